@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { Footnote } from '../footnote.js';
+import { answerJson, answerText } from './print.js';
+import { downloadProgress, indexProgress } from './progress.js';
+import { runCommand } from './run.js';
+
+const USAGE = 'usage: npm run ask -- [--json] [--article ID] "your question"';
+
+runCommand(async ({ config, log, argv }) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, article: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const question = parsed.positionals.join(' ').trim();
+  if (!question) throw new UsageError(`No question given.\n${USAGE}`);
+
+  const download = downloadProgress(config.embeddingModel);
+  const progress = indexProgress();
+  const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
+  try {
+    const answer = await footnote.ask(question, { articleId: parsed.values.article });
+    progress.stop();
+    download.stop();
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(answerJson(answer), null, 2)}\n` : answerText(answer));
+  } finally {
+    progress.stop();
+    download.stop();
+    await footnote.close();
+  }
+});

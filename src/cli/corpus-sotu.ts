@@ -1,0 +1,10 @@
+import { writeSotuArticles } from '../corpus/sotu.js';
+import { UsageError } from '../errors.js';
+import { runCommand } from './run.js';
+
+runCommand(async ({ argv }) => {
+  const [dir, ...rest] = argv;
+  if (!dir || rest.length) throw new UsageError('usage: npm run corpus:sotu -- DIR   (writes the 233 State of the Union addresses into DIR)');
+  const files = writeSotuArticles(dir);
+  process.stdout.write(`Wrote ${files.length} State of the Union addresses to ${dir}; index them with ARTICLES_DIR=${dir} npm run index\n`);
+});

@@ -1,0 +1,33 @@
+import type { TimedAnswer } from '../footnote.js';
+
+/** The `ask --json` object, exactly in the contract's shape. */
+export function answerJson(answer: TimedAnswer): object {
+  return {
+    question: answer.question,
+    found: answer.found,
+    answer: answer.text,
+    citations: answer.citations.map((c) => ({
+      n: c.n,
+      article: { id: c.article.id, title: c.article.title, date: c.article.date, source: c.article.source, file: c.article.file },
+      paragraph: c.paragraph,
+      quote: c.quote,
+      start: c.start,
+      end: c.end,
+      score: c.score,
+    })),
+    retrieval: answer.retrieval,
+    timings: answer.timings,
+  };
+}
+
+/** The answer for a person at a terminal: the answer, then each quote with where it is from. */
+export function answerText(answer: TimedAnswer): string {
+  const lines = [answer.text];
+  for (const c of answer.citations) {
+    const details = [c.article.source, c.article.date].filter(Boolean).join(', ');
+    lines.push('', `[${c.n}] “${c.quote.replace(/\s+/g, ' ')}”`);
+    lines.push(`    — ${c.article.title}${details ? ` (${details})` : ''}, ¶${c.paragraph} · ${c.article.file}`);
+    if (c.article.url) lines.push(`    ${c.article.url}`);
+  }
+  return lines.join('\n') + '\n';
+}

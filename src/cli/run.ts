@@ -1,0 +1,33 @@
+import { loadConfig, loadDotenv, type Config } from '../config.js';
+import { UsageError, errorMessage } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+
+/**
+ * Runs a command with the contract's exit codes: 0 done, 2 bad usage or configuration
+ * (the message says what to fix), 1 anything else.
+ */
+export function runCommand(main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void>): void {
+  const argv = process.argv.slice(2);
+  let log: Logger | null = null;
+  const run = async (): Promise<void> => {
+    loadDotenv();
+    const config = loadConfig();
+    log = createLogger(config.logLevel);
+    await main({ config, log, argv });
+  };
+  run().then(
+    () => {
+      process.exitCode ??= 0;
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        process.stderr.write(`${errorMessage(error)}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stderr.write(`error: ${errorMessage(error)}\n`);
+      (log as Logger | null)?.debug({ err: error }, 'failure details');
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { ConfigError } from './errors.js';
+
+export interface HnswParams {
+  /** Graph degree: higher = better recall, more memory. */
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+}
+
+export interface Config {
+  articlesDir: string;
+  indexDir: string;
+  /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
+  embeddingModel: string;
+  /** `auto` = int8 weights for hub models, and for local directories that ship them. */
+  embeddingDtype: string;
+  modelsDir: string;
+  allowRemoteModels: boolean;
+  chunkMaxTokens: number;
+  chunkOverlapSentences: number;
+  hnsw: HnswParams;
+  /** Passages retrieved per question before sentences are picked. */
+  topK: number;
+  /** Below this similarity the articles are taken not to answer the question. */
+  minScore: number;
+  logLevel: string;
+  discord: {
+    token: string | null;
+    clientId: string | null;
+    guildId: string | null;
+    apiBase: string;
+    adminUserIds: string[];
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'];
+
+/** Reads `.env` (when present) into process.env without overriding what is already set. */
+export function loadDotenv(cwd = process.cwd()): void {
+  // quiet: dotenv otherwise prints a banner on stdout, which would break `ask --json`.
+  dotenv.config({ path: path.join(cwd, '.env'), quiet: true });
+}
+
+/** The one place that reads the environment: every variable validated, with defaults. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const str = (name: string, fallback: string): string => {
+    const value = env[name]?.trim();
+    return value ? value : fallback;
+  };
+  const optional = (name: string): string | null => env[name]?.trim() || null;
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      throw new ConfigError(name, `expected a number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
+  };
+  const oneOf = (name: string, fallback: string, allowed: string[]): string => {
+    const value = str(name, fallback).toLowerCase();
+    if (!allowed.includes(value)) {
+      throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${env[name]}"`);
+    }
+    return value;
+  };
+  const dir = (name: string, fallback: string): string => path.resolve(cwd, str(name, fallback));
+
+  const modelSetting = str('EMBEDDING_MODEL', 'Xenova/all-MiniLM-L6-v2');
+  const modelPath = path.resolve(cwd, modelSetting);
+  // A value that names an existing directory is a local model; anything else is a hub id.
+  const embeddingModel = isDirectory(modelPath) ? modelPath : modelSetting;
+  if (embeddingModel === modelSetting && (modelSetting.startsWith('.') || path.isAbsolute(modelSetting))) {
+    throw new ConfigError('EMBEDDING_MODEL', `"${modelSetting}" looks like a path but is not a directory; point it at a model directory (config.json, tokenizer files, onnx/) or use a Hugging Face model id`);
+  }
+
+  const apiBase = str('DISCORD_API_BASE', 'https://discord.com/api');
+  try {
+    new URL(apiBase);
+  } catch {
+    throw new ConfigError('DISCORD_API_BASE', `"${apiBase}" is not a URL; use e.g. https://discord.com/api`);
+  }
+  const adminUserIds = (env.ADMIN_USER_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of adminUserIds) {
+    if (!/^\d{15,21}$/.test(id)) throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
+  }
+
+  return {
+    articlesDir: dir('ARTICLES_DIR', 'data/articles'),
+    indexDir: dir('INDEX_DIR', 'data/index'),
+    embeddingModel,
+    embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
+    modelsDir: dir('MODELS_DIR', 'data/models'),
+    allowRemoteModels: bool('ALLOW_REMOTE_MODELS', true),
+    chunkMaxTokens: int('CHUNK_MAX_TOKENS', 160, 32, 510),
+    chunkOverlapSentences: int('CHUNK_OVERLAP_SENTENCES', 1, 0, 5),
+    hnsw: {
+      m: int('HNSW_M', 16, 4, 96),
+      efConstruction: int('HNSW_EF_CONSTRUCTION', 200, 10, 2000),
+      efSearch: int('HNSW_EF_SEARCH', 64, 10, 2000),
+    },
+    topK: int('TOP_K', 8, 1, 100),
+    minScore: num('MIN_SCORE', 0.3, -1, 1),
+    logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    discord: {
+      token: optional('DISCORD_TOKEN'),
+      clientId: optional('DISCORD_CLIENT_ID'),
+      guildId: optional('DISCORD_GUILD_ID'),
+      apiBase,
+      adminUserIds,
+    },
+  };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

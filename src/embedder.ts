@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { ModelLoadError, errorMessage } from './errors.js';
+
+/** Turns texts into unit-length vectors, so inner product is cosine similarity. */
+export interface Embedder {
+  /** EMBEDDING_MODEL as configured: hub id or absolute directory. */
+  readonly model: string;
+  readonly dtype: string;
+  readonly dims: number;
+  /** Changes whenever the weights or tokenizer could give different vectors. */
+  readonly fingerprint: string;
+  /** Tokens the model reads at most, special tokens included. */
+  readonly maxTokens: number;
+  countTokens(text: string): number;
+  embed(texts: string[]): Promise<Float32Array[]>;
+  dispose(): Promise<void>;
+}
+
+export interface ModelProgress {
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+/** Which model and weights an index's vectors come from; computed without loading the model. */
+export interface ModelIdentity {
+  id: string;
+  dtype: string;
+  fingerprint: string;
+}
+
+export interface EmbedderOptions {
+  model: string;
+  dtype: string;
+  modelsDir: string;
+  allowRemoteModels: boolean;
+  batchSize?: number;
+  /** Download progress of model files (only called when something is downloaded). */
+  onDownload?: (progress: ModelProgress) => void;
+}
+
+const DEFAULT_BATCH = 16;
+
+export function describeModel(options: Pick<EmbedderOptions, 'model' | 'dtype'>): ModelIdentity {
+  const dtype = resolveDtype(options);
+  return { id: options.model, dtype, fingerprint: modelFingerprint(options.model, dtype) };
+}
+
+/** Loads a feature-extraction model through transformers.js's own pipeline. */
+export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const local = path.isAbsolute(options.model);
+  const { dtype, fingerprint } = describeModel(options);
+  env.cacheDir = options.modelsDir;
+  env.allowRemoteModels = options.allowRemoteModels && !local;
+  env.allowLocalModels = true;
+
+  let extractor: FeatureExtractionPipeline;
+  try {
+    extractor = await pipeline('feature-extraction', options.model, {
+      dtype: dtype as 'fp32',
+      device: 'cpu',
+      cache_dir: options.modelsDir,
+      local_files_only: !env.allowRemoteModels,
+      progress_callback: (event: { status: string; file?: string; loaded?: number; total?: number }) => {
+        if (event.status === 'progress' && event.file && options.onDownload) {
+          options.onDownload({ file: event.file, loaded: event.loaded ?? 0, total: event.total ?? 0 });
+        }
+      },
+    });
+  } catch (error) {
+    throw new ModelLoadError(describeLoadFailure(options, dtype, error));
+  }
+
+  const tokenizer = extractor.tokenizer;
+  const maxTokens = Math.min(Number(tokenizer.model_max_length) || 512, 512);
+  const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
+  const dims = probe.dims.at(-1) ?? 0;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+
+  return {
+    model: options.model,
+    dtype,
+    dims,
+    fingerprint,
+    maxTokens,
+    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    async embed(texts) {
+      const vectors = new Array<Float32Array>(texts.length);
+      // Batches of similar length waste less work on padding.
+      const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+      for (let i = 0; i < order.length; i += batchSize) {
+        const ids = order.slice(i, i + batchSize);
+        const output = await extractor(ids.map((id) => texts[id]!), { pooling: 'mean', normalize: true });
+        const data = output.data as Float32Array;
+        ids.forEach((id, row) => {
+          vectors[id] = data.slice(row * dims, (row + 1) * dims);
+        });
+        output.dispose();
+      }
+      return vectors;
+    },
+    dispose: () => extractor.dispose(),
+  };
+}
+
+/** `auto`: int8 weights where the model ships them (the hub's models do), else fp32. */
+function resolveDtype(options: Pick<EmbedderOptions, 'model' | 'dtype'>): string {
+  if (options.dtype !== 'auto') return options.dtype;
+  if (!path.isAbsolute(options.model)) return 'q8';
+  return fs.existsSync(path.join(options.model, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
+}
+
+/**
+ * Identity of the vectors a model produces. A hub id pins them (with the dtype); a local
+ * directory can be regenerated in place, so its tokenizer, config and weights' head and size
+ * are hashed too (cheap even for large weights).
+ */
+function modelFingerprint(model: string, dtype: string): string {
+  const hash = createHash('sha256').update(`${model}\0${dtype}`);
+  if (path.isAbsolute(model)) {
+    for (const name of ['config.json', 'tokenizer.json']) {
+      const file = path.join(model, name);
+      if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
+    }
+    const weights = path.join(model, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype === 'q8' ? 'quantized' : dtype}.onnx`);
+    if (fs.existsSync(weights)) {
+      const fd = fs.openSync(weights, 'r');
+      try {
+        const head = Buffer.alloc(1 << 20);
+        const read = fs.readSync(fd, head, 0, head.length, 0);
+        hash.update(head.subarray(0, read)).update(String(fs.fstatSync(fd).size));
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function describeLoadFailure(options: EmbedderOptions, dtype: string, error: unknown): string {
+  const reason = errorMessage(error).split('\n')[0];
+  if (path.isAbsolute(options.model)) {
+    return [
+      `Could not load the embedding model from the directory ${options.model} (dtype ${dtype}): ${reason}.`,
+      'The directory needs config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx ' +
+        '(or onnx/model_quantized.onnx for q8). Fix EMBEDDING_MODEL, or set EMBEDDING_DTYPE to a dtype the directory has.',
+    ].join('\n');
+  }
+  const where = `the cache ${options.modelsDir}`;
+  if (!options.allowRemoteModels) {
+    return [
+      `Could not load the embedding model "${options.model}" (dtype ${dtype}): it is not in ${where}, and downloads are off (ALLOW_REMOTE_MODELS=false).`,
+      `Fix: run once with ALLOW_REMOTE_MODELS=true and network access to download it into MODELS_DIR, or set EMBEDDING_MODEL to a local model directory. (${reason})`,
+    ].join('\n');
+  }
+  return [
+    `Could not load the embedding model "${options.model}" (dtype ${dtype}) from ${where} or the Hugging Face hub: ${reason}.`,
+    'Fix: check the model id and your network connection and run again (the model is downloaded once, into MODELS_DIR), ' +
+      'or set EMBEDDING_MODEL to a local model directory (config.json, tokenizer files, onnx/).',
+  ].join('\n');
+}

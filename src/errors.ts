@@ -1,0 +1,27 @@
+/**
+ * Failures a person fixes by changing how they run Footnote (a flag, a variable, a missing
+ * model): the CLI exits 2 for these, 1 for everything else (contract).
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A variable in the environment or `.env` is missing or malformed. */
+export class ConfigError extends UsageError {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message} (see .env.example)`);
+  }
+}
+
+/** The embedding model could not be loaded; the message says where we looked and what to do. */
+export class ModelLoadError extends UsageError {
+  override name = 'ModelLoadError';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

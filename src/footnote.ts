@@ -1,0 +1,121 @@
+import { composeAnswer, type Answer } from './answer.js';
+import type { Config } from './config.js';
+import { describeModel, loadEmbedder, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
+import { UsageError } from './errors.js';
+import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
+import type { Logger } from './log.js';
+import { retrieve } from './retrieval.js';
+import { PassageIndex } from './store/passage-index.js';
+import { readManifest } from './store/manifest.js';
+import { currentGeneration } from './store/layout.js';
+
+export interface AskOptions {
+  /** Restrict the answer to one article (its id). */
+  articleId?: string;
+}
+
+export interface TimedAnswer extends Answer {
+  timings: { totalMs: number };
+}
+
+export interface FootnoteOptions {
+  onDownload?: (progress: ModelProgress) => void;
+  onIndexProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The whole pipeline behind one object: the CLI and the bot both ask it questions and tell it
+ * to reindex. The model loads once, on first need; the open index is replaced only once a
+ * rebuilt one is complete.
+ */
+export class Footnote {
+  readonly model: ModelIdentity;
+  private embedderPromise: Promise<Embedder> | null = null;
+  private opened: PassageIndex | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    private readonly options: FootnoteOptions = {},
+  ) {
+    this.model = describeModel({ model: config.embeddingModel, dtype: config.embeddingDtype });
+  }
+
+  embedder(): Promise<Embedder> {
+    this.embedderPromise ??= loadEmbedder({
+      model: this.config.embeddingModel,
+      dtype: this.config.embeddingDtype,
+      modelsDir: this.config.modelsDir,
+      allowRemoteModels: this.config.allowRemoteModels,
+      onDownload: this.options.onDownload,
+    }).catch((error: unknown) => {
+      this.embedderPromise = null;
+      throw error;
+    });
+    return this.embedderPromise;
+  }
+
+  /** The live index, or null when none has been built. */
+  index(): PassageIndex | null {
+    this.opened ??= PassageIndex.open(this.config.indexDir);
+    return this.opened;
+  }
+
+  /** Builds or updates the index from the articles, then answers from the new one. */
+  async reindex(onProgress = this.options.onIndexProgress): Promise<IndexSummary> {
+    const summary = await buildIndex({
+      config: this.config,
+      model: this.model,
+      embedder: () => this.embedder(),
+      log: this.log,
+      onProgress,
+    });
+    if (summary.updated) {
+      const previous = this.opened;
+      this.opened = PassageIndex.open(this.config.indexDir);
+      previous?.close();
+    }
+    return summary;
+  }
+
+  /** Builds the index when there is none, or when it was built with another model or format. */
+  async ensureIndex(): Promise<void> {
+    const dir = currentGeneration(this.config.indexDir);
+    const manifest = dir ? readManifest(dir) : null;
+    if (!manifest) {
+      this.log.info(`no index in ${this.config.indexDir} yet: building it from ${this.config.articlesDir}`);
+    } else {
+      const reason = incompatibility(manifest, this.model, this.config);
+      if (!reason) return;
+      this.log.info(`the index cannot be used as it is (${reason}): rebuilding it`);
+    }
+    await this.reindex();
+  }
+
+  async ask(question: string, options: AskOptions = {}): Promise<TimedAnswer> {
+    const started = performance.now();
+    const trimmed = question.trim();
+    if (!trimmed) throw new UsageError('The question is empty: ask something about the articles.');
+    await this.ensureIndex();
+    const index = this.index();
+    if (!index) throw new Error(`No index in ${this.config.indexDir}: run npm run index`);
+    if (options.articleId && !index.article(options.articleId)) {
+      throw new UsageError(`No article with id "${options.articleId}" is indexed; list them with the /articles command or in ${this.config.articlesDir}.`);
+    }
+    const embedder = await this.embedder();
+    const retrieved = await retrieve(index, embedder, trimmed, {
+      k: this.config.topK,
+      efSearch: this.config.hnsw.efSearch,
+      articleId: options.articleId,
+    });
+    const answer = await composeAnswer(trimmed, retrieved, embedder, { minScore: this.config.minScore });
+    return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
+  }
+
+  async close(): Promise<void> {
+    this.opened?.close();
+    this.opened = null;
+    const embedder = await this.embedderPromise?.catch(() => null);
+    await embedder?.dispose();
+  }
+}

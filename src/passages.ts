@@ -1,0 +1,126 @@
+import type { Article } from './articles/article.js';
+import { sentenceSpans, wordSpans, type Span } from './sentences.js';
+
+/** A retrievable piece of an article: `article.text.slice(start, end) === text`. */
+export interface Passage {
+  articleId: string;
+  /** Position among the article's passages, from 0. */
+  ordinal: number;
+  /** First and last paragraph (numbered from 1) that the passage touches. */
+  paragraphStart: number;
+  paragraphEnd: number;
+  start: number;
+  end: number;
+  text: string;
+  /** Model tokens in `text`, without the special tokens the model adds. */
+  tokens: number;
+}
+
+export interface ChunkOptions {
+  /** Budget per passage in model tokens. */
+  maxTokens: number;
+  /** Sentences repeated at the start of the next passage when a paragraph is split. */
+  overlapSentences: number;
+}
+
+/** Counts model tokens in a text, without special tokens. */
+export type TokenCounter = (text: string) => number;
+
+interface Unit extends Span {
+  paragraph: number;
+  tokens: number;
+}
+
+/**
+ * Splits an article into passages of at most `maxTokens` tokens. Short paragraphs are packed
+ * together whole; a paragraph over the budget is split at sentence boundaries, with
+ * `overlapSentences` of context carried into the next passage; a sentence over the budget is
+ * split between words. Every character of every paragraph lands in some passage.
+ */
+export function chunkArticle(article: Article, countTokens: TokenCounter, options: ChunkOptions): Passage[] {
+  const { text } = article;
+  const budget = options.maxTokens;
+  const passages: Passage[] = [];
+  const emit = (units: Unit[]): void => {
+    const first = units[0]!;
+    const last = units.at(-1)!;
+    passages.push({
+      articleId: article.id,
+      ordinal: passages.length,
+      paragraphStart: first.paragraph,
+      paragraphEnd: last.paragraph,
+      start: first.start,
+      end: last.end,
+      text: text.slice(first.start, last.end),
+      // BERT's pre-tokenizer splits on white space, so token counts of the parts add up.
+      tokens: units.reduce((sum, u) => sum + u.tokens, 0),
+    });
+  };
+
+  let pending: Unit[] = [];
+  let pendingTokens = 0;
+  const flush = (): void => {
+    if (pending.length) emit(pending);
+    pending = [];
+    pendingTokens = 0;
+  };
+
+  for (const paragraph of article.paragraphs) {
+    const tokens = countTokens(text.slice(paragraph.start, paragraph.end));
+    if (tokens <= budget) {
+      if (pendingTokens + tokens > budget) flush();
+      pending.push({ start: paragraph.start, end: paragraph.end, paragraph: paragraph.n, tokens });
+      pendingTokens += tokens;
+      continue;
+    }
+    // A long paragraph becomes passages of its own, so its overlap never mixes paragraphs.
+    flush();
+    const sentences = sentenceSpans(text, paragraph.start, paragraph.end).flatMap((span) =>
+      splitToBudget(text, span, countTokens, budget).map((s) => ({ ...s, paragraph: paragraph.n })),
+    );
+    let window: Unit[] = [];
+    let windowTokens = 0;
+    for (const sentence of sentences) {
+      if (window.length && windowTokens + sentence.tokens > budget) {
+        emit(window);
+        // Carry the last sentences over, but never so many that the new sentence cannot fit.
+        const carried = window.slice(window.length - Math.min(options.overlapSentences, window.length - 1));
+        window = [];
+        windowTokens = 0;
+        for (const unit of carried) {
+          if (windowTokens + unit.tokens + sentence.tokens > budget) break;
+          window.push(unit);
+          windowTokens += unit.tokens;
+        }
+      }
+      window.push(sentence);
+      windowTokens += sentence.tokens;
+    }
+    if (window.length) emit(window);
+  }
+  flush();
+  return passages;
+}
+
+/** A sentence within budget as is, or cut between words into pieces that are. */
+function splitToBudget(text: string, span: Span, countTokens: TokenCounter, budget: number): Array<Span & { tokens: number }> {
+  const tokens = countTokens(text.slice(span.start, span.end));
+  if (tokens <= budget) return [{ ...span, tokens }];
+  const pieces: Array<Span & { tokens: number }> = [];
+  let current: Span | null = null;
+  let currentTokens = 0;
+  for (const word of wordSpans(text, span.start, span.end)) {
+    const wordTokens = countTokens(text.slice(word.start, word.end));
+    if (current && currentTokens + wordTokens > budget) {
+      pieces.push({ ...current, tokens: currentTokens });
+      current = null;
+      currentTokens = 0;
+    }
+    // A single "word" over the budget (a URL, a table row) stays whole: cutting it inside
+    // would corrupt it, and the model truncates overlong input anyway.
+    current = current ? { start: current.start, end: word.end } : { ...word };
+    currentTokens += wordTokens;
+  }
+  if (current) pieces.push({ ...current, tokens: currentTokens });
+  return pieces;
+}

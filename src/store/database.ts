@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import type { Article, Paragraph } from '../articles/article.js';
+import type { Passage } from '../passages.js';
+
+/** An article as the index keeps it: metadata, cleaned text and paragraphs. */
+export type StoredArticle = Omit<Article, 'paragraphs'> & { paragraphs: Paragraph[]; passages: number };
+
+export interface StoredPassage extends Passage {
+  id: number;
+}
+
+const SCHEMA = `
+CREATE TABLE articles (
+  id TEXT PRIMARY KEY,
+  file TEXT NOT NULL UNIQUE,
+  hash TEXT NOT NULL,
+  title TEXT NOT NULL,
+  date TEXT,
+  source TEXT,
+  author TEXT,
+  url TEXT,
+  text TEXT NOT NULL,
+  paragraphs TEXT NOT NULL
+);
+CREATE TABLE passages (
+  id INTEGER PRIMARY KEY,
+  article_id TEXT NOT NULL REFERENCES articles(id),
+  ordinal INTEGER NOT NULL,
+  paragraph_start INTEGER NOT NULL,
+  paragraph_end INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  end INTEGER NOT NULL,
+  tokens INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  vector BLOB NOT NULL
+);
+CREATE INDEX passages_by_article ON passages(article_id, ordinal);
+`;
+
+interface ArticleRow {
+  id: string;
+  file: string;
+  hash: string;
+  title: string;
+  date: string | null;
+  source: string | null;
+  author: string | null;
+  url: string | null;
+  text: string;
+  paragraphs: string;
+  passages: number;
+}
+
+interface PassageRow {
+  id: number;
+  article_id: string;
+  ordinal: number;
+  paragraph_start: number;
+  paragraph_end: number;
+  start: number;
+  end: number;
+  tokens: number;
+  text: string;
+}
+
+/** Articles, passages and their vectors in one SQLite file beside the HNSW graph. */
+export class PassageDatabase {
+  private constructor(private readonly db: Database.Database) {}
+
+  static create(file: string): PassageDatabase {
+    const db = new Database(file);
+    db.pragma('journal_mode = DELETE');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    return new PassageDatabase(db);
+  }
+
+  static open(file: string): PassageDatabase {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    return new PassageDatabase(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Copies the named articles with their passages and vectors (ids kept) from another index's database. */
+  copyArticlesFrom(file: string, ids: string[]): void {
+    if (!ids.length) return;
+    this.db.prepare('ATTACH DATABASE ? AS previous').run(file);
+    try {
+      this.db.exec('CREATE TEMP TABLE keep (id TEXT PRIMARY KEY)');
+      const keep = this.db.prepare('INSERT INTO keep (id) VALUES (?)');
+      this.db.transaction(() => {
+        for (const id of ids) keep.run(id);
+        this.db.exec(`
+          INSERT INTO main.articles SELECT a.* FROM previous.articles a JOIN keep USING (id);
+          INSERT INTO main.passages SELECT p.* FROM previous.passages p JOIN keep k ON k.id = p.article_id;
+        `);
+      })();
+      this.db.exec('DROP TABLE keep');
+    } finally {
+      this.db.exec('DETACH DATABASE previous');
+    }
+  }
+
+  addArticle(article: Article, passages: Passage[], vectors: Float32Array[]): void {
+    const insertArticle = this.db.prepare(
+      `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs)
+       VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs)`,
+    );
+    const insertPassage = this.db.prepare(
+      `INSERT INTO passages (article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, vector)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      insertArticle.run({
+        ...article,
+        paragraphs: JSON.stringify(article.paragraphs.map((p) => [p.start, p.end])),
+      });
+      passages.forEach((p, i) => {
+        const vector = vectors[i]!;
+        insertPassage.run(p.articleId, p.ordinal, p.paragraphStart, p.paragraphEnd, p.start, p.end, p.tokens, p.text,
+          Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+      });
+    })();
+  }
+
+  passageCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM passages').get() as { n: number }).n;
+  }
+
+  /** Every passage id with its vector, in id order (to build the HNSW graph). */
+  *vectors(): Generator<{ id: number; vector: Float32Array }> {
+    for (const row of this.db.prepare('SELECT id, vector FROM passages ORDER BY id').iterate() as Iterable<{ id: number; vector: Buffer }>) {
+      const bytes = new Uint8Array(row.vector);
+      yield { id: row.id, vector: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
+    }
+  }
+
+  passages(ids: number[]): Map<number, StoredPassage> {
+    const result = new Map<number, StoredPassage>();
+    if (!ids.length) return result;
+    const rows = this.db
+      .prepare(`SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text
+                FROM passages WHERE id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as PassageRow[];
+    for (const row of rows) {
+      result.set(row.id, {
+        id: row.id,
+        articleId: row.article_id,
+        ordinal: row.ordinal,
+        paragraphStart: row.paragraph_start,
+        paragraphEnd: row.paragraph_end,
+        start: row.start,
+        end: row.end,
+        tokens: row.tokens,
+        text: row.text,
+      });
+    }
+    return result;
+  }
+
+  /** Passage ids of one article, to restrict a search to it. */
+  passageIds(articleId: string): number[] {
+    return (this.db.prepare('SELECT id FROM passages WHERE article_id = ?').all(articleId) as { id: number }[]).map((r) => r.id);
+  }
+
+  article(id: string): StoredArticle | null {
+    const row = this.db
+      .prepare('SELECT a.*, (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages FROM articles a WHERE id = ?')
+      .get(id) as ArticleRow | undefined;
+    return row ? toArticle(row) : null;
+  }
+
+  /** All articles with their metadata (without their text), newest first. */
+  articles(): StoredArticle[] {
+    const rows = this.db
+      .prepare(`SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url, '' AS text, '[]' AS paragraphs,
+                (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
+                FROM articles a ORDER BY a.date IS NULL, a.date DESC, a.title`)
+      .all() as ArticleRow[];
+    return rows.map(toArticle);
+  }
+}
+
+function toArticle(row: ArticleRow): StoredArticle {
+  const spans = JSON.parse(row.paragraphs) as [number, number][];
+  return {
+    id: row.id,
+    file: row.file,
+    hash: row.hash,
+    title: row.title,
+    date: row.date,
+    source: row.source,
+    author: row.author,
+    url: row.url,
+    text: row.text,
+    paragraphs: spans.map(([start, end], i) => ({ n: i + 1, start, end })),
+    passages: row.passages,
+  };
+}

@@ -1,0 +1,62 @@
+import hnswlib from 'hnswlib-node';
+import { syncFile } from './durable.js';
+
+const { HierarchicalNSW } = hnswlib;
+
+export interface VectorHit {
+  label: number;
+  /** Cosine similarity (vectors are normalized, the space is inner product). */
+  score: number;
+}
+
+export interface VectorIndexParams {
+  dims: number;
+  m: number;
+  efConstruction: number;
+}
+
+/** The HNSW graph over passage vectors; labels are passage ids. */
+export class VectorIndex {
+  private constructor(
+    private readonly hnsw: InstanceType<typeof HierarchicalNSW>,
+    readonly dims: number,
+  ) {}
+
+  static create(params: VectorIndexParams, capacity: number): VectorIndex {
+    const hnsw = new HierarchicalNSW('ip', params.dims);
+    // A fixed seed makes a rebuild from the same vectors give the same graph.
+    hnsw.initIndex({ maxElements: Math.max(capacity, 1), m: params.m, efConstruction: params.efConstruction, randomSeed: 100 });
+    return new VectorIndex(hnsw, params.dims);
+  }
+
+  static load(file: string, dims: number, capacity: number): VectorIndex {
+    const hnsw = new HierarchicalNSW('ip', dims);
+    hnsw.readIndexSync(file);
+    if (hnsw.getCurrentCount() !== capacity) {
+      throw new Error(`${file} holds ${hnsw.getCurrentCount()} vectors but the index lists ${capacity} passages`);
+    }
+    return new VectorIndex(hnsw, dims);
+  }
+
+  get size(): number {
+    return this.hnsw.getCurrentCount();
+  }
+
+  add(vector: Float32Array, label: number): void {
+    this.hnsw.addPoint(Array.from(vector), label);
+  }
+
+  save(file: string): void {
+    this.hnsw.writeIndexSync(file);
+    syncFile(file);
+  }
+
+  search(vector: Float32Array, k: number, ef: number, filter?: (label: number) => boolean): VectorHit[] {
+    const n = Math.min(k, this.size);
+    if (n === 0) return [];
+    this.hnsw.setEf(Math.max(ef, n));
+    const { neighbors, distances } = this.hnsw.searchKnn(Array.from(vector), n, filter);
+    // hnswlib's inner-product "distance" is 1 - dot.
+    return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
+  }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SHIPPED_ARTICLES = path.join(ROOT, 'data/articles');
+export const SHIPPED_ARTICLE = path.join(SHIPPED_ARTICLES, 'alibaba-jack-ma-open-to-apple-payments.txt');
+
+/** The generated test model (see global-setup.ts). */
+export function modelDir(): string {
+  return inject('modelDir');
+}
+
+export function tempDir(prefix = 'footnote-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A copy of the shipped articles (plus any extra files) that a test may change. */
+export function articlesCopy(extra: Record<string, string> = {}): string {
+  const dir = tempDir('footnote-articles-');
+  fs.cpSync(SHIPPED_ARTICLES, dir, { recursive: true });
+  for (const [name, content] of Object.entries(extra)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+/** The environment a test run of Footnote gets: temp dirs, the generated model, no downloads. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ARTICLES_DIR: SHIPPED_ARTICLES,
+    INDEX_DIR: tempDir('footnote-index-'),
+    EMBEDDING_MODEL: modelDir(),
+    ALLOW_REMOTE_MODELS: 'false',
+    MODELS_DIR: tempDir('footnote-models-'),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig(testEnv(overrides), ROOT);
+}
+
+export const silentLog: Logger = pino({ level: 'silent' });
+
+/** White space collapsed, as the contract compares quotes with article files. */
+export function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
