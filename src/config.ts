@@ -91,8 +91,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const modelSetting = str('EMBEDDING_MODEL', 'Xenova/all-MiniLM-L6-v2');
   const modelPath = path.resolve(cwd, modelSetting);
   // A value that names an existing directory is a local model; anything else is a hub id.
-  const embeddingModel = isDirectory(modelPath) ? modelPath : modelSetting;
-  if (embeddingModel === modelSetting && (modelSetting.startsWith('.') || path.isAbsolute(modelSetting))) {
+  const local = isDirectory(modelPath);
+  const embeddingModel = local ? modelPath : modelSetting;
+  if (!local && (modelSetting.startsWith('.') || path.isAbsolute(modelSetting))) {
     throw new ConfigError('EMBEDDING_MODEL', `"${modelSetting}" looks like a path but is not a directory; point it at a model directory (config.json, tokenizer files, onnx/) or use a Hugging Face model id`);
   }
 

@@ -57,6 +57,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   env.allowRemoteModels = options.allowRemoteModels && !local;
   env.allowLocalModels = true;
 
+  const cached = new Map<string, boolean>();
   let extractor: FeatureExtractionPipeline;
   try {
     extractor = await pipeline('feature-extraction', options.model, {
@@ -65,9 +66,14 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
       cache_dir: options.modelsDir,
       local_files_only: !env.allowRemoteModels,
       progress_callback: (event: { status: string; file?: string; loaded?: number; total?: number }) => {
-        if (event.status === 'progress' && event.file && options.onDownload) {
-          options.onDownload({ file: event.file, loaded: event.loaded ?? 0, total: event.total ?? 0 });
+        if (event.status !== 'progress' || !event.file || !options.onDownload || local) return;
+        // transformers.js reports reads from its cache as progress too; only real downloads count.
+        let fromCache = cached.get(event.file);
+        if (fromCache === undefined) {
+          fromCache = fs.existsSync(path.join(options.modelsDir, options.model, event.file));
+          cached.set(event.file, fromCache);
         }
+        if (!fromCache) options.onDownload({ file: event.file, loaded: event.loaded ?? 0, total: event.total ?? 0 });
       },
     });
   } catch (error) {

@@ -115,7 +115,9 @@ export class Footnote {
   async close(): Promise<void> {
     this.opened?.close();
     this.opened = null;
-    const embedder = await this.embedderPromise?.catch(() => null);
+    const loading = this.embedderPromise;
+    this.embedderPromise = null;
+    const embedder = await loading?.catch(() => null);
     await embedder?.dispose();
   }
 }

@@ -1,0 +1,38 @@
+/** A paragraph of an article's cleaned text, numbered as a reader counts them (from 1). */
+export interface Paragraph {
+  n: number;
+  /** Offsets into `Article.text`: `text.slice(start, end)` is the paragraph. */
+  start: number;
+  end: number;
+}
+
+export interface ArticleMeta {
+  title: string;
+  /** ISO date (YYYY-MM-DD) when known. */
+  date: string | null;
+  source: string | null;
+  author: string | null;
+  url: string | null;
+}
+
+/** One article file, parsed and cleaned: what the rest of the pipeline reads. */
+export interface Article extends ArticleMeta {
+  /** Stable id derived from the file path (see load.ts). */
+  id: string;
+  /** Path relative to ARTICLES_DIR, with forward slashes. */
+  file: string;
+  /** SHA-256 of the file's bytes: the incremental indexer compares it. */
+  hash: string;
+  /**
+   * Cleaned text: the article's paragraphs, in order, separated by a blank line ("\n\n").
+   * Each paragraph is verbatim article text (only white space may differ from the file).
+   */
+  text: string;
+  paragraphs: Paragraph[];
+}
+
+/** What a parser returns for one file's content, before the loader adds identity and hash. */
+export interface ParsedArticle extends ArticleMeta {
+  text: string;
+  paragraphs: Paragraph[];
+}

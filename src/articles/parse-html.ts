@@ -1,0 +1,276 @@
+import { Readability } from '@mozilla/readability';
+import { DOMParser } from 'linkedom';
+import type { ParsedArticle } from './article.js';
+import {
+  assembleText,
+  collapseWhitespace,
+  isWidgetLine,
+  normalizeDate,
+  parseByline,
+  parseDateLine,
+  titleFromFileName,
+} from './parse-text.js';
+
+// The DOM subset used here: the project compiles without the DOM lib, and linkedom's own types lean on it.
+interface DomNode {
+  nodeType: number;
+  textContent: string | null;
+  childNodes: Iterable<DomNode>;
+}
+
+interface DomElement extends DomNode {
+  tagName: string;
+  getAttribute(name: string): string | null;
+  hasAttribute(name: string): boolean;
+  remove(): void;
+  replaceWith(node: DomNode): void;
+  closest(selector: string): DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement>;
+}
+
+interface DomDocument {
+  body: DomElement | null;
+  createElement(tag: string): DomElement;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement>;
+}
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+/** Elements whose boundaries end a paragraph of running text. */
+const BLOCK_TAGS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'body', 'br', 'caption', 'dd', 'details', 'div', 'dl', 'dt',
+  'fieldset', 'figcaption', 'figure', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr',
+  'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead',
+  'tr', 'ul',
+]);
+
+/** Never article text. */
+const NON_TEXT_TAGS = new Set([
+  'title', 'meta', 'link', 'script', 'style', 'noscript', 'template', 'iframe', 'frame', 'object',
+  'embed', 'svg', 'canvas', 'video', 'audio', 'button', 'select', 'textarea', 'input', 'dialog', 'nav', 'footer',
+]);
+
+const FURNITURE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog']);
+const FURNITURE_NAME_PARTS = new Set([
+  'ad', 'ads', 'advert', 'advertisement', 'banner', 'breadcrumb', 'breadcrumbs', 'comment', 'comments', 'consent',
+  'cookie', 'cookies', 'gdpr', 'menu', 'modal', 'newsletter', 'popup', 'promo', 'related', 'share', 'sharing',
+  'sidebar', 'social', 'sponsored', 'subscribe', 'subscription',
+]);
+// A class or id naming the story itself ("article-body has-share-bar") outweighs a furniture word in it.
+const CONTENT_NAME_PARTS = new Set(['article', 'body', 'content', 'main', 'story', 'post', 'entry', 'text']);
+
+/** Removed from the page's body before anything reads it. */
+function isFurniture(el: DomElement): boolean {
+  const tag = el.tagName.toLowerCase();
+  if (NON_TEXT_TAGS.has(tag) || tag === 'aside') return true;
+  // A header outside the story is the site's masthead; one inside holds the headline and standfirst.
+  if (tag === 'header' && !el.closest('article, main')) return true;
+  // Only whole blocks go: removing an inline element would join the text on either side of it.
+  if (!BLOCK_TAGS.has(tag)) return false;
+  if (el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true') return true;
+  if (FURNITURE_ROLES.has(el.getAttribute('role')?.toLowerCase() ?? '')) return true;
+  const parts = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.toLowerCase().split(/[^a-z]+/);
+  return parts.some((p) => FURNITURE_NAME_PARTS.has(p)) && !parts.some((p) => CONTENT_NAME_PARTS.has(p));
+}
+
+/**
+ * Runs of text between block boundaries, in document order. Each run is a contiguous stretch of the
+ * document's text, so a quote from it is found in the page's text content.
+ */
+function blockTexts(root: DomElement): string[] {
+  const out: string[] = [];
+  let run = '';
+  const flush = (): void => {
+    const text = collapseWhitespace(run);
+    if (text) out.push(text);
+    run = '';
+  };
+  const visit = (node: DomNode): void => {
+    if (node.nodeType === TEXT_NODE) {
+      run += node.textContent ?? '';
+      return;
+    }
+    if (node.nodeType !== ELEMENT_NODE) return;
+    const block = BLOCK_TAGS.has((node as DomElement).tagName.toLowerCase());
+    if (block) flush();
+    for (const child of node.childNodes) visit(child);
+    if (block) flush();
+  };
+  visit(root);
+  flush();
+  return out;
+}
+
+/**
+ * linkedom builds only what the markup spells out (no implied html/head/body), so a page missing
+ * them gets them here.
+ */
+function completeDocument(html: string): string {
+  let s = html.replace(/^\s*<!doctype[^>]*>/i, '');
+  if (!/<body[\s>]/i.test(s)) {
+    const headEnd = /<\/head\s*>/i.exec(s);
+    const htmlOpen = /<html[^>]*>/i.exec(s);
+    const at = headEnd ? headEnd.index + headEnd[0].length : htmlOpen ? htmlOpen.index + htmlOpen[0].length : 0;
+    const htmlClose = s.search(/<\/html\s*>/i);
+    const end = htmlClose >= at ? htmlClose : s.length;
+    s = `${s.slice(0, at)}<body>${s.slice(at, end)}</body>${s.slice(end)}`;
+  }
+  if (!/<html[\s>]/i.test(s)) s = `<html>${s}</html>`;
+  return `<!DOCTYPE html>${s}`;
+}
+
+// ---------------------------------------------------------------------------
+// Metadata.
+// ---------------------------------------------------------------------------
+
+interface PageMeta {
+  title: string | null;
+  date: string | null;
+  source: string | null;
+  author: string | null;
+  url: string | null;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return collapseWhitespace(value) || null;
+  if (Array.isArray(value)) {
+    const parts = value.map(text).filter((s): s is string => s !== null);
+    return parts.length > 0 ? parts.join(', ') : null;
+  }
+  if (value && typeof value === 'object') {
+    // Person/Organization have a name; a mainEntityOfPage WebPage has an @id.
+    if ('name' in value) return text(value.name);
+    if ('@id' in value) return text(value['@id']);
+  }
+  return null;
+}
+
+function isArticleType(type: unknown): boolean {
+  const types = Array.isArray(type) ? type : [type];
+  return types.some((t) => typeof t === 'string' && (/Article$/.test(t) || t === 'BlogPosting'));
+}
+
+/** The first NewsArticle/Article (or subtype) object in the page's JSON-LD blocks. */
+function jsonLdArticle(doc: DomDocument): Record<string, unknown> | null {
+  for (const script of doc.querySelectorAll('script')) {
+    if (!/ld\+json/i.test(script.getAttribute('type') ?? '')) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(script.textContent ?? '');
+    } catch {
+      continue; // Broken JSON-LD is common and only costs metadata.
+    }
+    const queue: unknown[] = [data];
+    while (queue.length > 0) {
+      const item = queue.shift();
+      if (Array.isArray(item)) queue.push(...item);
+      else if (item && typeof item === 'object') {
+        const obj = item as Record<string, unknown>;
+        if (isArticleType(obj['@type'])) return obj;
+        // Articles also sit in a @graph, or as the mainEntity of a WebPage.
+        queue.push(...[obj['@graph'], obj['mainEntity']].filter((v) => v !== undefined));
+      }
+    }
+  }
+  return null;
+}
+
+function pageMeta(doc: DomDocument): PageMeta {
+  const meta = new Map<string, string>();
+  for (const el of doc.querySelectorAll('meta')) {
+    const key = (el.getAttribute('property') ?? el.getAttribute('name') ?? el.getAttribute('itemprop'))?.toLowerCase();
+    const content = text(el.getAttribute('content'));
+    if (key && content && !meta.has(key)) meta.set(key, content);
+  }
+  let canonical: string | null = null;
+  for (const el of doc.querySelectorAll('link')) {
+    if ((el.getAttribute('rel') ?? '').toLowerCase().split(/\s+/).includes('canonical')) {
+      canonical = text(el.getAttribute('href'));
+      if (canonical) break;
+    }
+  }
+  const ld = jsonLdArticle(doc);
+  const metaAuthor = meta.get('author') ?? meta.get('article:author');
+  const dates = [
+    text(ld?.['datePublished']),
+    meta.get('article:published_time'),
+    doc.querySelector('time[datetime]')?.getAttribute('datetime'),
+    meta.get('datepublished'),
+    meta.get('date'),
+  ];
+  return {
+    title: text(ld?.['headline']) ?? meta.get('og:title') ?? meta.get('twitter:title') ?? null,
+    date: dates.map(normalizeDate).find((d) => d !== null) ?? null,
+    source: text(ld?.['publisher']) ?? meta.get('og:site_name') ?? null,
+    // article:author is often a profile URL rather than a name.
+    author: text(ld?.['author']) ?? (metaAuthor && !/^https?:\/\//i.test(metaAuthor) ? metaAuthor : null),
+    url: canonical ?? meta.get('og:url') ?? text(ld?.['url']) ?? text(ld?.['mainEntityOfPage']),
+  };
+}
+
+/**
+ * Whether the page's h1 is the headline that a <title> like "Ferry Service Resumes | Island Times"
+ * shortens or decorates (and not, say, the site's name in a logo).
+ */
+function isHeadlineOf(h1: string, docTitle: string, siteName: string | null): boolean {
+  const lower = (s: string): string => s.toLowerCase();
+  // Short strings ("News", "Home") match by accident.
+  const headlineLike = (s: string): boolean => s.split(' ').length >= 3 && (!siteName || lower(s) !== lower(siteName));
+  if (!headlineLike(h1)) return false;
+  return docTitle
+    .split(/\s+[|–—·:-]\s+/)
+    .filter(headlineLike)
+    .some((part) => lower(h1).includes(lower(part)) || lower(part).includes(lower(h1)));
+}
+
+/** A parsed copy of the page with its furniture removed. */
+function cleanDocument(content: string): DomDocument {
+  const doc = new DOMParser().parseFromString(completeDocument(content), 'text/html') as unknown as DomDocument;
+  // The head stays: Readability reads the title and metadata from it.
+  for (const el of [...(doc.body?.querySelectorAll('*') ?? [])]) {
+    if (!isFurniture(el)) continue;
+    // An inline element (a script mid-paragraph) leaves a break behind, so the text either side stays apart.
+    if (BLOCK_TAGS.has(el.tagName.toLowerCase())) el.remove();
+    else el.replaceWith(doc.createElement('br'));
+  }
+  return doc;
+}
+
+/** Parses an HTML page: metadata from its head and JSON-LD, paragraphs from the main text. */
+export function parseHtml(content: string, fileName: string): ParsedArticle {
+  const original = new DOMParser().parseFromString(completeDocument(content), 'text/html') as unknown as DomDocument;
+  const meta = pageMeta(original);
+
+  const doc = cleanDocument(content);
+  const reader = new Readability<DomElement>(doc as never, { serializer: (node) => node as unknown as DomElement });
+  const article = reader.parse();
+  const source = meta.source ?? text(article?.siteName);
+  const docTitle = text(article?.title) ?? text(original.querySelector('title')?.textContent);
+  const h1 = text(original.querySelector('h1')?.textContent);
+  const title = meta.title ?? (h1 && docTitle && isHeadlineOf(h1, docTitle, source) ? h1 : (docTitle ?? h1)) ?? titleFromFileName(fileName);
+
+  const keep = (p: string): boolean => p.toLowerCase() !== title.toLowerCase() && !isWidgetLine(p);
+  let paragraphs = article?.content ? blockTexts(article.content).filter(keep) : [];
+  if (paragraphs.length === 0) {
+    // Readability found no main text: read the whole body (Readability has rewritten `doc`).
+    const body = cleanDocument(content).body;
+    paragraphs = body ? blockTexts(body).filter(keep) : [];
+  }
+
+  // A byline or dateline opening the story is metadata, not text.
+  let author = meta.author ?? text(article?.byline?.replace(/^\s*by\s+/i, ''));
+  let date = meta.date ?? normalizeDate(article?.publishedTime);
+  while (paragraphs.length > 1) {
+    const byline = parseByline(paragraphs[0]!);
+    const dateline = byline === null ? parseDateLine(paragraphs[0]!) : undefined;
+    if (byline === null && dateline === undefined) break;
+    author ??= byline;
+    date ??= dateline ?? null;
+    paragraphs.shift();
+  }
+
+  return { title, date, source, author, url: meta.url, ...assembleText(paragraphs) };
+}

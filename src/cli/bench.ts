@@ -1,0 +1,434 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { env, pipeline } from '@huggingface/transformers';
+import { makeTestModel } from '../../tests/support/make-model.js';
+import { loadConfig } from '../config.js';
+import { loadSotu, writeSotuArticles } from '../corpus/sotu.js';
+import { UsageError } from '../errors.js';
+import { Footnote } from '../footnote.js';
+import { createLogger } from '../log.js';
+import { sentenceSpans } from '../sentences.js';
+import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from '../store/layout.js';
+import { runCommand } from './run.js';
+
+const USAGE = `usage: npm run bench -- [options]
+  --limit N        index N State of the Union speeches, spread evenly over the years (default all)
+  --articles DIR   index the articles in DIR instead of the speeches
+  --model DIR      a local model directory (default: a small generated test model)
+  --dtype D        fp32, q8 or auto (default auto: q8 when onnx/model_quantized.onnx exists)
+  --queries N      questions to time (default 200)
+  --sample N       passages for the bare-model baseline (default 512)
+  --seed N         seed of the question generator (default 1)
+  --json           print one JSON object instead of a table
+  --keep           keep the temporary directory
+Tuning variables in the environment (CHUNK_MAX_TOKENS, HNSW_*, TOP_K, MIN_SCORE) apply.`;
+
+/** The product's default batch size (src/embedder.ts), so the baseline does the same model calls. */
+const BATCH = 16;
+const WARMUP_QUESTIONS = 3;
+/** Every OFF_TOPIC_EVERY-th question is one the corpus cannot answer. */
+const OFF_TOPIC_EVERY = 10;
+const OFF_TOPIC = [
+  'How long should sourdough bread dough rise before baking?',
+  'What is the offside rule in association football?',
+  'How do I tune the strings of a classical guitar?',
+  'Which stages does a monarch butterfly go through?',
+  'When may a chess player castle queenside?',
+  'Which smartphone has the best night camera?',
+  'How many stitches does a beginner knitting a scarf cast on?',
+  'How do cactus plants photosynthesise at night?',
+  'Why does Hamlet hesitate to kill Claudius?',
+  'How do you teach a puppy to sit and stay?',
+  'What is the smoke point of extra virgin olive oil?',
+  'Why do the volcanoes on Io erupt sulphur?',
+  'How does a sourdough starter stay alive in the fridge?',
+  'Who painted the ceiling of the Sistine Chapel?',
+  'What is the best wax for cross-country skis?',
+  'How do octopuses change the colour of their skin?',
+  'What temperature should espresso water be?',
+  'How are emoji added to the Unicode standard?',
+  'Which video game console sold the most units?',
+  'How do you replace a bicycle inner tube?',
+];
+
+interface Question {
+  text: string;
+  /** The article the words were taken from; null for off-topic questions. */
+  articleId: string | null;
+}
+
+runCommand(async ({ argv }) => {
+  const options = parseOptions(argv);
+  if (!options) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const note = (message: string): void => {
+    process.stderr.write(`[bench] ${message}\n`);
+  };
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-bench-'));
+  try {
+    const result = await bench(options, temp, note);
+    process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : table(result));
+  } finally {
+    if (options.keep) note(`kept ${temp}`);
+    else fs.rmSync(temp, { recursive: true, force: true });
+  }
+});
+
+interface Options {
+  limit: number | null;
+  articles: string | null;
+  model: string | null;
+  dtype: string;
+  queries: number;
+  sample: number;
+  seed: number;
+  json: boolean;
+  keep: boolean;
+}
+
+/** The options, or null when help was asked for. */
+function parseOptions(argv: string[]): Options | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        limit: { type: 'string' },
+        articles: { type: 'string' },
+        model: { type: 'string' },
+        dtype: { type: 'string', default: 'auto' },
+        queries: { type: 'string', default: '200' },
+        sample: { type: 'string', default: '512' },
+        seed: { type: 'string', default: '1' },
+        json: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (values.help) return null;
+  const int = (name: string, raw: string, min: number): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name}: expected a whole number of at least ${min}, got "${raw}"\n${USAGE}`);
+    return value;
+  };
+  if (!['fp32', 'q8', 'auto'].includes(values.dtype)) throw new UsageError(`--dtype: expected fp32, q8 or auto, got "${values.dtype}"\n${USAGE}`);
+  if (values.limit !== undefined && values.articles !== undefined) throw new UsageError(`--limit applies to the speeches, not to --articles\n${USAGE}`);
+  for (const name of ['articles', 'model'] as const) {
+    const dir = values[name];
+    if (dir !== undefined && !fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--${name}: ${dir} is not a directory\n${USAGE}`);
+    }
+  }
+  return {
+    limit: values.limit === undefined ? null : int('limit', values.limit, 1),
+    articles: values.articles === undefined ? null : path.resolve(values.articles),
+    model: values.model === undefined ? null : path.resolve(values.model),
+    dtype: values.dtype,
+    queries: int('queries', values.queries, 1),
+    sample: int('sample', values.sample, 1),
+    seed: int('seed', values.seed, 0),
+    json: values.json,
+    keep: values.keep,
+  };
+}
+
+async function bench(options: Options, temp: string, note: (message: string) => void) {
+  let articlesDir = options.articles;
+  if (!articlesDir) {
+    const speeches = spread(loadSotu(), options.limit ?? Infinity);
+    articlesDir = path.join(temp, 'articles');
+    writeSotuArticles(articlesDir, speeches);
+    note(`wrote ${speeches.length} State of the Union speeches to ${articlesDir}`);
+  }
+  let modelDir = options.model;
+  if (!modelDir) {
+    modelDir = path.join(temp, 'model');
+    note('generating the small test model from the articles');
+    await makeTestModel(modelDir, readFiles(articlesDir));
+  }
+
+  const indexDir = path.join(temp, 'index');
+  // The model is named relative to its parent (the other paths are absolute): loadConfig
+  // rejects an absolute EMBEDDING_MODEL even when it is a directory.
+  const config = loadConfig(
+    {
+      ...process.env,
+      ARTICLES_DIR: articlesDir,
+      INDEX_DIR: indexDir,
+      EMBEDDING_MODEL: `./${path.basename(modelDir)}`,
+      EMBEDDING_DTYPE: options.dtype,
+      ALLOW_REMOTE_MODELS: 'false',
+      MODELS_DIR: path.join(temp, 'models'),
+      LOG_LEVEL: 'warn',
+    },
+    path.dirname(modelDir),
+  );
+  const footnote = new Footnote(config, createLogger(config.logLevel));
+  let run;
+  try {
+    run = await runPipeline(footnote, options, note);
+  } finally {
+    await footnote.close();
+  }
+  // After close, so the baseline's copy of the model is the only one loaded.
+  const sample = spread(run.passageTexts, options.sample);
+  note(`bare model: ${sample.length} passages in batches of ${BATCH}`);
+  const bare = await bareThroughput(modelDir, footnote.model.dtype, config.modelsDir, sample);
+  const { summary, timings, tokens, bytes, latencies, counts, dims, peakRssMb } = run;
+
+  const pipelinePerSecond = summary.passages / timings.index;
+  return {
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    corpus: {
+      articlesDir: options.articles ?? `State of the Union (${summary.articles} speeches)`,
+      articles: summary.articles,
+      skipped: summary.skipped.length,
+      passages: summary.passages,
+      tokens,
+    },
+    model: { dir: modelDir, generated: !options.model, dtype: footnote.model.dtype, dims, loadSeconds: round(timings.modelLoad, 2) },
+    settings: {
+      chunkMaxTokens: config.chunkMaxTokens,
+      chunkOverlapSentences: config.chunkOverlapSentences,
+      hnsw: config.hnsw,
+      topK: config.topK,
+      minScore: config.minScore,
+    },
+    index: {
+      seconds: round(timings.index, 2),
+      prepareSeconds: round(timings.prepare, 2),
+      embedAndStoreSeconds: round(timings.embed, 2),
+      graphAndWriteSeconds: round(timings.finish, 2),
+      passagesPerSecond: round(pipelinePerSecond, 1),
+      tokensPerSecond: Math.round(tokens / timings.index),
+      bytes,
+    },
+    bare: {
+      passages: sample.length,
+      batchSize: BATCH,
+      loadSeconds: round(bare.loadSeconds, 2),
+      seconds: round(bare.seconds, 2),
+      passagesPerSecond: round(sample.length / bare.seconds, 1),
+      // Time per passage in the pipeline over time per passage in the bare model.
+      ratio: round(sample.length / bare.seconds / pipelinePerSecond, 2),
+    },
+    queries: {
+      count: latencies.length,
+      onTopic: counts.onTopic,
+      offTopic: counts.offTopic,
+      p50Ms: round(percentile(latencies, 0.5), 1),
+      p95Ms: round(percentile(latencies, 0.95), 1),
+      maxMs: round(Math.max(...latencies), 1),
+      meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 1),
+      foundShare: round((counts.onTopicFound + counts.offTopicFound) / latencies.length, 3),
+      onTopicFoundShare: round(counts.onTopicFound / Math.max(counts.onTopic, 1), 3),
+      offTopicFoundShare: round(counts.offTopicFound / Math.max(counts.offTopic, 1), 3),
+      sourceCitedShare: round(counts.sourceCited / Math.max(counts.onTopic, 1), 3),
+    },
+    peakRssMb: round(peakRssMb, 1),
+    peakRssMbWithBaseline: round(process.resourceUsage().maxRSS / 1024, 1),
+  };
+}
+
+/** The product's own path: model load, reindex, then the questions through `ask`. */
+async function runPipeline(footnote: Footnote, options: Options, note: (message: string) => void) {
+  const { config } = footnote;
+  note(`loading ${config.embeddingModel} (${footnote.model.dtype})`);
+  let started = performance.now();
+  const { dims } = await footnote.embedder();
+  const modelLoad = seconds(started);
+
+  // Progress callbacks mark the phases: the first comes once articles are loaded and chunked,
+  // the last once every passage is embedded and stored.
+  let chunkedAt = Number.NaN;
+  let embeddedAt = Number.NaN;
+  let lastNote = 0;
+  started = performance.now();
+  const summary = await footnote.reindex((done, total) => {
+    const now = performance.now();
+    if (done === 0) chunkedAt = now;
+    if (done === total) embeddedAt = now;
+    if (done === total || now - lastNote > 2000) {
+      note(`indexing: ${done}/${total} passages embedded`);
+      lastNote = now;
+    }
+  });
+  const endedAt = performance.now();
+  const generation = currentGeneration(config.indexDir);
+  if (!generation || !summary.passages) throw new UsageError(`no passages were indexed from ${config.articlesDir}`);
+  const db = new Database(path.join(generation, DATABASE_FILE), { readonly: true });
+  const stored = db.prepare('SELECT article_id AS articleId, text, tokens FROM passages ORDER BY id').all() as {
+    articleId: string;
+    text: string;
+    tokens: number;
+  }[];
+  db.close();
+
+  const questions = makeQuestions(stored, options.queries + WARMUP_QUESTIONS, options.seed);
+  note(`asking ${WARMUP_QUESTIONS} warm-up questions, then ${options.queries}`);
+  for (const q of questions.slice(0, WARMUP_QUESTIONS)) await footnote.ask(q.text);
+  const timed = questions.slice(WARMUP_QUESTIONS);
+  const latencies: number[] = [];
+  const counts = { onTopic: 0, offTopic: 0, onTopicFound: 0, offTopicFound: 0, sourceCited: 0 };
+  for (const [i, q] of timed.entries()) {
+    const askedAt = performance.now();
+    const answer = await footnote.ask(q.text);
+    latencies.push(performance.now() - askedAt);
+    if (q.articleId) {
+      counts.onTopic++;
+      if (answer.found) counts.onTopicFound++;
+      if (answer.citations.some((c) => c.article.id === q.articleId)) counts.sourceCited++;
+    } else {
+      counts.offTopic++;
+      if (answer.found) counts.offTopicFound++;
+    }
+    if ((i + 1) % 50 === 0) note(`queries: ${i + 1}/${timed.length}`);
+  }
+
+  return {
+    summary,
+    dims,
+    timings: {
+      modelLoad,
+      index: (endedAt - started) / 1000,
+      prepare: (chunkedAt - started) / 1000,
+      embed: (embeddedAt - chunkedAt) / 1000,
+      finish: (endedAt - embeddedAt) / 1000,
+    },
+    tokens: stored.reduce((sum, p) => sum + p.tokens, 0),
+    bytes: directoryBytes(generation),
+    passageTexts: stored.map((p) => p.text),
+    latencies,
+    counts,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/** transformers.js alone on the passages' texts: warm, length-sorted like the product's batches. */
+async function bareThroughput(modelDir: string, dtype: string, cacheDir: string, texts: string[]) {
+  env.allowRemoteModels = false;
+  let started = performance.now();
+  const extractor = await pipeline('feature-extraction', modelDir, { dtype: dtype as 'fp32', device: 'cpu', cache_dir: cacheDir, local_files_only: true });
+  const loadSeconds = seconds(started);
+  try {
+    (await extractor(texts.slice(0, BATCH), { pooling: 'mean', normalize: true })).dispose();
+    const sorted = [...texts].sort((a, b) => a.length - b.length);
+    started = performance.now();
+    for (let i = 0; i < sorted.length; i += BATCH) {
+      const output = await extractor(sorted.slice(i, i + BATCH), { pooling: 'mean', normalize: true });
+      output.dispose();
+    }
+    return { loadSeconds, seconds: seconds(started) };
+  } finally {
+    await extractor.dispose();
+  }
+}
+
+/**
+ * Questions made of 6–14 consecutive words of a sentence of a random passage, and every
+ * OFF_TOPIC_EVERY-th one a question the corpus has nothing on. Same seed, same questions.
+ */
+function makeQuestions(passages: { articleId: string; text: string }[], count: number, seed: number): Question[] {
+  const random = mulberry32(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+  const questions: Question[] = [];
+  for (let misses = 0; questions.length < count; ) {
+    if (questions.length % OFF_TOPIC_EVERY === OFF_TOPIC_EVERY - 1) {
+      questions.push({ text: OFF_TOPIC[Math.floor(questions.length / OFF_TOPIC_EVERY) % OFF_TOPIC.length]!, articleId: null });
+      continue;
+    }
+    const passage = pick(passages);
+    const sentences = sentenceSpans(passage.text)
+      .map((s) => passage.text.slice(s.start, s.end).split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')).filter(Boolean))
+      .filter((words) => words.length >= 6);
+    if (!sentences.length) {
+      if (++misses > 1000) throw new UsageError('the passages have too few sentences of 6 words or more to make questions from');
+      continue;
+    }
+    const words = pick(sentences);
+    const length = 6 + Math.floor(random() * (Math.min(14, words.length) - 5));
+    const start = Math.floor(random() * (words.length - length + 1));
+    questions.push({ text: `${words.slice(start, start + length).join(' ')}?`, articleId: passage.articleId });
+  }
+  return questions;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** At most `n` items, evenly spread over the list (all of it when n ≥ its length). */
+function spread<T>(items: T[], n: number): T[] {
+  if (n >= items.length) return items;
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
+}
+
+function readFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'));
+}
+
+function directoryBytes(dir: string): { hnsw: number; db: number; total: number } {
+  const size = (name: string): number => fs.statSync(path.join(dir, name)).size;
+  const total = fs.readdirSync(dir).reduce((sum, name) => sum + size(name), 0);
+  return { hnsw: size(VECTORS_FILE), db: size(DATABASE_FILE), total };
+}
+
+/** Nearest-rank percentile. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
+}
+
+const seconds = (since: number): number => (performance.now() - since) / 1000;
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MB`;
+const share = (value: number): string => `${(value * 100).toFixed(1)} %`;
+
+function table(r: Awaited<ReturnType<typeof bench>>): string {
+  const rows: [string, string, string][] = [
+    ['machine', `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB`, `${r.machine.platform}, node ${r.machine.node}`],
+    ['corpus', r.corpus.articlesDir, r.corpus.skipped ? `${r.corpus.skipped} files skipped` : ''],
+    ['model', `${r.model.generated ? 'generated test model' : r.model.dir} (${r.model.dtype}, ${r.model.dims} dims)`, `loaded in ${r.model.loadSeconds} s, not counted below`],
+    ['settings', `chunks ≤ ${r.settings.chunkMaxTokens} tokens, HNSW m=${r.settings.hnsw.m} efC=${r.settings.hnsw.efConstruction} efS=${r.settings.hnsw.efSearch}`, `top ${r.settings.topK}, min score ${r.settings.minScore}`],
+    ['articles', String(r.corpus.articles), ''],
+    ['passages', String(r.corpus.passages), ''],
+    ['tokens', String(r.corpus.tokens), 'passage tokens, without [CLS]/[SEP]'],
+    ['index time', `${r.index.seconds} s`, `whole reindex: load+chunk ${r.index.prepareSeconds} s, embed+SQLite ${r.index.embedAndStoreSeconds} s, HNSW+write ${r.index.graphAndWriteSeconds} s`],
+    ['pipeline speed', `${r.index.passagesPerSecond} passages/s`, `${r.index.tokensPerSecond} tokens/s, over the whole reindex`],
+    ['bare model speed', `${r.bare.passagesPerSecond} passages/s`, `transformers.js alone, warm, ${r.bare.passages} passages, length-sorted batches of ${r.bare.batchSize}`],
+    ['pipeline / bare', `${r.bare.ratio} ×`, 'time per passage; 1 = no overhead beyond the model'],
+    ['index size', mb(r.index.bytes.total), `HNSW ${mb(r.index.bytes.hnsw)}, SQLite ${mb(r.index.bytes.db)} (live generation)`],
+    ['query latency', `p50 ${r.queries.p50Ms} ms, p95 ${r.queries.p95Ms} ms, max ${r.queries.maxMs} ms`, `mean ${r.queries.meanMs} ms; ${r.queries.count} asks after warm-up, embed+search+answer`],
+    ['found', share(r.queries.foundShare), `on-topic ${share(r.queries.onTopicFoundShare)} of ${r.queries.onTopic}, off-topic ${share(r.queries.offTopicFoundShare)} of ${r.queries.offTopic}`],
+    ['source cited', share(r.queries.sourceCitedShare), 'on-topic questions citing the article their words came from'],
+    ['peak RSS', `${r.peakRssMb} MB`, `index + queries; ${r.peakRssMbWithBaseline} MB with the baseline`],
+  ];
+  const w0 = Math.max(...rows.map((row) => row[0].length));
+  const w1 = Math.max(...rows.map((row) => row[1].length));
+  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Footnote } from '../src/footnote.js';
+import { NOT_FOUND } from '../src/answer.js';
+import { SHIPPED_ARTICLE, collapse, silentLog, testConfig } from './support/setup.js';
+
+let footnote: Footnote;
+const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
+
+beforeAll(async () => {
+  footnote = new Footnote(testConfig(), silentLog);
+  await footnote.reindex();
+});
+afterAll(() => footnote.close());
+
+describe('answers', () => {
+  it('quotes the sentence that answers, verbatim, with its article, date, source and paragraph', async () => {
+    const answer = await footnote.ask('Is Jack Ma open to working with Apple?');
+    expect(answer.found).toBe(true);
+    const [first] = answer.citations;
+    expect(first).toMatchObject({
+      n: 1,
+      paragraph: 1,
+      article: {
+        id: 'alibaba-jack-ma-open-to-apple-payments',
+        title: "Alibaba's Jack Ma Says He's Open to Working With Apple on Payments",
+        date: '2014-10-28',
+        source: 'Reuters',
+        file: 'alibaba-jack-ma-open-to-apple-payments.txt',
+      },
+    });
+    expect(first!.quote).toContain("Jack Ma said he's open to working with Apple Inc on mobile payments");
+    expect(answer.text).toContain(`${first!.quote} [1]`);
+  });
+
+  it('never quotes text that is not in the article', async () => {
+    const questions = [
+      'Is Jack Ma open to working with Apple?',
+      'What does Ma think of Tim Cook?',
+      'Which studios will Ma visit in Hollywood?',
+      'What will China become in the movie business?',
+      'Who wrote the story?',
+      'Does Alibaba handle more transactions than Amazon and eBay?',
+      'What did Ma say about investing in the United States?',
+    ];
+    const article = footnote.index()!.article('alibaba-jack-ma-open-to-apple-payments')!;
+    for (const question of questions) {
+      const answer = await footnote.ask(question);
+      for (const c of answer.citations) {
+        expect(file).toContain(collapse(c.quote));
+        expect(article.text.slice(c.start, c.end)).toBe(c.quote);
+        const paragraph = article.paragraphs[c.paragraph - 1]!;
+        expect(c.start).toBeGreaterThanOrEqual(paragraph.start);
+        expect(c.start).toBeLessThan(paragraph.end);
+      }
+      const quotes = answer.citations.map((c) => [c.start, c.end] as const);
+      for (const [i, [s, e]] of quotes.entries()) {
+        for (const [s2, e2] of quotes.slice(i + 1)) expect(s < e2 && s2 < e).toBe(false);
+      }
+    }
+  });
+
+  it('says plainly when the articles hold no answer', async () => {
+    const answer = await footnote.ask('What is the boiling point of mercury in kelvin?');
+    expect(answer).toMatchObject({ found: false, text: NOT_FOUND, citations: [] });
+  });
+
+  it('restricts the answer to one article when asked to', async () => {
+    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(/No article with id "no-such-article"/);
+    const answer = await footnote.ask('Apple payments', { articleId: 'alibaba-jack-ma-open-to-apple-payments' });
+    expect(answer.citations.every((c) => c.article.id === 'alibaba-jack-ma-open-to-apple-payments')).toBe(true);
+  });
+});

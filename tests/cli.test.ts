@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ROOT, SHIPPED_ARTICLE, collapse, tempDir, testEnv } from './support/setup.js';
+
+/** Runs an npm script the way a user does, with a clean environment plus `env`. */
+function npm(args: string[], env: Record<string, string>) {
+  const result = spawnSync('npm', ['run', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm run ask', () => {
+  it('builds the index on first use and prints the contract JSON', () => {
+    const env = testEnv();
+    const { code, stdout, stderr } = npm(['ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
+    expect(stderr).not.toMatch(/error/i);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(Object.keys(json)).toEqual(['question', 'found', 'answer', 'citations', 'retrieval', 'timings']);
+    expect(json.found).toBe(true);
+    expect(json.retrieval).toEqual({ mode: 'dense', model: env.EMBEDDING_MODEL });
+    expect(json.timings.totalMs).toBeGreaterThan(0);
+    const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
+    for (const c of json.citations) {
+      expect(Object.keys(c)).toEqual(['n', 'article', 'paragraph', 'quote', 'start', 'end', 'score']);
+      expect(Object.keys(c.article)).toEqual(['id', 'title', 'date', 'source', 'file']);
+      expect(file).toContain(collapse(c.quote));
+    }
+    expect(fs.existsSync(path.join(env.INDEX_DIR!, 'CURRENT'))).toBe(true);
+  });
+
+  it('prints the answer and its quoted citations for a person', () => {
+    const { code, stdout } = npm(['ask', '--', 'Is Jack Ma open to working with Apple?'], testEnv());
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\[1\] “.*open to working with Apple Inc on mobile payments.*”/);
+    expect(stdout).toContain("— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments (Reuters, 2014-10-28), ¶1");
+  });
+
+  it('answers "not found" with exit code 0', () => {
+    const { code, stdout } = npm(['ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'], testEnv());
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ found: false, citations: [] });
+  });
+
+  it('exits 2 naming the flag, the variable or the model when usage or configuration is wrong', () => {
+    const noQuestion = npm(['ask'], testEnv());
+    expect(noQuestion.code).toBe(2);
+    expect(noQuestion.stderr).toMatch(/No question given/);
+
+    const badFlag = npm(['ask', '--', '--jsn', 'hi'], testEnv());
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--jsn/);
+
+    const badVariable = npm(['ask', '--', 'hi'], testEnv({ HNSW_M: 'lots' }));
+    expect(badVariable.code).toBe(2);
+    expect(badVariable.stderr).toMatch(/HNSW_M: expected a whole number.*"lots".*\.env\.example/);
+
+    const offline = npm(['ask', '--', 'hi'], testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir() }));
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toMatch(/Xenova\/all-MiniLM-L6-v2/);
+    expect(offline.stderr).toMatch(/ALLOW_REMOTE_MODELS=false/);
+    expect(offline.stderr).toMatch(/EMBEDDING_MODEL/);
+  });
+});
+
+describe('npm run index', () => {
+  it('prints one summary line and is incremental', () => {
+    const env = testEnv();
+    const first = npm(['index'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, \d+ embedded in [\d.]+ s$/);
+    const second = npm(['index'], env);
+    expect(second.stdout.trim()).toMatch(/^Index up to date: 1 article \(0 new, 0 changed, 0 removed, 1 unchanged\); \d+ passages, 0 embedded in [\d.]+ s$/);
+  });
+});

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Footnote } from '../src/footnote.js';
+import { currentGeneration } from '../src/store/layout.js';
+import { readManifest } from '../src/store/manifest.js';
+import { makeTestModel } from './support/make-model.js';
+import { ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
+
+const open: Footnote[] = [];
+function footnote(overrides: Record<string, string> = {}): Footnote {
+  const f = new Footnote(testConfig(overrides), silentLog);
+  open.push(f);
+  return f;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((f) => f.close()));
+});
+
+const EXTRA = {
+  'markets/chip-tariffs.md': [
+    '---', 'title: Chip makers brace for new tariffs', 'date: 2024-03-02', 'source: Example Wire', '---', '',
+    'Semiconductor makers warned on Tuesday that new tariffs on imported wafers would raise prices for laptops.',
+    '',
+    'The industry group said factories in Arizona and Texas would not be ready before 2027.',
+  ].join('\n'),
+  'science/coral-reefs.md': [
+    '---', 'title: Coral reefs recover after a cool summer', 'date: 2023-11-15', 'source: Ocean Notes', '---', '',
+    'Marine biologists counted more healthy coral on the reef after an unusually cool summer.',
+    '',
+    'Bleaching had hit half of the reef two years earlier, the survey found.',
+  ].join('\n'),
+};
+
+describe('building the index', () => {
+  it('indexes every article and answers from a new process with the same results', async () => {
+    const articles = articlesCopy(EXTRA);
+    const config = { ARTICLES_DIR: articles };
+    const f = footnote(config);
+    const summary = await f.reindex();
+    expect(summary).toMatchObject({ articles: 3, added: 3, changed: 0, removed: 0, updated: true });
+    expect(summary.passages).toBeGreaterThanOrEqual(3);
+    expect(summary.embedded).toBe(summary.passages);
+
+    const manifest = readManifest(currentGeneration(f.config.indexDir)!)!;
+    expect(manifest.counts).toEqual({ articles: 3, passages: summary.passages });
+    expect(manifest.model.id).toBe(f.config.embeddingModel);
+    expect(Object.keys(manifest.articles).sort()).toEqual(['alibaba-jack-ma-open-to-apple-payments', 'markets/chip-tariffs', 'science/coral-reefs']);
+
+    const question = 'Which factories will not be ready before 2027?';
+    const here = await f.ask(question);
+    const script = `
+      import { Footnote } from './src/footnote.ts';
+      import { loadConfig } from './src/config.ts';
+      import pino from 'pino';
+      const f = new Footnote(loadConfig(), pino({ level: 'silent' }));
+      const a = await f.ask(${JSON.stringify(question)});
+      process.stdout.write(JSON.stringify(a.citations));
+      await f.close();`;
+    const there = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...envOf(f) },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(there)).toEqual(here.citations);
+    expect(here.citations[0]?.article.id).toBe('markets/chip-tariffs');
+  });
+
+  it('re-embeds only the article that changed, and drops removed ones', async () => {
+    const articles = articlesCopy(EXTRA);
+    const f = footnote({ ARTICLES_DIR: articles });
+    const first = await f.reindex();
+
+    const unchanged = await f.reindex();
+    expect(unchanged).toMatchObject({ updated: false, embedded: 0, unchanged: 3 });
+
+    fs.appendFileSync(path.join(articles, 'science/coral-reefs.md'), '\nDivers will repeat the survey next spring.\n');
+    const changed = await f.reindex();
+    expect(changed).toMatchObject({ added: 0, changed: 1, removed: 0, unchanged: 2, updated: true });
+    const coralPassages = readManifest(currentGeneration(f.config.indexDir)!)!.articles['science/coral-reefs']!.passages;
+    expect(changed.embedded).toBe(coralPassages);
+    expect(changed.embedded).toBeLessThan(first.passages);
+    expect((await f.ask('When will divers repeat the survey?')).citations[0]?.quote).toContain('repeat the survey next spring');
+
+    fs.rmSync(path.join(articles, 'markets/chip-tariffs.md'));
+    const removed = await f.reindex();
+    expect(removed).toMatchObject({ removed: 1, embedded: 0, articles: 2 });
+    const answer = await f.ask('new tariffs on imported wafers for laptops factories in Arizona and Texas');
+    expect(answer.citations.map((c) => c.article.id)).not.toContain('markets/chip-tariffs');
+    expect(fs.readdirSync(f.config.indexDir).filter((n) => n.startsWith('g-'))).toHaveLength(1);
+  });
+
+  it('rebuilds instead of querying an index built with another model', async () => {
+    const articles = articlesCopy(EXTRA);
+    const first = footnote({ ARTICLES_DIR: articles });
+    await first.reindex();
+    const indexDir = first.config.indexDir;
+    await first.close();
+
+    const otherModel = tempDir('footnote-model-');
+    await makeTestModel(otherModel, [fs.readFileSync(path.join(articles, 'science/coral-reefs.md'), 'utf8')], { dims: 32 });
+    const second = footnote({ ARTICLES_DIR: articles, INDEX_DIR: indexDir, EMBEDDING_MODEL: otherModel });
+    const answer = await second.ask('How much of the reef was bleached?');
+    const manifest = readManifest(currentGeneration(indexDir)!)!;
+    expect(manifest.model).toMatchObject({ id: otherModel, dims: 32 });
+    expect(answer.retrieval.model).toBe(otherModel);
+
+    const summary = await footnote({ ARTICLES_DIR: articles, INDEX_DIR: indexDir }).reindex();
+    expect(summary.rebuiltBecause).toMatch(/built with .*EMBEDDING_MODEL is now/);
+    expect(summary.embedded).toBe(summary.passages);
+  });
+
+  it('skips a file it cannot read, names it, and indexes the rest', async () => {
+    const articles = articlesCopy({ 'broken.txt': '' });
+    fs.writeFileSync(path.join(articles, 'latin1.txt'), Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe]));
+    const summary = await footnote({ ARTICLES_DIR: articles }).reindex();
+    expect(summary.articles).toBe(1);
+    expect(summary.skipped.map((s) => s.file).sort()).toEqual(['broken.txt', 'latin1.txt']);
+    for (const s of summary.skipped) expect(s.reason).not.toBe('');
+  });
+});
+
+function envOf(f: Footnote): Record<string, string> {
+  return {
+    ARTICLES_DIR: f.config.articlesDir,
+    INDEX_DIR: f.config.indexDir,
+    EMBEDDING_MODEL: f.config.embeddingModel,
+    ALLOW_REMOTE_MODELS: 'false',
+    MODELS_DIR: f.config.modelsDir,
+  };
+}
