@@ -32,6 +32,7 @@ export class Footnote {
   readonly model: ModelIdentity;
   private embedderPromise: Promise<Embedder> | null = null;
   private opened: PassageIndex | null = null;
+  private checked = false;
 
   constructor(
     readonly config: Config,
@@ -70,6 +71,7 @@ export class Footnote {
       log: this.log,
       onProgress,
     });
+    this.checked = true;
     if (summary.updated) {
       const previous = this.opened;
       this.opened = PassageIndex.open(this.config.indexDir);
@@ -80,13 +82,18 @@ export class Footnote {
 
   /** Builds the index when there is none, or when it was built with another model or format. */
   async ensureIndex(): Promise<void> {
+    // Once checked or built by this object, the live index stays usable until the next reindex.
+    if (this.checked) return;
     const dir = currentGeneration(this.config.indexDir);
     const manifest = dir ? readManifest(dir) : null;
     if (!manifest) {
       this.log.info(`no index in ${this.config.indexDir} yet: building it from ${this.config.articlesDir}`);
     } else {
       const reason = incompatibility(manifest, this.model, this.config);
-      if (!reason) return;
+      if (!reason) {
+        this.checked = true;
+        return;
+      }
       this.log.info(`the index cannot be used as it is (${reason}): rebuilding it`);
     }
     await this.reindex();
