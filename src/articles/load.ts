@@ -119,7 +119,8 @@ export async function loadArticles(dir: string): Promise<LoadResult> {
   const dirStat = await stat(resolved).catch(() => null);
   if (!dirStat?.isDirectory()) {
     throw new Error(
-      `Articles directory ${resolved} does not exist or is not a directory: set ARTICLES_DIR to the folder holding your articles, or create it.`,
+      `Articles directory ${resolved} does not exist or is not a directory: ` +
+        'set ARTICLES_DIR to the folder holding your articles, or create it.',
     );
   }
   const skipped: SkippedFile[] = [];

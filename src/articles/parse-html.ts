@@ -53,7 +53,9 @@ const NON_TEXT_TAGS = new Set([
   'embed', 'svg', 'canvas', 'video', 'audio', 'button', 'select', 'textarea', 'input', 'dialog', 'nav', 'footer',
 ]);
 
-const FURNITURE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog']);
+const FURNITURE_ROLES = new Set([
+  'navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog',
+]);
 const FURNITURE_NAME_PARTS = new Set([
   'ad', 'ads', 'advert', 'advertisement', 'banner', 'breadcrumb', 'breadcrumbs', 'comment', 'comments', 'consent',
   'cookie', 'cookies', 'gdpr', 'menu', 'modal', 'newsletter', 'popup', 'promo', 'related', 'share', 'sharing',
@@ -250,7 +252,8 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
   const source = meta.source ?? text(article?.siteName);
   const docTitle = text(article?.title) ?? text(original.querySelector('title')?.textContent);
   const h1 = text(original.querySelector('h1')?.textContent);
-  const title = meta.title ?? (h1 && docTitle && isHeadlineOf(h1, docTitle, source) ? h1 : (docTitle ?? h1)) ?? titleFromFileName(fileName);
+  const pageTitle = h1 && docTitle && isHeadlineOf(h1, docTitle, source) ? h1 : (docTitle ?? h1);
+  const title = meta.title ?? pageTitle ?? titleFromFileName(fileName);
 
   const keep = (p: string): boolean => p.toLowerCase() !== title.toLowerCase() && !isWidgetLine(p);
   let paragraphs = article?.content ? blockTexts(article.content).filter(keep) : [];

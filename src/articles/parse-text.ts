@@ -91,6 +91,7 @@ const WIDGET_LINES = new Set([
   'my queue', 'add to queue', 'follow us', 'skip to content', 'skip to main content', 'back to top',
 ]);
 
+/** A line that is only a widget's label ("Share", "Related:", "12 Comments"). */
 export function isWidgetLine(line: string): boolean {
   const s = collapseWhitespace(line).toLowerCase().replace(/\s*[:»›]$/, '');
   return WIDGET_LINES.has(s) || /^(?:\d+\s+comments?|comments?\s*\(\d+\))$/.test(s);
@@ -216,7 +217,8 @@ function classifyMarkdown(raw: readonly string[]): Line[] {
       lines.push({ text, kind: 'dropped' });
     } else if (heading) {
       const headingText = heading[2]?.trim() ?? '';
-      lines.push(headingText ? { text: headingText, kind: 'heading', level: heading[1]!.length } : { text, kind: 'dropped' });
+      const level = heading[1]!.length;
+      lines.push(headingText ? { text: headingText, kind: 'heading', level } : { text, kind: 'dropped' });
     } else {
       lines.push({ text, kind: 'text', startsParagraph: LIST_ITEM_RE.test(text) });
     }
@@ -243,11 +245,14 @@ const DATE_PREFIX_RE = /^(?:dated|date|published|posted|updated)\b(?:\s+on)?\s*:
 const TIME_ONLY_RE = /^[\s,|·•-]*(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*[a-z]{0,4})?\s*$/i;
 const BYLINE_RE = /^(?:by|By|BY)\s+(\p{Lu}.*)$/u;
 // Lower-case words that may sit inside a personal name.
-const NAME_PARTICLES = new Set(['and', '&', 'al', 'bin', 'da', 'de', 'del', 'della', 'der', 'di', 'dos', 'du', 'el', 'la', 'le', 'van', 'von', 'y']);
+const NAME_PARTICLES = new Set([
+  'and', '&', 'al', 'bin', 'da', 'de', 'del', 'della', 'der', 'di', 'dos', 'du', 'el', 'la', 'le', 'van', 'von', 'y',
+]);
 const REPORTING_RE = /^\(\s*(?:reporting|writing|reported)\s+by\s+([^;)]+)/i;
 // "in San Francisco" after a reporter's name is where they filed from, not part of the name.
 const FILED_FROM_RE = /\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*)*/gu;
 
+// Scraped headers run to a handful of lines; anything further down is body text.
 const HEADER_MAX_LINES = 12;
 
 function endsSentence(s: string): boolean {
@@ -311,7 +316,9 @@ function applyNewsConventions(lines: Line[]): NewsMeta {
     } else if (IMAGE_CREDIT_RE.test(line.text)) {
       line.kind = 'dropped';
       const caption = lines[i + 1];
-      if (caption?.kind === 'text' && caption.text.length <= 200 && !endsSentence(caption.text)) caption.kind = 'dropped';
+      if (caption?.kind === 'text' && caption.text.length <= 200 && !endsSentence(caption.text)) {
+        caption.kind = 'dropped';
+      }
     }
   }
 
@@ -390,6 +397,9 @@ function groupParagraphs(lines: readonly Line[]): string[] {
   return out;
 }
 
+// Front-matter keys for the publication date, most specific first.
+const DATE_KEYS = ['date', 'published', 'published_at', 'pubdate'];
+
 function sameTitle(a: string, b: string): boolean {
   return collapseWhitespace(a).toLowerCase() === collapseWhitespace(b).toLowerCase();
 }
@@ -416,7 +426,7 @@ export function parseText(content: string, fileName: string): ParsedArticle {
 
   const meta: ArticleMeta = {
     title,
-    date: ['date', 'published', 'published_at', 'pubdate'].map((k) => normalizeDate(metaString(fm[k]))).find((d) => d !== null) ?? news.date,
+    date: DATE_KEYS.map((k) => normalizeDate(metaString(fm[k]))).find((d) => d !== null) ?? news.date,
     source: firstMeta(fm, ['source', 'publisher', 'site', 'site_name']) ?? news.source,
     author: firstMeta(fm, ['author', 'authors', 'byline']) ?? news.author,
     url: firstMeta(fm, ['url', 'link', 'canonical']),

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ParsedArticle } from '../../src/articles/article.js';
+import { parseHtml } from '../../src/articles/parse-html.js';
+import { ROOT } from '../support/setup.js';
+
+const FIXTURE = path.join(ROOT, 'tests/fixtures/articles/harbor-library-late-hours.html');
+
+function paragraphsOf(article: ParsedArticle): string[] {
+  return article.paragraphs.map((p) => article.text.slice(p.start, p.end));
+}
+
+function page(head: string, body: string): string {
+  return `<!DOCTYPE html><html><head>${head}</head><body>${body}</body></html>`;
+}
+
+const STORY = [
+  '<article>',
+  '<h1>Ferry Service Resumes After Storm</h1>',
+  '<p>Ferries between the mainland and Gull Island resumed on Monday morning, four days after a storm damaged the main pier and cut the island off from deliveries of food and fuel.</p>',
+  '<p>Crews worked through the weekend to replace two pilings and a section of the loading ramp, the port authority said. The first boat left the mainland at 6:40 a.m. carrying mostly supply trucks.</p>',
+  '<p>Passenger service will run on a reduced schedule of four crossings a day until repairs to the waiting room are finished, which the authority expects to take about two weeks.</p>',
+  '</article>',
+].join('');
+
+describe('parseHtml: a news page', () => {
+  const article = parseHtml(fs.readFileSync(FIXTURE, 'utf8'), 'harbor-library-late-hours.html');
+  const paragraphs = paragraphsOf(article);
+
+  it('reads the metadata', () => {
+    expect(article).toMatchObject({
+      title: 'Harbor City Library to Stay Open Until Midnight During Exams',
+      date: '2024-03-02',
+      source: 'The Harbor Gazette',
+      author: 'Priya Natarajan',
+      url: 'https://www.harborgazette.example/news/library-late-hours',
+    });
+  });
+
+  it('keeps the story paragraphs, subheading and quote, in order', () => {
+    expect(paragraphs[0]).toMatch(/^The main branch of the Harbor City Public Library will stay open until midnight/);
+    expect(paragraphs).toContain('Paying for the extra hours');
+    expect(article.text).toContain('“Every year we hear from students who have nowhere quiet to work after dinner,” Osei said.');
+    expect(paragraphs.at(-1)).toMatch(/^The board will review attendance figures in June/);
+    expect(paragraphs).toHaveLength(7);
+  });
+
+  it('leaves out the page furniture, scripts, the byline and the title', () => {
+    for (const furniture of [
+      'cookies', 'Accept all', 'Sports', 'Subscribe today', 'All rights reserved', 'Privacy', 'dataLayer',
+      'renderAd', 'trackPage', 'font-family', 'Related stories', 'City redraws', 'Library board meeting video',
+      'By Priya',
+    ]) {
+      expect(article.text).not.toContain(furniture);
+    }
+    expect(paragraphs).not.toContain(article.title);
+  });
+});
+
+describe('parseHtml: metadata sources', () => {
+  it('reads meta tags when there is no JSON-LD, and ignores a profile URL as author', () => {
+    const a = parseHtml(
+      page(
+        [
+          '<title>Ferry Service Resumes | Island Times</title>',
+          '<meta property="og:site_name" content="Island Times">',
+          '<meta property="og:url" content="https://islandtimes.example/ferry">',
+          '<meta property="article:published_time" content="2021-11-08T07:00:00Z">',
+          '<meta property="article:author" content="https://facebook.example/someone">',
+        ].join(''),
+        STORY,
+      ),
+      'ferry.html',
+    );
+    expect(a).toMatchObject({
+      date: '2021-11-08',
+      source: 'Island Times',
+      author: null,
+      url: 'https://islandtimes.example/ferry',
+    });
+    // The <title> is a shortened headline plus the site name; the h1 is the full headline.
+    expect(a.title).toBe('Ferry Service Resumes After Storm');
+    expect(paragraphsOf(a)[0]).toMatch(/^Ferries between the mainland/);
+  });
+
+  it('reads JSON-LD in a @graph, with a list of authors, and skips broken JSON-LD', () => {
+    const ld = {
+      '@context': 'https://schema.org',
+      '@graph': [
+        { '@type': 'WebSite', name: 'Not this' },
+        {
+          '@type': ['ReportageNewsArticle'],
+          headline: 'Ferry Service Resumes After Storm',
+          datePublished: '2021-11-08',
+          author: [{ '@type': 'Person', name: 'Ines Alvarez' }, { '@type': 'Person', name: 'Ken Mori' }],
+          publisher: { '@type': 'Organization', name: 'Island Times' },
+          mainEntityOfPage: { '@id': 'https://islandtimes.example/ferry' },
+        },
+      ],
+    };
+    const a = parseHtml(
+      page(
+        `<script type="application/ld+json">{ not json </script><script type="application/ld+json">${JSON.stringify(ld)}</script>`,
+        STORY,
+      ),
+      'ferry.html',
+    );
+    expect(a).toMatchObject({
+      title: 'Ferry Service Resumes After Storm',
+      date: '2021-11-08',
+      source: 'Island Times',
+      author: 'Ines Alvarez, Ken Mori',
+      url: 'https://islandtimes.example/ferry',
+    });
+    expect(paragraphsOf(a)).not.toContain('Ferry Service Resumes After Storm');
+  });
+
+  it('finds the article as the mainEntity of a WebPage', () => {
+    const ld = { '@type': 'WebPage', mainEntity: { '@type': 'NewsArticle', headline: 'Ferry Back', datePublished: 'Nov 8, 2021' } };
+    const a = parseHtml(page(`<script type="application/ld+json">${JSON.stringify(ld)}</script>`, STORY), 'ferry.html');
+    expect(a).toMatchObject({ title: 'Ferry Back', date: '2021-11-08' });
+  });
+
+  it('takes the date from <time datetime> and the author from meta name=author', () => {
+    const a = parseHtml(
+      page('<meta name="author" content="Ines Alvarez">', STORY.replace('</h1>', '</h1><time datetime="2021-11-08T07:00">Nov 8</time>')),
+      'ferry.html',
+    );
+    expect(a).toMatchObject({ date: '2021-11-08', author: 'Ines Alvarez' });
+  });
+});
+
+describe('parseHtml: paragraphs', () => {
+  it('splits at line breaks and nested blocks without repeating text', () => {
+    const a = parseHtml(
+      page('<title>Poem</title>', '<div><p>First line<br>second line</p><ul><li>Outer<ul><li>Inner</li></ul></li></ul><blockquote><p>Quoted</p></blockquote></div>'),
+      'poem.html',
+    );
+    expect(paragraphsOf(a)).toEqual(['First line', 'second line', 'Outer', 'Inner', 'Quoted']);
+  });
+
+  it('reads a fragment without html/head/body, titled from its file name', () => {
+    const a = parseHtml('<p>Just a fragment.</p><p>And more.</p>', 'loose-fragment.htm');
+    expect(a.title).toBe('Loose fragment');
+    expect(paragraphsOf(a)).toEqual(['Just a fragment.', 'And more.']);
+  });
+
+  it('gives empty text for a page with nothing to read', () => {
+    expect(parseHtml('', 'empty.html').text).toBe('');
+    expect(parseHtml(page('<title>x</title>', '<script>var a = 1;</script><nav>Home</nav>'), 'x.html').text).toBe('');
+  });
+});
