@@ -25,3 +25,11 @@ export class ModelLoadError extends UsageError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A reindex was asked for while one is running: only one runs at a time. */
+export class ReindexInProgressError extends Error {
+  override name = 'ReindexInProgressError';
+  constructor() {
+    super('A reindex is already running; the new index will be used as soon as it is complete.');
+  }
+}

@@ -1,7 +1,7 @@
 import { composeAnswer, type Answer } from './answer.js';
 import type { Config } from './config.js';
 import { describeModel, loadEmbedder, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
-import { UsageError } from './errors.js';
+import { ReindexInProgressError, UsageError } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
 import { retrieve } from './retrieval.js';
@@ -33,6 +33,8 @@ export class Footnote {
   private embedderPromise: Promise<Embedder> | null = null;
   private opened: PassageIndex | null = null;
   private checked = false;
+  private running: Promise<IndexSummary> | null = null;
+  private readonly leases = new Map<PassageIndex, number>();
 
   constructor(
     readonly config: Config,
@@ -62,8 +64,26 @@ export class Footnote {
     return this.opened;
   }
 
-  /** Builds or updates the index from the articles, then answers from the new one. */
+  get reindexing(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Builds or updates the index from the articles, then answers from the new one. Questions
+   * asked meanwhile are answered from the old index. One reindex runs at a time: a second call
+   * meanwhile throws ReindexInProgressError.
+   */
   async reindex(onProgress = this.options.onIndexProgress): Promise<IndexSummary> {
+    if (this.running) throw new ReindexInProgressError();
+    this.running = this.rebuild(onProgress);
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async rebuild(onProgress?: (done: number, total: number) => void): Promise<IndexSummary> {
     const summary = await buildIndex({
       config: this.config,
       model: this.model,
@@ -75,7 +95,7 @@ export class Footnote {
     if (summary.updated) {
       const previous = this.opened;
       this.opened = PassageIndex.open(this.config.indexDir);
-      previous?.close();
+      if (previous) this.retire(previous);
     }
     return summary;
   }
@@ -86,16 +106,21 @@ export class Footnote {
     if (this.checked) return;
     const dir = currentGeneration(this.config.indexDir);
     const manifest = dir ? readManifest(dir) : null;
-    if (!manifest) {
-      this.log.info(`no index in ${this.config.indexDir} yet: building it from ${this.config.articlesDir}`);
-    } else {
-      const reason = incompatibility(manifest, this.model, this.config);
-      if (!reason) {
-        this.checked = true;
-        return;
-      }
-      this.log.info(`the index cannot be used as it is (${reason}): rebuilding it`);
+    const reason = manifest ? incompatibility(manifest, this.model, this.config) : null;
+    if (manifest && !reason) {
+      this.checked = true;
+      return;
     }
+    // A build already under way (another question's, or /reindex) serves this question too.
+    if (this.running) {
+      await this.running;
+      return;
+    }
+    this.log.info(
+      reason
+        ? `the index cannot be used as it is (${reason}): rebuilding it`
+        : `no index in ${this.config.indexDir} yet: building it from ${this.config.articlesDir}`,
+    );
     await this.reindex();
   }
 
@@ -109,14 +134,31 @@ export class Footnote {
     if (options.articleId && !index.article(options.articleId)) {
       throw new UsageError(`No article with id "${options.articleId}" is indexed; list them with the /articles command or in ${this.config.articlesDir}.`);
     }
-    const embedder = await this.embedder();
-    const retrieved = await retrieve(index, embedder, trimmed, {
-      k: this.config.topK,
-      efSearch: this.config.hnsw.efSearch,
-      articleId: options.articleId,
-    });
-    const answer = await composeAnswer(trimmed, retrieved, embedder, { minScore: this.config.minScore });
-    return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
+    // A reindex may swap in a new index while this question waits for the model; the one it
+    // started with stays open until it is done.
+    this.leases.set(index, (this.leases.get(index) ?? 0) + 1);
+    try {
+      const embedder = await this.embedder();
+      const retrieved = await retrieve(index, embedder, trimmed, {
+        k: this.config.topK,
+        efSearch: this.config.hnsw.efSearch,
+        articleId: options.articleId,
+      });
+      const answer = await composeAnswer(trimmed, retrieved, embedder, { minScore: this.config.minScore });
+      return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
+    } finally {
+      const left = (this.leases.get(index) ?? 1) - 1;
+      if (left > 0) this.leases.set(index, left);
+      else {
+        this.leases.delete(index);
+        if (index !== this.opened) index.close();
+      }
+    }
+  }
+
+  /** Closes a replaced index now, or when the last question using it is answered. */
+  private retire(index: PassageIndex): void {
+    if (!this.leases.has(index)) index.close();
   }
 
   async close(): Promise<void> {

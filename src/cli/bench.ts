@@ -172,18 +172,15 @@ async function bench(options: Options, temp: string, note: (message: string) => 
     },
     path.dirname(modelDir),
   );
-  const footnote = new Footnote(config, createLogger(config.logLevel));
-  let run;
-  try {
-    run = await runPipeline(footnote, options, note);
-  } finally {
-    await footnote.close();
-  }
-  // After close, so the baseline's copy of the model is the only one loaded.
-  const sample = spread(run.passageTexts, options.sample);
+  const log = createLogger(config.logLevel);
+  // Three phases with one model loaded at a time: the baseline runs right after indexing, so
+  // both see the machine in the same state, and the peak RSS is never that of two models.
+  const indexed = await withFootnote(new Footnote(config, log), (footnote) => indexPhase(footnote, note));
+  const { summary, timings, passages, dtype, dims } = indexed;
+  const sample = spread(passages, options.sample).map((p) => p.text);
   note(`bare model: ${sample.length} passages in batches of ${BATCH}`);
-  const bare = await bareThroughput(modelDir, footnote.model.dtype, config.modelsDir, sample);
-  const { summary, timings, tokens, bytes, latencies, counts, dims, peakRssMb } = run;
+  const bare = await bareThroughput(modelDir, dtype, config.modelsDir, sample);
+  const { latencies, counts } = await withFootnote(new Footnote(config, log), (footnote) => queryPhase(footnote, passages, options, note));
 
   const pipelinePerSecond = summary.passages / timings.index;
   return {
@@ -199,9 +196,9 @@ async function bench(options: Options, temp: string, note: (message: string) => 
       articles: summary.articles,
       skipped: summary.skipped.length,
       passages: summary.passages,
-      tokens,
+      tokens: indexed.tokens,
     },
-    model: { dir: modelDir, generated: !options.model, dtype: footnote.model.dtype, dims, loadSeconds: round(timings.modelLoad, 2) },
+    model: { dir: modelDir, generated: !options.model, dtype, dims, loadSeconds: round(timings.modelLoad, 2) },
     settings: {
       chunkMaxTokens: config.chunkMaxTokens,
       chunkOverlapSentences: config.chunkOverlapSentences,
@@ -215,8 +212,8 @@ async function bench(options: Options, temp: string, note: (message: string) => 
       embedAndStoreSeconds: round(timings.embed, 2),
       graphAndWriteSeconds: round(timings.finish, 2),
       passagesPerSecond: round(pipelinePerSecond, 1),
-      tokensPerSecond: Math.round(tokens / timings.index),
-      bytes,
+      tokensPerSecond: Math.round(indexed.tokens / timings.index),
+      bytes: indexed.bytes,
     },
     bare: {
       passages: sample.length,
@@ -240,13 +237,20 @@ async function bench(options: Options, temp: string, note: (message: string) => 
       offTopicFoundShare: round(counts.offTopicFound / Math.max(counts.offTopic, 1), 3),
       sourceCitedShare: round(counts.sourceCited / Math.max(counts.onTopic, 1), 3),
     },
-    peakRssMb: round(peakRssMb, 1),
-    peakRssMbWithBaseline: round(process.resourceUsage().maxRSS / 1024, 1),
+    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
   };
 }
 
-/** The product's own path: model load, reindex, then the questions through `ask`. */
-async function runPipeline(footnote: Footnote, options: Options, note: (message: string) => void) {
+async function withFootnote<T>(footnote: Footnote, use: (footnote: Footnote) => Promise<T>): Promise<T> {
+  try {
+    return await use(footnote);
+  } finally {
+    await footnote.close();
+  }
+}
+
+/** The product's own indexing: model load (timed apart), then a full reindex. */
+async function indexPhase(footnote: Footnote, note: (message: string) => void) {
   const { config } = footnote;
   note(`loading ${config.embeddingModel} (${footnote.model.dtype})`);
   let started = performance.now();
@@ -272,14 +276,32 @@ async function runPipeline(footnote: Footnote, options: Options, note: (message:
   const generation = currentGeneration(config.indexDir);
   if (!generation || !summary.passages) throw new UsageError(`no passages were indexed from ${config.articlesDir}`);
   const db = new Database(path.join(generation, DATABASE_FILE), { readonly: true });
-  const stored = db.prepare('SELECT article_id AS articleId, text, tokens FROM passages ORDER BY id').all() as {
+  const passages = db.prepare('SELECT article_id AS articleId, text, tokens FROM passages ORDER BY id').all() as {
     articleId: string;
     text: string;
     tokens: number;
   }[];
   db.close();
+  return {
+    summary,
+    dtype: footnote.model.dtype,
+    dims,
+    timings: {
+      modelLoad,
+      index: (endedAt - started) / 1000,
+      prepare: (chunkedAt - started) / 1000,
+      embed: (embeddedAt - chunkedAt) / 1000,
+      finish: (endedAt - embeddedAt) / 1000,
+    },
+    passages,
+    tokens: passages.reduce((sum, p) => sum + p.tokens, 0),
+    bytes: directoryBytes(generation),
+  };
+}
 
-  const questions = makeQuestions(stored, options.queries + WARMUP_QUESTIONS, options.seed);
+/** The questions through `ask`, as the CLI and the bot answer them, after a few untimed ones. */
+async function queryPhase(footnote: Footnote, passages: { articleId: string; text: string }[], options: Options, note: (message: string) => void) {
+  const questions = makeQuestions(passages, options.queries + WARMUP_QUESTIONS, options.seed);
   note(`asking ${WARMUP_QUESTIONS} warm-up questions, then ${options.queries}`);
   for (const q of questions.slice(0, WARMUP_QUESTIONS)) await footnote.ask(q.text);
   const timed = questions.slice(WARMUP_QUESTIONS);
@@ -299,24 +321,7 @@ async function runPipeline(footnote: Footnote, options: Options, note: (message:
     }
     if ((i + 1) % 50 === 0) note(`queries: ${i + 1}/${timed.length}`);
   }
-
-  return {
-    summary,
-    dims,
-    timings: {
-      modelLoad,
-      index: (endedAt - started) / 1000,
-      prepare: (chunkedAt - started) / 1000,
-      embed: (embeddedAt - chunkedAt) / 1000,
-      finish: (endedAt - embeddedAt) / 1000,
-    },
-    tokens: stored.reduce((sum, p) => sum + p.tokens, 0),
-    bytes: directoryBytes(generation),
-    passageTexts: stored.map((p) => p.text),
-    latencies,
-    counts,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
+  return { latencies, counts };
 }
 
 /** transformers.js alone on the passages' texts: warm, length-sorted like the product's batches. */
@@ -426,7 +431,7 @@ function table(r: Awaited<ReturnType<typeof bench>>): string {
     ['query latency', `p50 ${r.queries.p50Ms} ms, p95 ${r.queries.p95Ms} ms, max ${r.queries.maxMs} ms`, `mean ${r.queries.meanMs} ms; ${r.queries.count} asks after warm-up, embed+search+answer`],
     ['found', share(r.queries.foundShare), `on-topic ${share(r.queries.onTopicFoundShare)} of ${r.queries.onTopic}, off-topic ${share(r.queries.offTopicFoundShare)} of ${r.queries.offTopic}`],
     ['source cited', share(r.queries.sourceCitedShare), 'on-topic questions citing the article their words came from'],
-    ['peak RSS', `${r.peakRssMb} MB`, `index + queries; ${r.peakRssMbWithBaseline} MB with the baseline`],
+    ['peak RSS', `${r.peakRssMb} MB`, 'whole run (one model loaded at a time)'],
   ];
   const w0 = Math.max(...rows.map((row) => row[0].length));
   const w1 = Math.max(...rows.map((row) => row[1].length));

@@ -1,0 +1,31 @@
+import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
+import type { Command } from '../src/discord/command.js';
+import { NO_MENTIONS } from '../src/discord/render.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('status')
+  .setDescription('The index, the model and the uptime.')
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
+
+export const execute: Command['execute'] = async (interaction, { footnote, startedAt }) => {
+  const manifest = footnote.index()?.manifest;
+  const uptime = formatDuration(Date.now() - startedAt.getTime());
+  const lines = manifest
+    ? [
+        `Articles: ${manifest.counts.articles}`,
+        `Passages: ${manifest.counts.passages}`,
+        `Model: ${escapeMarkdown(footnote.model.id)} (${manifest.model.dtype}, ${manifest.model.dims} dimensions)`,
+        'Retrieval: dense',
+        `Index built: <t:${Math.floor(Date.parse(manifest.builtAt) / 1000)}:f>`,
+      ]
+    : ['No index yet: an admin can run `/reindex`.'];
+  if (footnote.reindexing) lines.push('A reindex is running.');
+  lines.push(`Uptime: ${uptime}`);
+  await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+};
+
+function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor((s % 86400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']] as const;
+  return parts.filter(([n], i) => n > 0 || i === 3).map(([n, u]) => `${n}${u}`).join(' ');
+}

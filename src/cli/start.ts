@@ -1,0 +1,36 @@
+import { ConfigError } from '../errors.js';
+import { Footnote } from '../footnote.js';
+import { createBot } from '../discord/bot.js';
+import { loadCommands } from '../discord/commands.js';
+import { downloadProgress } from './progress.js';
+import { runCommand } from './run.js';
+
+runCommand(async ({ config, log }) => {
+  const { token, clientId } = config.discord;
+  if (!token) throw new ConfigError('DISCORD_TOKEN', 'is not set; put the bot token from the Discord developer portal in .env');
+  if (!clientId) throw new ConfigError('DISCORD_CLIENT_ID', "is not set; put the application id from the Discord developer portal in .env");
+
+  const download = downloadProgress(config.embeddingModel);
+  const footnote = new Footnote(config, log, { onDownload: download.update });
+  // Load the model and build a missing index before going online, so the first question is quick
+  // and a broken set-up fails here, with its message, rather than on a user's question.
+  await footnote.ensureIndex();
+  await footnote.embedder();
+  download.stop();
+
+  const commands = await loadCommands();
+  const bot = createBot(commands, { footnote, config, log, startedAt: new Date() });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void bot
+      .stop()
+      .then(() => footnote.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  await bot.start(token);
+});

@@ -1,0 +1,30 @@
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Config } from '../config.js';
+import type { Footnote } from '../footnote.js';
+import type { Logger } from '../log.js';
+
+/** What every command gets besides its interaction. */
+export interface CommandContext {
+  footnote: Footnote;
+  config: Config;
+  log: Logger;
+  startedAt: Date;
+}
+
+/**
+ * A check run before a command (Sapphire's "precondition"): returns why the user may not run
+ * it, or null when they may. Shared checks live in access.ts rather than inside each command.
+ */
+export type Precondition = (interaction: ChatInputCommandInteraction, context: CommandContext) => string | null;
+
+/** The shape of each module in `commands/`, as in discord.js's guide: `data` and `execute`. */
+export interface Command {
+  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  preconditions?: Precondition[];
+  execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
+}

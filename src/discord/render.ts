@@ -1,0 +1,79 @@
+import { escapeMarkdown, type APIEmbed, type MessageMentionOptions } from 'discord.js';
+import type { Answer } from '../answer.js';
+
+/** Discord's message limits (https://discord.com/developers/docs/resources/message). */
+export const LIMITS = {
+  content: 2000,
+  embedDescription: 4096,
+  embedTitle: 256,
+  embedFooter: 2048,
+  fieldValue: 1024,
+  embedsPerMessage: 10,
+  embedTotal: 6000,
+} as const;
+
+/** No reply may ping anyone: article and user text can hold @everyone, roles or user mentions. */
+export const NO_MENTIONS: MessageMentionOptions = { parse: [] };
+
+export interface ReplyPayload {
+  content: string;
+  embeds: APIEmbed[];
+  allowedMentions: MessageMentionOptions;
+}
+
+const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.';
+
+/** An answer as a Discord message: the answer text, then one embed per citation. */
+export function renderAnswer(answer: Answer): ReplyPayload {
+  if (!answer.found) {
+    return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [], allowedMentions: NO_MENTIONS };
+  }
+  const citations = answer.citations.slice(0, LIMITS.embedsPerMessage);
+  const perQuote = Math.floor(LIMITS.content / citations.length) - 8;
+  const content = citations.map((c) => `${fit(c.quote, perQuote)} [${c.n}]`).join(' ');
+
+  const frames = citations.map((c) => {
+    const details = [c.article.source, c.article.date].filter(Boolean).join(', ');
+    return {
+      citation: c,
+      title: fit(`[${c.n}] ${c.article.title}`, LIMITS.embedTitle),
+      reference: `— ${fit(c.article.title, 300)}${details ? ` (${escapeMarkdown(details)})` : ''}, ¶${c.paragraph}`,
+    };
+  });
+  // Quotes share what the frames leave of the 6000 characters one message's embeds may hold.
+  const framing = frames.reduce((n, f) => n + f.title.length + f.reference.length + 3, 0);
+  const perEmbed = Math.floor((LIMITS.embedTotal - framing) / frames.length);
+  const embeds = frames.map(({ citation, title, reference }): APIEmbed => {
+    const room = Math.min(perEmbed, LIMITS.embedDescription - reference.length - 3);
+    const embed: APIEmbed = { title, description: `> ${fit(citation.quote, room)}\n${reference}` };
+    if (citation.article.url && /^https?:\/\//.test(citation.article.url)) embed.url = citation.article.url;
+    return embed;
+  });
+  return { content, embeds, allowedMentions: NO_MENTIONS };
+}
+
+/** Markdown-escaped text (shown as written), shortened to `max` characters when longer. */
+function fit(text: string, max: number): string {
+  return shorten(escapeMarkdown(text.replace(/\s+/g, ' ')), max);
+}
+
+/**
+ * Cuts text to at most `max` characters at a word boundary and marks the cut with "…": what
+ * remains is still a verbatim prefix of the original.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = text.slice(0, Math.max(max - 1, 0));
+  const space = room.search(/\s\S*$/);
+  const cut = space > max / 2 ? room.slice(0, space) : room;
+  return `${cut.trimEnd()}…`;
+}
+
+/** A short apology that points at the log entry with the details. */
+export function renderFailure(errorId: string): ReplyPayload {
+  return {
+    content: `Sorry, something went wrong while answering. If it keeps happening, tell an admin the error id \`${errorId}\`.`,
+    embeds: [],
+    allowedMentions: NO_MENTIONS,
+  };
+}
