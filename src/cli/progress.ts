@@ -22,6 +22,7 @@ export function indexProgress(): { update: (done: number, total: number) => void
     },
     stop: () => {
       if (started) bar.stop();
+      started = false;
     },
   };
 }
