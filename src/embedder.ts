@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
@@ -63,6 +64,8 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
     extractor = await pipeline('feature-extraction', options.model, {
       dtype: dtype as 'fp32',
       device: 'cpu',
+      // onnxruntime-node otherwise runs a model on one core; measured 1.3–1.7× faster with all of them.
+      session_options: { intraOpNumThreads: os.availableParallelism() },
       cache_dir: options.modelsDir,
       local_files_only: !env.allowRemoteModels,
       progress_callback: (event: { status: string; file?: string; loaded?: number; total?: number }) => {

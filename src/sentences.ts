@@ -9,23 +9,39 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 // ICU breaks after these even though a sentence rarely ends there ("Apple Inc. said", "Mr. Ma").
 const ABBREVIATION = /(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|Gen|Gov|Sen|Rep|Col|Capt|Lt|Sgt|Inc|Ltd|Co|Corp|Bros|No|vs|etc|e\.g|i\.e|U\.S|U\.K|[A-Z])\.$/;
 
+// ICU's sentence segmenter slows down quadratically on long inputs (a 200k-character speech
+// with no line breaks takes seconds), so long text is segmented window by window.
+const WINDOW = 8000;
+
 /**
  * Sentences of `text[start, end)` as spans with their surrounding white space trimmed, so that
  * `text.slice(span.start, span.end)` is the sentence exactly as written.
  */
 export function sentenceSpans(text: string, start = 0, end = text.length): Span[] {
   const spans: Span[] = [];
-  for (const { segment, index } of segmenter.segment(text.slice(start, end))) {
-    const span = trimSpan(text, start + index, start + index + segment.length);
-    if (span.end <= span.start) continue;
-    const previous = spans.at(-1);
-    if (previous && ABBREVIATION.test(text.slice(previous.start, previous.end))) {
-      previous.end = span.end;
-    } else {
-      spans.push(span);
-    }
+  let from = start;
+  while (from < end) {
+    const to = Math.min(from + WINDOW, end);
+    const segments = [...segmenter.segment(text.slice(from, to))];
+    // The window's last segment may be a sentence cut short: segment it again with what follows,
+    // unless it is the only one (a "sentence" longer than the window is cut at the window).
+    const complete = to === end || segments.length === 1 ? segments : segments.slice(0, -1);
+    for (const { segment, index } of complete) addSentence(text, spans, from + index, from + index + segment.length);
+    const last = complete.at(-1)!;
+    from += last.index + last.segment.length;
   }
   return spans;
+}
+
+function addSentence(text: string, spans: Span[], start: number, end: number): void {
+  const span = trimSpan(text, start, end);
+  if (span.end <= span.start) return;
+  const previous = spans.at(-1);
+  if (previous && ABBREVIATION.test(text.slice(previous.start, previous.end))) {
+    previous.end = span.end;
+  } else {
+    spans.push(span);
+  }
 }
 
 /** Words (runs of non-space) of `text[start, end)` as spans. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { env, pipeline } from '@huggingface/transformers';
+import { pipeline } from '@huggingface/transformers';
 import { makeTestModel } from '../../tests/support/make-model.js';
 import { loadConfig } from '../config.js';
 import { loadSotu, writeSotuArticles } from '../corpus/sotu.js';
@@ -157,21 +157,16 @@ async function bench(options: Options, temp: string, note: (message: string) => 
   }
 
   const indexDir = path.join(temp, 'index');
-  // The model is named relative to its parent (the other paths are absolute): loadConfig
-  // rejects an absolute EMBEDDING_MODEL even when it is a directory.
-  const config = loadConfig(
-    {
-      ...process.env,
-      ARTICLES_DIR: articlesDir,
-      INDEX_DIR: indexDir,
-      EMBEDDING_MODEL: `./${path.basename(modelDir)}`,
-      EMBEDDING_DTYPE: options.dtype,
-      ALLOW_REMOTE_MODELS: 'false',
-      MODELS_DIR: path.join(temp, 'models'),
-      LOG_LEVEL: 'warn',
-    },
-    path.dirname(modelDir),
-  );
+  const config = loadConfig({
+    ...process.env,
+    ARTICLES_DIR: articlesDir,
+    INDEX_DIR: indexDir,
+    EMBEDDING_MODEL: modelDir,
+    EMBEDDING_DTYPE: options.dtype,
+    ALLOW_REMOTE_MODELS: 'false',
+    MODELS_DIR: path.join(temp, 'models'),
+    LOG_LEVEL: 'warn',
+  });
   const log = createLogger(config.logLevel);
   // Three phases with one model loaded at a time: the baseline runs right after indexing, so
   // both see the machine in the same state, and the peak RSS is never that of two models.
@@ -324,9 +319,8 @@ async function queryPhase(footnote: Footnote, passages: { articleId: string; tex
   return { latencies, counts };
 }
 
-/** transformers.js alone on the passages' texts: warm, length-sorted like the product's batches. */
+/** transformers.js alone on the passages' texts, warm, sorted by length as the product sorts each call's texts. */
 async function bareThroughput(modelDir: string, dtype: string, cacheDir: string, texts: string[]) {
-  env.allowRemoteModels = false;
   let started = performance.now();
   const extractor = await pipeline('feature-extraction', modelDir, { dtype: dtype as 'fp32', device: 'cpu', cache_dir: cacheDir, local_files_only: true });
   const loadSeconds = seconds(started);

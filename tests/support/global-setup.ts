@@ -70,5 +70,11 @@ export default async function setup(project: TestProject): Promise<void> {
     }
   }
 
+  // Models generated from older inputs are never used again.
+  for (const name of await readdir(CACHE_DIR)) {
+    if (name.startsWith('model-') && path.join(CACHE_DIR, name) !== modelDir) {
+      await rm(path.join(CACHE_DIR, name), { recursive: true, force: true });
+    }
+  }
   project.provide('modelDir', modelDir);
 }

@@ -15,8 +15,17 @@ export function modelDir(): string {
   return inject('modelDir');
 }
 
+const made: string[] = [];
+
+/** A new temporary directory, removed after the test file (see cleanup.ts). */
 export function tempDir(prefix = 'footnote-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** A copy of the shipped articles (plus any extra files) that a test may change. */
