@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
 import { NO_MENTIONS } from '../src/discord/render.js';
@@ -9,20 +10,32 @@ export const data = new SlashCommandBuilder()
 
 export const execute: Command['execute'] = async (interaction, { footnote, startedAt }) => {
   const manifest = footnote.index()?.manifest;
-  const uptime = formatDuration(Date.now() - startedAt.getTime());
   const lines = manifest
     ? [
         `Articles: ${manifest.counts.articles}`,
         `Passages: ${manifest.counts.passages}`,
-        `Model: ${escapeMarkdown(footnote.model.id)} (${manifest.model.dtype}, ${manifest.model.dims} dimensions)`,
-        'Retrieval: dense',
+        manifest.model
+          ? `Model: ${escapeMarkdown(modelName(manifest.model.id))} (${manifest.model.dtype}, ${manifest.model.dims} dimensions)`
+          : 'Model: none (the index was built without it: lexical search only)',
+        `Retrieval: ${retrievalMode(footnote.config.retrievalMode, footnote.degraded, manifest.model !== null)}`,
         `Index built: <t:${Math.floor(Date.parse(manifest.builtAt) / 1000)}:f>`,
       ]
     : ['No index yet: an admin can run `/reindex`.'];
   if (footnote.reindexing) lines.push('A reindex is running.');
-  lines.push(`Uptime: ${uptime}`);
+  lines.push(`Uptime: ${formatDuration(Date.now() - startedAt.getTime())}`);
   await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
 };
+
+/** A local model directory is shown by its name, not its path on the server. */
+function modelName(id: string): string {
+  return path.isAbsolute(id) ? `${path.basename(id)} (local)` : id;
+}
+
+function retrievalMode(setting: string, degraded: string | null, dense: boolean): string {
+  if (setting !== 'auto') return setting;
+  if (degraded) return 'lexical (the embedding model cannot be loaded; see the log)';
+  return dense ? 'hybrid' : 'lexical (the index has no vectors yet; run /reindex)';
+}
 
 function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -1,6 +1,6 @@
 import type { Embedder } from './embedder.js';
 import type { RetrievalMode, Retrieved } from './retrieval.js';
-import { sentenceSpans } from './sentences.js';
+import { sentenceSpans, type Span } from './sentences.js';
 import type { StoredArticle } from './store/database.js';
 import { contentTerms } from './text.js';
 
@@ -25,25 +25,34 @@ export interface Answer {
   retrieval: { mode: RetrievalMode; model: string };
 }
 
+/** How many passages contain a stemmed term, to weigh rare words above common ones. */
+export interface TermStatistics {
+  passages: number;
+  frequency(term: string): number;
+}
+
 export interface AnswerOptions {
+  /** The best sentence must score at least this (0–1) for the articles to count as answering. */
   minScore: number;
   /** Quotes at most. */
   maxQuotes?: number;
+  /** EMBEDDING_MODEL, reported with the answer. */
+  model: string;
 }
 
 export const NOT_FOUND = "I couldn't find an answer to that in the articles.";
+export const NOT_A_QUESTION = 'Please ask a question about the articles, in words: for example "What did Jack Ma say about Apple?"';
 
 // Sentences scored per question: those of the best passages are plenty.
 const MAX_PASSAGES = 5;
-const MAX_SENTENCES = 48;
+const MAX_SENTENCES = 40;
 // A further quote must be nearly as relevant as the best one.
-const RELATIVE_FLOOR = 0.8;
-const LEXICAL_WEIGHT = 0.25;
+const RELATIVE_FLOOR = 0.85;
+// In dense and hybrid modes a sentence's score mixes meaning (cosine) and words (weighted overlap).
+const LEXICAL_WEIGHT = 0.4;
 
-interface Candidate {
+interface Candidate extends Span {
   article: StoredArticle;
-  start: number;
-  end: number;
   score: number;
 }
 
@@ -51,39 +60,38 @@ interface Candidate {
  * Picks the sentences of the retrieved passages that answer the question and quotes them
  * verbatim, numbered. Nothing in the answer is generated: every word is article text.
  */
-export async function composeAnswer(question: string, retrieved: Retrieved, embedder: Embedder, options: AnswerOptions): Promise<Answer> {
-  const retrieval = { mode: retrieved.mode, model: embedder.model };
-  const notFound: Answer = { question, found: false, text: NOT_FOUND, citations: [], retrieval };
-  const passages = retrieved.hits.filter((h) => h.score >= options.minScore).slice(0, MAX_PASSAGES);
-  if (!passages.length) return notFound;
+export async function composeAnswer(
+  question: string,
+  retrieved: Retrieved,
+  embedder: Embedder | null,
+  statistics: TermStatistics,
+  options: AnswerOptions,
+): Promise<Answer> {
+  const retrieval = { mode: retrieved.mode, model: options.model };
+  const notFound = (text = NOT_FOUND): Answer => ({ question, found: false, text, citations: [], retrieval });
+  const terms = [...new Set(contentTerms(question))];
+  if (!terms.length) return notFound(NOT_A_QUESTION);
 
-  const seen = new Set<string>();
-  const candidates: Omit<Candidate, 'score'>[] = [];
-  for (const { article, passage } of passages) {
-    for (const span of sentenceSpans(article.text, passage.start, passage.end)) {
-      const key = `${article.id}:${span.start}`;
-      if (seen.has(key) || candidates.length >= MAX_SENTENCES) continue;
-      seen.add(key);
-      candidates.push({ article, ...span });
-    }
-  }
+  const candidates = sentencesOf(retrieved);
+  if (!candidates.length) return notFound();
   const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
-  const vectors = await embedder.embed(texts);
-  const questionTerms = new Set(contentTerms(question));
-  const scored: Candidate[] = candidates.map((c, i) => ({
+  const overlap = weightedOverlap(terms, statistics);
+  const lexical = texts.map((t) => overlap(t));
+  const dense = retrieved.query && embedder ? await similarities(retrieved.query, texts, embedder) : null;
+  const scored = candidates.map((c, i) => ({
     ...c,
-    score: (1 - LEXICAL_WEIGHT) * dot(retrieved.query, vectors[i]!) + LEXICAL_WEIGHT * coverage(questionTerms, texts[i]!),
+    score: dense ? (1 - LEXICAL_WEIGHT) * dense[i]! + LEXICAL_WEIGHT * lexical[i]! : lexical[i]!,
   }));
   scored.sort((a, b) => b.score - a.score);
 
-  const best = scored[0];
-  if (!best || best.score < options.minScore) return notFound;
+  const best = scored[0]!;
+  if (best.score < options.minScore) return notFound();
   const chosen: Candidate[] = [];
   for (const c of scored) {
     if (chosen.length >= (options.maxQuotes ?? 3)) break;
     if (c.score < Math.max(options.minScore, best.score * RELATIVE_FLOOR)) break;
-    const overlaps = chosen.some((o) => o.article.id === c.article.id && c.start < o.end && o.start < c.end);
-    if (!overlaps) chosen.push(c);
+    const quote = withContext(c);
+    if (!chosen.some((o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end)) chosen.push(quote);
   }
 
   const citations = chosen.map((c, i): Citation => ({
@@ -107,19 +115,72 @@ export async function composeAnswer(question: string, retrieved: Retrieved, embe
   return { question, found: true, text, citations, retrieval };
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
+/** The sentences of the best passages, each once. */
+function sentencesOf(retrieved: Retrieved): Candidate[] {
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  for (const { article, passage } of retrieved.hits.slice(0, MAX_PASSAGES)) {
+    for (const span of sentenceSpans(article.text, passage.start, passage.end)) {
+      const key = `${article.id}:${span.start}`;
+      if (seen.has(key) || candidates.length >= MAX_SENTENCES) continue;
+      seen.add(key);
+      candidates.push({ article, ...span, score: 0 });
+    }
+  }
+  return candidates;
 }
 
-/** Share of the question's content words that the sentence contains. */
-function coverage(questionTerms: Set<string>, sentence: string): number {
-  if (!questionTerms.size) return 0;
-  const terms = new Set(contentTerms(sentence));
-  let hit = 0;
-  for (const t of questionTerms) if (terms.has(t)) hit++;
-  return hit / questionTerms.size;
+/**
+ * Share of the question's words that a sentence contains, each word weighted by how rare it is
+ * in the articles (inverse document frequency). A word the articles never use weighs most: a
+ * question about something absent scores low even when its common words match.
+ */
+function weightedOverlap(terms: string[], statistics: TermStatistics): (text: string) => number {
+  const weight = (t: string): number => Math.log(1 + statistics.passages / (1 + statistics.frequency(t)));
+  const weights = new Map(terms.map((t) => [t, weight(t)]));
+  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  return (text) => {
+    const present = new Set(contentTerms(text));
+    let sum = 0;
+    for (const [t, w] of weights) if (present.has(t)) sum += w;
+    return total ? sum / total : 0;
+  };
+}
+
+async function similarities(query: Float32Array, texts: string[], embedder: Embedder): Promise<number[]> {
+  const vectors = await embedder.embed(texts);
+  return vectors.map((v) => {
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += v[i]! * query[i]!;
+    return sum;
+  });
+}
+
+const QUOTE_MARK = /["“”]/g;
+// A sentence that opens like this leans on the one before it for who or what it is about.
+const LEANS_BACK = /^(?:["“”']?\s*)(?:he|she|it|they|this|that|these|those|his|her|its|their|but|and|so|also)\b/i;
+
+/**
+ * Widens a quote to a neighbouring sentence of the same paragraph when it only makes sense with
+ * it: a quotation split across sentences (odd number of quote marks), or a leading "He said…".
+ */
+function withContext(c: Candidate): Candidate {
+  const paragraph = c.article.paragraphs.find((p) => c.start >= p.start && c.start < p.end);
+  if (!paragraph) return c;
+  const sentences = sentenceSpans(c.article.text, paragraph.start, paragraph.end);
+  const i = sentences.findIndex((s) => s.start === c.start);
+  if (i < 0) return c;
+  const text = c.article.text.slice(c.start, c.end);
+  const marks = text.match(QUOTE_MARK)?.length ?? 0;
+  let { start, end } = c;
+  if (marks % 2 === 1) {
+    // An opening mark with no close continues forward; a close with no opening started before.
+    if (/^["“]/.test(text) && sentences[i + 1]) end = sentences[i + 1]!.end;
+    else if (sentences[i - 1]) start = sentences[i - 1]!.start;
+  } else if (LEANS_BACK.test(text) && sentences[i - 1]) {
+    start = sentences[i - 1]!.start;
+  }
+  return { ...c, start, end };
 }
 
 function paragraphAt(article: StoredArticle, offset: number): number {

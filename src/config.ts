@@ -24,8 +24,12 @@ export interface Config {
   hnsw: HnswParams;
   /** Passages retrieved per question before sentences are picked. */
   topK: number;
-  /** Below this similarity the articles are taken not to answer the question. */
+  /** dense, lexical or hybrid; `auto` = hybrid, or lexical while the model cannot be loaded. */
+  retrievalMode: ModeSetting;
+  /** Below this score (dense and hybrid) the articles are taken not to answer the question. */
   minScore: number;
+  /** The same for lexical mode, whose scores are on another scale. */
+  minLexicalScore: number;
   logLevel: string;
   discord: {
     token: string | null;
@@ -37,6 +41,9 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+export type ModeSetting = 'auto' | 'dense' | 'lexical' | 'hybrid';
+export const MODE_SETTINGS: readonly ModeSetting[] = ['auto', 'hybrid', 'dense', 'lexical'];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'];
@@ -123,7 +130,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       efSearch: int('HNSW_EF_SEARCH', 64, 10, 2000),
     },
     topK: int('TOP_K', 8, 1, 100),
+    retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
     minScore: num('MIN_SCORE', 0.3, -1, 1),
+    minLexicalScore: num('MIN_LEXICAL_SCORE', 0.5, 0, 1),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     discord: {
       token: optional('DISCORD_TOKEN'),

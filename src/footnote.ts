@@ -1,17 +1,20 @@
 import { composeAnswer, type Answer } from './answer.js';
-import type { Config } from './config.js';
+import type { Config, ModeSetting } from './config.js';
 import { describeModel, loadEmbedder, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
-import { ReindexInProgressError, UsageError } from './errors.js';
+import { ModelLoadError, ReindexInProgressError, UsageError, errorMessage } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
-import { retrieve } from './retrieval.js';
+import { retrieve, type RetrievalMode } from './retrieval.js';
 import { PassageIndex } from './store/passage-index.js';
-import { readManifest } from './store/manifest.js';
+import { FORMAT_VERSION, readManifest } from './store/manifest.js';
 import { currentGeneration } from './store/layout.js';
+import { normalizeQuestion } from './text.js';
 
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */
   articleId?: string;
+  /** Overrides RETRIEVAL_MODE for this question. */
+  mode?: ModeSetting;
 }
 
 export interface TimedAnswer extends Answer {
@@ -23,16 +26,22 @@ export interface FootnoteOptions {
   onIndexProgress?: (done: number, total: number) => void;
 }
 
+// After the model failed to load, questions go lexical and the model is tried again this much later.
+const MODEL_RETRY_MS = 60_000;
+
 /**
  * The whole pipeline behind one object: the CLI and the bot both ask it questions and tell it
- * to reindex. The model loads once, on first need; the open index is replaced only once a
- * rebuilt one is complete.
+ * to reindex. The model loads once, on first need; when it cannot be loaded, questions are
+ * answered by lexical search until it can. The open index is replaced only once a rebuilt one
+ * is complete.
  */
 export class Footnote {
   readonly model: ModelIdentity;
   private embedderPromise: Promise<Embedder> | null = null;
+  private modelFailure: { message: string; at: number } | null = null;
   private opened: PassageIndex | null = null;
-  private checked = false;
+  /** What the live index was last checked to serve: vectors ("dense") or words only. */
+  private checked: 'dense' | 'lexical' | null = null;
   private running: Promise<IndexSummary> | null = null;
   private readonly leases = new Map<PassageIndex, number>();
 
@@ -51,11 +60,28 @@ export class Footnote {
       modelsDir: this.config.modelsDir,
       allowRemoteModels: this.config.allowRemoteModels,
       onDownload: this.options.onDownload,
-    }).catch((error: unknown) => {
-      this.embedderPromise = null;
-      throw error;
-    });
+    }).then(
+      (embedder) => {
+        if (this.modelFailure) this.log.info(`the embedding model ${this.config.embeddingModel} is available again: answering with it`);
+        this.modelFailure = null;
+        return embedder;
+      },
+      (error: unknown) => {
+        this.embedderPromise = null;
+        if (error instanceof ModelLoadError) this.modelFailure = { message: errorMessage(error), at: Date.now() };
+        throw error;
+      },
+    );
     return this.embedderPromise;
+  }
+
+  private recentModelFailure(): boolean {
+    return this.modelFailure !== null && Date.now() - this.modelFailure.at < MODEL_RETRY_MS;
+  }
+
+  /** Why questions are answered without the model right now, or null when it is in use. */
+  get degraded(): string | null {
+    return this.modelFailure?.message ?? null;
   }
 
   /** The live index, or null when none has been built. */
@@ -75,7 +101,8 @@ export class Footnote {
    */
   async reindex(onProgress = this.options.onIndexProgress): Promise<IndexSummary> {
     if (this.running) throw new ReindexInProgressError();
-    this.running = this.rebuild(onProgress);
+    const setting = this.config.retrievalMode;
+    this.running = this.rebuild(setting === 'lexical' ? 'lexical' : setting === 'auto' ? 'auto' : 'dense', onProgress);
     try {
       return await this.running;
     } finally {
@@ -83,15 +110,9 @@ export class Footnote {
     }
   }
 
-  private async rebuild(onProgress?: (done: number, total: number) => void): Promise<IndexSummary> {
-    const summary = await buildIndex({
-      config: this.config,
-      model: this.model,
-      embedder: () => this.embedder(),
-      log: this.log,
-      onProgress,
-    });
-    this.checked = true;
+  private async rebuild(vectors: 'dense' | 'auto' | 'lexical', onProgress?: (done: number, total: number) => void): Promise<IndexSummary> {
+    const summary = await buildIndex({ config: this.config, model: this.model, embedder: () => this.embedder(), vectors, log: this.log, onProgress });
+    this.checked = summary.dense ? 'dense' : 'lexical';
     if (summary.updated) {
       const previous = this.opened;
       this.opened = PassageIndex.open(this.config.indexDir);
@@ -100,15 +121,24 @@ export class Footnote {
     return summary;
   }
 
-  /** Builds the index when there is none, or when it was built with another model or format. */
-  async ensureIndex(): Promise<void> {
-    // Once checked or built by this object, the live index stays usable until the next reindex.
-    if (this.checked) return;
+  /**
+   * Makes sure there is an index that can serve `mode`: builds one when there is none, rebuilds
+   * one made with another model or format (dense and hybrid need this model's vectors).
+   */
+  async ensureIndex(mode: RetrievalMode = 'hybrid'): Promise<void> {
+    const need = mode === 'lexical' ? 'lexical' : 'dense';
+    if (this.checked === 'dense' || this.checked === need) return;
     const dir = currentGeneration(this.config.indexDir);
     const manifest = dir ? readManifest(dir) : null;
-    const reason = manifest ? incompatibility(manifest, this.model, this.config) : null;
+    const reason = !manifest
+      ? null
+      : need === 'dense'
+        ? incompatibility(manifest, this.model, this.config)
+        : manifest.formatVersion === FORMAT_VERSION
+          ? null
+          : `it was written in format ${manifest.formatVersion}`;
     if (manifest && !reason) {
-      this.checked = true;
+      this.checked = manifest.model ? 'dense' : 'lexical';
       return;
     }
     // A build already under way (another question's, or /reindex) serves this question too.
@@ -121,16 +151,48 @@ export class Footnote {
         ? `the index cannot be used as it is (${reason}): rebuilding it`
         : `no index in ${this.config.indexDir} yet: building it from ${this.config.articlesDir}`,
     );
-    await this.reindex();
+    // Without the model (asked for, or just failed to load) the build does not try it again.
+    const withoutModel = this.config.retrievalMode === 'lexical' || this.recentModelFailure();
+    this.running = this.rebuild(need === 'dense' ? 'dense' : withoutModel ? 'lexical' : 'auto');
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /**
+   * The mode a question is answered in: the one asked for, or with `auto` hybrid when the model
+   * loads and lexical (with a warning) when it does not.
+   */
+  private async modeFor(setting: ModeSetting): Promise<{ mode: RetrievalMode; embedder: Embedder | null }> {
+    if (setting === 'lexical') return { mode: 'lexical', embedder: null };
+    if (setting === 'auto' && this.recentModelFailure()) {
+      return { mode: 'lexical', embedder: null };
+    }
+    try {
+      return { mode: setting === 'auto' ? 'hybrid' : setting, embedder: await this.embedder() };
+    } catch (error) {
+      if (setting !== 'auto' || !(error instanceof ModelLoadError)) throw error;
+      this.log.warn(`answering by lexical search only: ${errorMessage(error).split('\n')[0]}`);
+      return { mode: 'lexical', embedder: null };
+    }
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<TimedAnswer> {
     const started = performance.now();
-    const trimmed = question.trim();
-    if (!trimmed) throw new UsageError('The question is empty: ask something about the articles.');
-    await this.ensureIndex();
+    const normalized = normalizeQuestion(question);
+    if (!normalized) throw new UsageError('The question is empty: ask something about the articles.');
+    let { mode, embedder } = await this.modeFor(options.mode ?? this.config.retrievalMode);
+    await this.ensureIndex(mode);
     const index = this.index();
     if (!index) throw new Error(`No index in ${this.config.indexDir}: run npm run index`);
+    // An index built while the model was missing has no vectors: words only until the next reindex.
+    if (!index.dense && mode !== 'lexical') {
+      if ((options.mode ?? this.config.retrievalMode) !== 'auto') throw new UsageError(`The index in ${this.config.indexDir} was built without the embedding model; run npm run index to add vectors for ${mode} search.`);
+      mode = 'lexical';
+      embedder = null;
+    }
     if (options.articleId && !index.article(options.articleId)) {
       throw new UsageError(`No article with id "${options.articleId}" is indexed; list them with the /articles command or in ${this.config.articlesDir}.`);
     }
@@ -138,13 +200,16 @@ export class Footnote {
     // started with stays open until it is done.
     this.leases.set(index, (this.leases.get(index) ?? 0) + 1);
     try {
-      const embedder = await this.embedder();
-      const retrieved = await retrieve(index, embedder, trimmed, {
+      const retrieved = await retrieve(index, embedder, normalized, {
+        mode,
         k: this.config.topK,
         efSearch: this.config.hnsw.efSearch,
         articleId: options.articleId,
       });
-      const answer = await composeAnswer(trimmed, retrieved, embedder, { minScore: this.config.minScore });
+      const answer = await composeAnswer(normalized, retrieved, embedder, index.termStatistics, {
+        minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
+        model: this.config.embeddingModel,
+      });
       return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
     } finally {
       const left = (this.leases.get(index) ?? 1) - 1;

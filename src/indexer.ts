@@ -4,8 +4,9 @@ import type { Article } from './articles/article.js';
 import { loadArticles } from './articles/load.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity } from './embedder.js';
+import { ModelLoadError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
-import { chunkArticle, type Passage } from './passages.js';
+import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
 import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './store/manifest.js';
@@ -18,27 +19,41 @@ export interface IndexSummary {
   changed: number;
   removed: number;
   unchanged: number;
-  /** Passages embedded in this run (0 when nothing changed). */
+  /** Passages embedded in this run (0 when nothing changed, or without the model). */
   embedded: number;
   skipped: { file: string; reason: string }[];
-  /** Why everything was re-embedded (another model, format or chunking), or null. */
+  /** Why everything was rebuilt (another model, format or chunking), or null. */
   rebuiltBecause: string | null;
   /** False when the index was already up to date and nothing was written. */
   updated: boolean;
+  /** Whether the index has passage vectors; false = built without the model (lexical only). */
+  dense: boolean;
   seconds: number;
 }
 
 export interface IndexerOptions {
   config: Config;
   model: ModelIdentity;
-  /** Loaded only when something needs embedding. */
+  /** Loaded only when something needs embedding; throws ModelLoadError when it cannot be. */
   embedder: () => Promise<Embedder>;
+  /**
+   * `dense`: the index must have vectors (a model failure is an error). `auto`: vectors when the
+   * model loads, else lexical only, with a warning. `lexical`: never load the model.
+   */
+  vectors: 'dense' | 'auto' | 'lexical';
   log: Logger;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Passages embedded per call: big enough to keep the model's batches full across short articles. */
 const EMBED_GROUP = 64;
+
+interface Changes {
+  added: Article[];
+  changed: Article[];
+  unchanged: Article[];
+  removed: string[];
+}
 
 /**
  * Brings the index in INDEX_DIR up to date with ARTICLES_DIR: new and changed articles are
@@ -53,62 +68,88 @@ export async function buildIndex(options: IndexerOptions): Promise<IndexSummary>
 
   const previousDir = currentGeneration(config.indexDir);
   const previous = previousDir ? readManifest(previousDir) : null;
-  const rebuiltBecause = previous ? incompatibility(previous, model, config) : null;
-  const reusable = previous && !rebuiltBecause ? previous : null;
-
-  const added = articles.filter((a) => !reusable?.articles[a.id]);
-  const changed = articles.filter((a) => reusable?.articles[a.id] && reusable.articles[a.id]!.hash !== a.hash);
-  const unchanged = articles.filter((a) => reusable?.articles[a.id]?.hash === a.hash);
-  const current = new Set(articles.map((a) => a.id));
-  const removed = reusable ? Object.keys(reusable.articles).filter((id) => !current.has(id)) : [];
-  const summary = (updated: boolean, passages: number, embedded: number): IndexSummary => ({
+  const changesFrom = (manifest: Manifest | null): Changes => {
+    const known = manifest?.articles ?? {};
+    const current = new Set(articles.map((a) => a.id));
+    return {
+      added: articles.filter((a) => !known[a.id]),
+      changed: articles.filter((a) => known[a.id] && known[a.id]!.hash !== a.hash),
+      unchanged: articles.filter((a) => known[a.id]?.hash === a.hash),
+      removed: Object.keys(known).filter((id) => !current.has(id)),
+    };
+  };
+  const upToDate = (manifest: Manifest | null): manifest is Manifest => {
+    if (!manifest || !sameGraph(manifest, config)) return false;
+    const c = changesFrom(manifest);
+    return !c.added.length && !c.changed.length && !c.removed.length;
+  };
+  const summary = (changes: Changes, extra: Pick<IndexSummary, 'passages' | 'embedded' | 'rebuiltBecause' | 'updated' | 'dense'>): IndexSummary => ({
     articles: articles.length,
-    passages,
-    added: added.length,
-    changed: changed.length,
-    removed: removed.length,
-    unchanged: unchanged.length,
-    embedded,
+    added: changes.added.length,
+    changed: changes.changed.length,
+    removed: changes.removed.length,
+    unchanged: changes.unchanged.length,
     skipped,
-    rebuiltBecause,
-    updated,
+    ...extra,
     seconds: (performance.now() - started) / 1000,
   });
 
-  if (reusable && !added.length && !changed.length && !removed.length && sameGraph(reusable, config)) {
-    return summary(false, reusable.counts.passages, 0);
+  // With vectors when the model can be had; the model is loaded only if something must be embedded.
+  let embedder: Embedder | null = null;
+  if (options.vectors !== 'lexical') {
+    const reason = previous ? incompatibility(previous, model, config) : null;
+    if (!reason && upToDate(previous)) {
+      return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: true });
+    }
+    try {
+      embedder = await options.embedder();
+    } catch (error) {
+      if (options.vectors === 'dense' || !(error instanceof ModelLoadError)) throw error;
+      log.warn(`${errorMessage(error).split('\n')[0]} Indexing for lexical search only; run npm run index again once the model is available.`);
+    }
   }
+  // Without the model, an index that is up to date stays as it is, vectors and all.
+  if (!embedder && previous && previous.formatVersion === FORMAT_VERSION && upToDate(previous)) {
+    return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: previous.model !== null });
+  }
+
+  const rebuiltBecause = previous ? incompatibility(previous, embedder ? model : null, config) : null;
+  const reusable = previous && !rebuiltBecause ? previous : null;
+  const changes = changesFrom(reusable);
   if (rebuiltBecause) log.info(`rebuilding the whole index: ${rebuiltBecause}`);
 
   const dir = createGeneration(config.indexDir);
   const db = PassageDatabase.create(path.join(dir, DATABASE_FILE));
   try {
-    if (reusable && previousDir) db.copyArticlesFrom(path.join(previousDir, DATABASE_FILE), unchanged.map((a) => a.id));
-    const toEmbed = [...added, ...changed];
-    let dims = reusable?.model.dims ?? 0;
-    let embedded = 0;
-    if (toEmbed.length) {
-      const embedder = await options.embedder();
-      dims = embedder.dims;
-      embedded = await embedArticles(toEmbed, embedder, db, config, options.onProgress);
-    }
-    if (!dims) dims = (await options.embedder()).dims;
+    if (reusable && previousDir) db.copyArticlesFrom(path.join(previousDir, DATABASE_FILE), changes.unchanged.map((a) => a.id));
+    const toAdd = [...changes.added, ...changes.changed];
+    const embedded = embedder
+      ? await embedArticles(toAdd, embedder, db, config, options.onProgress)
+      : addWithoutVectors(toAdd, db, config);
+    db.indexText();
 
     const passages = db.passageCount();
     const manifestArticles: Manifest['articles'] = {};
     for (const stored of db.articles()) {
       manifestArticles[stored.id] = { file: stored.file, hash: stored.hash, passages: stored.passages };
     }
-    const vectors = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, passages);
-    for (const { id, vector } of db.vectors()) vectors.add(vector, id);
-    vectors.save(path.join(dir, VECTORS_FILE));
+    const dims = embedder?.dims ?? 0;
+    if (embedder) {
+      const vectors = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, passages);
+      for (const { id, vector } of db.vectors()) vectors.add(vector, id);
+      vectors.save(path.join(dir, VECTORS_FILE));
+    }
     db.close();
 
-    const result = summary(true, passages, embedded);
+    const result = summary(changes, { passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null });
     writeManifest(dir, {
       formatVersion: FORMAT_VERSION,
-      model: { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint },
-      chunking: { maxTokens: config.chunkMaxTokens, overlapSentences: config.chunkOverlapSentences },
+      model: embedder ? { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint } : null,
+      chunking: {
+        maxTokens: config.chunkMaxTokens,
+        overlapSentences: config.chunkOverlapSentences,
+        tokenizer: embedder ? model.fingerprint : APPROXIMATE,
+      },
       hnsw: { space: 'ip', m: config.hnsw.m, efConstruction: config.hnsw.efConstruction },
       articles: manifestArticles,
       counts: { articles: Object.keys(manifestArticles).length, passages },
@@ -123,6 +164,9 @@ export async function buildIndex(options: IndexerOptions): Promise<IndexSummary>
     throw error;
   }
 }
+
+/** Chunk sizes measured without the model's tokenizer are marked so. */
+const APPROXIMATE = 'approximate';
 
 async function embedArticles(
   articles: Article[],
@@ -167,16 +211,34 @@ async function embedArticles(
   return total;
 }
 
-/** Why an index's vectors cannot be reused with the current settings, or null if they can. */
-export function incompatibility(manifest: Manifest, model: ModelIdentity, config: Config): string | null {
+function addWithoutVectors(articles: Article[], db: PassageDatabase, config: Config): number {
+  let total = 0;
+  for (const article of articles) {
+    const passages = chunkArticle(article, approximateTokenCount, { maxTokens: config.chunkMaxTokens, overlapSentences: config.chunkOverlapSentences });
+    db.addArticle(article, passages, null);
+    total += passages.length;
+  }
+  return total;
+}
+
+/**
+ * Why an index cannot be carried over into a build with `model` (null: a build without the
+ * model, for lexical search), or null if it can.
+ */
+export function incompatibility(manifest: Manifest, model: ModelIdentity | null, config: Config): string | null {
   if (manifest.formatVersion !== FORMAT_VERSION) {
     return `the index was written in format ${manifest.formatVersion}, this version reads ${FORMAT_VERSION}`;
   }
-  if (manifest.model.id !== model.id || manifest.model.dtype !== model.dtype) {
-    return `the index was built with ${manifest.model.id} (${manifest.model.dtype}), EMBEDDING_MODEL is now ${model.id} (${model.dtype})`;
-  }
-  if (manifest.model.fingerprint !== model.fingerprint) {
-    return `the model files of ${model.id} changed since the index was built`;
+  if (model) {
+    if (!manifest.model) return 'the index was built without the embedding model (lexical search only)';
+    if (manifest.model.id !== model.id || manifest.model.dtype !== model.dtype) {
+      return `the index was built with ${manifest.model.id} (${manifest.model.dtype}), EMBEDDING_MODEL is now ${model.id} (${model.dtype})`;
+    }
+    if (manifest.model.fingerprint !== model.fingerprint) {
+      return `the model files of ${model.id} changed since the index was built`;
+    }
+  } else if (manifest.chunking.tokenizer !== APPROXIMATE) {
+    return 'the embedding model is not available, so passages are measured and searched without it';
   }
   if (manifest.chunking.maxTokens !== config.chunkMaxTokens || manifest.chunking.overlapSentences !== config.chunkOverlapSentences) {
     return 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built';
@@ -185,7 +247,7 @@ export function incompatibility(manifest: Manifest, model: ModelIdentity, config
 }
 
 function sameGraph(manifest: Manifest, config: Config): boolean {
-  return manifest.hnsw.m === config.hnsw.m && manifest.hnsw.efConstruction === config.hnsw.efConstruction;
+  return !manifest.model || (manifest.hnsw.m === config.hnsw.m && manifest.hnsw.efConstruction === config.hnsw.efConstruction);
 }
 
 export function formatSummary(s: IndexSummary): string {

@@ -26,6 +26,13 @@ export interface ChunkOptions {
 /** Counts model tokens in a text, without special tokens. */
 export type TokenCounter = (text: string) => number;
 
+/**
+ * A stand-in for a BERT tokenizer when the model is not available: words and punctuation as
+ * BERT's pre-tokenizer splits them, plus a margin for words split into several pieces.
+ */
+export const approximateTokenCount: TokenCounter = (text) =>
+  Math.ceil((text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)?.length ?? 0) * 1.25);
+
 interface Unit extends Span {
   paragraph: number;
   tokens: number;

@@ -1,25 +1,77 @@
 import type { Embedder } from './embedder.js';
 import type { PassageHit, PassageIndex } from './store/passage-index.js';
+import { contentWords } from './text.js';
 
-export type RetrievalMode = 'dense';
+export type RetrievalMode = 'dense' | 'lexical' | 'hybrid';
+export const RETRIEVAL_MODES: readonly RetrievalMode[] = ['hybrid', 'dense', 'lexical'];
 
 export interface RetrievalOptions {
+  mode: RetrievalMode;
   k: number;
   efSearch: number;
   /** Search only this article's passages. */
   articleId?: string;
+  /** At most this many of one article's passages before other articles get a turn. */
+  perArticle?: number;
+}
+
+export interface RankedPassage extends PassageHit {
+  /** Cosine similarity to the question, when dense search found it. */
+  dense: number | null;
+  /** BM25, when lexical search found it. */
+  lexical: number | null;
 }
 
 export interface Retrieved {
   mode: RetrievalMode;
-  query: Float32Array;
+  /** The question's vector (null in lexical mode). */
+  query: Float32Array | null;
   /** Best first. */
-  hits: PassageHit[];
+  hits: RankedPassage[];
 }
 
-/** The passages nearest to the question in embedding space. */
-export async function retrieve(index: PassageIndex, embedder: Embedder, question: string, options: RetrievalOptions): Promise<Retrieved> {
-  const [query] = await embedder.embed([question]);
-  const hits = index.search(query!, options.k, options.efSearch, { articleId: options.articleId });
-  return { mode: 'dense', query: query!, hits };
+// Reciprocal rank fusion's damping constant (Cormack et al. 2009): ranks, not raw scores, are
+// fused, so BM25 and cosine need no common scale.
+const RRF_K = 60;
+
+/** The passages that best match the question: by meaning, by words, or both fused. */
+export async function retrieve(index: PassageIndex, embedder: Embedder | null, question: string, options: RetrievalOptions): Promise<Retrieved> {
+  const depth = options.k * 2;
+  const scope = { articleId: options.articleId };
+  let query: Float32Array | null = null;
+  let dense: PassageHit[] = [];
+  if (options.mode !== 'lexical') {
+    if (!embedder) throw new Error(`${options.mode} retrieval needs the embedding model`);
+    [query] = (await embedder.embed([question])) as [Float32Array];
+    dense = index.searchVectors(query, depth, options.efSearch, scope);
+  }
+  const lexical = options.mode !== 'dense' ? index.searchText(contentWords(question), depth, scope) : [];
+
+  const fused = new Map<number, RankedPassage & { rrf: number }>();
+  const add = (hits: PassageHit[], kind: 'dense' | 'lexical'): void => {
+    hits.forEach((hit, rank) => {
+      const entry = fused.get(hit.passage.id) ?? { ...hit, dense: null, lexical: null, rrf: 0 };
+      entry[kind] = hit.score;
+      entry.rrf += 1 / (RRF_K + rank + 1);
+      fused.set(hit.passage.id, entry);
+    });
+  };
+  add(dense, 'dense');
+  add(lexical, 'lexical');
+  const ranked = [...fused.values()].sort((a, b) => b.rrf - a.rrf);
+  const hits = diversify(ranked, options.perArticle ?? 3).slice(0, options.k).map(({ rrf, ...hit }) => ({ ...hit, score: rrf }));
+  return { mode: options.mode, query, hits };
+}
+
+/** Keeps the order but lets no article have more than `cap` passages ahead of the others' best. */
+function diversify<T extends PassageHit>(ranked: T[], cap: number): T[] {
+  const first: T[] = [];
+  const rest: T[] = [];
+  const taken = new Map<string, number>();
+  for (const hit of ranked) {
+    const n = taken.get(hit.article.id) ?? 0;
+    (n < cap ? first : rest).push(hit);
+    taken.set(hit.article.id, n + 1);
+  }
+  return [...first, ...rest];
 }

@@ -1,23 +1,31 @@
-// Word-level helpers shared by answer selection (and lexical matching later on).
+import { stemmer } from 'stemmer';
+
+// Word-level helpers shared by lexical retrieval and answer selection.
 
 const STOP_WORDS = new Set(
   ('a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in into is it its ' +
     'me my no not of on or our she so than that the their them then there these they this those to too us was we were what when ' +
     'where which who whom whose why will with would you your about after before up down out over under again any all also just ' +
-    'should shall may might must here some such only own same very s t don tell say said says').split(' '),
+    'should shall may might must here some such only own same very s t don tell say said says please know ' +
+    // Words about the text itself, not its subject ("Who reported this story?").
+    'story stories article articles piece text news').split(' '),
 );
 
-/** Lower-cased words with a light English suffix strip, stop words removed. */
+// Zero-width and direction marks change nothing a reader sees, but split words for a machine.
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+
+/** A question as the pipeline reads it: Unicode-normalized, invisible characters removed, spaces collapsed. */
+export function normalizeQuestion(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Lower-case words, stop words removed (FTS5 stems them itself). */
+export function contentWords(text: string): string[] {
+  const words = normalizeQuestion(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.filter((w) => !STOP_WORDS.has(w));
+}
+
+/** Porter-stemmed content words: the same stems SQLite's FTS5 `porter` tokenizer indexes. */
 export function contentTerms(text: string): string[] {
-  const words = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
-  return words.map((w) => w.replace(/['’]s$/, '')).filter((w) => !STOP_WORDS.has(w)).map(stem);
-}
-
-function stem(word: string): string {
-  if (word.length <= 4) return word;
-  return word.replace(/(?:ies|ied)$/, 'y').replace(/(?:ing|ed|es|s)$/, '');
-}
-
-export function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return contentWords(text).map((w) => stemmer(w));
 }

@@ -24,7 +24,7 @@ describe('npm run ask', () => {
     const json = JSON.parse(stdout);
     expect(Object.keys(json)).toEqual(['question', 'found', 'answer', 'citations', 'retrieval', 'timings']);
     expect(json.found).toBe(true);
-    expect(json.retrieval).toEqual({ mode: 'dense', model: env.EMBEDDING_MODEL });
+    expect(json.retrieval).toEqual({ mode: 'hybrid', model: env.EMBEDDING_MODEL });
     expect(json.timings.totalMs).toBeGreaterThan(0);
     const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
     for (const c of json.citations) {
@@ -61,11 +61,21 @@ describe('npm run ask', () => {
     expect(badVariable.code).toBe(2);
     expect(badVariable.stderr).toMatch(/HNSW_M: expected a whole number.*"lots".*\.env\.example/);
 
-    const offline = npm(['ask', '--', 'hi'], testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir() }));
+    const offline = npm(['ask', '--', 'hi'], testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), RETRIEVAL_MODE: 'dense' }));
     expect(offline.code).toBe(2);
     expect(offline.stderr).toMatch(/Xenova\/all-MiniLM-L6-v2/);
     expect(offline.stderr).toMatch(/ALLOW_REMOTE_MODELS=false/);
     expect(offline.stderr).toMatch(/EMBEDDING_MODEL/);
+  });
+
+  it('answers by lexical search, with a notice, when the model cannot be loaded', () => {
+    const env = testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), LOG_LEVEL: 'warn' });
+    const { code, stdout, stderr } = npm(['ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/lexical search only/);
+    const json = JSON.parse(stdout);
+    expect(json).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
+    expect(json.citations[0].quote).toContain('open to working with Apple Inc on mobile payments');
   });
 });
 

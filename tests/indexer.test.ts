@@ -45,7 +45,7 @@ describe('building the index', () => {
 
     const manifest = readManifest(currentGeneration(f.config.indexDir)!)!;
     expect(manifest.counts).toEqual({ articles: 3, passages: summary.passages });
-    expect(manifest.model.id).toBe(f.config.embeddingModel);
+    expect(manifest.model?.id).toBe(f.config.embeddingModel);
     expect(Object.keys(manifest.articles).sort()).toEqual(['alibaba-jack-ma-open-to-apple-payments', 'markets/chip-tariffs', 'science/coral-reefs']);
 
     const question = 'Which factories will not be ready before 2027?';

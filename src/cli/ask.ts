@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { MODE_SETTINGS, type ModeSetting } from '../config.js';
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { answerJson, answerText } from './print.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 
-const USAGE = 'usage: npm run ask -- [--json] [--article ID] "your question"';
+const USAGE = 'usage: npm run ask -- [--json] [--article ID] [--mode hybrid|dense|lexical] "your question"';
 
 runCommand(async ({ config, log, argv }) => {
   let parsed;
@@ -13,7 +14,7 @@ runCommand(async ({ config, log, argv }) => {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, article: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, article: { type: 'string' }, mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
@@ -22,6 +23,8 @@ runCommand(async ({ config, log, argv }) => {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const mode = parsed.values.mode as ModeSetting | undefined;
+  if (mode !== undefined && !MODE_SETTINGS.includes(mode)) throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);
   const question = parsed.positionals.join(' ').trim();
   if (!question) throw new UsageError(`No question given.\n${USAGE}`);
 
@@ -29,7 +32,7 @@ runCommand(async ({ config, log, argv }) => {
   const progress = indexProgress();
   const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
   try {
-    const answer = await footnote.ask(question, { articleId: parsed.values.article });
+    const answer = await footnote.ask(question, { articleId: parsed.values.article, mode });
     progress.stop();
     download.stop();
     process.stdout.write(parsed.values.json ? `${JSON.stringify(answerJson(answer), null, 2)}\n` : answerText(answer));

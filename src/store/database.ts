@@ -32,10 +32,16 @@ CREATE TABLE passages (
   end INTEGER NOT NULL,
   tokens INTEGER NOT NULL,
   text TEXT NOT NULL,
-  vector BLOB NOT NULL
+  -- NULL in an index built without the embedding model (lexical search only).
+  vector BLOB
 );
 CREATE INDEX passages_by_article ON passages(article_id, ordinal);
+-- BM25 over passage text and article title; Porter stemming so "reported" finds "Reporting".
+CREATE VIRTUAL TABLE passages_fts USING fts5(text, title, tokenize = 'porter unicode61 remove_diacritics 2');
 `;
+
+/** Title matches count, but less than the passage's own words. */
+const BM25_WEIGHTS = [1.0, 0.3];
 
 interface ArticleRow {
   id: string;
@@ -104,7 +110,53 @@ export class PassageDatabase {
     }
   }
 
-  addArticle(article: Article, passages: Passage[], vectors: Float32Array[]): void {
+  /** Fills the full-text index from the passages; called once, after the last article is added. */
+  indexText(): void {
+    this.db.exec(`
+      DELETE FROM passages_fts;
+      INSERT INTO passages_fts (rowid, text, title)
+        SELECT p.id, p.text, a.title FROM passages p JOIN articles a ON a.id = p.article_id;
+    `);
+  }
+
+  /**
+   * Passages matching any of `terms` (plain words), best BM25 first; `score` is BM25 with the
+   * sign flipped, so higher is better.
+   */
+  searchText(terms: string[], k: number, articleId?: string): { id: number; score: number }[] {
+    const words = [...new Set(terms.map((t) => t.replace(/"/g, '')).filter(Boolean))];
+    if (!words.length) return [];
+    // Each word quoted: FTS5 query syntax (AND, NEAR, column:, *) in a question is taken literally.
+    const query = words.map((w) => `"${w}"`).join(' OR ');
+    const rank = `bm25(passages_fts, ${BM25_WEIGHTS.join(', ')})`;
+    const sql = articleId
+      ? `SELECT f.rowid AS id, -${rank} AS score FROM passages_fts f JOIN passages p ON p.id = f.rowid
+         WHERE passages_fts MATCH ? AND p.article_id = ? ORDER BY ${rank} LIMIT ?`
+      : `SELECT rowid AS id, -${rank} AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY ${rank} LIMIT ?`;
+    const statement = this.db.prepare(sql);
+    return (articleId ? statement.all(query, articleId, k) : statement.all(query, k)) as { id: number; score: number }[];
+  }
+
+  /** How many passages contain each term (for weighting rare words above common ones). */
+  documentFrequencies(): { passages: number; frequency: (term: string) => number } {
+    const passages = this.passageCount();
+    const cache = new Map<string, number>();
+    this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, 'row')`);
+    const lookup = this.db.prepare('SELECT doc FROM temp.passages_vocab WHERE term = ?').pluck();
+    return {
+      passages,
+      frequency: (term) => {
+        let n = cache.get(term);
+        if (n === undefined) {
+          n = (lookup.get(term) as number | undefined) ?? 0;
+          cache.set(term, n);
+        }
+        return n;
+      },
+    };
+  }
+
+  addArticle(article: Article, passages: Passage[], vectors: Float32Array[] | null): void {
     const insertArticle = this.db.prepare(
       `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs)
        VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs)`,
@@ -119,9 +171,9 @@ export class PassageDatabase {
         paragraphs: JSON.stringify(article.paragraphs.map((p) => [p.start, p.end])),
       });
       passages.forEach((p, i) => {
-        const vector = vectors[i]!;
+        const vector = vectors?.[i];
         insertPassage.run(p.articleId, p.ordinal, p.paragraphStart, p.paragraphEnd, p.start, p.end, p.tokens, p.text,
-          Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+          vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : null);
       });
     })();
   }
@@ -132,7 +184,7 @@ export class PassageDatabase {
 
   /** Every passage id with its vector, in id order (to build the HNSW graph). */
   *vectors(): Generator<{ id: number; vector: Float32Array }> {
-    for (const row of this.db.prepare('SELECT id, vector FROM passages ORDER BY id').iterate() as Iterable<{ id: number; vector: Buffer }>) {
+    for (const row of this.db.prepare('SELECT id, vector FROM passages WHERE vector IS NOT NULL ORDER BY id').iterate() as Iterable<{ id: number; vector: Buffer }>) {
       const bytes = new Uint8Array(row.vector);
       yield { id: row.id, vector: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFileDurably } from './durable.js';
 
 /** Bumped whenever the on-disk layout changes; an index of another version is rebuilt. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -16,8 +16,10 @@ export interface ManifestArticle {
 /** What an index was built from and with: read first, written last. */
 export interface Manifest {
   formatVersion: number;
-  model: { id: string; dtype: string; dims: number; fingerprint: string };
-  chunking: { maxTokens: number; overlapSentences: number };
+  /** The model the passage vectors come from; null when built without it (lexical search only). */
+  model: { id: string; dtype: string; dims: number; fingerprint: string } | null;
+  /** `tokenizer`: the model fingerprint whose tokenizer measured passages, or "approximate". */
+  chunking: { maxTokens: number; overlapSentences: number; tokenizer: string };
   hnsw: { space: 'ip'; m: number; efConstruction: number };
   articles: Record<string, ManifestArticle>;
   counts: { articles: number; passages: number };

@@ -7,19 +7,20 @@ import { VectorIndex } from './vectors.js';
 export interface PassageHit {
   passage: StoredPassage;
   article: StoredArticle;
-  /** Cosine similarity to the query. */
+  /** Cosine similarity for vector search, BM25 for text search. */
   score: number;
 }
 
 /** A built index, opened for reading: what retrieval and the commands query. */
 export class PassageIndex {
   private readonly articleCache = new Map<string, StoredArticle>();
+  private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
 
   private constructor(
     readonly dir: string,
     readonly manifest: Manifest,
     private readonly db: PassageDatabase,
-    private readonly vectors: VectorIndex,
+    private readonly vectors: VectorIndex | null,
   ) {}
 
   /** Opens the live generation under `indexDir`, or returns null when there is none. */
@@ -30,7 +31,9 @@ export class PassageIndex {
     if (!manifest) return null;
     const db = PassageDatabase.open(path.join(dir, DATABASE_FILE));
     try {
-      const vectors = VectorIndex.load(path.join(dir, VECTORS_FILE), manifest.model.dims, manifest.counts.passages);
+      const vectors = manifest.model
+        ? VectorIndex.load(path.join(dir, VECTORS_FILE), manifest.model.dims, manifest.counts.passages)
+        : null;
       return new PassageIndex(dir, manifest, db, vectors);
     } catch (error) {
       db.close();
@@ -42,17 +45,38 @@ export class PassageIndex {
     this.db.close();
   }
 
-  search(vector: Float32Array, k: number, ef: number, options: { articleId?: string } = {}): PassageHit[] {
+  /** Whether passages have vectors (the index was built with the embedding model). */
+  get dense(): boolean {
+    return this.vectors !== null;
+  }
+
+  /** Nearest passages to a query vector. */
+  searchVectors(vector: Float32Array, k: number, ef: number, options: { articleId?: string } = {}): PassageHit[] {
+    if (!this.vectors) return [];
     let filter: ((label: number) => boolean) | undefined;
     if (options.articleId) {
       const allowed = new Set(this.db.passageIds(options.articleId));
       if (!allowed.size) return [];
       filter = (label) => allowed.has(label);
     }
-    const hits = this.vectors.search(vector, k, ef, filter);
-    const passages = this.db.passages(hits.map((h) => h.label));
-    return hits.flatMap((hit) => {
-      const passage = passages.get(hit.label);
+    return this.hits(this.vectors.search(vector, k, ef, filter).map((h) => ({ id: h.label, score: h.score })));
+  }
+
+  /** Passages containing the words, by BM25. */
+  searchText(terms: string[], k: number, options: { articleId?: string } = {}): PassageHit[] {
+    return this.hits(this.db.searchText(terms, k, options.articleId));
+  }
+
+  /** Document frequencies of stemmed terms, loaded lazily and cached for the index's life. */
+  get termStatistics(): ReturnType<PassageDatabase['documentFrequencies']> {
+    this.statistics ??= this.db.documentFrequencies();
+    return this.statistics;
+  }
+
+  private hits(ranked: { id: number; score: number }[]): PassageHit[] {
+    const passages = this.db.passages(ranked.map((h) => h.id));
+    return ranked.flatMap((hit) => {
+      const passage = passages.get(hit.id);
       const article = passage && this.article(passage.articleId);
       return passage && article ? [{ passage, article, score: hit.score }] : [];
     });

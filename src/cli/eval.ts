@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { UsageError } from '../errors.js';
+import { evaluate, expectsAbstention, loadQuestions, type EvalReport, type QuestionResult, type Rate } from '../evaluation.js';
+import { Footnote } from '../footnote.js';
+import { downloadProgress, indexProgress } from './progress.js';
+import { runCommand } from './run.js';
+
+const USAGE = `usage: npm run eval -- --questions FILE [options]
+  --questions FILE  JSON lines: {"question": …, "expect": {"file": …, "quote": …}} or {"question": …, "expect": {"found": false}}
+  --articles DIR    the articles to answer from (default ARTICLES_DIR); without --index, indexed into a temporary folder first
+  --index DIR       the index to use (default INDEX_DIR)
+  --mode M          dense, lexical or hybrid (default RETRIEVAL_MODE)
+  --json            print one JSON object instead of a table`;
+
+const MODES = ['dense', 'lexical', 'hybrid'];
+
+runCommand(async ({ log, argv }) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        questions: { type: 'string' },
+        articles: { type: 'string' },
+        index: { type: 'string' },
+        mode: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const options = parsed.values;
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (!options.questions) throw new UsageError(`--questions FILE is required.\n${USAGE}`);
+  if (options.mode !== undefined && !MODES.includes(options.mode)) {
+    throw new UsageError(`--mode: expected one of ${MODES.join(', ')}, got "${options.mode}"`);
+  }
+  const questions = loadQuestions(options.questions);
+
+  // Without --index, --articles gets an index of its own rather than overwriting INDEX_DIR's.
+  const temp = options.articles && !options.index ? fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-eval-')) : null;
+  const overrides: Record<string, string> = {};
+  if (options.articles) overrides.ARTICLES_DIR = options.articles;
+  const indexDir = options.index ?? temp;
+  if (indexDir) overrides.INDEX_DIR = indexDir;
+  if (options.mode) overrides.RETRIEVAL_MODE = options.mode;
+  const config = loadConfig({ ...process.env, ...overrides });
+
+  const missing = [...new Set(questions.flatMap((q) => (expectsAbstention(q.expect) ? [] : [q.expect.file])))].filter(
+    (file) => !fs.existsSync(path.join(config.articlesDir, file)),
+  );
+  if (missing.length) {
+    throw new UsageError(
+      `${options.questions} expects articles that are not in ${config.articlesDir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; pass --articles DIR`,
+    );
+  }
+
+  const download = downloadProgress(config.embeddingModel);
+  const progress = indexProgress();
+  const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
+  try {
+    if (temp) await footnote.reindex();
+    // One untimed question first: loading the model and checking or building the index would
+    // otherwise count as the first question's latency.
+    await footnote.ask(questions[0]!.question);
+    progress.stop();
+    download.stop();
+    const report = await evaluate(questions, (question) => footnote.ask(question));
+    const context = { questionsFile: options.questions, articlesDir: config.articlesDir, model: config.embeddingModel };
+    process.stdout.write(options.json ? `${JSON.stringify({ ...context, ...report }, null, 2)}\n` : table(report, context));
+  } finally {
+    progress.stop();
+    download.stop();
+    await footnote.close();
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  }
+});
+
+function fraction(rate: Rate): string {
+  return rate.value === null ? 'n/a' : `${rate.value.toFixed(3)}  (${rate.count}/${rate.of})`;
+}
+
+function ms(value: number | null): string {
+  return value === null ? 'n/a' : `${value.toFixed(1)} ms`;
+}
+
+function shorten(text: string, max = 90): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function expected(result: QuestionResult): string {
+  if (expectsAbstention(result.expect)) return 'no answer (found: false)';
+  return result.expect.quote === undefined ? result.expect.file : `${result.expect.file} “${result.expect.quote}”`;
+}
+
+function got(result: QuestionResult): string[] {
+  if (!result.found) return ['no answer (found: false)'];
+  const note = result.rank !== null ? `correct citation only at [${result.rank}]` : null;
+  return [...(note ? [note] : []), ...result.citations.map((c) => `[${c.n}] ${c.file} “${shorten(c.quote)}” (${c.score})`)];
+}
+
+function table(report: EvalReport, context: { questionsFile: string; articlesDir: string; model: string }): string {
+  const rows: [string, string][] = [
+    ['questions', `${report.questions}  (${report.answerable} answerable, ${report.unanswerable} unanswerable)`],
+    ['mode', report.modes.join(', ')],
+    ['hit@1', fraction(report.hitAt1)],
+    ['hit@3', fraction(report.hitAt3)],
+    ['MRR', report.mrr === null ? 'n/a' : report.mrr.toFixed(3)],
+    ['abstention precision', fraction(report.abstention.precision)],
+    ['abstention recall', fraction(report.abstention.recall)],
+    ['latency p50', ms(report.latencyMs.p50)],
+    ['latency p95', ms(report.latencyMs.p95)],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const lines = [
+    `${context.questionsFile} against ${context.articlesDir}`,
+    `model ${context.model}`,
+    '',
+    ...rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`),
+  ];
+  const failures = report.results.filter((r) => !r.passed);
+  lines.push('', failures.length ? `Failures (${failures.length}):` : 'No failures.');
+  for (const r of failures) {
+    lines.push(`  line ${r.line}: ${r.question}`, `    expected  ${expected(r)}`);
+    got(r).forEach((g, i) => lines.push(`    ${i ? '         ' : 'got     '} ${g}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
