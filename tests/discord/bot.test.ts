@@ -1,0 +1,290 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { ApplicationCommandOptionType, Events, InteractionResponseType, MessageFlags } from 'discord.js';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot, type Bot } from '../../src/discord/bot.js';
+import { loadCommands } from '../../src/discord/commands.js';
+import { Footnote } from '../../src/footnote.js';
+import { writeSotuArticles, loadSotu } from '../../src/corpus/sotu.js';
+import { currentGeneration } from '../../src/store/layout.js';
+import { DiscordEmulator } from '../support/discord-emulator.js';
+import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, testConfig, testEnv } from '../support/setup.js';
+
+const MENTION_ARTICLE = [
+  '---', 'title: Town hall notice', 'date: 2024-05-01', 'source: Village Bulletin', '---', '',
+  'The mayor wrote @everyone in the newsletter to announce that the bridge reopens on Friday.',
+].join('\n');
+
+// The bot's log, kept to check what it says (and that it never says the token).
+const logLines: string[] = [];
+const log = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+
+let emulator: DiscordEmulator;
+let footnote: Footnote;
+let bot: Bot;
+let articles: string;
+const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
+
+beforeAll(async () => {
+  emulator = await DiscordEmulator.start();
+  articles = articlesCopy({ 'town-hall.md': MENTION_ARTICLE });
+  const config = testConfig({
+    ARTICLES_DIR: articles,
+    DISCORD_API_BASE: emulator.apiBase,
+    ADMIN_USER_IDS: emulator.fixture.users.owner.id,
+  });
+  footnote = new Footnote(config, silentLog);
+  await footnote.reindex();
+  bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date() });
+  const ready = once(bot.client, Events.ClientReady);
+  await bot.start(emulator.token);
+  await ready;
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await footnote?.close();
+  await emulator?.close();
+});
+
+function npm(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', args, { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...testEnv(), ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+const guild = () => ({ guildId: emulator.fixture.guild.id });
+const ask = (question: string, extra: Record<string, unknown> = {}) =>
+  emulator.sendSlashCommand({
+    name: 'ask',
+    options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: question }],
+    ...guild(),
+    ...extra,
+  });
+
+describe('deploy-commands', () => {
+  it('registers exactly the definitions in commands/', async () => {
+    const commands = await loadCommands();
+    // Asynchronously: the emulator answering it runs in this process.
+    const result = await npm(['run', 'deploy-commands'], {
+      DISCORD_TOKEN: emulator.token,
+      DISCORD_CLIENT_ID: emulator.applicationId,
+      DISCORD_GUILD_ID: emulator.fixture.guild.id,
+      DISCORD_API_BASE: emulator.apiBase,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Registered 5 slash commands');
+    expect(result.stdout).not.toContain(emulator.token);
+    const registered = emulator.commands(emulator.fixture.guild.id);
+    expect(registered.map((c) => c.name).sort()).toEqual([...commands.keys()].sort());
+    for (const command of registered) {
+      expect(command).toMatchObject(JSON.parse(JSON.stringify(commands.get(command.name)!.data.toJSON())));
+    }
+    const reindex = registered.find((c) => c.name === 'reindex')!;
+    expect(reindex.default_member_permissions).toBe(String(1 << 5));
+    expect(reindex.contexts).toEqual([0]);
+    expect(registered.find((c) => c.name === 'ask')!.contexts).toEqual([0, 1]);
+  });
+
+  it('exits 2 naming the variable when the token is missing', async () => {
+    const result = await npm(['run', 'deploy-commands'], { DISCORD_CLIENT_ID: '123' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/DISCORD_TOKEN: is not set.*\.env\.example/);
+  });
+});
+
+describe('/ask', () => {
+  it('defers at once, then edits the reply with quotes that are verbatim in the article', async () => {
+    const interaction = ask('Is Jack Ma open to working with Apple?');
+    const reply = await emulator.waitForInteractionReply(interaction.id);
+    expect(emulator.interaction(interaction.id)!.callback!.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+    expect(reply.content).toMatch(/open to working with Apple Inc on mobile payments.* \[1\]/);
+    expect(reply.embeds.length).toBeGreaterThan(0);
+    for (const embed of reply.embeds) {
+      const [quote, reference] = embed.description!.split('\n');
+      const unescaped = quote!.replace(/^> /, '').replace(/\\(.)/g, '$1').replace(/…$/, '');
+      expect(file).toContain(collapse(unescaped));
+      expect(reference).toMatch(/^— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶\d+$/);
+    }
+    expect(reply.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('says plainly when the articles hold no answer, and suggests /articles', async () => {
+    const reply = await emulator.waitForInteractionReply(ask('What is the boiling point of mercury in kelvin?').id);
+    expect(reply.content).toContain("I couldn't find an answer to that in the articles.");
+    expect(reply.content).toContain('/articles');
+    expect(reply.embeds).toEqual([]);
+  });
+
+  it('answers privately when asked to', async () => {
+    const interaction = ask('Is Jack Ma open to working with Apple?', {
+      options: [
+        { name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' },
+        { name: 'private', type: ApplicationCommandOptionType.Boolean, value: true },
+      ],
+    });
+    await emulator.waitForInteractionReply(interaction.id);
+    expect((emulator.interaction(interaction.id)!.callback!.data as { flags: number }).flags & MessageFlags.Ephemeral).toBeTruthy();
+  });
+
+  it('autocompletes article titles', async () => {
+    const interaction = emulator.sendAutocomplete({
+      name: 'ask',
+      options: [
+        { name: 'question', type: ApplicationCommandOptionType.String, value: 'bridge' },
+        { name: 'article', type: ApplicationCommandOptionType.String, value: 'town', focused: true },
+      ],
+      ...guild(),
+    });
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${interaction.id}/`));
+    expect(callback.body).toEqual({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [{ name: 'Town hall notice', value: 'town-hall' }] } });
+  });
+
+  it('quotes an article containing @everyone without pinging anyone', async () => {
+    const reply = await emulator.waitForInteractionReply(ask('When does the bridge reopen, according to the mayor?').id);
+    expect(reply.content).toContain('@everyone');
+    expect(reply.allowed_mentions).toEqual({ parse: [] });
+    expect(reply.message.mention_everyone).toBe(false);
+  });
+});
+
+describe('direct messages and mentions', () => {
+  it('answers a DM question with a DM', async () => {
+    const message = emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' });
+    const sent = await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${message.channel_id}/messages`);
+    const body = sent.body as { content: string; allowed_mentions: unknown; message_reference: { message_id: string } };
+    expect(body.content).toContain('open to working with Apple Inc on mobile payments');
+    expect(body.message_reference.message_id).toBe(message.id);
+    expect(body.allowed_mentions).toMatchObject({ parse: [] });
+  });
+
+  it('answers a server message that mentions the bot, as a reply', async () => {
+    const botUser = emulator.fixture.users.bot;
+    const message = emulator.sendMessage({ content: `<@${botUser.id}> who reported this story?`, mentions: [botUser], ...guild() });
+    const sent = await emulator.waitForRequest((r) => r.method === 'POST' && (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === message.id);
+    expect((sent.body as { content: string }).content).toContain('Reporting by Deepa Seetharaman');
+  });
+
+  it('ignores other bots and server messages that do not mention it', async () => {
+    const before = emulator.requests.length;
+    emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?', ...guild() });
+    emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?', author: { ...emulator.fixture.users.regular, id: '1100000000000000099', bot: true } });
+    // A DM sent after them is answered; nothing was sent for the two before it.
+    const probe = emulator.sendMessage({ content: 'Who reported this story?' });
+    await emulator.waitForRequest((r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === probe.id);
+    const replies = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+    expect(replies).toHaveLength(1);
+  });
+
+  it('lets only ADMIN_USER_IDS reindex by DM', async () => {
+    const refused = emulator.sendMessage({ content: 'reindex' });
+    const refusal = await emulator.waitForRequest((r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === refused.id);
+    expect((refusal.body as { content: string }).content).toMatch(/Only members with the Manage Server permission/);
+
+    const accepted = emulator.sendMessage({ content: 'reindex', author: emulator.fixture.users.owner });
+    const summary = await emulator.waitForRequest((r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === accepted.id);
+    expect((summary.body as { content: string }).content).toMatch(/The index was already up to date|Reindex complete/);
+  });
+});
+
+describe('/reindex', () => {
+  /** The edit of a reply whose content matches (a reindex edits its reply as it goes). */
+  const finalReply = async (token: string, pattern: RegExp) => {
+    const request = await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && pattern.test((r.body as { content?: string }).content ?? ''), 60_000);
+    return { request, content: (request.body as { content: string }).content };
+  };
+  const reindex = (user: 'admin' | 'regular') => emulator.sendSlashCommand({ name: 'reindex', user: emulator.fixture.users[user], ...guild() });
+
+  it('is refused to a member without Manage Server, and changes nothing', async () => {
+    const before = currentGeneration(footnote.config.indexDir);
+    fs.appendFileSync(path.join(articles, 'town-hall.md'), '\nThe council will meet on Monday.\n');
+    const interaction = reindex('regular');
+    const reply = await emulator.waitForInteractionReply(interaction.id);
+    expect(reply.content).toMatch(/Only members with the Manage Server permission/);
+    expect(reply.flags & MessageFlags.Ephemeral).toBeTruthy();
+    expect(currentGeneration(footnote.config.indexDir)).toBe(before);
+  });
+
+  it('rebuilds for an admin, reports the summary, and keeps answering meanwhile', async () => {
+    // Enough new text that the rebuild takes a while: questions must not wait for it.
+    writeSotuArticles(path.join(articles, 'sotu'), loadSotu().slice(0, 30));
+    const interaction = reindex('admin');
+    await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(interaction.token) && /Reindexing…/.test((r.body as { content?: string }).content ?? ''));
+    const question = ask('Is Jack Ma open to working with Apple?');
+    const answer = await emulator.waitForInteractionReply(question.id);
+    expect(answer.content).toContain('open to working with Apple Inc on mobile payments');
+    const summary = await finalReply(interaction.token, /Reindex complete/);
+    expect(summary.content).toMatch(/Articles: 32 \(30 new, 1 changed, 0 removed\)/);
+    // The question was answered before the rebuild finished.
+    expect(emulator.requests.findIndex((r) => r.path.includes(question.token) && r.method === 'PATCH')).toBeLessThan(emulator.requests.indexOf(summary.request));
+
+    const again = reindex('admin');
+    expect((await finalReply(again.token, /up to date|complete/)).content).toMatch(/already up to date/);
+  });
+
+  it('answers "already running" to a second reindex', async () => {
+    fs.appendFileSync(path.join(articles, 'town-hall.md'), '\nThe library will close early on Saturday.\n');
+    const first = reindex('admin');
+    await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${first.id}/`));
+    const second = reindex('admin');
+    const reply = await emulator.waitForInteractionReply(second.id);
+    expect(reply.content).toMatch(/already running/);
+    await finalReply(first.token, /Reindex complete/);
+  });
+});
+
+describe('/articles, /status, /help and failures', () => {
+  it('lists the indexed articles, a page at a time', async () => {
+    const first = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'articles', ...guild() }).id);
+    const embed = first.embeds[0]!;
+    expect(embed.title).toBe('Articles (32)');
+    expect(embed.description!.split('\n')).toHaveLength(10);
+    expect(embed.footer!.text).toBe('Page 1 of 4 — /articles page:2 for more');
+    // Newest first; undated articles (the speeches) last.
+    expect(embed.description!.split('\n')[0]).toMatch(/^\*\*Town hall notice\*\* — Village Bulletin, 2024-05-01 · \d+ passages$/);
+    const last = await emulator.waitForInteractionReply(
+      emulator.sendSlashCommand({ name: 'articles', options: [{ name: 'page', type: ApplicationCommandOptionType.Integer, value: 4 }] }).id,
+    );
+    expect(last.embeds[0]!.description!.split('\n')).toHaveLength(2);
+    expect(last.embeds[0]!.description).toMatch(/State of the Union Address/);
+  });
+
+  it('shows the status of the index', async () => {
+    const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'status', ...guild() }).id);
+    expect(reply.content).toMatch(/Articles: 32\nPassages: \d+\nModel: model-\w+ \(local\) \(fp32, 64 dimensions\)\nRetrieval: hybrid\nIndex built: <t:\d+:f>\nUptime: /);
+    expect(reply.flags & MessageFlags.Ephemeral).toBeTruthy();
+  });
+
+  it('explains itself in /help, also in DMs', async () => {
+    const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'help' }).id);
+    expect(reply.content).toContain('/ask');
+    expect(reply.content).toContain('quoted word for word');
+  });
+
+  it('apologises with an error id that is in the log, and never logs the token', async () => {
+    const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'no-such-command', ...guild() }).id);
+    const id = /error id `([0-9a-f]{8})`/.exec(reply.content)?.[1];
+    expect(id).toBeDefined();
+    const entry = logLines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
+    expect(entry).toMatchObject({ msg: 'command failed', command: 'no-such-command', userId: emulator.fixture.users.regular.id });
+    expect(entry.err.message).toMatch(/no handler for \/no-such-command/);
+    expect(logLines.join('')).not.toContain(emulator.token);
+  });
+});
+
+describe('the gateway', () => {
+  it('resumes after a dropped connection and answers the next interaction', async () => {
+    const resumed = emulator.waitForGateway((e) => e.type === 'resume');
+    await emulator.dropConnection();
+    await resumed;
+    const reply = await emulator.waitForInteractionReply(ask('Is Jack Ma open to working with Apple?').id);
+    expect(reply.content).toContain('open to working with Apple Inc on mobile payments');
+    expect(emulator.gatewayLog.filter((e) => e.type === 'identify')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,491 @@
+import { once } from 'node:events';
+import {
+  ApplicationCommandOptionType,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  GatewayOpcodes,
+  InteractionContextType,
+  InteractionResponseType,
+  MessageFlags,
+  Partials,
+  PermissionFlagsBits,
+  REST,
+  Routes,
+  SlashCommandBuilder,
+  type APIApplicationCommand,
+  type APIMessage,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type Message,
+} from 'discord.js';
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordEmulator, type DiscordEmulatorOptions, type GatewayLogEntry } from './discord-emulator.js';
+
+const TIMEOUT_MS = 10_000;
+
+let emulator: DiscordEmulator | undefined;
+let client: Client | undefined;
+
+afterEach(async () => {
+  await client?.destroy();
+  await emulator?.close();
+  client = undefined;
+  emulator = undefined;
+});
+
+async function startEmulator(options?: DiscordEmulatorOptions): Promise<DiscordEmulator> {
+  emulator = await DiscordEmulator.start(options);
+  return emulator;
+}
+
+/** The real discord.js client, logged in to the emulator and ready (guilds received). */
+async function startBot(options?: DiscordEmulatorOptions): Promise<{ emulator: DiscordEmulator; client: Client<true> }> {
+  const started = await startEmulator(options);
+  const bot = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
+    partials: [Partials.Channel],
+    rest: { api: started.apiBase },
+  });
+  client = bot;
+  const ready = once(bot, Events.ClientReady, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  await bot.login(started.token);
+  await ready;
+  return { emulator: started, client: bot as Client<true> };
+}
+
+/** Runs `handler` on the next chat-input command; settles with its outcome. */
+function onNextCommand<T>(bot: Client, handler: (interaction: ChatInputCommandInteraction) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const listener = (interaction: Interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      bot.off(Events.InteractionCreate, listener);
+      handler(interaction).then(resolve, reject);
+    };
+    bot.on(Events.InteractionCreate, listener);
+  });
+}
+
+const askOptions = (question: string) => [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
+
+const entries = <T extends GatewayLogEntry['type']>(log: GatewayLogEntry[], type: T) =>
+  log.filter((entry): entry is Extract<GatewayLogEntry, { type: T }> => entry.type === type);
+
+/** A raw gateway client: collects payloads and the close code. */
+async function connectRaw(started: DiscordEmulator, query = '?v=10&encoding=json') {
+  const socket = new WebSocket(`${started.gatewayUrl}${query}`);
+  const payloads: { op: number; d: unknown }[] = [];
+  // Listening before 'open': HELLO can arrive in the same chunk as the upgrade response.
+  socket.on('message', (data) => payloads.push(JSON.parse(data.toString())));
+  const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+  await once(socket, 'open', { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const next = async (op: number) => {
+    const signal = AbortSignal.timeout(TIMEOUT_MS);
+    for (;;) {
+      const found = payloads.find((p) => p.op === op);
+      if (found) return found;
+      await once(socket, 'message', { signal });
+    }
+  };
+  return { socket, closed, next, send: (payload: object) => socket.send(JSON.stringify(payload)) };
+}
+
+/** Asks the bot a question in the guild and resolves with the reply it edited in after deferring. */
+async function askAndAwaitReply(started: DiscordEmulator, bot: Client, text: string): Promise<string> {
+  const handled = onNextCommand(bot, async (interaction) => {
+    await interaction.deferReply();
+    await interaction.editReply(text);
+  });
+  const sent = started.sendSlashCommand({ name: 'ask', options: askOptions(text), guildId: started.fixture.guild.id });
+  await handled;
+  return (await started.waitForInteractionReply(sent.id)).content;
+}
+
+describe('DiscordEmulator with the real discord.js client', () => {
+  it('serves GET /gateway/bot, answers IDENTIFY with READY and GUILD_CREATE, and the client caches the fixture', async () => {
+    const { emulator, client } = await startBot();
+    const { guild, channel, roles, users } = emulator.fixture;
+
+    expect(emulator.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot', status: 200 });
+    const [connect] = entries(emulator.gatewayLog, 'connect');
+    expect(connect?.query).toEqual({ v: '10', encoding: 'json' });
+    const identifies = entries(emulator.gatewayLog, 'identify');
+    expect(identifies).toHaveLength(1);
+    expect(identifies[0]).toMatchObject({
+      intents: GatewayIntentBits.Guilds | GatewayIntentBits.DirectMessages,
+      data: { compress: false, shard: [0, 1], properties: { browser: '@discordjs/ws 1.2.3', device: '@discordjs/ws 1.2.3' } },
+    });
+
+    expect(client.user.id).toBe(users.bot.id);
+    expect(client.application.id).toBe(emulator.applicationId);
+    const cached = client.guilds.cache.get(guild.id);
+    expect(cached?.name).toBe(guild.name);
+    expect(cached?.ownerId).toBe(users.owner.id);
+    expect(cached?.channels.cache.get(channel.id)?.isTextBased()).toBe(true);
+    expect(cached?.roles.cache.get(roles.admin.id)?.permissions.has(PermissionFlagsBits.ManageGuild)).toBe(true);
+    expect(cached?.members.cache.get(users.admin.id)?.permissions.has(PermissionFlagsBits.ManageGuild)).toBe(true);
+    expect(cached?.members.cache.get(users.regular.id)?.permissions.has(PermissionFlagsBits.ManageGuild)).toBe(false);
+  });
+
+  it('delivers a guild slash command; deferReply then editReply reach the emulator in order', async () => {
+    const { emulator, client } = await startBot();
+    const { guild, users } = emulator.fixture;
+    const handled = onNextCommand(client, async (interaction) => {
+      await interaction.deferReply();
+      await interaction.editReply('hi');
+      return interaction;
+    });
+
+    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Who?'), user: users.admin, guildId: guild.id });
+    const interaction = await handled;
+    expect(interaction.id).toBe(sent.id);
+    expect(interaction.options.getString('question')).toBe('Who?');
+    expect(interaction.inGuild()).toBe(true);
+    expect(interaction.context).toBe(InteractionContextType.Guild);
+    expect(interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)).toBe(true);
+
+    const reply = await emulator.waitForInteractionReply(sent.id);
+    expect(reply).toMatchObject({ content: 'hi', embeds: [], flags: 0 });
+    const callback = await emulator.waitForRequest((r) => r.path === `/interactions/${sent.id}/${sent.token}/callback`);
+    expect(callback).toMatchObject({
+      method: 'POST',
+      query: { with_response: 'false' },
+      body: { type: InteractionResponseType.DeferredChannelMessageWithSource },
+      status: 204,
+    });
+    const edit = await emulator.waitForRequest(
+      (r) => r.method === 'PATCH' && r.path === `/webhooks/${emulator.applicationId}/${sent.token}/messages/@original`,
+    );
+    expect(edit).toMatchObject({ body: { content: 'hi' }, status: 200 });
+    expect(emulator.requests.indexOf(callback)).toBeLessThan(emulator.requests.indexOf(edit));
+  });
+
+  it('delivers a slash command in the bot DM; a type 4 reply with_response=true gets Discord\'s callback body', async () => {
+    const { emulator, client } = await startBot();
+    const handled = onNextCommand(client, async (interaction) => {
+      const response = await interaction.reply({
+        content: 'hello <@1>',
+        allowedMentions: { parse: [] },
+        flags: MessageFlags.Ephemeral,
+        withResponse: true,
+      });
+      return { interaction, response };
+    });
+
+    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Where?') });
+    const { interaction, response } = await handled;
+    expect(interaction.inGuild()).toBe(false);
+    expect(interaction.context).toBe(InteractionContextType.BotDM);
+    expect(interaction.channel?.isDMBased()).toBe(true);
+    expect(interaction.user.id).toBe(emulator.fixture.users.regular.id);
+    // discord.js parsed the emulator's { interaction, resource } body into its own structures.
+    expect(response.interaction.id).toBe(sent.id);
+    expect(response.resource?.message?.content).toBe('hello <@1>');
+    expect(response.interaction.responseMessageEphemeral).toBe(true);
+
+    const reply = await emulator.waitForInteractionReply(sent.id);
+    expect(reply).toMatchObject({ content: 'hello <@1>', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
+    expect(emulator.interaction(sent.id)?.callback?.type).toBe(InteractionResponseType.ChannelMessageWithSource);
+  });
+
+  it('resolves a deferred reply with the first follow-up, as Discord does', async () => {
+    const { emulator, client } = await startBot();
+    const handled = onNextCommand(client, async (interaction) => {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await interaction.followUp('done');
+    });
+
+    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Follow?'), guildId: emulator.fixture.guild.id });
+    await handled;
+    const reply = await emulator.waitForInteractionReply(sent.id);
+    expect(reply).toMatchObject({ content: 'done', flags: MessageFlags.Ephemeral });
+    expect(emulator.interaction(sent.id)?.followups).toEqual([]);
+  });
+
+  it('answers autocomplete with the choices the bot sent', async () => {
+    const { emulator, client } = await startBot();
+    client.on(Events.InteractionCreate, async (interaction) => {
+      if (!interaction.isAutocomplete()) return;
+      const typed = interaction.options.getFocused();
+      await interaction.respond([{ name: `${typed} one`, value: `${typed}-1` }]);
+    });
+
+    const sent = emulator.sendAutocomplete({
+      name: 'ask',
+      options: [{ name: 'article', type: ApplicationCommandOptionType.String, value: 'ali', focused: true }],
+    });
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${sent.id}/`));
+    expect(callback).toMatchObject({
+      status: 204,
+      body: { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [{ name: 'ali one', value: 'ali-1' }] } },
+    });
+  });
+
+  it('delivers a DM as messageCreate on a partial channel, and message.reply posts to it', async () => {
+    const { emulator, client } = await startBot();
+    const received = once(client, Events.MessageCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<[Message]>;
+
+    const sent = emulator.sendMessage({ content: 'hello bot' });
+    const [message] = await received;
+    expect(message.content).toBe('hello bot');
+    expect(message.channel.isDMBased()).toBe(true);
+    await message.reply('hello human');
+
+    const post = await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${sent.channel_id}/messages`);
+    expect(post).toMatchObject({
+      status: 200,
+      body: { content: 'hello human', message_reference: { message_id: sent.id } },
+      response: { type: 19, referenced_message: { id: sent.id } },
+    });
+  });
+
+  it('does not deliver guild messages without the GuildMessages intent', async () => {
+    const { emulator } = await startBot();
+    expect(emulator.sendMessage({ content: 'hello', guildId: emulator.fixture.guild.id })).toBeDefined();
+    expect(entries(emulator.gatewayLog, 'filtered')).toEqual([
+      expect.objectContaining({ t: 'MESSAGE_CREATE', missingIntent: 'GuildMessages' }),
+    ]);
+  });
+
+  it('rejects a reply over 2000 characters: discord.js throws DiscordAPIError 50035 and the log keeps the rejection', async () => {
+    const { emulator, client } = await startBot();
+    const failed = onNextCommand(client, (interaction) => interaction.reply('x'.repeat(2001))).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Long?'), guildId: emulator.fixture.guild.id });
+    const error = await failed;
+    expect(error).toBeInstanceOf(DiscordAPIError);
+    expect(error).toMatchObject({
+      code: 50035,
+      status: 400,
+      rawError: { errors: { data: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } },
+    });
+    const rejected = await emulator.waitForRequest((r) => r.status === 400);
+    expect(rejected.path).toBe(`/interactions/${sent.id}/${sent.token}/callback`);
+    expect(emulator.interaction(sent.id)?.callback).toBeUndefined();
+  });
+
+  it('resumes after dropConnection(4000), replaying what was dispatched meanwhile, without re-identifying', async () => {
+    const { emulator, client } = await startBot();
+    const resumed = once(client, Events.ShardResume, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+
+    await emulator.dropConnection(4000);
+    // Dispatched while the client is disconnected: buffered and replayed on RESUME.
+    expect(await askAndAwaitReply(emulator, client, 'after the drop')).toBe('after the drop');
+    await resumed;
+
+    const [identify, ...reidentified] = entries(emulator.gatewayLog, 'identify');
+    expect(reidentified).toEqual([]);
+    expect(entries(emulator.gatewayLog, 'close')[0]).toMatchObject({ code: 4000, initiator: 'server' });
+    expect(entries(emulator.gatewayLog, 'resume')).toEqual([
+      expect.objectContaining({ sessionId: identify?.sessionId, replayed: 1, connection: 2 }),
+    ]);
+  });
+
+  it('resumes after the TCP connection is destroyed', async () => {
+    const { emulator, client } = await startBot();
+    await emulator.dropConnection();
+    await emulator.waitForGateway((e) => e.type === 'resume');
+    expect(entries(emulator.gatewayLog, 'close')[0]).toMatchObject({ code: 1006, initiator: 'server' });
+    expect(entries(emulator.gatewayLog, 'identify')).toHaveLength(1);
+    expect(await askAndAwaitReply(emulator, client, 'after the reset')).toBe('after the reset');
+  });
+
+  it('resumes when told to reconnect (op 7)', async () => {
+    const { emulator, client } = await startBot();
+    emulator.sendReconnect();
+    await emulator.waitForGateway((e) => e.type === 'resume');
+    expect(entries(emulator.gatewayLog, 'close')[0]).toMatchObject({ code: 4200, initiator: 'client' });
+    expect(entries(emulator.gatewayLog, 'identify')).toHaveLength(1);
+    expect(await askAndAwaitReply(emulator, client, 'after op 7')).toBe('after op 7');
+  });
+
+  it('re-identifies after a non-resumable invalid session', async () => {
+    const { emulator, client } = await startBot();
+    emulator.sendInvalidSession(false);
+    // @discordjs/ws spaces identifies at least 5 s apart (plus up to 1.5 s of jitter).
+    const second = await emulator.waitForGateway((e) => e.type === 'identify' && e.connection === 2, 15_000);
+    const [first] = entries(emulator.gatewayLog, 'identify');
+    expect(second).not.toMatchObject({ sessionId: first?.sessionId });
+    expect(entries(emulator.gatewayLog, 'close')[0]).toMatchObject({ code: 1000, initiator: 'client' });
+    expect(await askAndAwaitReply(emulator, client, 'after op 9')).toBe('after op 9');
+  });
+
+  it('ends the session when the client closes with 1000, so it can no longer be resumed', async () => {
+    const { emulator, client } = await startBot();
+    const [identify] = entries(emulator.gatewayLog, 'identify');
+    await client.destroy();
+    expect(await emulator.waitForGateway((e) => e.type === 'close')).toMatchObject({ code: 1000, initiator: 'client' });
+    expect(() => emulator.sendMessage({ content: 'anyone?' })).toThrow(/no gateway session/);
+
+    const gateway = await connectRaw(emulator);
+    gateway.send({ op: GatewayOpcodes.Resume, d: { token: emulator.token, session_id: identify?.sessionId, seq: 2 } });
+    expect(await gateway.next(GatewayOpcodes.InvalidSession)).toEqual({ op: GatewayOpcodes.InvalidSession, d: false });
+    gateway.socket.close();
+  });
+
+  it('resumes on the same connection after a resumable invalid session', async () => {
+    const { emulator, client } = await startBot();
+    emulator.sendInvalidSession(true);
+    expect(await emulator.waitForGateway((e) => e.type === 'resume')).toMatchObject({ connection: 1 });
+    expect(await askAndAwaitReply(emulator, client, 'after op 9 true')).toBe('after op 9 true');
+  });
+
+  it('recovers from unacknowledged heartbeats by closing and resuming', async () => {
+    const { emulator, client } = await startBot({ heartbeatIntervalMs: 500 });
+    emulator.stopAcking();
+    const zombie = await emulator.waitForGateway((e) => e.type === 'close');
+    expect(zombie).toMatchObject({ code: 4200, initiator: 'client' });
+    expect(entries(emulator.gatewayLog, 'heartbeat').some((h) => !h.acked)).toBe(true);
+    emulator.resumeAcking();
+    await emulator.waitForGateway((e) => e.type === 'resume');
+    expect(entries(emulator.gatewayLog, 'identify')).toHaveLength(1);
+    expect(await askAndAwaitReply(emulator, client, 'after the zombie')).toBe('after the zombie');
+  });
+});
+
+describe('DiscordEmulator REST', () => {
+  const restFor = (started: DiscordEmulator, token = started.token) => new REST({ api: started.apiBase }).setToken(token);
+
+  it('stores bulk-overwritten commands, keeps their ids, and serves them back', async () => {
+    const started = await startEmulator();
+    const rest = restFor(started);
+    const ask = new SlashCommandBuilder()
+      .setName('ask')
+      .setDescription('Ask the articles a question')
+      .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true));
+
+    const stored = (await rest.put(Routes.applicationCommands(started.applicationId), { body: [ask.toJSON()] })) as APIApplicationCommand[];
+    expect(stored).toEqual([
+      expect.objectContaining({ id: expect.any(String), application_id: started.applicationId, name: 'ask', type: 1, version: expect.any(String) }),
+    ]);
+    expect(started.commands()).toEqual(stored);
+    expect(await rest.get(Routes.applicationCommands(started.applicationId))).toEqual(stored);
+
+    const again = (await rest.put(Routes.applicationCommands(started.applicationId), { body: [ask.toJSON()] })) as APIApplicationCommand[];
+    expect(again[0]?.id).toBe(stored[0]?.id);
+
+    const guildId = started.fixture.guild.id;
+    await rest.put(Routes.applicationGuildCommands(started.applicationId, guildId), { body: [ask.toJSON()] });
+    expect(started.commands(guildId)).toEqual([expect.objectContaining({ name: 'ask', guild_id: guildId })]);
+
+    const invalid = rest.put(Routes.applicationCommands(started.applicationId), { body: [{ name: 'Ask Me', description: '' }] });
+    await expect(invalid).rejects.toMatchObject({
+      code: 50035,
+      rawError: { errors: { 0: { name: { _errors: [{ code: 'APPLICATION_COMMAND_INVALID_NAME' }] } } } },
+    });
+  });
+
+  it('requires the bot token, and logs unknown routes as 404', async () => {
+    const started = await startEmulator();
+    await expect(restFor(started, 'not-the-token').get(Routes.user('@me'))).rejects.toMatchObject({ status: 401 });
+    expect(await restFor(started).get(Routes.user('@me'))).toMatchObject({ id: started.fixture.users.bot.id, bot: true });
+    await expect(restFor(started).get(Routes.currentApplication())).rejects.toMatchObject({ status: 404, code: 0 });
+    expect(started.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /users/@me 401',
+      'GET /users/@me 200',
+      'GET /applications/@me 404',
+    ]);
+  });
+
+  it('opens stable DM channels, accepts typing, multipart messages and edits', async () => {
+    const started = await startEmulator();
+    const rest = restFor(started);
+    const recipient = started.fixture.users.regular.id;
+    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: recipient } })) as { id: string; type: number };
+    expect(dm.type).toBe(1);
+    expect(await rest.post(Routes.userChannels(), { body: { recipient_id: recipient } })).toMatchObject({ id: dm.id });
+    await rest.post(Routes.channelTyping(dm.id));
+
+    const posted = (await rest.post(Routes.channelMessages(dm.id), {
+      body: { content: 'see attached' },
+      files: [{ name: 'quote.txt', data: Buffer.from('hello') }],
+    })) as APIMessage;
+    expect(posted).toMatchObject({ content: 'see attached', author: { id: started.fixture.users.bot.id }, attachments: [{ filename: 'quote.txt', size: 5 }] });
+    expect(started.requests.at(-1)).toMatchObject({ body: { content: 'see attached' }, files: [{ name: 'quote.txt', size: 5 }] });
+
+    const edited = await rest.patch(Routes.channelMessage(dm.id, posted.id), { body: { content: 'edited' } });
+    expect(edited).toMatchObject({ id: posted.id, content: 'edited', edited_timestamp: expect.any(String) });
+    expect(started.requests.map((r) => r.status)).toEqual([200, 200, 204, 200, 200]);
+  });
+
+  describe('validates messages like Discord', () => {
+    const field = { name: 'n', value: 'v' };
+    const embed = (overrides: object) => ({ title: 't', ...overrides });
+    const cases: [string, object, string[], string][] = [
+      ['content over 2000', { content: 'x'.repeat(2001) }, ['content'], 'BASE_TYPE_MAX_LENGTH'],
+      ['more than 10 embeds', { embeds: Array.from({ length: 11 }, () => embed({})) }, ['embeds'], 'BASE_TYPE_MAX_LENGTH'],
+      ['title over 256', { embeds: [embed({ title: 'x'.repeat(257) })] }, ['embeds', '0', 'title'], 'BASE_TYPE_MAX_LENGTH'],
+      ['description over 4096', { embeds: [embed({ description: 'x'.repeat(4097) })] }, ['embeds', '0', 'description'], 'BASE_TYPE_MAX_LENGTH'],
+      ['more than 25 fields', { embeds: [embed({ fields: Array.from({ length: 26 }, () => field) })] }, ['embeds', '0', 'fields'], 'BASE_TYPE_MAX_LENGTH'],
+      ['field name over 256', { embeds: [embed({ fields: [{ name: 'x'.repeat(257), value: 'v' }] })] }, ['embeds', '0', 'fields', '0', 'name'], 'BASE_TYPE_MAX_LENGTH'],
+      ['field value over 1024', { embeds: [embed({ fields: [{ name: 'n', value: 'x'.repeat(1025) }] })] }, ['embeds', '0', 'fields', '0', 'value'], 'BASE_TYPE_MAX_LENGTH'],
+      ['empty field value', { embeds: [embed({ fields: [{ name: 'n', value: '' }] })] }, ['embeds', '0', 'fields', '0', 'value'], 'BASE_TYPE_REQUIRED'],
+      ['footer over 2048', { embeds: [embed({ footer: { text: 'x'.repeat(2049) } })] }, ['embeds', '0', 'footer', 'text'], 'BASE_TYPE_MAX_LENGTH'],
+      ['author name over 256', { embeds: [embed({ author: { name: 'x'.repeat(257) } })] }, ['embeds', '0', 'author', 'name'], 'BASE_TYPE_MAX_LENGTH'],
+      ['embeds over 6000 in total', { embeds: [embed({ description: 'x'.repeat(3000) }), embed({ description: 'x'.repeat(3000) })] }, ['embeds'], 'MAX_EMBED_SIZE_EXCEEDED'],
+    ];
+
+    it.each(cases)('rejects %s with 50035', async (_name, body, path, code) => {
+      const started = await startEmulator();
+      const error = await restFor(started)
+        .post(Routes.channelMessages(started.fixture.channel.id), { body })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DiscordAPIError);
+      const { rawError } = error as DiscordAPIError;
+      expect(rawError).toMatchObject({ code: 50035, message: 'Invalid Form Body' });
+      const node = path.reduce<unknown>((tree, key) => (tree as Record<string, unknown>)[key], (rawError as { errors: unknown }).errors);
+      expect(node).toMatchObject({ _errors: [{ code }] });
+      expect(started.requests).toEqual([expect.objectContaining({ status: 400, response: rawError })]);
+    });
+
+    it('accepts the limits themselves', async () => {
+      const started = await startEmulator();
+      const body = {
+        content: 'x'.repeat(2000),
+        embeds: [embed({ title: 'x'.repeat(256), description: 'x'.repeat(4096), fields: Array.from({ length: 25 }, () => field) })],
+      };
+      await expect(restFor(started).post(Routes.channelMessages(started.fixture.channel.id), { body })).resolves.toMatchObject({
+        content: body.content,
+        embeds: [{ type: 'rich', title: body.embeds[0]?.title }],
+      });
+    });
+
+    it('rejects an empty message with 50006', async () => {
+      const started = await startEmulator();
+      await expect(restFor(started).post(Routes.channelMessages(started.fixture.channel.id), { body: { content: '  ' } })).rejects.toMatchObject({
+        status: 400,
+        code: 50006,
+      });
+    });
+  });
+});
+
+describe('DiscordEmulator gateway protocol', () => {
+  it('says HELLO, acknowledges heartbeats and closes 4004 on a bad token', async () => {
+    const started = await startEmulator({ heartbeatIntervalMs: 1234 });
+    const gateway = await connectRaw(started);
+    expect(await gateway.next(GatewayOpcodes.Hello)).toEqual({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: 1234 } });
+    gateway.send({ op: GatewayOpcodes.Heartbeat, d: null });
+    expect(await gateway.next(GatewayOpcodes.HeartbeatAck)).toMatchObject({ op: GatewayOpcodes.HeartbeatAck });
+    gateway.send({ op: GatewayOpcodes.Identify, d: { token: 'wrong', intents: 0, properties: { os: 'x', browser: 'x', device: 'x' } } });
+    expect(await gateway.closed).toBe(4004);
+  });
+
+  it('answers a RESUME of an unknown session with op 9 (d false)', async () => {
+    const started = await startEmulator();
+    const gateway = await connectRaw(started);
+    gateway.send({ op: GatewayOpcodes.Resume, d: { token: started.token, session_id: 'nope', seq: 1 } });
+    expect(await gateway.next(GatewayOpcodes.InvalidSession)).toEqual({ op: GatewayOpcodes.InvalidSession, d: false });
+    gateway.socket.close();
+  });
+
+  it('closes 4012 on an unsupported API version', async () => {
+    const started = await startEmulator();
+    expect(await (await connectRaw(started, '?v=9&encoding=json')).closed).toBe(4012);
+  });
+});
