@@ -278,6 +278,49 @@ describe('/articles, /status, /help and failures', () => {
   });
 });
 
+describe('npm start', () => {
+  it('connects with the values from the environment, answers, and shuts down cleanly on SIGTERM', async () => {
+    // Its own emulator: one gateway session each.
+    const own = await DiscordEmulator.start();
+    try {
+      const child = spawn('npm', ['start'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH!,
+          HOME: process.env.HOME ?? ROOT,
+          ...testEnv({ LOG_LEVEL: 'info' }),
+          DISCORD_TOKEN: own.token,
+          DISCORD_CLIENT_ID: own.applicationId,
+          DISCORD_API_BASE: own.apiBase,
+        },
+      });
+      let output = '';
+      const connected = new Promise<void>((resolve) => {
+        const read = (chunk: Buffer): void => {
+          output += chunk;
+          if (/connected to Discord/.test(output)) resolve();
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await connected;
+      const reply = await own.waitForInteractionReply(
+        own.sendSlashCommand({ name: 'ask', options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' }] }).id,
+      );
+      expect(reply.content).toContain('open to working with Apple Inc on mobile payments');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/shutting down/);
+      expect(output).toMatch(/command answered/);
+      expect(output).not.toContain(own.token);
+      expect(own.gatewayLog.some((e) => e.type === 'close' && e.initiator === 'client' && e.code === 1000)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('the gateway', () => {
   it('resumes after a dropped connection and answers the next interaction', async () => {
     const resumed = emulator.waitForGateway((e) => e.type === 'resume');
