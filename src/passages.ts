@@ -33,6 +33,9 @@ export type TokenCounter = (text: string) => number;
 export const approximateTokenCount: TokenCounter = (text) =>
   Math.ceil((text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)?.length ?? 0) * 1.25);
 
+// No realistic paragraph averages more characters per token than this.
+const MAX_CHARS_PER_TOKEN = 40;
+
 interface Unit extends Span {
   paragraph: number;
   tokens: number;
@@ -73,7 +76,10 @@ export function chunkArticle(article: Article, countTokens: TokenCounter, option
   };
 
   for (const paragraph of article.paragraphs) {
-    const tokens = countTokens(text.slice(paragraph.start, paragraph.end));
+    // Far longer than any passage (a speech with no line breaks): split it without tokenizing it
+    // whole, which costs seconds for the longest texts.
+    const long = paragraph.end - paragraph.start > budget * MAX_CHARS_PER_TOKEN;
+    const tokens = long ? Infinity : countTokens(text.slice(paragraph.start, paragraph.end));
     if (tokens <= budget) {
       if (pendingTokens + tokens > budget) flush();
       pending.push({ start: paragraph.start, end: paragraph.end, paragraph: paragraph.n, tokens });
