@@ -54,6 +54,8 @@ const LEXICAL_WEIGHT = 0.4;
 interface Candidate extends Span {
   article: StoredArticle;
   score: number;
+  /** Terms of the sentence's surroundings: its passage, and its article's title, author, source and date. */
+  context?: Set<string>;
 }
 
 /**
@@ -76,11 +78,11 @@ export async function composeAnswer(
   if (!candidates.length) return notFound();
   const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
   const overlap = weightedOverlap(terms, statistics);
-  const lexical = texts.map((t) => overlap(t));
+  const lexical = candidates.map((c, i) => overlap(texts[i]!, c.context));
   const dense = retrieved.query && embedder ? await similarities(retrieved.query, texts, embedder) : null;
   const scored = candidates.map((c, i) => ({
     ...c,
-    score: dense ? (1 - LEXICAL_WEIGHT) * dense[i]! + LEXICAL_WEIGHT * lexical[i]! : lexical[i]!,
+    score: (dense ? (1 - LEXICAL_WEIGHT) * dense[i]! + LEXICAL_WEIGHT * lexical[i]! : lexical[i]!),
   }));
   scored.sort((a, b) => b.score - a.score);
 
@@ -120,29 +122,39 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   for (const { article, passage } of retrieved.hits.slice(0, MAX_PASSAGES)) {
+    const about = [article.title, article.author, article.source, article.date].filter(Boolean).join(' ');
+    const context = new Set(contentTerms(`${about} ${passage.text}`));
     for (const span of sentenceSpans(article.text, passage.start, passage.end)) {
       const key = `${article.id}:${span.start}`;
       if (seen.has(key) || candidates.length >= MAX_SENTENCES) continue;
       seen.add(key);
-      candidates.push({ article, ...span, score: 0 });
+      candidates.push({ article, ...span, score: 0, context });
     }
   }
   return candidates;
 }
+
+// A question word found around the sentence (its passage, its article's title or byline) rather
+// than in it counts this much: "What did Lincoln say about…" is answered by a sentence of
+// Lincoln's speech that does not name him.
+const CONTEXT_CREDIT = 0.5;
 
 /**
  * Share of the question's words that a sentence contains, each word weighted by how rare it is
  * in the articles (inverse document frequency). A word the articles never use weighs most: a
  * question about something absent scores low even when its common words match.
  */
-function weightedOverlap(terms: string[], statistics: TermStatistics): (text: string) => number {
+function weightedOverlap(terms: string[], statistics: TermStatistics): (text: string, context?: Set<string>) => number {
   const weight = (t: string): number => Math.log(1 + statistics.passages / (1 + statistics.frequency(t)));
   const weights = new Map(terms.map((t) => [t, weight(t)]));
   const total = [...weights.values()].reduce((a, b) => a + b, 0);
-  return (text) => {
+  return (text, context) => {
     const present = new Set(contentTerms(text));
     let sum = 0;
-    for (const [t, w] of weights) if (present.has(t)) sum += w;
+    for (const [t, w] of weights) {
+      if (present.has(t)) sum += w;
+      else if (context?.has(t)) sum += CONTEXT_CREDIT * w;
+    }
     return total ? sum / total : 0;
   };
 }

@@ -17,6 +17,8 @@ export interface Config {
   embeddingModel: string;
   /** `auto` = int8 weights for hub models, and for local directories that ship them. */
   embeddingDtype: string;
+  /** A cross-encoder that re-orders retrieved passages (hub id or absolute directory); null = off. */
+  rerankModel: string | null;
   modelsDir: string;
   allowRemoteModels: boolean;
   chunkMaxTokens: number;
@@ -95,14 +97,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   };
   const dir = (name: string, fallback: string): string => path.resolve(cwd, str(name, fallback));
 
-  const modelSetting = str('EMBEDDING_MODEL', 'Xenova/all-MiniLM-L6-v2');
-  const modelPath = path.resolve(cwd, modelSetting);
   // A value that names an existing directory is a local model; anything else is a hub id.
-  const local = isDirectory(modelPath);
-  const embeddingModel = local ? modelPath : modelSetting;
-  if (!local && (modelSetting.startsWith('.') || path.isAbsolute(modelSetting))) {
-    throw new ConfigError('EMBEDDING_MODEL', `"${modelSetting}" looks like a path but is not a directory; point it at a model directory (config.json, tokenizer files, onnx/) or use a Hugging Face model id`);
-  }
+  const model = (name: string, setting: string): string => {
+    const modelPath = path.resolve(cwd, setting);
+    if (isDirectory(modelPath)) return modelPath;
+    if (setting.startsWith('.') || path.isAbsolute(setting)) {
+      throw new ConfigError(name, `"${setting}" looks like a path but is not a directory; point it at a model directory (config.json, tokenizer files, onnx/) or use a Hugging Face model id`);
+    }
+    return setting;
+  };
+  const embeddingModel = model('EMBEDDING_MODEL', str('EMBEDDING_MODEL', 'Xenova/all-MiniLM-L6-v2'));
+  const rerankSetting = optional('RERANK_MODEL');
 
   const apiBase = str('DISCORD_API_BASE', 'https://discord.com/api');
   try {
@@ -120,6 +125,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     indexDir: dir('INDEX_DIR', 'data/index'),
     embeddingModel,
     embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
+    rerankModel: rerankSetting ? model('RERANK_MODEL', rerankSetting) : null,
     modelsDir: dir('MODELS_DIR', 'data/models'),
     allowRemoteModels: bool('ALLOW_REMOTE_MODELS', true),
     chunkMaxTokens: int('CHUNK_MAX_TOKENS', 160, 32, 510),
@@ -131,8 +137,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     topK: int('TOP_K', 8, 1, 100),
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
-    minScore: num('MIN_SCORE', 0.3, -1, 1),
-    minLexicalScore: num('MIN_LEXICAL_SCORE', 0.5, 0, 1),
+    minScore: num('MIN_SCORE', 0.2, -1, 1),
+    minLexicalScore: num('MIN_LEXICAL_SCORE', 0.25, 0, 1),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     discord: {
       token: optional('DISCORD_TOKEN'),

@@ -45,6 +45,23 @@ export interface EmbedderOptions {
 
 const DEFAULT_BATCH = 16;
 
+/** Where a model comes from: the part of the options every model loader shares. */
+export type ModelSource = Pick<EmbedderOptions, 'model' | 'modelsDir' | 'allowRemoteModels'>;
+
+/** What a load-failure message is about, and the variables that fix it. */
+export interface ModelRole {
+  /** e.g. "embedding model". */
+  noun: string;
+  /** The variable naming the model. */
+  variable: string;
+  /** The variable choosing its dtype, if there is one. */
+  dtypeVariable?: string;
+  /** One more fix, offered last (e.g. how to turn the feature off). */
+  disable?: string;
+}
+
+const EMBEDDING_ROLE: ModelRole = { noun: 'embedding model', variable: 'EMBEDDING_MODEL', dtypeVariable: 'EMBEDDING_DTYPE' };
+
 export function describeModel(options: Pick<EmbedderOptions, 'model' | 'dtype'>): ModelIdentity {
   const dtype = resolveDtype(options);
   return { id: options.model, dtype, fingerprint: modelFingerprint(options.model, dtype) };
@@ -54,20 +71,12 @@ export function describeModel(options: Pick<EmbedderOptions, 'model' | 'dtype'>)
 export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> {
   const local = path.isAbsolute(options.model);
   const { dtype, fingerprint } = describeModel(options);
-  env.cacheDir = options.modelsDir;
-  env.allowRemoteModels = options.allowRemoteModels && !local;
-  env.allowLocalModels = true;
 
   const cached = new Map<string, boolean>();
   let extractor: FeatureExtractionPipeline;
   try {
     extractor = await pipeline('feature-extraction', options.model, {
-      dtype: dtype as 'fp32',
-      device: 'cpu',
-      // onnxruntime-node otherwise runs a model on one core; measured 1.3–1.7× faster with all of them.
-      session_options: { intraOpNumThreads: os.availableParallelism() },
-      cache_dir: options.modelsDir,
-      local_files_only: !env.allowRemoteModels,
+      ...pretrainedOptions(options, dtype),
       progress_callback: (event: { status: string; file?: string; loaded?: number; total?: number }) => {
         if (event.status !== 'progress' || !event.file || !options.onDownload || local) return;
         // transformers.js reports reads from its cache as progress too; only real downloads count.
@@ -80,7 +89,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
       },
     });
   } catch (error) {
-    throw new ModelLoadError(describeLoadFailure(options, dtype, error));
+    throw new ModelLoadError(describeLoadFailure(EMBEDDING_ROLE, options, dtype, error));
   }
 
   const tokenizer = extractor.tokenizer;
@@ -115,8 +124,28 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   };
 }
 
+/**
+ * Points transformers.js at `options.model` and returns the options for its from_pretrained
+ * calls: an absolute directory is read in place and never downloaded; a hub id is read from
+ * the cache in modelsDir, or downloaded into it when allowed. Sets the library's global env,
+ * so two loads must not run at the same time.
+ */
+export function pretrainedOptions(options: ModelSource, dtype: string) {
+  env.cacheDir = options.modelsDir;
+  env.allowRemoteModels = options.allowRemoteModels && !path.isAbsolute(options.model);
+  env.allowLocalModels = true;
+  return {
+    dtype: dtype as 'fp32',
+    device: 'cpu' as const,
+    // onnxruntime-node otherwise runs a model on one core; measured 1.3–1.7× faster with all of them.
+    session_options: { intraOpNumThreads: os.availableParallelism() },
+    cache_dir: options.modelsDir,
+    local_files_only: !env.allowRemoteModels,
+  };
+}
+
 /** `auto`: int8 weights where the model ships them (the hub's models do), else fp32. */
-function resolveDtype(options: Pick<EmbedderOptions, 'model' | 'dtype'>): string {
+export function resolveDtype(options: Pick<EmbedderOptions, 'model' | 'dtype'>): string {
   if (options.dtype !== 'auto') return options.dtype;
   if (!path.isAbsolute(options.model)) return 'q8';
   return fs.existsSync(path.join(options.model, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
@@ -149,25 +178,28 @@ function modelFingerprint(model: string, dtype: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function describeLoadFailure(options: EmbedderOptions, dtype: string, error: unknown): string {
+/** A ModelLoadError message: what failed, where it was looked for, and how to fix it. */
+export function describeLoadFailure(role: ModelRole, options: ModelSource, dtype: string, error: unknown): string {
   const reason = errorMessage(error).split('\n')[0];
+  const orDisable = role.disable ? `, or ${role.disable}` : '';
   if (path.isAbsolute(options.model)) {
+    const orDtype = role.dtypeVariable ? `, or set ${role.dtypeVariable} to a dtype the directory has` : '';
     return [
-      `Could not load the embedding model from the directory ${options.model} (dtype ${dtype}): ${reason}.`,
+      `Could not load the ${role.noun} from the directory ${options.model} (dtype ${dtype}): ${reason}.`,
       'The directory needs config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx ' +
-        '(or onnx/model_quantized.onnx for q8). Fix EMBEDDING_MODEL, or set EMBEDDING_DTYPE to a dtype the directory has.',
+        `(or onnx/model_quantized.onnx for q8). Fix ${role.variable}${orDtype}${orDisable}.`,
     ].join('\n');
   }
   const where = `the cache ${options.modelsDir}`;
   if (!options.allowRemoteModels) {
     return [
-      `Could not load the embedding model "${options.model}" (dtype ${dtype}): it is not in ${where}, and downloads are off (ALLOW_REMOTE_MODELS=false).`,
-      `Fix: run once with ALLOW_REMOTE_MODELS=true and network access to download it into MODELS_DIR, or set EMBEDDING_MODEL to a local model directory. (${reason})`,
+      `Could not load the ${role.noun} "${options.model}" (dtype ${dtype}): it is not in ${where}, and downloads are off (ALLOW_REMOTE_MODELS=false).`,
+      `Fix: run once with ALLOW_REMOTE_MODELS=true and network access to download it into MODELS_DIR, or set ${role.variable} to a local model directory${orDisable}. (${reason})`,
     ].join('\n');
   }
   return [
-    `Could not load the embedding model "${options.model}" (dtype ${dtype}) from ${where} or the Hugging Face hub: ${reason}.`,
+    `Could not load the ${role.noun} "${options.model}" (dtype ${dtype}) from ${where} or the Hugging Face hub: ${reason}.`,
     'Fix: check the model id and your network connection and run again (the model is downloaded once, into MODELS_DIR), ' +
-      'or set EMBEDDING_MODEL to a local model directory (config.json, tokenizer files, onnx/).',
+      `or set ${role.variable} to a local model directory (config.json, tokenizer files, onnx/)${orDisable}.`,
   ].join('\n');
 }

@@ -208,3 +208,31 @@ function checkKeys(value: Record<string, unknown>, allowed: string[], fail: (why
   const extra = Object.keys(value).filter((k) => !allowed.includes(k));
   if (extra.length) fail(`unknown key ${extra.map((k) => `"${k}"`).join(', ')}; allowed: ${allowed.join(', ')}`);
 }
+
+export interface ThresholdRow {
+  threshold: number;
+  hitAt3: number;
+  abstentionPrecision: number | null;
+  abstentionRecall: number | null;
+}
+
+/**
+ * What each "not found" threshold would give, from results run with no threshold at all: a
+ * question is answered when its best citation scores at least the threshold. This is how
+ * MIN_SCORE and MIN_LEXICAL_SCORE are calibrated.
+ */
+export function sweepThresholds(results: readonly QuestionResult[], thresholds: readonly number[]): ThresholdRow[] {
+  const best = (r: QuestionResult): number => r.citations[0]?.score ?? Number.NEGATIVE_INFINITY;
+  const answerable = results.filter((r) => !expectsAbstention(r.expect));
+  const unanswerable = results.filter((r) => expectsAbstention(r.expect));
+  return thresholds.map((threshold) => {
+    const abstained = results.filter((r) => best(r) < threshold);
+    const correct = abstained.filter((r) => expectsAbstention(r.expect)).length;
+    return {
+      threshold,
+      hitAt3: answerable.length ? answerable.filter((r) => best(r) >= threshold && r.rank !== null && r.rank <= 3).length / answerable.length : 0,
+      abstentionPrecision: abstained.length ? correct / abstained.length : null,
+      abstentionRecall: unanswerable.length ? correct / unanswerable.length : null,
+    };
+  });
+}

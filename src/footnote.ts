@@ -4,7 +4,8 @@ import { describeModel, loadEmbedder, type Embedder, type ModelIdentity, type Mo
 import { ModelLoadError, ReindexInProgressError, UsageError, errorMessage } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
-import { retrieve, type RetrievalMode } from './retrieval.js';
+import { loadReranker, type Reranker } from './reranker.js';
+import { retrieve, type RetrievalMode, type Retrieved } from './retrieval.js';
 import { PassageIndex } from './store/passage-index.js';
 import { FORMAT_VERSION, readManifest } from './store/manifest.js';
 import { currentGeneration } from './store/layout.js';
@@ -38,6 +39,7 @@ const MODEL_RETRY_MS = 60_000;
 export class Footnote {
   readonly model: ModelIdentity;
   private embedderPromise: Promise<Embedder> | null = null;
+  private rerankerPromise: Promise<Reranker | null> | null = null;
   private modelFailure: { message: string; at: number } | null = null;
   private opened: PassageIndex | null = null;
   /** What the live index was last checked to serve: vectors ("dense") or words only. */
@@ -206,7 +208,8 @@ export class Footnote {
         efSearch: this.config.hnsw.efSearch,
         articleId: options.articleId,
       });
-      const answer = await composeAnswer(normalized, retrieved, embedder, index.termStatistics, {
+      const reranked = await this.rerank(normalized, retrieved);
+      const answer = await composeAnswer(normalized, reranked, embedder, index.termStatistics, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         model: this.config.embeddingModel,
       });
@@ -221,6 +224,26 @@ export class Footnote {
     }
   }
 
+  /**
+   * Re-orders the retrieved passages with the cross-encoder when RERANK_MODEL is set. A reranker
+   * that cannot be loaded is reported once and left out: answers go on without it.
+   */
+  private async rerank(question: string, retrieved: Retrieved): Promise<Retrieved> {
+    const model = this.config.rerankModel;
+    if (!model || retrieved.hits.length < 2) return retrieved;
+    this.rerankerPromise ??= loadReranker({ model, dtype: 'auto', modelsDir: this.config.modelsDir, allowRemoteModels: this.config.allowRemoteModels }).catch(
+      (error: unknown) => {
+        this.log.warn(`re-ranking is off: ${errorMessage(error).split('\n')[0]}`);
+        return null;
+      },
+    );
+    const reranker = await this.rerankerPromise;
+    if (!reranker) return retrieved;
+    const scores = await reranker.score(question, retrieved.hits.map((h) => h.passage.text));
+    const order = retrieved.hits.map((hit, i) => ({ hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
+    return { ...retrieved, hits: order.map((o) => o.hit) };
+  }
+
   /** Closes a replaced index now, or when the last question using it is answered. */
   private retire(index: PassageIndex): void {
     if (!this.leases.has(index)) index.close();
@@ -233,5 +256,8 @@ export class Footnote {
     this.embedderPromise = null;
     const embedder = await loading?.catch(() => null);
     await embedder?.dispose();
+    const reranker = await this.rerankerPromise;
+    this.rerankerPromise = null;
+    await reranker?.dispose();
   }
 }

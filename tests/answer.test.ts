@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { NOT_FOUND } from '../src/answer.js';
-import { SHIPPED_ARTICLE, collapse, silentLog, testConfig } from './support/setup.js';
+import { SHIPPED_ARTICLE, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 let footnote: Footnote;
 const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
@@ -69,5 +70,32 @@ describe('answers', () => {
     await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(/No article with id "no-such-article"/);
     const answer = await footnote.ask('Apple payments', { articleId: 'alibaba-jack-ma-open-to-apple-payments' });
     expect(answer.citations.every((c) => c.article.id === 'alibaba-jack-ma-open-to-apple-payments')).toBe(true);
+  });
+});
+
+describe('re-ranking with a cross-encoder (RERANK_MODEL)', () => {
+  it('re-orders passages with the generated cross-encoder and still quotes verbatim', async () => {
+    const reranked = new Footnote(testConfig({ RERANK_MODEL: inject('rerankModelDir') }), silentLog);
+    try {
+      const answer = await reranked.ask('Is Jack Ma open to working with Apple?');
+      expect(answer.found).toBe(true);
+      expect(answer.citations[0]!.quote).toContain("Jack Ma said he's open to working with Apple Inc on mobile payments");
+      for (const c of answer.citations) expect(file).toContain(collapse(c.quote));
+    } finally {
+      await reranked.close();
+    }
+  });
+
+  it('answers without re-ranking, with a warning, when the cross-encoder cannot be loaded', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const f = new Footnote(testConfig({ RERANK_MODEL: 'Xenova/ms-marco-MiniLM-L-6-v2', MODELS_DIR: tempDir() }), log);
+    try {
+      const answer = await f.ask('Is Jack Ma open to working with Apple?');
+      expect(answer.found).toBe(true);
+      expect(lines.join('')).toMatch(/re-ranking is off: .*ms-marco-MiniLM-L-6-v2/);
+    } finally {
+      await f.close();
+    }
   });
 });

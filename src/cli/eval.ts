@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { evaluate, expectsAbstention, loadQuestions, type EvalReport, type QuestionResult, type Rate } from '../evaluation.js';
+import { evaluate, expectsAbstention, loadQuestions, sweepThresholds, type EvalReport, type QuestionResult, type Rate, type ThresholdRow } from '../evaluation.js';
 import { Footnote } from '../footnote.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
@@ -14,6 +14,7 @@ const USAGE = `usage: npm run eval -- --questions FILE [options]
   --articles DIR    the articles to answer from (default ARTICLES_DIR); without --index, indexed into a temporary folder first
   --index DIR       the index to use (default INDEX_DIR)
   --mode M          dense, lexical or hybrid (default RETRIEVAL_MODE)
+  --calibrate       answer with no "not found" threshold and show what each threshold would give
   --json            print one JSON object instead of a table`;
 
 const MODES = ['dense', 'lexical', 'hybrid'];
@@ -29,6 +30,7 @@ runCommand(async ({ log, argv }) => {
         index: { type: 'string' },
         mode: { type: 'string' },
         json: { type: 'boolean' },
+        calibrate: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -46,13 +48,12 @@ runCommand(async ({ log, argv }) => {
   }
   const questions = loadQuestions(options.questions);
 
-  // Without --index, --articles gets an index of its own rather than overwriting INDEX_DIR's.
-  const temp = options.articles && !options.index ? fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-eval-')) : null;
   const overrides: Record<string, string> = {};
   if (options.articles) overrides.ARTICLES_DIR = options.articles;
-  const indexDir = options.index ?? temp;
-  if (indexDir) overrides.INDEX_DIR = indexDir;
+  if (options.index) overrides.INDEX_DIR = options.index;
   if (options.mode) overrides.RETRIEVAL_MODE = options.mode;
+  // Calibration needs every question's best score, so nothing is held back as "not found".
+  if (options.calibrate) Object.assign(overrides, { MIN_SCORE: '-1', MIN_LEXICAL_SCORE: '0' });
   const config = loadConfig({ ...process.env, ...overrides });
 
   const missing = [...new Set(questions.flatMap((q) => (expectsAbstention(q.expect) ? [] : [q.expect.file])))].filter(
@@ -64,23 +65,33 @@ runCommand(async ({ log, argv }) => {
     );
   }
 
-  const download = downloadProgress(config.embeddingModel);
-  const progress = indexProgress();
-  const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
+  // Without --index, --articles gets an index of its own rather than overwriting INDEX_DIR's.
+  const temp = options.articles && !options.index ? fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-eval-')) : null;
   try {
-    if (temp) await footnote.reindex();
-    // One untimed question first: loading the model and checking or building the index would
-    // otherwise count as the first question's latency.
-    await footnote.ask(questions[0]!.question);
-    progress.stop();
-    download.stop();
-    const report = await evaluate(questions, (question) => footnote.ask(question));
-    const context = { questionsFile: options.questions, articlesDir: config.articlesDir, model: config.embeddingModel };
-    process.stdout.write(options.json ? `${JSON.stringify({ ...context, ...report }, null, 2)}\n` : table(report, context));
+    const download = downloadProgress(config.embeddingModel);
+    const progress = indexProgress();
+    const footnote = new Footnote(temp ? { ...config, indexDir: temp } : config, log, { onDownload: download.update, onIndexProgress: progress.update });
+    try {
+      if (temp) await footnote.reindex();
+      // One untimed question first: loading the model and checking or building the index would
+      // otherwise count as the first question's latency.
+      await footnote.ask(questions[0]!.question);
+      progress.stop();
+      download.stop();
+      const report = await evaluate(questions, (question) => footnote.ask(question));
+      const context = { questionsFile: options.questions, articlesDir: config.articlesDir, model: config.embeddingModel };
+      if (options.calibrate) {
+        const sweep = sweepThresholds(report.results, Array.from({ length: 21 }, (_, i) => i / 20));
+        process.stdout.write(options.json ? `${JSON.stringify({ ...context, sweep }, null, 2)}\n` : sweepTable(sweep));
+      } else {
+        process.stdout.write(options.json ? `${JSON.stringify({ ...context, ...report }, null, 2)}\n` : table(report, context));
+      }
+    } finally {
+      progress.stop();
+      download.stop();
+      await footnote.close();
+    }
   } finally {
-    progress.stop();
-    download.stop();
-    await footnote.close();
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   }
 });
@@ -130,9 +141,17 @@ function table(report: EvalReport, context: { questionsFile: string; articlesDir
   ];
   const failures = report.results.filter((r) => !r.passed);
   lines.push('', failures.length ? `Failures (${failures.length}):` : 'No failures.');
+  const label = (name: string): string => `    ${name.padEnd(10)}`;
   for (const r of failures) {
-    lines.push(`  line ${r.line}: ${r.question}`, `    expected  ${expected(r)}`);
-    got(r).forEach((g, i) => lines.push(`    ${i ? '         ' : 'got     '} ${g}`));
+    lines.push(`  line ${r.line}: ${r.question}`, `${label('expected')}${expected(r)}`);
+    got(r).forEach((g, i) => lines.push(`${label(i ? '' : 'got')}${g}`));
   }
+  return `${lines.join('\n')}\n`;
+}
+
+function sweepTable(rows: ThresholdRow[]): string {
+  const value = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3));
+  const lines = ['threshold  hit@3  abstention precision  recall'];
+  for (const r of rows) lines.push(`${r.threshold.toFixed(2).padStart(9)}  ${value(r.hitAt3)}  ${value(r.abstentionPrecision).padStart(20)}  ${value(r.abstentionRecall)}`);
   return `${lines.join('\n')}\n`;
 }

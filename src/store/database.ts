@@ -40,8 +40,8 @@ CREATE INDEX passages_by_article ON passages(article_id, ordinal);
 CREATE VIRTUAL TABLE passages_fts USING fts5(text, title, tokenize = 'porter unicode61 remove_diacritics 2');
 `;
 
-/** Title matches count, but less than the passage's own words. */
-const BM25_WEIGHTS = [1.0, 0.3];
+/** Title matches count nearly as much as the passage's own words: "What did Lincoln say…". */
+const BM25_WEIGHTS = [1.0, 0.8];
 
 interface ArticleRow {
   id: string;

@@ -1,6 +1,7 @@
 /**
- * Vitest globalSetup: generates the offline test embedding model once per content hash and
- * hands its absolute directory to tests as `inject('modelDir')`.
+ * Vitest globalSetup: generates the offline test embedding model and cross-encoder once per
+ * content hash and hands their absolute directories to tests as `inject('modelDir')` and
+ * `inject('rerankModelDir')`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,12 +10,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { makeTestModel } from './make-model.ts';
+import { makeTestCrossEncoder, makeTestModel } from './make-model.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Absolute directory of the generated test model (see tests/support/make-model.ts). */
     modelDir: string;
+    /** Absolute directory of the generated test cross-encoder, same vocabulary (see make-model.ts). */
+    rerankModelDir: string;
   }
 }
 
@@ -45,6 +48,22 @@ async function inputFiles(): Promise<string[]> {
   ];
 }
 
+/** Runs `make` into `dir` unless `dir` exists already. */
+async function generateOnce(dir: string, make: (dir: string) => Promise<void>): Promise<void> {
+  if (existsSync(dir)) return;
+  await mkdir(CACHE_DIR, { recursive: true });
+  // Build beside the target and rename: a crash never leaves a half-written model under the final name.
+  const tmp = path.join(CACHE_DIR, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await make(tmp);
+    await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    // A concurrent run may have renamed an identical model into place first; that one is fine.
+    if (!existsSync(dir)) throw err;
+  }
+}
+
 export default async function setup(project: TestProject): Promise<void> {
   const files = await inputFiles();
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
@@ -54,27 +73,18 @@ export default async function setup(project: TestProject): Promise<void> {
   for (const part of [await readFile(GENERATOR, 'utf8'), ...texts]) {
     hash.update(`${Buffer.byteLength(part)}:`).update(part);
   }
-  const modelDir = path.join(CACHE_DIR, `model-${hash.digest('hex').slice(0, 16)}`);
-
-  if (!existsSync(modelDir)) {
-    await mkdir(CACHE_DIR, { recursive: true });
-    // Build beside the target and rename: a crash never leaves a half-written model under the final name.
-    const tmp = path.join(CACHE_DIR, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      await makeTestModel(tmp, texts);
-      await rename(tmp, modelDir);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      // A concurrent run may have renamed an identical model into place first; that one is fine.
-      if (!existsSync(modelDir)) throw err;
-    }
-  }
+  const id = hash.digest('hex').slice(0, 16);
+  const modelDir = path.join(CACHE_DIR, `model-${id}`);
+  const rerankModelDir = path.join(CACHE_DIR, `reranker-${id}`);
+  await generateOnce(modelDir, (dir) => makeTestModel(dir, texts));
+  await generateOnce(rerankModelDir, (dir) => makeTestCrossEncoder(dir, texts));
 
   // Models generated from older inputs are never used again.
   for (const name of await readdir(CACHE_DIR)) {
-    if (name.startsWith('model-') && path.join(CACHE_DIR, name) !== modelDir) {
+    if (/^(model|reranker)-/.test(name) && !name.endsWith(`-${id}`)) {
       await rm(path.join(CACHE_DIR, name), { recursive: true, force: true });
     }
   }
   project.provide('modelDir', modelDir);
+  project.provide('rerankModelDir', rerankModelDir);
 }

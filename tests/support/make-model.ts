@@ -5,6 +5,7 @@
  * The "model" is a bag of words: each whole-word token maps to a fixed pseudo-random unit
  * vector derived from the word itself, and the graph only looks tokens up (no attention).
  * Mean-pooled sentence vectors are therefore similar exactly when sentences share content words.
+ * A matching cross-encoder (re-ranker) scores a text pair by the cosine of its two halves' mean word vectors.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -28,6 +29,13 @@ const MAX_WORDS = 60_000;
 /** WordPiece turns longer pre-tokens into [UNK], so longer words would be dead vocabulary. */
 const MAX_INPUT_CHARS_PER_WORD = 100;
 const STOP_WORD_SCALE = 0.05;
+/**
+ * Cross-encoder logit = scale * cosine - offset, so after a sigmoid a cosine of 0.3 scores 0.5,
+ * the shipped article's answer to "Is Jack Ma open to working with Apple on payments?" (cosine
+ * about 0.4) about 0.7, and unrelated text (cosine about 0) about 0.08.
+ */
+const RELEVANCE_SCALE = 8;
+const RELEVANCE_OFFSET = 2.4;
 
 /** Frequent function words: scaled down so that questions ("who did what ...") match on content. */
 const STOP_WORDS: ReadonlySet<string> = new Set([
@@ -135,15 +143,24 @@ function int64Bytes(values: number[]): Uint8Array {
   return out;
 }
 
+const { DataType } = onnx.TensorProto;
+const dynamic = (...rest: number[]) => ({
+  dim: [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, ...rest.map((dimValue) => ({ dimValue }))],
+});
+const input = (name: string) => ({
+  name,
+  type: { tensorType: { elemType: DataType.INT64, shape: dynamic() } },
+});
+const BERT_INPUTS = [input('input_ids'), input('attention_mask'), input('token_type_ids')];
+const castToFloat = (name: string, from: string, to: string) => ({
+  opType: 'Cast',
+  name,
+  input: [from],
+  output: [to],
+  attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
+});
+
 function buildOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array): Uint8Array {
-  const { DataType } = onnx.TensorProto;
-  const dynamic = (...rest: number[]) => ({
-    dim: [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, ...rest.map((dimValue) => ({ dimValue }))],
-  });
-  const input = (name: string) => ({
-    name,
-    type: { tensorType: { elemType: DataType.INT64, shape: dynamic() } },
-  });
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'footnote-make-test-model',
@@ -166,21 +183,84 @@ function buildOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array):
         { opType: 'Gather', name: 'word_lookup', input: ['word_embeddings', 'input_ids'], output: ['words'] },
         { opType: 'Gather', name: 'type_lookup', input: ['token_type_embeddings', 'token_type_ids'], output: ['types'] },
         { opType: 'Add', name: 'embed_sum', input: ['words', 'types'], output: ['embeddings'] },
-        {
-          opType: 'Cast',
-          name: 'mask_to_float',
-          input: ['attention_mask'],
-          output: ['mask_float'],
-          attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
-        },
+        castToFloat('mask_to_float', 'attention_mask', 'mask_float'),
         { opType: 'Unsqueeze', name: 'mask_expand', input: ['mask_float', 'unsqueeze_axes'], output: ['mask_3d'] },
         { opType: 'Mul', name: 'apply_mask', input: ['embeddings', 'mask_3d'], output: ['last_hidden_state'] },
       ],
-      input: [input('input_ids'), input('attention_mask'), input('token_type_ids')],
+      input: BERT_INPUTS,
       output: [
         {
           name: 'last_hidden_state',
           type: { tensorType: { elemType: DataType.FLOAT, shape: dynamic(dims) } },
+        },
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * logits [batch, 1] = RELEVANCE_SCALE * cos(A, B) - RELEVANCE_OFFSET, where A and B sum the word
+ * vectors of the unmasked segment-0 and segment-1 tokens. A sum points the same way as the mean,
+ * so the cosine needs no token counts; an empty segment (no known words) gets cosine 0.
+ */
+function buildCrossEncoderOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array): Uint8Array {
+  const scalar = (name: string, value: number) => ({ name, dims: [], dataType: DataType.FLOAT, rawData: float32Bytes([value]) });
+  const op = (opType: string, input: string[], output: string, attribute: object[] = []) => ({
+    opType,
+    name: output,
+    input,
+    output: [output],
+    attribute,
+  });
+  const { INT, INTS } = onnx.AttributeProto.AttributeType;
+  const keepLastAxis = [
+    { name: 'axes', type: INTS, ints: [-1] },
+    { name: 'keepdims', type: INT, i: 1 },
+  ];
+  // Sum over the sequence of the word vectors picked by `mask` [batch, seq], scaled to unit length.
+  const segment = (mask: string) => [
+    op('Unsqueeze', [mask, 'last_axis'], `${mask}_3d`),
+    op('Mul', ['words', `${mask}_3d`], `${mask}_words`),
+    op('ReduceSum', [`${mask}_words`, 'sequence_axis'], `${mask}_sum`, [{ name: 'keepdims', type: INT, i: 0 }]),
+    op('ReduceL2', [`${mask}_sum`], `${mask}_norm`, keepLastAxis),
+    op('Max', [`${mask}_norm`, 'epsilon'], `${mask}_safe_norm`),
+    op('Div', [`${mask}_sum`, `${mask}_safe_norm`], `${mask}_unit`),
+  ];
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'footnote-make-test-model',
+    producerVersion: '1',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'bag_of_words_cross_encoder',
+      initializer: [
+        { name: 'word_embeddings', dims: [vocabSize, dims], dataType: DataType.FLOAT, rawData: wordEmbeddings },
+        { name: 'last_axis', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([-1]) },
+        { name: 'sequence_axis', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([1]) },
+        scalar('epsilon', 1e-6),
+        scalar('scale', RELEVANCE_SCALE),
+        scalar('offset', RELEVANCE_OFFSET),
+      ],
+      node: [
+        op('Gather', ['word_embeddings', 'input_ids'], 'words'),
+        castToFloat('mask_to_float', 'attention_mask', 'mask'),
+        castToFloat('segment_to_float', 'token_type_ids', 'segment'),
+        // Padding has token type 0, so segment A is mask - mask*segment rather than 1 - segment.
+        op('Mul', ['mask', 'segment'], 'mask_b'),
+        op('Sub', ['mask', 'mask_b'], 'mask_a'),
+        ...segment('mask_a'),
+        ...segment('mask_b'),
+        op('Mul', ['mask_a_unit', 'mask_b_unit'], 'products'),
+        op('ReduceSum', ['products', 'last_axis'], 'cosine', [{ name: 'keepdims', type: INT, i: 1 }]),
+        op('Mul', ['cosine', 'scale'], 'scaled'),
+        op('Sub', ['scaled', 'offset'], 'logits'),
+      ],
+      input: BERT_INPUTS,
+      output: [
+        {
+          name: 'logits',
+          type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: 1 }] } } },
         },
       ],
     },
@@ -262,7 +342,7 @@ function tokenizerConfigJson(): unknown {
   };
 }
 
-function configJson(vocabSize: number, dims: number): unknown {
+function configJson(vocabSize: number, dims: number): Record<string, unknown> {
   return {
     architectures: ['BertModel'],
     model_type: 'bert',
@@ -286,12 +366,8 @@ function configJson(vocabSize: number, dims: number): unknown {
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 
-/**
- * Writes a loadable feature-extraction model into `dir` (created if missing): tokenizer.json,
- * tokenizer_config.json, config.json and onnx/model.onnx. Same inputs give byte-identical files.
- */
-export async function makeTestModel(dir: string, texts: string[], options: MakeTestModelOptions = {}): Promise<void> {
-  const dims = options.dims ?? 64;
+/** The tokenizer vocabulary for `texts` and its word-vector table (little-endian float32 rows). */
+function vocabulary(texts: string[], dims: number): { vocab: string[]; wordEmbeddings: Uint8Array } {
   if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
 
   // Pieces that let unknown words tokenize into something other than [UNK]; they carry no meaning.
@@ -309,12 +385,36 @@ export async function makeTestModel(dir: string, texts: string[], options: MakeT
     const scale = STOP_WORDS.has(word) ? STOP_WORD_SCALE : 1;
     for (let j = 0; j < dims; j++) table[row + j] = v[j]! * scale;
   });
+  return { vocab, wordEmbeddings: float32Bytes(table) };
+}
 
+async function writeModel(dir: string, vocab: string[], config: unknown, onnxModel: Uint8Array): Promise<void> {
   await mkdir(path.join(dir, 'onnx'), { recursive: true });
   await Promise.all([
     writeFile(path.join(dir, 'tokenizer.json'), json(tokenizerJson(vocab))),
     writeFile(path.join(dir, 'tokenizer_config.json'), json(tokenizerConfigJson())),
-    writeFile(path.join(dir, 'config.json'), json(configJson(vocab.length, dims))),
-    writeFile(path.join(dir, 'onnx', 'model.onnx'), buildOnnx(vocab.length, dims, float32Bytes(table))),
+    writeFile(path.join(dir, 'config.json'), json(config)),
+    writeFile(path.join(dir, 'onnx', 'model.onnx'), onnxModel),
   ]);
+}
+
+/**
+ * Writes a loadable feature-extraction model into `dir` (created if missing): tokenizer.json,
+ * tokenizer_config.json, config.json and onnx/model.onnx. Same inputs give byte-identical files.
+ */
+export async function makeTestModel(dir: string, texts: string[], options: MakeTestModelOptions = {}): Promise<void> {
+  const dims = options.dims ?? 64;
+  const { vocab, wordEmbeddings } = vocabulary(texts, dims);
+  await writeModel(dir, vocab, configJson(vocab.length, dims), buildOnnx(vocab.length, dims, wordEmbeddings));
+}
+
+/**
+ * Writes a loadable cross-encoder (BertForSequenceClassification, one relevance logit) into
+ * `dir`, with the same tokenizer and word vectors as makeTestModel for the same inputs.
+ */
+export async function makeTestCrossEncoder(dir: string, texts: string[], options: MakeTestModelOptions = {}): Promise<void> {
+  const dims = options.dims ?? 64;
+  const { vocab, wordEmbeddings } = vocabulary(texts, dims);
+  const config = { ...configJson(vocab.length, dims), architectures: ['BertForSequenceClassification'], num_labels: 1 };
+  await writeModel(dir, vocab, config, buildCrossEncoderOnnx(vocab.length, dims, wordEmbeddings));
 }
