@@ -25,10 +25,9 @@ export interface TimedAnswer extends Answer {
 export interface FootnoteOptions {
   onDownload?: (progress: ModelProgress) => void;
   onIndexProgress?: (done: number, total: number) => void;
+  /** After the model failed to load, questions go lexical and the model is tried again this much later. */
+  modelRetryMs?: number;
 }
-
-// After the model failed to load, questions go lexical and the model is tried again this much later.
-const MODEL_RETRY_MS = 60_000;
 
 /**
  * The whole pipeline behind one object: the CLI and the bot both ask it questions and tell it
@@ -78,7 +77,7 @@ export class Footnote {
   }
 
   private recentModelFailure(): boolean {
-    return this.modelFailure !== null && Date.now() - this.modelFailure.at < MODEL_RETRY_MS;
+    return this.modelFailure !== null && Date.now() - this.modelFailure.at < (this.options.modelRetryMs ?? 60_000);
   }
 
   /** Why questions are answered without the model right now, or null when it is in use. */

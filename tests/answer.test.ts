@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
-import { NOT_FOUND } from '../src/answer.js';
+import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
 import { SHIPPED_ARTICLE, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 let footnote: Footnote;
@@ -96,6 +96,39 @@ describe('re-ranking with a cross-encoder (RERANK_MODEL)', () => {
       expect(lines.join('')).toMatch(/re-ranking is off: .*ms-marco-MiniLM-L-6-v2/);
     } finally {
       await f.close();
+    }
+  });
+});
+
+describe('without the embedding model', () => {
+  it('answers lexically while the model cannot be loaded, then picks dense search back up once it can', async () => {
+    // A hub id whose files are not in the cache yet: loading fails without touching the network.
+    const modelsDir = tempDir();
+    const f = new Footnote(testConfig({ EMBEDDING_MODEL: 'footnote-test/bag-of-words', EMBEDDING_DTYPE: 'fp32', MODELS_DIR: modelsDir }), silentLog, { modelRetryMs: 0 });
+    try {
+      const offline = await f.ask('Is Jack Ma open to working with Apple?');
+      expect(offline).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
+      expect(f.degraded).toMatch(/footnote-test\/bag-of-words/);
+      expect(f.index()!.dense).toBe(false);
+
+      // The model arrives in the cache (as a first download would put it there).
+      fs.cpSync(inject('modelDir'), `${modelsDir}/footnote-test/bag-of-words`, { recursive: true });
+      const online = await f.ask('Is Jack Ma open to working with Apple?');
+      expect(online).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
+      expect(f.degraded).toBeNull();
+      expect(f.index()!.dense).toBe(true);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('says "not found" to off-topic questions and asks for words when there are none, in every mode', async () => {
+    for (const mode of ['lexical', 'dense', 'hybrid'] as const) {
+      for (const question of ['What is the capital of France?', 'How do I bake bread?']) {
+        expect(await footnote.ask(question, { mode })).toMatchObject({ found: false, retrieval: { mode } });
+      }
+      const symbols = await footnote.ask('?? !!! 🙂 the of', { mode });
+      expect(symbols).toMatchObject({ found: false, text: NOT_A_QUESTION, citations: [] });
     }
   });
 });
