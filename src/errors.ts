@@ -17,7 +17,7 @@ export class ConfigError extends UsageError {
   }
 }
 
-/** The embedding model could not be loaded; the message says where we looked and what to do. */
+/** A model (embedder or re-ranker) could not be loaded; the message says where we looked and what to do. */
 export class ModelLoadError extends UsageError {
   override name = 'ModelLoadError';
 }
