@@ -160,43 +160,47 @@ const castToFloat = (name: string, from: string, to: string) => ({
   attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
 });
 
-function buildOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array): Uint8Array {
+function encodeModel(graph: Parameters<typeof onnx.GraphProto.create>[0]): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'footnote-make-test-model',
     producerVersion: '1',
     opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'bag_of_words_bert',
-      initializer: [
-        { name: 'word_embeddings', dims: [vocabSize, dims], dataType: DataType.FLOAT, rawData: wordEmbeddings },
-        // All zeros: token types must not change the vector, but the input has to be consumed.
-        {
-          name: 'token_type_embeddings',
-          dims: [2, dims],
-          dataType: DataType.FLOAT,
-          rawData: new Uint8Array(2 * dims * 4),
-        },
-        { name: 'unsqueeze_axes', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([-1]) },
-      ],
-      node: [
-        { opType: 'Gather', name: 'word_lookup', input: ['word_embeddings', 'input_ids'], output: ['words'] },
-        { opType: 'Gather', name: 'type_lookup', input: ['token_type_embeddings', 'token_type_ids'], output: ['types'] },
-        { opType: 'Add', name: 'embed_sum', input: ['words', 'types'], output: ['embeddings'] },
-        castToFloat('mask_to_float', 'attention_mask', 'mask_float'),
-        { opType: 'Unsqueeze', name: 'mask_expand', input: ['mask_float', 'unsqueeze_axes'], output: ['mask_3d'] },
-        { opType: 'Mul', name: 'apply_mask', input: ['embeddings', 'mask_3d'], output: ['last_hidden_state'] },
-      ],
-      input: BERT_INPUTS,
-      output: [
-        {
-          name: 'last_hidden_state',
-          type: { tensorType: { elemType: DataType.FLOAT, shape: dynamic(dims) } },
-        },
-      ],
-    },
+    graph,
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+function buildOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array): Uint8Array {
+  return encodeModel({
+    name: 'bag_of_words_bert',
+    initializer: [
+      { name: 'word_embeddings', dims: [vocabSize, dims], dataType: DataType.FLOAT, rawData: wordEmbeddings },
+      // All zeros: token types must not change the vector, but the input has to be consumed.
+      {
+        name: 'token_type_embeddings',
+        dims: [2, dims],
+        dataType: DataType.FLOAT,
+        rawData: new Uint8Array(2 * dims * 4),
+      },
+      { name: 'unsqueeze_axes', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([-1]) },
+    ],
+    node: [
+      { opType: 'Gather', name: 'word_lookup', input: ['word_embeddings', 'input_ids'], output: ['words'] },
+      { opType: 'Gather', name: 'type_lookup', input: ['token_type_embeddings', 'token_type_ids'], output: ['types'] },
+      { opType: 'Add', name: 'embed_sum', input: ['words', 'types'], output: ['embeddings'] },
+      castToFloat('mask_to_float', 'attention_mask', 'mask_float'),
+      { opType: 'Unsqueeze', name: 'mask_expand', input: ['mask_float', 'unsqueeze_axes'], output: ['mask_3d'] },
+      { opType: 'Mul', name: 'apply_mask', input: ['embeddings', 'mask_3d'], output: ['last_hidden_state'] },
+    ],
+    input: BERT_INPUTS,
+    output: [
+      {
+        name: 'last_hidden_state',
+        type: { tensorType: { elemType: DataType.FLOAT, shape: dynamic(dims) } },
+      },
+    ],
+  });
 }
 
 /**
@@ -227,45 +231,38 @@ function buildCrossEncoderOnnx(vocabSize: number, dims: number, wordEmbeddings: 
     op('Max', [`${mask}_norm`, 'epsilon'], `${mask}_safe_norm`),
     op('Div', [`${mask}_sum`, `${mask}_safe_norm`], `${mask}_unit`),
   ];
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'footnote-make-test-model',
-    producerVersion: '1',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'bag_of_words_cross_encoder',
-      initializer: [
-        { name: 'word_embeddings', dims: [vocabSize, dims], dataType: DataType.FLOAT, rawData: wordEmbeddings },
-        { name: 'last_axis', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([-1]) },
-        { name: 'sequence_axis', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([1]) },
-        scalar('epsilon', 1e-6),
-        scalar('scale', RELEVANCE_SCALE),
-        scalar('offset', RELEVANCE_OFFSET),
-      ],
-      node: [
-        op('Gather', ['word_embeddings', 'input_ids'], 'words'),
-        castToFloat('mask_to_float', 'attention_mask', 'mask'),
-        castToFloat('segment_to_float', 'token_type_ids', 'segment'),
-        // Padding has token type 0, so segment A is mask - mask*segment rather than 1 - segment.
-        op('Mul', ['mask', 'segment'], 'mask_b'),
-        op('Sub', ['mask', 'mask_b'], 'mask_a'),
-        ...segment('mask_a'),
-        ...segment('mask_b'),
-        op('Mul', ['mask_a_unit', 'mask_b_unit'], 'products'),
-        op('ReduceSum', ['products', 'last_axis'], 'cosine', [{ name: 'keepdims', type: INT, i: 1 }]),
-        op('Mul', ['cosine', 'scale'], 'scaled'),
-        op('Sub', ['scaled', 'offset'], 'logits'),
-      ],
-      input: BERT_INPUTS,
-      output: [
-        {
-          name: 'logits',
-          type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: 1 }] } } },
-        },
-      ],
-    },
+  return encodeModel({
+    name: 'bag_of_words_cross_encoder',
+    initializer: [
+      { name: 'word_embeddings', dims: [vocabSize, dims], dataType: DataType.FLOAT, rawData: wordEmbeddings },
+      { name: 'last_axis', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([-1]) },
+      { name: 'sequence_axis', dims: [1], dataType: DataType.INT64, rawData: int64Bytes([1]) },
+      scalar('epsilon', 1e-6),
+      scalar('scale', RELEVANCE_SCALE),
+      scalar('offset', RELEVANCE_OFFSET),
+    ],
+    node: [
+      op('Gather', ['word_embeddings', 'input_ids'], 'words'),
+      castToFloat('mask_to_float', 'attention_mask', 'mask'),
+      castToFloat('segment_to_float', 'token_type_ids', 'segment'),
+      // Padding has token type 0, so segment A is mask - mask*segment rather than 1 - segment.
+      op('Mul', ['mask', 'segment'], 'mask_b'),
+      op('Sub', ['mask', 'mask_b'], 'mask_a'),
+      ...segment('mask_a'),
+      ...segment('mask_b'),
+      op('Mul', ['mask_a_unit', 'mask_b_unit'], 'products'),
+      op('ReduceSum', ['products', 'last_axis'], 'cosine', [{ name: 'keepdims', type: INT, i: 1 }]),
+      op('Mul', ['cosine', 'scale'], 'scaled'),
+      op('Sub', ['scaled', 'offset'], 'logits'),
+    ],
+    input: BERT_INPUTS,
+    output: [
+      {
+        name: 'logits',
+        type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: 1 }] } } },
+      },
+    ],
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 function tokenizerJson(vocab: string[]): unknown {
