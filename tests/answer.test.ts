@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
-import { SHIPPED_ARTICLE, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
+import { SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 let footnote: Footnote;
 const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
@@ -129,6 +129,30 @@ describe('without the embedding model', () => {
       }
       const symbols = await footnote.ask('?? !!! 🙂 the of', { mode });
       expect(symbols).toMatchObject({ found: false, text: NOT_A_QUESTION, citations: [] });
+    }
+  });
+});
+
+describe('quote context', () => {
+  it('widens a quote that leans on the sentence before it, and keeps a split quotation whole', async () => {
+    const articles = articlesCopy({
+      'harbor.md': [
+        '---', 'title: Harbor expansion', 'date: 2023-02-01', 'source: Coast Times', '---', '',
+        'Port director Ana Ruiz presented the harbor expansion plan on Tuesday. She said the new container cranes would arrive in 2026.',
+        '',
+        '"We will double capacity. The dredging starts in spring," Ruiz told reporters.',
+      ].join('\n'),
+    });
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles }), silentLog);
+    try {
+      const cranes = await f.ask('When will the new container cranes arrive?');
+      expect(cranes.citations[0]!.quote).toBe(
+        'Port director Ana Ruiz presented the harbor expansion plan on Tuesday. She said the new container cranes would arrive in 2026.',
+      );
+      const dredging = await f.ask('When does the dredging start?');
+      expect(dredging.citations[0]!.quote).toBe('"We will double capacity. The dredging starts in spring," Ruiz told reporters.');
+    } finally {
+      await f.close();
     }
   });
 });

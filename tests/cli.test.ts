@@ -80,6 +80,14 @@ describe('npm run ask', () => {
 });
 
 describe('npm run index', () => {
+  it('indexes for lexical search, with a warning, when the model cannot be loaded', () => {
+    const env = testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), LOG_LEVEL: 'warn' });
+    const { code, stdout, stderr } = npm(['index'], env);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/Indexing for lexical search only/);
+    expect(stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, 0 embedded/);
+  });
+
   it('prints one summary line and is incremental', () => {
     const env = testEnv();
     const first = npm(['index'], env);
