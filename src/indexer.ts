@@ -10,6 +10,7 @@ import { approximateTokenCount, chunkArticle, type Passage } from './passages.js
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
 import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './store/manifest.js';
+import { lockIndex } from './store/lock.js';
 import { VectorIndex } from './store/vectors.js';
 
 export interface IndexSummary {
@@ -61,6 +62,16 @@ interface Changes {
  * left out. The result is written as a new generation and swapped in whole.
  */
 export async function buildIndex(options: IndexerOptions): Promise<IndexSummary> {
+  // Held from reading the old index to publishing the new one: two processes never interleave.
+  const unlock = lockIndex(options.config.indexDir);
+  try {
+    return await build(options);
+  } finally {
+    unlock();
+  }
+}
+
+async function build(options: IndexerOptions): Promise<IndexSummary> {
   const { config, model, log } = options;
   const started = performance.now();
   const { articles, skipped } = await loadArticles(config.articlesDir);

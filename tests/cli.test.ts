@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -95,5 +96,25 @@ describe('npm run index', () => {
     expect(first.stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, \d+ embedded in [\d.]+ s$/);
     const second = npm(['index'], env);
     expect(second.stdout.trim()).toMatch(/^Index up to date: 1 article \(0 new, 0 changed, 0 removed, 1 unchanged\); \d+ passages, 0 embedded in [\d.]+ s$/);
+  });
+});
+
+describe('two index builds at once', () => {
+  it('refuses to build while another live process holds the lock, and takes over a stale one', () => {
+    const env = testEnv();
+    const lock = path.join(env.INDEX_DIR!, 'build.lock');
+    fs.mkdirSync(env.INDEX_DIR!, { recursive: true });
+    // This test process is alive: its lock is held.
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+    const blocked = npm(['index'], env);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(new RegExp(`Another process \\(pid ${process.pid} .*is building the index.*Wait for it to finish`));
+    expect(fs.existsSync(path.join(env.INDEX_DIR!, 'CURRENT'))).toBe(false);
+
+    // A lock whose process is gone (killed mid-build) does not block anyone.
+    fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 1, host: os.hostname(), since: new Date().toISOString() }));
+    const built = npm(['index'], env);
+    expect(built.code).toBe(0);
+    expect(fs.existsSync(lock)).toBe(false);
   });
 });

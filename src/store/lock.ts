@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const LOCK_FILE = 'build.lock';
+
+/** Another process holds the build lock of this index. */
+export class IndexLockedError extends Error {
+  override name = 'IndexLockedError';
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/**
+ * Takes the index's build lock so that two processes never build into one INDEX_DIR at once.
+ * A lock left by a process that no longer runs (killed mid-build) is taken over. Returns the
+ * function that releases it.
+ */
+export function lockIndex(indexDir: string): () => void {
+  fs.mkdirSync(indexDir, { recursive: true });
+  const file = path.join(indexDir, LOCK_FILE);
+  const me: LockOwner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = readOwner(file);
+    if (owner && isAlive(owner)) {
+      throw new IndexLockedError(
+        `Another process (pid ${owner.pid} on ${owner.host}, since ${owner.since}) is building the index in ${indexDir}. ` +
+          `Wait for it to finish and run again; if no such process exists, delete ${file}.`,
+      );
+    }
+    // Stale: its owner is gone. Remove it and try once more (another process may win the race).
+    fs.rmSync(file, { force: true });
+  }
+  throw new IndexLockedError(`Another process took the build lock of ${indexDir} just now; run again once it has finished.`);
+}
+
+function readOwner(file: string): LockOwner | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(owner: LockOwner): boolean {
+  // A lock from another machine (a shared disk) cannot be checked: treat it as held.
+  if (owner.host !== os.hostname()) return true;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
