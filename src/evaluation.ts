@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TimedAnswer } from './footnote.js';
 import { UsageError } from './errors.js';
+import { collapseWhitespace } from './text.js';
 
 /** What a correct answer cites: a file (relative to ARTICLES_DIR) and, optionally, words its quote must hold. */
 export interface ExpectedCitation {
@@ -70,19 +71,14 @@ export class QuestionFileError extends UsageError {
   override name = 'QuestionFileError';
 }
 
-/** White space collapsed: quotes are compared as a reader sees them. */
-function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 export function expectsAbstention(expect: EvalQuestion['expect']): expect is { found: false } {
   return 'found' in expect;
 }
 
 /** Position of the first citation of the expected file whose quote holds the expected words. */
 function correctRank(expect: ExpectedCitation, citations: EvalAnswer['citations']): number | null {
-  const wanted = expect.quote === undefined ? null : collapse(expect.quote);
-  const hit = citations.find((c) => c.article.file === expect.file && (wanted === null || collapse(c.quote).includes(wanted)));
+  const wanted = expect.quote === undefined ? null : collapseWhitespace(expect.quote);
+  const hit = citations.find((c) => c.article.file === expect.file && (wanted === null || collapseWhitespace(c.quote).includes(wanted)));
   return hit ? hit.n : null;
 }
 
@@ -115,10 +111,11 @@ function rate(count: number, of: number): Rate {
   return { value: of ? count / of : null, count, of };
 }
 
-/** Nearest-rank percentile: a latency some question actually took. */
-function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** Nearest-rank percentile (`p` from 0 to 1): a value that was actually measured; null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 function report(results: QuestionResult[]): EvalReport {
@@ -127,7 +124,7 @@ function report(results: QuestionResult[]): EvalReport {
   const abstained = results.filter((r) => !r.found);
   const correctAbstentions = unanswerable.filter((r) => !r.found).length;
   const ranks = answerable.map((r) => r.rank);
-  const latencies = results.map((r) => r.totalMs).sort((a, b) => a - b);
+  const latencies = results.map((r) => r.totalMs);
   return {
     questions: results.length,
     answerable: answerable.length,
@@ -139,7 +136,7 @@ function report(results: QuestionResult[]): EvalReport {
       precision: rate(correctAbstentions, abstained.length),
       recall: rate(correctAbstentions, unanswerable.length),
     },
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
+    latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
     modes: [...new Set(results.map((r) => r.mode))].sort(),
     results,
   };
@@ -178,7 +175,7 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     }
     checkKeys(expect, ['file', 'quote'], fail);
     if (typeof expect.file !== 'string' || !expect.file.trim()) return fail('"expect.file" must be the article\'s path relative to ARTICLES_DIR');
-    if (expect.quote !== undefined && (typeof expect.quote !== 'string' || !collapse(expect.quote))) {
+    if (expect.quote !== undefined && (typeof expect.quote !== 'string' || !collapseWhitespace(expect.quote))) {
       return fail('"expect.quote" must be a non-empty string when given');
     }
     questions.push({ question, expect: expect.quote === undefined ? { file: expect.file } : { file: expect.file, quote: expect.quote }, line });

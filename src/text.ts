@@ -29,3 +29,19 @@ export function contentWords(text: string): string[] {
 export function contentTerms(text: string): string[] {
   return contentWords(text).map((w) => stemmer(w));
 }
+
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Cuts text to at most `max` characters at a word boundary and marks the cut with "…": what
+ * remains is still a verbatim prefix of the original.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = text.slice(0, Math.max(max - 1, 0));
+  const space = room.search(/\s\S*$/);
+  const cut = space > max / 2 ? room.slice(0, space) : room;
+  return `${cut.trimEnd()}…`;
+}

@@ -1,9 +1,9 @@
 import { Readability } from '@mozilla/readability';
 import { DOMParser } from 'linkedom';
+import { collapseWhitespace } from '../text.js';
 import type { ParsedArticle } from './article.js';
 import {
   assembleText,
-  collapseWhitespace,
   isWidgetLine,
   normalizeDate,
   parseByline,

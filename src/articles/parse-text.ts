@@ -1,13 +1,10 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { collapseWhitespace } from '../text.js';
 import type { ArticleMeta, Paragraph, ParsedArticle } from './article.js';
 
 // ---------------------------------------------------------------------------
 // Helpers shared with the HTML parser.
 // ---------------------------------------------------------------------------
-
-export function collapseWhitespace(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
 
 /** Joins paragraphs with a blank line and records where each one sits in the joined text. */
 export function assembleText(paragraphTexts: readonly string[]): { text: string; paragraphs: Paragraph[] } {

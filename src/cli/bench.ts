@@ -8,6 +8,7 @@ import { makeTestModel } from '../../tests/support/make-model.js';
 import { loadConfig } from '../config.js';
 import { loadSotu, writeSotuArticles } from '../corpus/sotu.js';
 import { UsageError } from '../errors.js';
+import { percentile } from '../evaluation.js';
 import { Footnote } from '../footnote.js';
 import { createLogger } from '../log.js';
 import { sentenceSpans } from '../sentences.js';
@@ -223,8 +224,8 @@ async function bench(options: Options, temp: string, note: (message: string) => 
       count: latencies.length,
       onTopic: counts.onTopic,
       offTopic: counts.offTopic,
-      p50Ms: round(percentile(latencies, 0.5), 1),
-      p95Ms: round(percentile(latencies, 0.95), 1),
+      p50Ms: round(percentile(latencies, 0.5) ?? 0, 1),
+      p95Ms: round(percentile(latencies, 0.95) ?? 0, 1),
       maxMs: round(Math.max(...latencies), 1),
       meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 1),
       foundShare: round((counts.onTopicFound + counts.offTopicFound) / latencies.length, 3),
@@ -402,12 +403,6 @@ function directoryBytes(dir: string): { hnsw: number; db: number; total: number 
   const size = (name: string): number => fs.statSync(path.join(dir, name)).size;
   const total = fs.readdirSync(dir).reduce((sum, name) => sum + size(name), 0);
   return { hnsw: size(VECTORS_FILE), db: size(DATABASE_FILE), total };
-}
-
-/** Nearest-rank percentile. */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
 }
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;

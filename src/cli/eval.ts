@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { evaluate, expectsAbstention, loadQuestions, sweepThresholds, type EvalReport, type QuestionResult, type Rate, type ThresholdRow } from '../evaluation.js';
 import { Footnote } from '../footnote.js';
+import { collapseWhitespace, shorten } from '../text.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 
@@ -104,11 +105,6 @@ function ms(value: number | null): string {
   return value === null ? 'n/a' : `${value.toFixed(1)} ms`;
 }
 
-function shorten(text: string, max = 90): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
 function expected(result: QuestionResult): string {
   if (expectsAbstention(result.expect)) return 'no answer (found: false)';
   return result.expect.quote === undefined ? result.expect.file : `${result.expect.file} “${result.expect.quote}”`;
@@ -117,7 +113,7 @@ function expected(result: QuestionResult): string {
 function got(result: QuestionResult): string[] {
   if (!result.found) return ['no answer (found: false)'];
   const note = result.rank !== null ? `correct citation only at [${result.rank}]` : null;
-  return [...(note ? [note] : []), ...result.citations.map((c) => `[${c.n}] ${c.file} “${shorten(c.quote)}” (${c.score})`)];
+  return [...(note ? [note] : []), ...result.citations.map((c) => `[${c.n}] ${c.file} “${shorten(collapseWhitespace(c.quote), 90)}” (${c.score})`)];
 }
 
 function table(report: EvalReport, context: { questionsFile: string; articlesDir: string; model: string }): string {

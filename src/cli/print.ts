@@ -1,3 +1,4 @@
+import { collapseWhitespace } from '../text.js';
 import type { TimedAnswer } from '../footnote.js';
 
 /** The `ask --json` object, exactly in the contract's shape. */
@@ -25,7 +26,7 @@ export function answerText(answer: TimedAnswer): string {
   const lines = [answer.text];
   for (const c of answer.citations) {
     const details = [c.article.source, c.article.date].filter(Boolean).join(', ');
-    lines.push('', `[${c.n}] “${c.quote.replace(/\s+/g, ' ')}”`);
+    lines.push('', `[${c.n}] “${collapseWhitespace(c.quote)}”`);
     lines.push(`    — ${c.article.title}${details ? ` (${details})` : ''}, ¶${c.paragraph} · ${c.article.file}`);
     if (c.article.url) lines.push(`    ${c.article.url}`);
   }

@@ -1,5 +1,8 @@
 import { escapeMarkdown, type APIEmbed, type MessageMentionOptions } from 'discord.js';
 import type { Answer } from '../answer.js';
+import { collapseWhitespace, shorten } from '../text.js';
+
+export { shorten };
 
 /** Discord's message limits (https://discord.com/developers/docs/resources/message). */
 export const LIMITS = {
@@ -54,19 +57,7 @@ export function renderAnswer(answer: Answer): ReplyPayload {
 
 /** Markdown-escaped text (shown as written), shortened to `max` characters when longer. */
 function fit(text: string, max: number): string {
-  return shorten(escapeMarkdown(text.replace(/\s+/g, ' ')), max);
-}
-
-/**
- * Cuts text to at most `max` characters at a word boundary and marks the cut with "…": what
- * remains is still a verbatim prefix of the original.
- */
-export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = text.slice(0, Math.max(max - 1, 0));
-  const space = room.search(/\s\S*$/);
-  const cut = space > max / 2 ? room.slice(0, space) : room;
-  return `${cut.trimEnd()}…`;
+  return shorten(escapeMarkdown(collapseWhitespace(text)), max);
 }
 
 /** A short apology that points at the log entry with the details. */

@@ -16,17 +16,16 @@ export function writeFileDurably(file: string, content: string): void {
 }
 
 export function syncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  fsyncPath(file, 'r+');
 }
 
 /** Makes a rename or a new file in `dir` itself durable. */
 export function syncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
+  fsyncPath(dir, 'r');
+}
+
+function fsyncPath(target: string, flags: string): void {
+  const fd = fs.openSync(target, flags);
   try {
     fs.fsyncSync(fd);
   } finally {

@@ -15,6 +15,7 @@ export interface PassageHit {
 export class PassageIndex {
   private readonly articleCache = new Map<string, StoredArticle>();
   private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
+  private listing: StoredArticle[] | undefined;
 
   private constructor(
     readonly dir: string,
@@ -94,7 +95,9 @@ export class PassageIndex {
     return article;
   }
 
+  /** All articles (without text), newest first; cached, as autocomplete asks on every keystroke. */
   articles(): StoredArticle[] {
-    return this.db.articles();
+    this.listing ??= this.db.articles();
+    return this.listing;
   }
 }
