@@ -50,6 +50,8 @@ const MAX_SENTENCES = 40;
 const RELATIVE_FLOOR = 0.85;
 // In dense and hybrid modes a sentence's score mixes meaning (cosine) and words (weighted overlap).
 const LEXICAL_WEIGHT = 0.4;
+// Measured on tests/eval/sotu.jsonl (lexical hit@3 0.353 -> 0.431); the shipped set is unchanged.
+const PASSAGE_SHARE = 0.5;
 
 interface Candidate extends Span {
   article: StoredArticle;
@@ -78,7 +80,9 @@ export async function composeAnswer(
   if (!candidates.length) return notFound();
   const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
   const overlap = weightedOverlap(terms, statistics);
-  const lexical = candidates.map((c, i) => overlap(texts[i]!, c.context));
+  // Half the word score is the sentence's, half its passage's: the passage (with the article's
+  // title) says which speech or story is meant, the sentence which part of it answers.
+  const lexical = candidates.map((c, i) => (1 - PASSAGE_SHARE) * overlap(texts[i]!, c.context) + PASSAGE_SHARE * overlap('', c.context, 1));
   const dense = retrieved.query && embedder ? await similarities(retrieved.query, texts, embedder) : null;
   const scored = candidates.map((c, i) => ({
     ...c,
@@ -144,16 +148,16 @@ const CONTEXT_CREDIT = 0.5;
  * in the articles (inverse document frequency). A word the articles never use weighs most: a
  * question about something absent scores low even when its common words match.
  */
-function weightedOverlap(terms: string[], statistics: TermStatistics): (text: string, context?: Set<string>) => number {
+function weightedOverlap(terms: string[], statistics: TermStatistics): (text: string, context?: Set<string>, credit?: number) => number {
   const weight = (t: string): number => Math.log(1 + statistics.passages / (1 + statistics.frequency(t)));
   const weights = new Map(terms.map((t) => [t, weight(t)]));
   const total = [...weights.values()].reduce((a, b) => a + b, 0);
-  return (text, context) => {
+  return (text, context, credit = CONTEXT_CREDIT) => {
     const present = new Set(contentTerms(text));
     let sum = 0;
     for (const [t, w] of weights) {
       if (present.has(t)) sum += w;
-      else if (context?.has(t)) sum += CONTEXT_CREDIT * w;
+      else if (context?.has(t)) sum += credit * w;
     }
     return total ? sum / total : 0;
   };
