@@ -6,7 +6,7 @@ import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
 import { loadReranker, type Reranker } from './reranker.js';
 import { retrieve, type RetrievalMode, type Retrieved } from './retrieval.js';
-import { PassageIndex } from './store/passage-index.js';
+import { IndexDamagedError, PassageIndex } from './store/passage-index.js';
 import { FORMAT_VERSION, readManifest } from './store/manifest.js';
 import { currentGeneration } from './store/layout.js';
 import { normalizeQuestion } from './text.js';
@@ -131,7 +131,7 @@ export class Footnote {
     if (this.checked === 'dense' || this.checked === need) return;
     const dir = currentGeneration(this.config.indexDir);
     const manifest = dir ? readManifest(dir) : null;
-    const reason = !manifest
+    let reason = !manifest
       ? null
       : need === 'dense'
         ? incompatibility(manifest, this.model, this.config)
@@ -139,8 +139,15 @@ export class Footnote {
           ? null
           : `it was written in format ${manifest.formatVersion}`;
     if (manifest && !reason) {
-      this.checked = manifest.model ? 'dense' : 'lexical';
-      return;
+      try {
+        // Opening checks every file against the manifest's checksums.
+        this.index();
+        this.checked = manifest.model ? 'dense' : 'lexical';
+        return;
+      } catch (error) {
+        if (!(error instanceof IndexDamagedError)) throw error;
+        reason = `it is damaged: ${error.message}`;
+      }
     }
     // A build already under way (another question's, or /reindex) serves this question too.
     if (this.running) {

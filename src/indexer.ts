@@ -9,7 +9,7 @@ import type { Logger } from './log.js';
 import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
-import { FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './store/manifest.js';
+import { FORMAT_VERSION, damagedFile, digestFile, readManifest, writeManifest, type Manifest } from './store/manifest.js';
 import { lockIndex } from './store/lock.js';
 import { VectorIndex } from './store/vectors.js';
 
@@ -78,7 +78,13 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
   for (const { file, reason } of skipped) log.warn({ file }, `skipped ${file}: ${reason}`);
 
   const previousDir = currentGeneration(config.indexDir);
-  const previous = previousDir ? readManifest(previousDir) : null;
+  let previous = previousDir ? readManifest(previousDir) : null;
+  // A damaged index is not carried over: everything is rebuilt from the articles.
+  const damage = previous && previousDir && previous.formatVersion === FORMAT_VERSION ? damagedFile(previousDir, previous) : null;
+  if (damage) {
+    log.warn(`the index is damaged (${damage}): rebuilding it from the articles`);
+    previous = null;
+  }
   const changesFrom = (manifest: Manifest | null): Changes => {
     const known = manifest?.articles ?? {};
     const current = new Set(articles.map((a) => a.id));
@@ -124,7 +130,7 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: previous.model !== null });
   }
 
-  const rebuiltBecause = previous ? incompatibility(previous, embedder ? model : null, config) : null;
+  const rebuiltBecause = damage ? `the index was damaged (${damage})` : previous ? incompatibility(previous, embedder ? model : null, config) : null;
   const reusable = previous && !rebuiltBecause ? previous : null;
   const changes = changesFrom(reusable);
   if (rebuiltBecause) log.info(`rebuilding the whole index: ${rebuiltBecause}`);
@@ -151,6 +157,8 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
       vectors.save(path.join(dir, VECTORS_FILE));
     }
     db.close();
+    const files: Manifest['files'] = {};
+    for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = digestFile(path.join(dir, name));
 
     const result = summary(changes, { passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null });
     writeManifest(dir, {
@@ -164,6 +172,7 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
       hnsw: { space: 'ip', m: config.hnsw.m, efConstruction: config.hnsw.efConstruction },
       articles: manifestArticles,
       counts: { articles: Object.keys(manifestArticles).length, passages },
+      files,
       builtAt: new Date().toISOString(),
       buildSeconds: Number(result.seconds.toFixed(3)),
     });

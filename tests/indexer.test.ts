@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { currentGeneration } from '../src/store/layout.js';
@@ -130,3 +131,30 @@ function envOf(f: Footnote): Record<string, string> {
     MODELS_DIR: f.config.modelsDir,
   };
 }
+
+describe('a damaged index', () => {
+  it.each([
+    ['truncated', 'vectors.hnsw', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
+    ['corrupted', 'passages.db', (file: string) => {
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+      fs.writeFileSync(file, bytes);
+    }],
+    ['missing', 'vectors.hnsw', (file: string) => fs.rmSync(file)],
+  ])('is detected when a file is %s, named in the log, and rebuilt from the articles', async (_, name, damage) => {
+    const first = footnote({ ARTICLES_DIR: articlesCopy(EXTRA) });
+    await first.reindex();
+    const { indexDir, articlesDir } = first.config;
+    await first.close();
+    damage(path.join(currentGeneration(indexDir)!, name));
+
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const second = new Footnote(testConfig({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir }), log);
+    open.push(second);
+    const answer = await second.ask('Which factories will not be ready before 2027?');
+    expect(answer.citations[0]?.article.id).toBe('markets/chip-tariffs');
+    expect(lines.join('\n')).toContain(name);
+    expect(readManifest(currentGeneration(indexDir)!)!.counts.articles).toBe(3);
+  });
+});

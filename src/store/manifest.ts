@@ -1,11 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { writeFileDurably } from './durable.js';
 
 /** Bumped whenever the on-disk layout changes; an index of another version is rebuilt. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export const MANIFEST_FILE = 'manifest.json';
+
+export interface FileDigest {
+  bytes: number;
+  sha256: string;
+}
 
 export interface ManifestArticle {
   file: string;
@@ -23,6 +29,8 @@ export interface Manifest {
   hnsw: { space: 'ip'; m: number; efConstruction: number };
   articles: Record<string, ManifestArticle>;
   counts: { articles: number; passages: number };
+  /** Size and SHA-256 of each data file of the generation, to catch truncated or damaged files. */
+  files: Record<string, FileDigest>;
   builtAt: string;
   buildSeconds: number;
 }
@@ -41,4 +49,31 @@ export function readManifest(dir: string): Manifest | null {
 
 export function writeManifest(dir: string, manifest: Manifest): void {
   writeFileDurably(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+export function digestFile(file: string): FileDigest {
+  const hash = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(1 << 20);
+  let bytes = 0;
+  try {
+    for (let read = fs.readSync(fd, chunk); read > 0; read = fs.readSync(fd, chunk)) {
+      hash.update(chunk.subarray(0, read));
+      bytes += read;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** The first data file of a generation that is missing, truncated or changed since it was written, or null. */
+export function damagedFile(dir: string, manifest: Manifest): string | null {
+  for (const [name, expected] of Object.entries(manifest.files ?? {})) {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) return `${file} is missing`;
+    if (fs.statSync(file).size !== expected.bytes) return `${file} has ${fs.statSync(file).size} bytes, ${expected.bytes} were written`;
+    if (digestFile(file).sha256 !== expected.sha256) return `${file} does not match its checksum`;
+  }
+  return null;
 }

@@ -1,8 +1,13 @@
 import path from 'node:path';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
-import { readManifest, type Manifest } from './manifest.js';
+import { damagedFile, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex } from './vectors.js';
+
+/** A file of the index is missing, truncated or corrupted: the index must be rebuilt. */
+export class IndexDamagedError extends Error {
+  override name = 'IndexDamagedError';
+}
 
 export interface PassageHit {
   passage: StoredPassage;
@@ -30,6 +35,8 @@ export class PassageIndex {
     if (!dir) return null;
     const manifest = readManifest(dir);
     if (!manifest) return null;
+    const damage = damagedFile(dir, manifest);
+    if (damage) throw new IndexDamagedError(damage);
     const db = PassageDatabase.open(path.join(dir, DATABASE_FILE));
     try {
       const vectors = manifest.model
