@@ -1,6 +1,7 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
-import { renderAnswer } from '../src/discord/render.js';
+import { BUSY, QueueFullError, withinRateLimit } from '../src/discord/limits.js';
+import { NO_MENTIONS, renderAnswer } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('ask')
@@ -10,12 +11,23 @@ export const data = new SlashCommandBuilder()
   .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer'))
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
-export const execute: Command['execute'] = async (interaction, { footnote }) => {
+export const preconditions: Command['preconditions'] = [withinRateLimit];
+
+export const execute: Command['execute'] = async (interaction, { footnote, limits }) => {
+  if (limits.queue.full) {
+    await interaction.reply({ content: BUSY, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    return;
+  }
   // Discord drops an interaction not acknowledged within 3 s; answering can take longer.
   await interaction.deferReply(interaction.options.getBoolean('private') ? { flags: MessageFlags.Ephemeral } : {});
   const article = interaction.options.getString('article') ?? undefined;
-  const answer = await footnote.ask(interaction.options.getString('question', true), { articleId: article });
-  await interaction.editReply(renderAnswer(answer));
+  try {
+    const answer = await limits.queue.run(() => footnote.ask(interaction.options.getString('question', true), { articleId: article }));
+    await interaction.editReply(renderAnswer(answer));
+  } catch (error) {
+    if (!(error instanceof QueueFullError)) throw error;
+    await interaction.editReply({ content: BUSY, allowedMentions: NO_MENTIONS });
+  }
 };
 
 export const autocomplete: NonNullable<Command['autocomplete']> = async (interaction, { footnote }) => {

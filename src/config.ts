@@ -34,6 +34,10 @@ export interface Config {
   minLexicalScore: number;
   logLevel: string;
   discord: {
+    /** Questions per user per window (0 = no limit), and the window. */
+    rateLimit: { questions: number; windowMs: number };
+    /** Questions answered at once, and waiting at most before "busy, try again". */
+    queue: { concurrency: number; capacity: number };
     token: string | null;
     clientId: string | null;
     guildId: string | null;
@@ -141,6 +145,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     minLexicalScore: num('MIN_LEXICAL_SCORE', 0.25, 0, 1),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     discord: {
+      rateLimit: { questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000), windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000 },
+      queue: { concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64), capacity: int('MAX_QUEUED_QUESTIONS', 100, 0, 10_000) },
       token: optional('DISCORD_TOKEN'),
       clientId: optional('DISCORD_CLIENT_ID'),
       guildId: optional('DISCORD_GUILD_ID'),

@@ -12,11 +12,13 @@ import {
 } from 'discord.js';
 import { UsageError, errorMessage } from '../errors.js';
 import type { Command, CommandContext } from './command.js';
+import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
 import { NO_MENTIONS, renderFailure } from './render.js';
 
 export interface Bot {
   client: Client;
+  limits: CommandContext['limits'];
   start(token: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -26,7 +28,12 @@ export interface Bot {
  * into calls on the Footnote core. Needs no privileged intent: Discord delivers the content of
  * DMs and of messages that mention the bot without Message Content.
  */
-export function createBot(commands: Map<string, Command>, context: CommandContext): Bot {
+export function createBot(commands: Map<string, Command>, base: Omit<CommandContext, 'limits'>): Bot {
+  const { rateLimit, queue } = base.config.discord;
+  const context: CommandContext = {
+    ...base,
+    limits: { rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs), queue: new WorkQueue(queue.concurrency, queue.capacity) },
+  };
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
     // DM channels are not cached before their first message arrives.
@@ -50,6 +57,7 @@ export function createBot(commands: Map<string, Command>, context: CommandContex
 
   return {
     client,
+    limits: context.limits,
     async start(token) {
       await client.login(token);
     },

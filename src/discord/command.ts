@@ -6,6 +6,7 @@ import type {
 import type { Config } from '../config.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../log.js';
+import type { RateLimiter, WorkQueue } from './limits.js';
 
 /** What every command gets besides its interaction. */
 export interface CommandContext {
@@ -13,6 +14,8 @@ export interface CommandContext {
   config: Config;
   log: Logger;
   startedAt: Date;
+  /** Shared by every way of asking (slash command, DM, mention). */
+  limits: { rate: RateLimiter; queue: WorkQueue };
 }
 
 /**

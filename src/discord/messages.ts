@@ -1,6 +1,7 @@
 import { ChannelType, type Message } from 'discord.js';
 import { mayReindex, REINDEX_REFUSED } from './access.js';
 import type { CommandContext } from './command.js';
+import { BUSY, QueueFullError, slowDown } from './limits.js';
 import { describeSummary, reindexFor } from './reindex.js';
 import { NO_MENTIONS, renderAnswer, type ReplyPayload } from './render.js';
 
@@ -38,8 +39,20 @@ export async function handleMessage(message: Message, context: CommandContext): 
     return;
   }
 
+  const verdict = context.limits.rate.take(message.author.id);
+  if (!verdict.ok) {
+    await reply({ content: slowDown(verdict.retryAfterMs), embeds: [], allowedMentions: NO_MENTIONS });
+    return;
+  }
   if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);
-  // As long as /ask allows and then some: the model reads only the first few hundred words anyway.
-  const answer = await context.footnote.ask(text.slice(0, MAX_QUESTION));
+  let answer;
+  try {
+    // As long as /ask allows and then some: the model reads only the first few hundred words anyway.
+    answer = await context.limits.queue.run(() => context.footnote.ask(text.slice(0, MAX_QUESTION)));
+  } catch (error) {
+    if (!(error instanceof QueueFullError)) throw error;
+    await reply({ content: BUSY, embeds: [], allowedMentions: NO_MENTIONS });
+    return;
+  }
   await reply(renderAnswer(answer));
 }

@@ -35,6 +35,8 @@ beforeAll(async () => {
     ARTICLES_DIR: articles,
     DISCORD_API_BASE: emulator.apiBase,
     ADMIN_USER_IDS: emulator.fixture.users.owner.id,
+    // These tests ask many questions as one user; tests/discord/limits.test.ts covers the limit.
+    RATE_LIMIT_QUESTIONS: '1000',
   });
   footnote = new Footnote(config, silentLog);
   await footnote.reindex();

@@ -1,0 +1,88 @@
+import type { Precondition } from './command.js';
+
+/** /ask within the per-user rate limit; the refusal says when to try again. */
+export const withinRateLimit: Precondition = (interaction, { limits }) => {
+  const verdict = limits.rate.take(interaction.user.id);
+  return verdict.ok ? null : slowDown(verdict.retryAfterMs);
+};
+
+/**
+ * Per-user rate limit: at most `limit` questions in any `windowMs`. A sliding window of
+ * timestamps per user; users with no recent questions are forgotten.
+ */
+export class RateLimiter {
+  private readonly recent = new Map<string, number[]>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Counts a question; when over the limit, how long until the user may ask again. */
+  take(userId: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number } {
+    if (this.limit <= 0) return { ok: true };
+    const times = (this.recent.get(userId) ?? []).filter((t) => now - t < this.windowMs);
+    if (times.length >= this.limit) {
+      this.recent.set(userId, times);
+      return { ok: false, retryAfterMs: times[0]! + this.windowMs - now };
+    }
+    times.push(now);
+    this.recent.set(userId, times);
+    if (this.recent.size > 10_000) this.forget(now);
+    return { ok: true };
+  }
+
+  private forget(now: number): void {
+    for (const [user, times] of this.recent) if (times.every((t) => now - t >= this.windowMs)) this.recent.delete(user);
+  }
+}
+
+/** The queue is full: the question is refused rather than left waiting for minutes. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
+/**
+ * Runs at most `concurrency` jobs at once and keeps at most `capacity` waiting; more are
+ * refused at once with QueueFullError, so a burst cannot pile up unbounded work.
+ */
+export class WorkQueue {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly concurrency: number,
+    readonly capacity: number,
+  ) {}
+
+  get pending(): number {
+    return this.running + this.waiting.length;
+  }
+
+  /** Throws QueueFullError at once when no place is free; otherwise runs `job` in turn. */
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) {
+      if (this.waiting.length >= this.capacity) throw new QueueFullError('too many questions are waiting');
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.running++;
+    try {
+      return await job();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Whether `run` would refuse a job right now. */
+  get full(): boolean {
+    return this.running >= this.concurrency && this.waiting.length >= this.capacity;
+  }
+}
+
+export const BUSY = 'I’m answering a lot of questions right now — please try again in a minute.';
+
+export function slowDown(retryAfterMs: number, now = Date.now()): string {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return `You’re asking faster than I can keep up with. Please try again in ${seconds} s (<t:${Math.ceil((now + retryAfterMs) / 1000)}:R>).`;
+}
