@@ -146,7 +146,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     discord: {
       rateLimit: { questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000), windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000 },
-      queue: { concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64), capacity: int('MAX_QUEUED_QUESTIONS', 100, 0, 10_000) },
+      queue: { concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64), capacity: int('MAX_QUEUED_QUESTIONS', 200, 0, 10_000) },
       token: optional('DISCORD_TOKEN'),
       clientId: optional('DISCORD_CLIENT_ID'),
       guildId: optional('DISCORD_GUILD_ID'),

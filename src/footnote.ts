@@ -116,7 +116,8 @@ export class Footnote {
     this.checked = summary.dense ? 'dense' : 'lexical';
     if (summary.updated) {
       const previous = this.opened;
-      this.opened = PassageIndex.open(this.config.indexDir);
+      // Just built and checksummed: no need to read it all again.
+      this.opened = PassageIndex.open(this.config.indexDir, { verify: false });
       if (previous) this.retire(previous);
     }
     return summary;

@@ -9,7 +9,7 @@ import type { Logger } from './log.js';
 import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
-import { FORMAT_VERSION, damagedFile, digestFile, readManifest, writeManifest, type Manifest } from './store/manifest.js';
+import { FORMAT_VERSION, damagedFile, digestFileAsync, readManifest, writeManifest, type Manifest } from './store/manifest.js';
 import { lockIndex } from './store/lock.js';
 import { VectorIndex } from './store/vectors.js';
 
@@ -45,6 +45,13 @@ export interface IndexerOptions {
   log: Logger;
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Rows handled between two turns of the event loop in the synchronous parts of a build. */
+const SLICE = 512;
+
+// A bot builds in its own process: chunking, graph building and text indexing are done in
+// slices, with the event loop free between them, so gateway heartbeats and questions go on.
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Passages embedded per call: big enough to keep the model's batches full across short articles. */
 const EMBED_GROUP = 64;
@@ -142,8 +149,9 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     const toAdd = [...changes.added, ...changes.changed];
     const embedded = embedder
       ? await embedArticles(toAdd, embedder, db, config, options.onProgress)
-      : addWithoutVectors(toAdd, db, config);
-    db.indexText();
+      : await addWithoutVectors(toAdd, db, config);
+    let last: number | null = 0;
+    while ((last = db.indexText(last, SLICE)) !== null) await breathe();
 
     const passages = db.passageCount();
     const manifestArticles: Manifest['articles'] = {};
@@ -153,12 +161,16 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     const dims = embedder?.dims ?? 0;
     if (embedder) {
       const vectors = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, passages);
-      for (const { id, vector } of db.vectors()) vectors.add(vector, id);
+      let added = 0;
+      for (const { id, vector } of db.vectors()) {
+        vectors.add(vector, id);
+        if (++added % SLICE === 0) await breathe();
+      }
       vectors.save(path.join(dir, VECTORS_FILE));
     }
     db.close();
     const files: Manifest['files'] = {};
-    for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = digestFile(path.join(dir, name));
+    for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = await digestFileAsync(path.join(dir, name));
 
     const result = summary(changes, { passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null });
     writeManifest(dir, {
@@ -197,10 +209,11 @@ async function embedArticles(
 ): Promise<number> {
   // The model reads at most maxTokens including its two special tokens.
   const maxTokens = Math.min(config.chunkMaxTokens, embedder.maxTokens - 2);
-  const chunked = articles.map((article) => ({
-    article,
-    passages: chunkArticle(article, embedder.countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }),
-  }));
+  const chunked: { article: Article; passages: Passage[] }[] = [];
+  for (const article of articles) {
+    chunked.push({ article, passages: chunkArticle(article, embedder.countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }) });
+    await breathe();
+  }
   const total = chunked.reduce((n, c) => n + c.passages.length, 0);
   let done = 0;
   onProgress?.(0, total);
@@ -231,12 +244,13 @@ async function embedArticles(
   return total;
 }
 
-function addWithoutVectors(articles: Article[], db: PassageDatabase, config: Config): number {
+async function addWithoutVectors(articles: Article[], db: PassageDatabase, config: Config): Promise<number> {
   let total = 0;
   for (const article of articles) {
     const passages = chunkArticle(article, approximateTokenCount, { maxTokens: config.chunkMaxTokens, overlapSentences: config.chunkOverlapSentences });
     db.addArticle(article, passages, null);
     total += passages.length;
+    await breathe();
   }
   return total;
 }

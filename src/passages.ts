@@ -54,6 +54,7 @@ export function chunkArticle(article: Article, countTokens: TokenCounter, option
   const emit = (units: Unit[]): void => {
     const first = units[0]!;
     const last = units.at(-1)!;
+    const passageText = text.slice(first.start, last.end);
     passages.push({
       articleId: article.id,
       ordinal: passages.length,
@@ -61,9 +62,11 @@ export function chunkArticle(article: Article, countTokens: TokenCounter, option
       paragraphEnd: last.paragraph,
       start: first.start,
       end: last.end,
-      text: text.slice(first.start, last.end),
-      // BERT's pre-tokenizer splits on white space, so token counts of the parts add up.
-      tokens: units.reduce((sum, u) => sum + u.tokens, 0),
+      text: passageText,
+      // Counted whole, as the parts' counts need not add up: approximateTokenCount rounds up per
+      // call, and sentences can meet without white space ("said.😀"). A whole counts no more
+      // than its parts, so the budget they were packed to still holds.
+      tokens: countTokens(passageText),
     });
   };
 

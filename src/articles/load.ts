@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article, ParsedArticle } from './article.js';
 import { parseHtml } from './parse-html.js';
@@ -7,6 +8,14 @@ import { parseText } from './parse-text.js';
 
 /** File extensions read as articles (compared case-insensitively). */
 export const ARTICLE_EXTENSIONS: readonly string[] = ['.txt', '.md', '.markdown', '.html', '.htm'];
+
+/** Files larger than this are skipped unless `LoadOptions.maxBytes` says otherwise: 10 MiB. */
+export const DEFAULT_MAX_ARTICLE_BYTES = 10 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** Files larger than this many bytes are skipped without being read. */
+  maxBytes?: number;
+}
 
 export interface SkippedFile {
   /** Path relative to the articles directory, with forward slashes. */
@@ -21,11 +30,20 @@ export interface LoadResult {
 
 interface Found {
   file: string;
-  abs: string;
+  /** Real path (no symlinks), checked to be inside the articles directory. */
+  real: string;
 }
 
 function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.includes(path.extname(name).toLowerCase());
+}
+
+/** What a directory entry that is neither a file nor a directory is, or null. */
+function specialKind(entry: Dirent | Stats): string | null {
+  if (entry.isFIFO()) return 'a named pipe';
+  if (entry.isSocket()) return 'a socket';
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device';
+  return null;
 }
 
 function isInside(root: string, target: string): boolean {
@@ -42,34 +60,43 @@ async function findArticleFiles(rootDir: string, rootReal: string, skipped: Skip
   const walk = async (dirAbs: string, dirReal: string, relDir: string): Promise<void> => {
     if (visited.has(dirReal)) return;
     visited.add(dirReal);
-    const entries = await readdir(dirAbs, { withFileTypes: true });
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dirAbs, { withFileTypes: true });
+    } catch (err) {
+      // One unreadable folder costs its own articles, not the whole index.
+      if (!relDir) throw err;
+      skipped.push({ file: relDir, reason: `folder could not be read: ${(err as Error).message}` });
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const abs = path.join(dirAbs, entry.name);
       const file = relDir ? `${relDir}/${entry.name}` : entry.name;
       let real = path.join(dirReal, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
+      let kind: Dirent | Stats = entry;
       if (entry.isSymbolicLink()) {
+        // realpath and stat never open the target, so a link outside is refused without touching it.
         try {
           real = await realpath(abs);
-          const target = await stat(real);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        } catch {
-          if (isArticleFile(entry.name)) skipped.push({ file, reason: 'broken symlink' });
+          kind = await stat(real);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (isArticleFile(entry.name)) skipped.push({ file, reason: code === 'ELOOP' ? 'broken symlink (it loops)' : 'broken symlink' });
           continue;
         }
         if (!isInside(rootReal, real)) {
-          if (isDir || (isFile && isArticleFile(entry.name))) {
+          if (kind.isDirectory() || isArticleFile(entry.name)) {
             skipped.push({ file, reason: `symlink points outside the articles directory (to ${real})` });
           }
           continue;
         }
       }
-      if (isDir) await walk(abs, real, file);
-      else if (isFile && isArticleFile(entry.name)) found.push({ file, abs });
+      if (kind.isDirectory()) await walk(abs, real, file);
+      else if (!isArticleFile(entry.name)) continue;
+      else if (kind.isFile()) found.push({ file, real });
+      else skipped.push({ file, reason: `not a regular file (${specialKind(kind) ?? 'unknown type'})` });
     }
   };
 
@@ -77,33 +104,81 @@ async function findArticleFiles(rootDir: string, rootReal: string, skipped: Skip
   return found;
 }
 
-/** Reads and parses one file; a string is the reason it was skipped. */
-async function loadFile(found: Found): Promise<(ParsedArticle & { hash: string }) | string> {
-  let bytes: Buffer;
+const MIB = 1024 * 1024;
+
+function tooLarge(size: number, maxBytes: number): string {
+  // The size is rounded up so that a file just over the limit never reads as equal to it.
+  const sizeMib = Math.ceil((size / MIB) * 10) / 10;
+  const limitMib = Number((maxBytes / MIB).toPrecision(3));
+  return `larger than ${limitMib} MiB (${sizeMib} MiB); split it or raise MAX_ARTICLE_MB`;
+}
+
+/** The file's bytes, or why it was not read. */
+async function readBytes(real: string, maxBytes: number): Promise<Buffer | string> {
+  // The file may have been swapped since the walk: O_NOFOLLOW refuses a symlink put in its place,
+  // O_NONBLOCK keeps a named pipe from blocking the open, and fstat checks what was opened.
+  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    bytes = await readFile(found.abs);
+    const info = await handle.stat();
+    if (!info.isFile()) return `not a regular file (${specialKind(info) ?? 'unknown type'})`;
+    if (info.size > maxBytes) return tooLarge(info.size, maxBytes);
+    if (info.size === 0) return 'empty file';
+    // No more than the size measured is read, so a file growing meanwhile cannot pass the limit.
+    const bytes = Buffer.alloc(info.size);
+    let length = 0;
+    while (length < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return bytes.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+const BINARY = 'not a text file (it contains NUL bytes); articles must be UTF-8 text, or UTF-16 with a byte-order mark';
+
+/**
+ * The text of the file: UTF-8, or UTF-16 when it opens with a byte-order mark (Windows editors
+ * save "Unicode" text so, and the mark makes the encoding certain). Other bytes are refused.
+ */
+function decode(bytes: Buffer): { text: string } | { skip: string } {
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  // Checked before decoding so that a binary file is named as one rather than as bad UTF-8.
+  if (encoding === 'utf-8' && bytes.includes(0)) return { skip: BINARY };
+  let text: string;
+  try {
+    // TextDecoder drops a leading byte-order mark by default.
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return { skip: encoding === 'utf-8' ? 'not valid UTF-8 text' : `not valid ${encoding.toUpperCase()} text` };
+  }
+  // A NUL character after a UTF-16 mark means the bytes were something else (UTF-32, binary).
+  if (text.includes('\0')) return { skip: BINARY };
+  return { text: text.replace(/\r\n?/g, '\n') };
+}
+
+/** Reads and parses one file; a string is the reason it was skipped. */
+async function loadFile(found: Found, maxBytes: number): Promise<(ParsedArticle & { hash: string }) | string> {
+  let bytes: Buffer | string;
+  try {
+    bytes = await readBytes(found.real, maxBytes);
   } catch (err) {
     return `could not be read: ${(err as Error).message}`;
   }
-  if (bytes.length === 0) return 'empty file';
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  let content: string;
-  try {
-    // TextDecoder drops a leading byte-order mark by default.
-    content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return 'not valid UTF-8 text';
-  }
-  content = content.replace(/\r\n?/g, '\n');
+  if (typeof bytes === 'string') return bytes;
+  const decoded = decode(bytes);
+  if ('skip' in decoded) return decoded.skip;
   const ext = path.extname(found.file).toLowerCase();
   let parsed: ParsedArticle;
   try {
-    parsed = ext === '.html' || ext === '.htm' ? parseHtml(content, found.file) : parseText(content, found.file);
+    parsed = ext === '.html' || ext === '.htm' ? parseHtml(decoded.text, found.file) : parseText(decoded.text, found.file);
   } catch (err) {
     return (err as Error).message;
   }
   if (!parsed.text) return 'no article text after cleaning';
-  return { ...parsed, hash };
+  return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
 function withoutExtension(file: string): string {
@@ -112,9 +187,12 @@ function withoutExtension(file: string): string {
 
 /**
  * Loads every article under `dir` (recursively, sorted by path). Files that cannot be used are
- * reported in `skipped` with the reason instead of failing the whole load.
+ * reported in `skipped` with the reason instead of failing the whole load. Nothing outside `dir`
+ * is opened: symlinks leading out of it are reported, not followed.
  */
-export async function loadArticles(dir: string): Promise<LoadResult> {
+export async function loadArticles(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_ARTICLE_BYTES;
+  if (!(maxBytes > 0)) throw new RangeError(`The article size limit must be a positive number of bytes, not ${maxBytes}.`);
   const resolved = path.resolve(dir);
   const dirStat = await stat(resolved).catch(() => null);
   if (!dirStat?.isDirectory()) {
@@ -134,12 +212,21 @@ export async function loadArticles(dir: string): Promise<LoadResult> {
   }
 
   const articles: Article[] = [];
+  // A second copy would be quoted beside the first in every answer it matches, and take its
+  // passages' places in retrieval: the first file in path order is indexed, the others skipped.
+  const firstWithHash = new Map<string, string>();
   for (const f of found) {
-    const result = await loadFile(f);
+    const result = await loadFile(f, maxBytes);
     if (typeof result === 'string') {
       skipped.push({ file: f.file, reason: result });
       continue;
     }
+    const original = firstWithHash.get(result.hash);
+    if (original !== undefined) {
+      skipped.push({ file: f.file, reason: `same content as ${original}, which is indexed instead` });
+      continue;
+    }
+    firstWithHash.set(result.hash, f.file);
     const stem = withoutExtension(f.file);
     const id = (stems.get(stem.toLowerCase()) ?? 0) > 1 ? f.file : stem;
     articles.push({

@@ -105,14 +105,13 @@ function parseFrontMatter(yamlText: string, fileName: string): FrontMatter {
   try {
     data = parseYaml(yamlText);
   } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const pos = err.linePos?.[0];
-      // +1: the opening "---" is line 1 of the file.
-      const where = pos ? ` at line ${pos.line + 1}, column ${pos.col}` : '';
-      const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw new Error(`Invalid YAML front matter in ${fileName}${where}: ${reason}`);
-    }
-    throw err;
+    // Besides YAMLParseError, yaml throws ReferenceErrors for bad aliases (`*undefined`, alias bombs).
+    if (!(err instanceof Error)) throw err;
+    const pos = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
+    // +1: the opening "---" is line 1 of the file.
+    const where = pos ? ` at line ${pos.line + 1}, column ${pos.col}` : '';
+    const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new Error(`Invalid YAML front matter in ${fileName}${where}: ${reason}`);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -123,15 +122,19 @@ function parseFrontMatter(yamlText: string, fileName: string): FrontMatter {
   return out;
 }
 
-function metaString(value: unknown): string | null {
+/** `within`: the arrays and objects `value` sits in. */
+function metaString(value: unknown, within: readonly unknown[] = []): string | null {
   if (typeof value === 'string') return collapseWhitespace(value) || null;
   if (typeof value === 'number') return String(value);
+  // YAML anchors let a value contain itself (`author: &a [*a]`): reading it again would never end.
+  if (within.includes(value)) return null;
+  const inner = [...within, value];
   if (Array.isArray(value)) {
-    const parts = value.map(metaString).filter((s): s is string => s !== null);
+    const parts = value.map((v) => metaString(v, inner)).filter((s): s is string => s !== null);
     return parts.length > 0 ? parts.join(', ') : null;
   }
   // e.g. `author: { name: Jane Doe }` or `publisher: { name: Reuters }`.
-  if (value && typeof value === 'object' && 'name' in value) return metaString(value.name);
+  if (value && typeof value === 'object' && 'name' in value) return metaString(value.name, inner);
   return null;
 }
 

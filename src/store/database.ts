@@ -110,13 +110,24 @@ export class PassageDatabase {
     }
   }
 
-  /** Fills the full-text index from the passages; called once, after the last article is added. */
-  indexText(): void {
-    this.db.exec(`
-      DELETE FROM passages_fts;
-      INSERT INTO passages_fts (rowid, text, title)
-        SELECT p.id, p.text, a.title FROM passages p JOIN articles a ON a.id = p.article_id;
-    `);
+  /**
+   * Adds passages with ids above `afterId` (at most `limit`) to the full-text index; returns the
+   * last id added, or null when none were left. Called in slices so a big index does not hold up
+   * the event loop.
+   */
+  indexText(afterId: number, limit: number): number | null {
+    const last = this.db
+      .prepare('SELECT max(id) FROM (SELECT id FROM passages WHERE id > ? ORDER BY id LIMIT ?)')
+      .pluck()
+      .get(afterId, limit) as number | null;
+    if (last === null) return null;
+    this.db
+      .prepare(
+        `INSERT INTO passages_fts (rowid, text, title)
+         SELECT p.id, p.text, a.title FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id > ? AND p.id <= ?`,
+      )
+      .run(afterId, last);
+    return last;
   }
 
   /**

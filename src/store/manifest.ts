@@ -67,6 +67,17 @@ export function digestFile(file: string): FileDigest {
   return { bytes, sha256: hash.digest('hex') };
 }
 
+/** The same, streamed: a build computes it without holding up the event loop. */
+export async function digestFileAsync(file: string): Promise<FileDigest> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
 /** The first data file of a generation that is missing, truncated or changed since it was written, or null. */
 export function damagedFile(dir: string, manifest: Manifest): string | null {
   for (const [name, expected] of Object.entries(manifest.files ?? {})) {
