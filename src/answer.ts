@@ -97,7 +97,12 @@ export async function composeAnswer(
     if (chosen.length >= (options.maxQuotes ?? 3)) break;
     if (c.score < Math.max(options.minScore, best.score * RELATIVE_FLOOR)) break;
     const quote = withContext(c);
-    if (!chosen.some((o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end)) chosen.push(quote);
+    const text = quote.article.text.slice(quote.start, quote.end);
+    // Overlapping spans of one article, or the same words in two articles (a story filed twice).
+    const repeated = chosen.some(
+      (o) => (o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end) || o.article.text.slice(o.start, o.end) === text,
+    );
+    if (!repeated) chosen.push(quote);
   }
 
   const citations = chosen.map((c, i): Citation => ({

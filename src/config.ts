@@ -12,6 +12,8 @@ export interface HnswParams {
 
 export interface Config {
   articlesDir: string;
+  /** Larger article files are skipped (with a warning) without being read. */
+  maxArticleBytes: number;
   indexDir: string;
   /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
   embeddingModel: string;
@@ -21,6 +23,8 @@ export interface Config {
   rerankModel: string | null;
   modelsDir: string;
   allowRemoteModels: boolean;
+  /** Threads for one model run; 0 = all cores (`npm start` leaves one core to the bot itself). */
+  modelThreads: number;
   chunkMaxTokens: number;
   chunkOverlapSentences: number;
   hnsw: HnswParams;
@@ -126,12 +130,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   return {
     articlesDir: dir('ARTICLES_DIR', 'data/articles'),
+    maxArticleBytes: int('MAX_ARTICLE_MB', 10, 1, 1024) * 1024 * 1024,
     indexDir: dir('INDEX_DIR', 'data/index'),
     embeddingModel,
     embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
     rerankModel: rerankSetting ? model('RERANK_MODEL', rerankSetting) : null,
     modelsDir: dir('MODELS_DIR', 'data/models'),
     allowRemoteModels: bool('ALLOW_REMOTE_MODELS', true),
+    modelThreads: int('MODEL_THREADS', 0, 0, 256),
     chunkMaxTokens: int('CHUNK_MAX_TOKENS', 160, 32, 510),
     chunkOverlapSentences: int('CHUNK_OVERLAP_SENTENCES', 1, 0, 5),
     hnsw: {

@@ -38,6 +38,8 @@ export interface EmbedderOptions {
   dtype: string;
   modelsDir: string;
   allowRemoteModels: boolean;
+  /** Threads onnxruntime may use for one model run; all cores when unset. */
+  threads?: number;
   batchSize?: number;
   /** Download progress of model files (only called when something is downloaded). */
   onDownload?: (progress: ModelProgress) => void;
@@ -46,7 +48,7 @@ export interface EmbedderOptions {
 const DEFAULT_BATCH = 16;
 
 /** Where a model comes from: the part of the options every model loader shares. */
-export type ModelSource = Pick<EmbedderOptions, 'model' | 'modelsDir' | 'allowRemoteModels'>;
+export type ModelSource = Pick<EmbedderOptions, 'model' | 'modelsDir' | 'allowRemoteModels' | 'threads'>;
 
 /** What a load-failure message is about, and the variables that fix it. */
 export interface ModelRole {
@@ -138,7 +140,7 @@ export function pretrainedOptions(options: ModelSource, dtype: string) {
     dtype: dtype as 'fp32',
     device: 'cpu' as const,
     // onnxruntime-node otherwise runs a model on one core; measured 1.3–1.7× faster with all of them.
-    session_options: { intraOpNumThreads: os.availableParallelism() },
+    session_options: { intraOpNumThreads: options.threads ?? os.availableParallelism() },
     cache_dir: options.modelsDir,
     local_files_only: !env.allowRemoteModels,
   };

@@ -1,6 +1,7 @@
 import { composeAnswer, type Answer } from './answer.js';
 import type { Config, ModeSetting } from './config.js';
-import { describeModel, loadEmbedder, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
+import { describeModel, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
+import { loadEmbedderThread } from './embedding-thread.js';
 import { ModelLoadError, ReindexInProgressError, UsageError, errorMessage } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
@@ -55,11 +56,12 @@ export class Footnote {
   }
 
   embedder(): Promise<Embedder> {
-    this.embedderPromise ??= loadEmbedder({
+    this.embedderPromise ??= loadEmbedderThread({
       model: this.config.embeddingModel,
       dtype: this.config.embeddingDtype,
       modelsDir: this.config.modelsDir,
       allowRemoteModels: this.config.allowRemoteModels,
+      threads: this.config.modelThreads || undefined,
       onDownload: this.options.onDownload,
     }).then(
       (embedder) => {
@@ -238,7 +240,13 @@ export class Footnote {
   private async rerank(question: string, retrieved: Retrieved): Promise<Retrieved> {
     const model = this.config.rerankModel;
     if (!model || retrieved.hits.length < 2) return retrieved;
-    this.rerankerPromise ??= loadReranker({ model, dtype: 'auto', modelsDir: this.config.modelsDir, allowRemoteModels: this.config.allowRemoteModels }).catch(
+    this.rerankerPromise ??= loadReranker({
+      model,
+      dtype: 'auto',
+      modelsDir: this.config.modelsDir,
+      allowRemoteModels: this.config.allowRemoteModels,
+      threads: this.config.modelThreads || undefined,
+    }).catch(
       (error: unknown) => {
         this.log.warn(`re-ranking is off: ${errorMessage(error).split('\n')[0]}`);
         return null;

@@ -81,7 +81,7 @@ export async function buildIndex(options: IndexerOptions): Promise<IndexSummary>
 async function build(options: IndexerOptions): Promise<IndexSummary> {
   const { config, model, log } = options;
   const started = performance.now();
-  const { articles, skipped } = await loadArticles(config.articlesDir);
+  const { articles, skipped } = await loadArticles(config.articlesDir, { maxBytes: config.maxArticleBytes });
   for (const { file, reason } of skipped) log.warn({ file }, `skipped ${file}: ${reason}`);
 
   const previousDir = currentGeneration(config.indexDir);

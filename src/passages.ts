@@ -103,9 +103,11 @@ export function chunkArticle(article: Article, countTokens: TokenCounter, option
         const carried = window.slice(window.length - Math.min(options.overlapSentences, window.length - 1));
         window = [];
         windowTokens = 0;
-        for (const unit of carried) {
+        // Nearest first: the passage runs from its first unit to its last, so a carried sentence
+        // left out before the new one would still be in its text, uncounted.
+        for (const unit of carried.reverse()) {
           if (windowTokens + unit.tokens + sentence.tokens > budget) break;
-          window.push(unit);
+          window.unshift(unit);
           windowTokens += unit.tokens;
         }
       }

@@ -21,7 +21,9 @@ export function sentenceSpans(text: string, start = 0, end = text.length): Span[
   const spans: Span[] = [];
   let from = start;
   while (from < end) {
-    const to = Math.min(from + WINDOW, end);
+    let to = Math.min(from + WINDOW, end);
+    // Never cut between the two halves of a surrogate pair (an emoji, say).
+    if (to < end && /[\ud800-\udbff]/.test(text[to - 1]!)) to--;
     const segments = [...segmenter.segment(text.slice(from, to))];
     // The window's last segment may be a sentence cut short: segment it again with what follows,
     // unless it is the only one (a "sentence" longer than the window is cut at the window).

@@ -20,3 +20,13 @@ describe('sentenceSpans', () => {
     expect(spans.at(-1)!.end).toBe(speech.trimEnd().length);
   });
 });
+
+describe('sentenceSpans on a sentence longer than its window', () => {
+  it('never cuts an emoji in half', () => {
+    const text = `${'x'.repeat(7999)}😀${'y'.repeat(100)}`;
+    for (const span of sentenceSpans(text)) {
+      expect(text.slice(span.start, span.end)).not.toMatch(/[\ud800-\udbff]$/);
+      expect(text.slice(span.start, span.end)).not.toMatch(/^[\udc00-\udfff]/);
+    }
+  });
+});

@@ -112,15 +112,18 @@ function blockTexts(root: DomElement): string[] {
  */
 function completeDocument(html: string): string {
   let s = html.replace(/^\s*<!doctype[^>]*>/i, '');
-  if (!/<body[\s>]/i.test(s)) {
-    const headEnd = /<\/head\s*>/i.exec(s);
-    const htmlOpen = /<html[^>]*>/i.exec(s);
+  // Tags in comments do not count: "<!--<html>" alone would leave a document with no root element.
+  const tags = s.replace(/<!--[\s\S]*?(?:-->|$)/g, (comment) => ' '.repeat(comment.length));
+  const hasHtml = /<html[\s>]/i.test(tags);
+  if (!/<body[\s>]/i.test(tags)) {
+    const headEnd = /<\/head\s*>/i.exec(tags);
+    const htmlOpen = /<html[^>]*>/i.exec(tags);
     const at = headEnd ? headEnd.index + headEnd[0].length : htmlOpen ? htmlOpen.index + htmlOpen[0].length : 0;
-    const htmlClose = s.search(/<\/html\s*>/i);
+    const htmlClose = tags.search(/<\/html\s*>/i);
     const end = htmlClose >= at ? htmlClose : s.length;
     s = `${s.slice(0, at)}<body>${s.slice(at, end)}</body>${s.slice(end)}`;
   }
-  if (!/<html[\s>]/i.test(s)) s = `<html>${s}</html>`;
+  if (!hasHtml) s = `<html>${s}</html>`;
   return `<!DOCTYPE html>${s}`;
 }
 
@@ -248,7 +251,14 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
 
   const doc = cleanDocument(content);
   const reader = new Readability<DomElement>(doc as never, { serializer: (node) => node as unknown as DomElement });
-  const article = reader.parse();
+  let article: ReturnType<typeof reader.parse>;
+  try {
+    article = reader.parse();
+  } catch {
+    // Readability expects the tree a browser builds; markup that linkedom leaves outside <body>
+    // ("</body><p>…") makes it throw. The body is then read as when it finds nothing.
+    article = null;
+  }
   const source = meta.source ?? text(article?.siteName);
   const docTitle = text(article?.title) ?? text(original.querySelector('title')?.textContent);
   const h1 = text(original.querySelector('h1')?.textContent);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { createBot } from '../discord/bot.js';
@@ -5,7 +6,9 @@ import { loadCommands } from '../discord/commands.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';
 
-runCommand(async ({ config, log }) => {
+runCommand(async ({ config: settings, log }) => {
+  // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
+  const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };
   const { token, clientId } = config.discord;
   if (!token) throw new ConfigError('DISCORD_TOKEN', 'is not set; put the bot token from the Discord developer portal in .env');
   if (!clientId) throw new ConfigError('DISCORD_CLIENT_ID', "is not set; put the application id from the Discord developer portal in .env");

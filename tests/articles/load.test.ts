@@ -56,7 +56,6 @@ describe('loadArticles', () => {
       'sub/LOUD.TXT',
       'sub/b.md',
       'sub/deeper/c.html',
-      'sub/link-in.txt',
       'x.md',
       'x.txt',
     ]);
@@ -69,7 +68,6 @@ describe('loadArticles', () => {
       'sub/LOUD',
       'sub/b',
       'sub/deeper/c',
-      'sub/link-in',
       'x.md',
       'x.txt',
     ]);
@@ -95,6 +93,7 @@ describe('loadArticles', () => {
       'empty.txt',
       'link-out.txt',
       'linked-folder',
+      'sub/link-in.txt',
     ]);
     expect(reasons['bad-utf8.txt']).toBe('not valid UTF-8 text');
     expect(reasons['empty.txt']).toMatch(/empty/);
@@ -103,6 +102,8 @@ describe('loadArticles', () => {
     expect(reasons['link-out.txt']).toMatch(/outside the articles directory/);
     expect(reasons['linked-folder']).toMatch(/outside the articles directory/);
     expect(reasons['dangling.txt']).toMatch(/broken symlink/);
+    // A symlink inside is followed, and found to be a second copy of the article it links to.
+    expect(reasons['sub/link-in.txt']).toBe('same content as a.txt, which is indexed instead');
   });
 
   it('throws a clear error when the directory is missing or not a directory', async () => {

@@ -1,0 +1,75 @@
+import { Worker } from 'node:worker_threads';
+import { AutoTokenizer } from '@huggingface/transformers';
+import { pretrainedOptions, type Embedder, type EmbedderOptions } from './embedder.js';
+import type { WorkerReply, WorkerRequest } from './embedding-worker.js';
+import { ModelLoadError } from './errors.js';
+
+/**
+ * The embedder of embedder.ts, run in a worker thread: `embed` costs the main thread only a
+ * message each way, so a reindex or a burst of questions never holds up the event loop. Token
+ * counting (the chunker's, synchronous) uses the model's tokenizer loaded here as well.
+ */
+export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embedder> {
+  const { onDownload, ...data } = options;
+  // The worker is TypeScript like the rest of the project: it registers tsx's loader, then loads it.
+  const entry = JSON.stringify(new URL('./embedding-worker.ts', import.meta.url).href);
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); })`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: data });
+  const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
+  let next = 0;
+  let exited: Error | null = null;
+
+  const ready = await new Promise<Extract<WorkerReply, { type: 'ready' }>>((resolve, reject) => {
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'ready') resolve(reply);
+      else if (reply.type === 'failed') reject(reply.name === 'ModelLoadError' ? new ModelLoadError(reply.message) : new Error(reply.message));
+      else if (reply.type === 'download') onDownload?.(reply);
+      else {
+        pending.get(reply.id)?.resolve(reply);
+        pending.delete(reply.id);
+        if (!pending.size) worker.unref();
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      exited = new Error(`the embedding worker stopped (exit code ${code})`);
+      reject(exited);
+      for (const { reject: fail } of pending.values()) fail(exited);
+      pending.clear();
+    });
+  });
+  // Idle, the worker must not keep the process alive; while a request is out, it must.
+  worker.unref();
+
+  const request = (message: Omit<WorkerRequest, 'id'>): Promise<WorkerReply> => {
+    if (exited) return Promise.reject(exited);
+    const id = next++;
+    worker.ref();
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  };
+
+  const tokenizer = await AutoTokenizer.from_pretrained(options.model, pretrainedOptions({ ...options, allowRemoteModels: false }, ready.dtype));
+  return {
+    model: options.model,
+    dtype: ready.dtype,
+    dims: ready.dims,
+    fingerprint: ready.fingerprint,
+    maxTokens: ready.maxTokens,
+    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    async embed(texts) {
+      if (!texts.length) return [];
+      const reply = await request({ texts });
+      if (reply.type === 'error') throw new Error(reply.message);
+      if (reply.type !== 'vectors') throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
+      return reply.vectors;
+    },
+    async dispose() {
+      if (exited) return;
+      await request({ dispose: true });
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { once } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ApplicationCommandOptionType, Events, InteractionResponseType, type APIUser } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot, type Bot } from '../../src/discord/bot.js';
+import { loadCommands } from '../../src/discord/commands.js';
+import { loadSotu, writeSotuArticles } from '../../src/corpus/sotu.js';
+import { percentile } from '../../src/evaluation.js';
+import { Footnote } from '../../src/footnote.js';
+import { DiscordEmulator } from '../support/discord-emulator.js';
+import { articlesCopy, silentLog, testConfig } from '../support/setup.js';
+
+const USERS = 50;
+const QUESTIONS = 200;
+const QUESTION_TEXTS = [
+  'Is Jack Ma open to working with Apple?',
+  'Who reported this story?',
+  'What will China become in the movie business?',
+  'How do I reverse a linked list in Python?',
+];
+
+let emulator: DiscordEmulator;
+let footnote: Footnote;
+let bot: Bot;
+let articles: string;
+
+beforeAll(async () => {
+  emulator = await DiscordEmulator.start();
+  articles = articlesCopy();
+  const config = testConfig({ ARTICLES_DIR: articles, DISCORD_API_BASE: emulator.apiBase });
+  footnote = new Footnote(config, silentLog);
+  await footnote.reindex();
+  bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
+  const ready = once(bot.client, Events.ClientReady);
+  await bot.start(emulator.token);
+  await ready;
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await footnote?.close();
+  await emulator?.close();
+});
+
+describe('a burst of questions during a reindex', () => {
+  it(`acknowledges ${QUESTIONS} /ask from ${USERS} users in time and answers each exactly once`, { timeout: 120_000 }, async () => {
+    // New articles, so the reindex has real work (chunking, embedding, graph) while the burst arrives.
+    writeSotuArticles(path.join(articles, 'sotu'), loadSotu().slice(0, 20));
+    const users: APIUser[] = Array.from({ length: USERS }, (_, i) => ({
+      id: String(1_200_000_000_000_000_000n + BigInt(i)),
+      username: `reader-${i}`,
+      discriminator: '0',
+      global_name: `Reader ${i}`,
+      avatar: null,
+    }));
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const reindex = emulator.sendSlashCommand({ name: 'reindex', user: emulator.fixture.users.admin, guildId: emulator.fixture.guild.id });
+    await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(reindex.token) && /Reindexing…/.test((r.body as { content?: string }).content ?? ''));
+
+    const asked = Array.from({ length: QUESTIONS }, (_, i) =>
+      emulator.sendSlashCommand({
+        name: 'ask',
+        user: users[i % USERS],
+        guildId: emulator.fixture.guild.id,
+        options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: QUESTION_TEXTS[i % QUESTION_TEXTS.length]! }],
+      }),
+    );
+    const replies = await Promise.all(asked.map((a) => emulator.waitForInteractionReply(a.id, 60_000)));
+    await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(reindex.token) && /Reindex complete/.test((r.body as { content?: string }).content ?? ''), 60_000);
+    delay.disable();
+
+    const latencies: number[] = [];
+    for (const [i, interaction] of asked.entries()) {
+      const record = emulator.interaction(interaction.id)!;
+      // The emulator refuses a callback later than Discord's 3 s, so a recorded one was in time.
+      expect(record.callback?.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+      const edits = emulator.requests.filter((r) => r.method === 'PATCH' && r.path.includes(interaction.token));
+      expect(edits, `interaction ${i}`).toHaveLength(1);
+      expect(replies[i]!.content).not.toBe('');
+      latencies.push(edits[0]!.at - record.dispatchedAt);
+    }
+    // Each reply answers its own question: quotes for the article's questions, "not found" for the off-topic one.
+    replies.forEach((reply, i) => {
+      if (i % QUESTION_TEXTS.length === 3) expect(reply.content).toMatch(/couldn't find an answer/);
+      else expect(reply.content).toMatch(/\[1\]/);
+    });
+    expect(emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
+
+    const maxDelayMs = delay.max / 1e6;
+    // Figures for the record; timing limits belong to the bench, not to assertions, beyond a
+    // bound that only real blocking (a build holding the event loop for seconds) would break.
+    console.info(
+      `burst: ${QUESTIONS} questions, time to final reply p50 ${percentile(latencies, 0.5)} ms, p95 ${percentile(latencies, 0.95)} ms, ` +
+        `max ${Math.max(...latencies)} ms; event-loop delay max ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`,
+    );
+    expect(maxDelayMs).toBeLessThan(1000);
+  });
+});
