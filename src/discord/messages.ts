@@ -1,5 +1,5 @@
 import { ChannelType, type Message } from 'discord.js';
-import { mayReindex, REINDEX_REFUSED } from './access.js';
+import { auditRefusal, mayReindex, REINDEX_REFUSED } from './access.js';
 import type { CommandContext } from './command.js';
 import { BUSY, QueueFullError, slowDown } from './limits.js';
 import { describeSummary, reindexFor } from './reindex.js';
@@ -27,6 +27,7 @@ export async function handleMessage(message: Message, context: CommandContext): 
 
   if (direct && REINDEX_WORD.test(text)) {
     if (!mayReindex(message.author.id, null, context.config.discord.adminUserIds)) {
+      auditRefusal(context.log, message.author.id, 'DM');
       await reply({ content: REINDEX_REFUSED, embeds: [], allowedMentions: NO_MENTIONS });
       return;
     }

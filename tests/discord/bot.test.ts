@@ -211,6 +211,9 @@ describe('/reindex', () => {
     expect(reply.content).toMatch(/Only members with the Manage Server permission/);
     expect(reply.flags & MessageFlags.Ephemeral).toBeTruthy();
     expect(currentGeneration(footnote.config.indexDir)).toBe(before);
+    expect(logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === 'reindex' && l.result === 'refused')).toContainEqual(
+      expect.objectContaining({ userId: emulator.fixture.users.regular.id, where: emulator.fixture.guild.id }),
+    );
   });
 
   it('rebuilds for an admin, reports the summary, and keeps answering meanwhile', async () => {
@@ -225,6 +228,12 @@ describe('/reindex', () => {
     expect(summary.content).toMatch(/Articles: 32 \(30 new, 1 changed, 0 removed\)/);
     // The question was answered before the rebuild finished.
     expect(emulator.requests.findIndex((r) => r.path.includes(question.token) && r.method === 'PATCH')).toBeLessThan(emulator.requests.indexOf(summary.request));
+
+    // The audit trail: who, where, when (pino's time) and the result.
+    const audit = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === 'reindex' && l.userId === emulator.fixture.users.admin.id);
+    expect(audit.map((l) => l.msg)).toEqual(['reindex started', 'reindex finished']);
+    expect(audit[1]).toMatchObject({ where: emulator.fixture.guild.id, result: 'ok', summary: { articles: 32, added: 30 } });
+    expect(typeof audit[1].time).toBe('number');
 
     const again = reindex('admin');
     expect((await finalReply(again.token, /up to date|complete/)).content).toMatch(/already up to date/);
