@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   Client,
   Events,
@@ -43,7 +44,12 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
   });
   const { log } = context;
 
-  client.once(Events.ClientReady, (ready) => log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'connected to Discord'));
+  // How long the event loop ever waited while serving: the gateway's heartbeats need it short.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  client.once(Events.ClientReady, (ready) => {
+    delay.enable();
+    log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'connected to Discord');
+  });
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'gateway session resumed'));
   client.on(Events.ShardDisconnect, (event, shard) => log.warn({ shard, code: event.code }, 'gateway disconnected'));
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
@@ -62,6 +68,11 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
       await client.login(token);
     },
     async stop() {
+      delay.disable();
+      if (delay.count) {
+        const ms = (ns: number): number => Number((ns / 1e6).toFixed(1));
+        log.info({ eventLoopDelayMs: { max: ms(delay.max), p99: ms(delay.percentile(99)), mean: ms(delay.mean) } }, 'event-loop delay while connected');
+      }
       await client.destroy();
     },
   };

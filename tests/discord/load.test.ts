@@ -1,15 +1,12 @@
 import path from 'node:path';
-import { once } from 'node:events';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ApplicationCommandOptionType, Events, InteractionResponseType, type APIUser } from 'discord.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ApplicationCommandOptionType, InteractionResponseType, type APIUser } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
 import { loadSotu, writeSotuArticles } from '../../src/corpus/sotu.js';
 import { percentile } from '../../src/evaluation.js';
 import { Footnote } from '../../src/footnote.js';
 import { DiscordEmulator } from '../support/discord-emulator.js';
-import { articlesCopy, silentLog, testConfig } from '../support/setup.js';
+import { ROOT, articlesCopy, silentLog, testConfig, testEnv } from '../support/setup.js';
 
 const USERS = 50;
 const QUESTIONS = 200;
@@ -21,25 +18,34 @@ const QUESTION_TEXTS = [
 ];
 
 let emulator: DiscordEmulator;
-let footnote: Footnote;
-let bot: Bot;
+let bot: ChildProcess;
 let articles: string;
+let output = '';
 
+// The bot runs as `npm start` runs it, in its own process, so the event-loop delay it reports
+// is its own and not the emulator's.
 beforeAll(async () => {
   emulator = await DiscordEmulator.start();
   articles = articlesCopy();
-  const config = testConfig({ ARTICLES_DIR: articles, DISCORD_API_BASE: emulator.apiBase });
-  footnote = new Footnote(config, silentLog);
+  const env = testEnv({ ARTICLES_DIR: articles, LOG_LEVEL: 'info', DISCORD_TOKEN: emulator.token, DISCORD_CLIENT_ID: emulator.applicationId, DISCORD_API_BASE: emulator.apiBase });
+  const footnote = new Footnote(testConfig(env), silentLog);
   await footnote.reindex();
-  bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
-  const ready = once(bot.client, Events.ClientReady);
-  await bot.start(emulator.token);
-  await ready;
+  await footnote.close();
+  bot = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env } });
+  await new Promise<void>((resolve) => {
+    const read = (chunk: Buffer): void => {
+      output += chunk;
+      if (/connected to Discord/.test(output)) resolve();
+    };
+    bot.stdout!.on('data', read);
+    bot.stderr!.on('data', read);
+  });
 });
 
 afterAll(async () => {
-  await bot?.stop();
-  await footnote?.close();
+  if (bot && bot.exitCode === null) {
+    bot.kill('SIGKILL');
+  }
   await emulator?.close();
 });
 
@@ -54,8 +60,6 @@ describe('a burst of questions during a reindex', () => {
       global_name: `Reader ${i}`,
       avatar: null,
     }));
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
     const reindex = emulator.sendSlashCommand({ name: 'reindex', user: emulator.fixture.users.admin, guildId: emulator.fixture.guild.id });
     await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(reindex.token) && /Reindexing…/.test((r.body as { content?: string }).content ?? ''));
 
@@ -69,7 +73,10 @@ describe('a burst of questions during a reindex', () => {
     );
     const replies = await Promise.all(asked.map((a) => emulator.waitForInteractionReply(a.id, 60_000)));
     await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(reindex.token) && /Reindex complete/.test((r.body as { content?: string }).content ?? ''), 60_000);
-    delay.disable();
+    const exited = new Promise<number | null>((resolve) => bot.on('exit', resolve));
+    bot.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const report = output.split('\n').filter((l) => l.includes('event-loop delay while connected')).map((l) => JSON.parse(l))[0];
 
     const latencies: number[] = [];
     for (const [i, interaction] of asked.entries()) {
@@ -88,12 +95,12 @@ describe('a burst of questions during a reindex', () => {
     });
     expect(emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
 
-    const maxDelayMs = delay.max / 1e6;
+    const maxDelayMs = report.eventLoopDelayMs.max as number;
     // Figures for the record; timing limits belong to the bench, not to assertions, beyond a
     // bound that only real blocking (a build holding the event loop for seconds) would break.
     console.info(
       `burst: ${QUESTIONS} questions, time to final reply p50 ${percentile(latencies, 0.5)} ms, p95 ${percentile(latencies, 0.95)} ms, ` +
-        `max ${Math.max(...latencies)} ms; event-loop delay max ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`,
+        `max ${Math.max(...latencies)} ms; bot's event-loop delay max ${maxDelayMs} ms, p99 ${report.eventLoopDelayMs.p99} ms`,
     );
     expect(maxDelayMs).toBeLessThan(1000);
   });
