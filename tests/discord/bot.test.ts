@@ -332,6 +332,23 @@ describe('npm start', () => {
   });
 });
 
+describe('secrets', () => {
+  it('never prints a rejected token, and keeps .env out of git', async () => {
+    const own = await DiscordEmulator.start();
+    try {
+      const wrong = `${own.token.slice(0, -6)}XXXXXX`;
+      const result = await npm(['start'], { DISCORD_TOKEN: wrong, DISCORD_CLIENT_ID: own.applicationId, DISCORD_API_BASE: own.apiBase, LOG_LEVEL: 'debug' });
+      expect(result.status).not.toBe(0);
+      expect(`${result.stdout}${result.stderr}`).toMatch(/error: /);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(wrong.split('.')[2]);
+    } finally {
+      await own.close();
+    }
+    expect(fs.readFileSync(path.join(ROOT, '.gitignore'), 'utf8')).toMatch(/^\.env$/m);
+  });
+});
+
 describe('the gateway', () => {
   it('resumes after a dropped connection and answers the next interaction', async () => {
     const resumed = emulator.waitForGateway((e) => e.type === 'resume');
