@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { ApplicationCommandOptionType, Events, InteractionResponseType, MessageFlags } from 'discord.js';
+import { ApplicationCommandOptionType, InteractionResponseType, MessageFlags } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/discord/bot.js';
+import type { Bot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/commands.js';
-import { Footnote } from '../../src/footnote.js';
+import type { Footnote } from '../../src/footnote.js';
 import { writeSotuArticles, loadSotu } from '../../src/corpus/sotu.js';
 import { currentGeneration } from '../../src/store/layout.js';
+import { startBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../support/discord-emulator.js';
-import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, testConfig, testEnv } from '../support/setup.js';
+import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, testEnv } from '../support/setup.js';
 
 const MENTION_ARTICLE = [
   '---', 'title: Town hall notice', 'date: 2024-05-01', 'source: Village Bulletin', '---', '',
@@ -26,31 +26,24 @@ let emulator: DiscordEmulator;
 let footnote: Footnote;
 let bot: Bot;
 let articles: string;
+let running: RunningBot;
 const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
 
 beforeAll(async () => {
-  emulator = await DiscordEmulator.start();
   articles = articlesCopy({ 'town-hall.md': MENTION_ARTICLE });
-  const config = testConfig({
-    ARTICLES_DIR: articles,
-    DISCORD_API_BASE: emulator.apiBase,
-    ADMIN_USER_IDS: emulator.fixture.users.owner.id,
-    // These tests ask many questions as one user; tests/discord/limits.test.ts covers the limit.
-    RATE_LIMIT_QUESTIONS: '1000',
-  });
-  footnote = new Footnote(config, silentLog);
-  await footnote.reindex();
-  bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date() });
-  const ready = once(bot.client, Events.ClientReady);
-  await bot.start(emulator.token);
-  await ready;
+  running = await startBot(
+    (e) => ({
+      ARTICLES_DIR: articles,
+      ADMIN_USER_IDS: e.fixture.users.owner.id,
+      // These tests ask many questions as one user; tests/discord/limits.test.ts covers the limit.
+      RATE_LIMIT_QUESTIONS: '1000',
+    }),
+    { log },
+  );
+  ({ emulator, footnote, bot } = running);
 });
 
-afterAll(async () => {
-  await bot?.stop();
-  await footnote?.close();
-  await emulator?.close();
-});
+afterAll(() => running?.stop());
 
 function npm(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn('npm', args, { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...testEnv(), ...env } });

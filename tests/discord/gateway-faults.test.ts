@@ -1,36 +1,23 @@
-import { once } from 'node:events';
-import { ApplicationCommandOptionType, Events } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
-import { Footnote } from '../../src/footnote.js';
-import { DiscordEmulator, type GatewayLogEntry } from '../support/discord-emulator.js';
-import { silentLog, testConfig } from '../support/setup.js';
+import type { Bot } from '../../src/discord/bot.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+import type { DiscordEmulator, GatewayLogEntry } from '../support/discord-emulator.js';
 
 // The gateway faults Discord really produces, one after another on the same bot: after each the
 // bot must get its session back (resumed, or a new one identified) and answer the next /ask.
 
 let emulator: DiscordEmulator;
-let footnote: Footnote;
 let bot: Bot;
+let running: RunningBot;
 
 beforeAll(async () => {
   // Short heartbeats, so a missed ACK is noticed within a second or two rather than 41 s.
-  emulator = await DiscordEmulator.start({ heartbeatIntervalMs: 500 });
-  const config = testConfig({ DISCORD_API_BASE: emulator.apiBase, RATE_LIMIT_QUESTIONS: '1000' });
-  footnote = new Footnote(config, silentLog);
-  await footnote.reindex();
-  bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
-  const ready = once(bot.client, Events.ClientReady);
-  await bot.start(emulator.token);
-  await ready;
+  running = await startBot(() => ({ RATE_LIMIT_QUESTIONS: '1000' }), { emulator: { heartbeatIntervalMs: 500 } });
+  ({ emulator, bot } = running);
 });
 
-afterAll(async () => {
-  await bot?.stop();
-  await footnote?.close();
-  await emulator?.close();
-});
+afterAll(() => running?.stop());
 
 /** The connection the bot is on now: the last one it opened. */
 function currentConnection(): number {

@@ -1,12 +1,9 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
-import { ApplicationCommandOptionType, Events, type APIEmbed } from 'discord.js';
+import { ApplicationCommandOptionType, type APIEmbed } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
-import { Footnote } from '../../src/footnote.js';
-import { DiscordEmulator, type RecordedRequest } from '../support/discord-emulator.js';
-import { SHIPPED_ARTICLE, collapse, silentLog, testConfig } from '../support/setup.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+import type { DiscordEmulator, RecordedRequest } from '../support/discord-emulator.js';
+import { SHIPPED_ARTICLE, collapse } from '../support/setup.js';
 
 // Questions a user can type that are not a plain question. Each goes through the real discord.js
 // client and the emulator, which rejects (HTTP 400) anything over Discord's limits.
@@ -40,29 +37,15 @@ const HOSTILE: Hostile[] = [
 ];
 
 let emulator: DiscordEmulator;
-let footnote: Footnote;
-let bot: Bot;
+let running: RunningBot;
 
 beforeAll(async () => {
-  emulator = await DiscordEmulator.start();
-  const config = testConfig({
-    DISCORD_API_BASE: emulator.apiBase,
-    // One user asks every question here; tests/discord/limits.test.ts covers the limit.
-    RATE_LIMIT_QUESTIONS: '1000',
-  });
-  footnote = new Footnote(config, silentLog);
-  await footnote.reindex();
-  bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
-  const ready = once(bot.client, Events.ClientReady);
-  await bot.start(emulator.token);
-  await ready;
+  // One user asks every question here; tests/discord/limits.test.ts covers the limit.
+  running = await startBot(() => ({ RATE_LIMIT_QUESTIONS: '1000' }));
+  ({ emulator } = running);
 });
 
-afterAll(async () => {
-  await bot?.stop();
-  await footnote?.close();
-  await emulator?.close();
-});
+afterAll(() => running?.stop());
 
 interface SentMessage {
   content?: string;
@@ -203,7 +186,7 @@ describe('afterwards', () => {
     const bySlash = await ask(QUESTION);
     expect(bySlash.reply.content).toContain(ANSWER);
     expect(bySlash.reply.embeds[0]!.title).toContain(TITLE);
-    expect(bot.client.isReady()).toBe(true);
+    expect(running.bot.client.isReady()).toBe(true);
   });
 
   it('had no request of the bot rejected by the emulator', () => {

@@ -1,12 +1,9 @@
-import { once } from 'node:events';
-import { ApplicationCommandOptionType, Events, MessageFlags } from 'discord.js';
+import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
+import type { Bot } from '../../src/discord/bot.js';
 import { BUSY, RateLimiter, WorkQueue, QueueFullError } from '../../src/discord/limits.js';
-import { Footnote } from '../../src/footnote.js';
-import { DiscordEmulator } from '../support/discord-emulator.js';
-import { silentLog, testConfig } from '../support/setup.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+import type { DiscordEmulator } from '../support/discord-emulator.js';
 
 describe('RateLimiter', () => {
   it('allows N questions per window per user and says when the next one is allowed', () => {
@@ -38,31 +35,20 @@ describe('WorkQueue', () => {
 
 describe('limits through Discord', () => {
   let emulator: DiscordEmulator;
-  let footnote: Footnote;
   let bot: Bot;
+  let running: RunningBot;
 
   beforeAll(async () => {
-    emulator = await DiscordEmulator.start();
-    const config = testConfig({
-      DISCORD_API_BASE: emulator.apiBase,
+    running = await startBot(() => ({
       RATE_LIMIT_QUESTIONS: '2',
       RATE_LIMIT_WINDOW_SECONDS: '600',
       MAX_CONCURRENT_ANSWERS: '1',
       MAX_QUEUED_QUESTIONS: '0',
-    });
-    footnote = new Footnote(config, silentLog);
-    await footnote.reindex();
-    bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
-    const ready = once(bot.client, Events.ClientReady);
-    await bot.start(emulator.token);
-    await ready;
+    }));
+    ({ emulator, bot } = running);
   });
 
-  afterAll(async () => {
-    await bot?.stop();
-    await footnote?.close();
-    await emulator?.close();
-  });
+  afterAll(() => running?.stop());
 
   const ask = (user: 'regular' | 'admin') =>
     emulator.sendSlashCommand({

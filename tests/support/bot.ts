@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import { Events } from 'discord.js';
+import { createBot, type Bot } from '../../src/discord/bot.js';
+import { loadCommands } from '../../src/discord/commands.js';
+import { Footnote } from '../../src/footnote.js';
+import type { Logger } from '../../src/log.js';
+import { DiscordEmulator, type DiscordEmulatorOptions } from './discord-emulator.js';
+import { silentLog, testConfig } from './setup.js';
+
+export interface RunningBot {
+  emulator: DiscordEmulator;
+  footnote: Footnote;
+  bot: Bot;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real bot, as `npm start` assembles it, connected to a fresh emulator over loopback and
+ * answering from an index built from `env`'s articles (the shipped ones by default).
+ */
+export async function startBot(
+  env: (emulator: DiscordEmulator) => Record<string, string> = () => ({}),
+  options: { log?: Logger; emulator?: DiscordEmulatorOptions } = {},
+): Promise<RunningBot> {
+  const emulator = await DiscordEmulator.start(options.emulator);
+  const log = options.log ?? silentLog;
+  const config = testConfig({ DISCORD_API_BASE: emulator.apiBase, ...env(emulator) });
+  const footnote = new Footnote(config, log);
+  await footnote.reindex();
+  const bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date() });
+  const ready = once(bot.client, Events.ClientReady);
+  await bot.start(emulator.token);
+  await ready;
+  return {
+    emulator,
+    footnote,
+    bot,
+    async stop() {
+      await bot.stop();
+      await footnote.close();
+      await emulator.close();
+    },
+  };
+}
