@@ -36,6 +36,8 @@ export interface Config {
   minScore: number;
   /** The same for lexical mode, whose scores are on another scale. */
   minLexicalScore: number;
+  /** Cosine at which a sentence answers on meaning alone, when its words could be there by chance. */
+  minDenseScore: number;
   logLevel: string;
   discord: {
     /** Questions per user per window (0 = no limit), and the window. */
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
     minScore: num('MIN_SCORE', 0.2, -1, 1),
     minLexicalScore: num('MIN_LEXICAL_SCORE', 0.25, 0, 1),
+    minDenseScore: num('MIN_DENSE_SCORE', 0.6, -1, 1),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     discord: {
       rateLimit: { questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000), windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000 },

@@ -220,6 +220,7 @@ export class Footnote {
       const reranked = await this.rerank(normalized, retrieved);
       const answer = await composeAnswer(normalized, reranked, embedder, index.termStatistics, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
+        minDenseScore: this.config.minDenseScore,
         model: this.config.embeddingModel,
       });
       return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };

@@ -2,14 +2,32 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, expectsAbstention, loadQuestions, type EvalReport, type QuestionResult } from '../../src/evaluation.js';
 import { Footnote } from '../../src/footnote.js';
-import { silentLog, testConfig } from '../support/setup.js';
+import { writeSotuArticles } from '../../src/corpus/sotu.js';
+import { SHIPPED_ARTICLES, silentLog, tempDir, testConfig } from '../support/setup.js';
 
-/** RETRIEVAL_MODE the floor is held in. */
+/** RETRIEVAL_MODE the floors are held in: the one that needs no model, so it is what every user gets at least. */
 const MODE = 'lexical';
-/** Raise it as retrieval improves; never lower it to make a run pass. */
-const FLOOR = 0.9;
 
-const QUESTIONS = path.join(import.meta.dirname, 'shipped-article.jsonl');
+// Raise a floor as retrieval improves; never lower one to make a run pass.
+const SETS = [
+  {
+    name: 'the shipped article',
+    questions: path.join(import.meta.dirname, 'shipped-article.jsonl'),
+    articles: (): string => SHIPPED_ARTICLES,
+    floors: { hitAt3: 0.9, recall: 0.9, precision: 0.9 },
+  },
+  {
+    // 233 speeches, 1.8 M words: off-topic questions meet common words everywhere.
+    name: 'the State of the Union corpus',
+    questions: path.join(import.meta.dirname, 'sotu.jsonl'),
+    articles: (): string => {
+      const dir = tempDir('footnote-sotu-');
+      writeSotuArticles(dir);
+      return dir;
+    },
+    floors: { hitAt3: 0.35, recall: 0.85, precision: 0.6 },
+  },
+];
 
 /** The questions that missed, for the assertion message: what was expected and what came back. */
 function failures(results: QuestionResult[]): string {
@@ -23,14 +41,14 @@ function failures(results: QuestionResult[]): string {
     .join('\n');
 }
 
-describe(`answer quality on the shipped article (${MODE})`, () => {
+describe.each(SETS)(`answer quality on $name (${MODE})`, ({ questions, articles, floors }) => {
   let footnote: Footnote;
   let report: EvalReport;
 
   beforeAll(async () => {
-    footnote = new Footnote(testConfig({ RETRIEVAL_MODE: MODE }), silentLog);
+    footnote = new Footnote(testConfig({ RETRIEVAL_MODE: MODE, ARTICLES_DIR: articles() }), silentLog);
     await footnote.reindex();
-    report = await evaluate(loadQuestions(QUESTIONS), (question) => footnote.ask(question));
+    report = await evaluate(loadQuestions(questions), (question) => footnote.ask(question));
   });
   afterAll(() => footnote?.close());
 
@@ -38,18 +56,18 @@ describe(`answer quality on the shipped article (${MODE})`, () => {
     expect(report.modes).toEqual([MODE]);
   });
 
-  it(`cites the expected sentence among the top 3 for at least ${FLOOR * 100}% of the questions`, () => {
+  it(`cites the expected sentence among the top 3 for at least ${floors.hitAt3 * 100}% of the questions`, () => {
     const answerable = report.results.filter((r) => !expectsAbstention(r.expect));
-    expect(report.hitAt3.value, `hit@3 ${report.hitAt3.count}/${report.hitAt3.of}; misses:\n${failures(answerable)}`).toBeGreaterThanOrEqual(FLOOR);
+    expect(report.hitAt3.value, `hit@3 ${report.hitAt3.count}/${report.hitAt3.of}; misses:\n${failures(answerable)}`).toBeGreaterThanOrEqual(floors.hitAt3);
   });
 
-  it(`says "not found" to at least ${FLOOR * 100}% of the off-topic questions (recall)`, () => {
+  it(`says "not found" to at least ${floors.recall * 100}% of the off-topic questions (recall)`, () => {
     const offTopic = report.results.filter((r) => expectsAbstention(r.expect));
-    expect(report.abstention.recall.value, failures(offTopic)).toBeGreaterThanOrEqual(FLOOR);
+    expect(report.abstention.recall.value, failures(offTopic)).toBeGreaterThanOrEqual(floors.recall);
   });
 
-  it(`says "not found" only to off-topic questions at least ${FLOOR * 100}% of the time (precision)`, () => {
+  it(`says "not found" only to off-topic questions at least ${floors.precision * 100}% of the time (precision)`, () => {
     const abstainedWrongly = report.results.filter((r) => !expectsAbstention(r.expect) && !r.found);
-    expect(report.abstention.precision.value, `abstained on answerable questions:\n${failures(abstainedWrongly)}`).toBeGreaterThanOrEqual(FLOOR);
+    expect(report.abstention.precision.value, `abstained on answerable questions:\n${failures(abstainedWrongly)}`).toBeGreaterThanOrEqual(floors.precision);
   });
 });
