@@ -211,10 +211,13 @@ async function similarities(query: Float32Array, texts: string[], embedder: Embe
 const QUOTE_MARK = /["“”]/g;
 // A sentence that opens like this leans on the one before it for who or what it is about.
 const LEANS_BACK = /^(?:["“”']?\s*)(?:he|she|it|they|this|that|these|those|his|her|its|their|but|and|so|also)\b/i;
+// A sentence that ends like this asks rather than tells.
+const ASKS = /\?["“”'’)\]]*\s*$/;
 
 /**
  * Widens a quote to a neighbouring sentence of the same paragraph when it only makes sense with
- * it: a quotation split across sentences (odd number of quote marks), or a leading "He said…".
+ * it: a quotation split across sentences (odd number of quote marks), a leading "He said…", or a
+ * question the next sentence answers.
  */
 function withContext(c: Candidate): Candidate {
   const paragraph = c.article.paragraphs.find((p) => c.start >= p.start && c.start < p.end);
@@ -232,6 +235,8 @@ function withContext(c: Candidate): Candidate {
   } else if (LEANS_BACK.test(text) && sentences[i - 1]) {
     start = sentences[i - 1]!.start;
   }
+  // A question in the text ("What should we do with this surplus?") is answered by what follows.
+  if (ASKS.test(text) && sentences[i + 1] && end === c.end) end = sentences[i + 1]!.end;
   return { ...c, start, end };
 }
 

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
+import { loadSotu, writeSotuArticles } from '../src/corpus/sotu.js';
 import { SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 let footnote: Footnote;
@@ -133,6 +134,25 @@ describe('without the embedding model', () => {
   });
 });
 
+describe('not found in a large collection', () => {
+  it('says so when the question only shares words that meet there by chance, and still answers what the speeches hold', async () => {
+    const articles = tempDir('footnote-speeches-');
+    writeSotuArticles(articles, loadSotu().filter((s) => s.year >= 1980));
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      // Each has a word the speeches use often enough ("tonight", "tower", "won", "championship").
+      for (const question of ['What should I cook for dinner tonight?', 'How tall is the Eiffel Tower?', 'Who won the basketball championship last season?']) {
+        expect(await f.ask(question), question).toMatchObject({ found: false, text: NOT_FOUND, citations: [] });
+      }
+      const answer = await f.ask('Which federal worker dived into icy water to rescue a plane crash victim?');
+      expect(answer.found).toBe(true);
+      expect(answer.citations[0]!.article.file).toBe('1982-ronald-reagan.txt');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('quote context', () => {
   it('widens a quote that leans on the sentence before it, and keeps a split quotation whole', async () => {
     const articles = articlesCopy({
@@ -151,6 +171,22 @@ describe('quote context', () => {
       );
       const dredging = await f.ask('When does the dredging start?');
       expect(dredging.citations[0]!.quote).toBe('"We will double capacity. The dredging starts in spring," Ruiz told reporters.');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('quotes the answer after a question the text asks itself', async () => {
+    const articles = articlesCopy({
+      'surplus.md': [
+        '---', 'title: Budget speech', 'date: 2023-03-01', '---', '',
+        'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.',
+      ].join('\n'),
+    });
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      const answer = await f.ask('What will the council do with the projected surplus?');
+      expect(answer.citations[0]!.quote).toBe('What should the council do with the projected surplus? Repair every school roof first.');
     } finally {
       await f.close();
     }
