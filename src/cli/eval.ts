@@ -15,7 +15,7 @@ const USAGE = `usage: npm run eval -- --questions FILE [options]
   --articles DIR    the articles to answer from (default ARTICLES_DIR); without --index, indexed into a temporary folder first
   --index DIR       the index to use (default INDEX_DIR)
   --mode M          dense, lexical or hybrid (default RETRIEVAL_MODE)
-  --calibrate       answer with no "not found" threshold and show what each threshold would give
+  --calibrate       answer with no score threshold (MIN_SCORE, MIN_LEXICAL_SCORE) and show what each would give
   --json            print one JSON object instead of a table`;
 
 const MODES = ['dense', 'lexical', 'hybrid'];
