@@ -107,11 +107,16 @@ export async function composeAnswer(
     if (c.score < Math.max(options.minScore, best.score * RELATIVE_FLOOR)) break;
     const quote = withContext(c);
     const text = quote.article.text.slice(quote.start, quote.end);
-    // Overlapping spans of one article, or the same words in two articles (a story filed twice).
-    const repeated = chosen.some(
-      (o) => (o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end) || o.article.text.slice(o.start, o.end) === text,
-    );
-    if (!repeated) chosen.push(quote);
+    // A quote widened into one already chosen makes it one longer quote: "He said…" after the
+    // sentence that names him.
+    const overlapping = chosen.findIndex((o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end);
+    if (overlapping >= 0) {
+      const o = chosen[overlapping]!;
+      chosen[overlapping] = { ...o, start: Math.min(o.start, quote.start), end: Math.max(o.end, quote.end) };
+      continue;
+    }
+    // The same words in two articles (a story filed twice) are quoted once.
+    if (!chosen.some((o) => o.article.text.slice(o.start, o.end) === text)) chosen.push(quote);
   }
 
   const citations = chosen.map((c, i): Citation => ({

@@ -176,6 +176,26 @@ describe('quote context', () => {
     }
   });
 
+  it('joins a quote that leans on an already quoted sentence to it rather than dropping it', async () => {
+    const articles = articlesCopy({
+      'rescue.md': [
+        '---', 'title: Winter crash', 'date: 2023-01-20', '---', '',
+        'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.',
+        '',
+        'The airport reopened the next day.',
+      ].join('\n'),
+    });
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      const answer = await f.ask('Which clerk dived into the icy water to rescue crash victims?');
+      expect(answer.citations.map((c) => c.quote)).toEqual([
+        'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.',
+      ]);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('quotes the answer after a question the text asks itself', async () => {
     const articles = articlesCopy({
       'surplus.md': [
