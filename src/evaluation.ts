@@ -58,6 +58,8 @@ export interface EvalReport {
     /** Correct abstentions over questions that should abstain. */
     recall: Rate;
   };
+  /** Mean citations of the answers that found something: how much a reader is shown (null: none found). */
+  quotesPerAnswer: number | null;
   latencyMs: { p50: number | null; p95: number | null };
   /** The retrieval modes the answers reported, sorted. */
   modes: string[];
@@ -125,6 +127,7 @@ function report(results: QuestionResult[]): EvalReport {
   const correctAbstentions = unanswerable.filter((r) => !r.found).length;
   const ranks = answerable.map((r) => r.rank);
   const latencies = results.map((r) => r.totalMs);
+  const answered = results.filter((r) => r.found);
   return {
     questions: results.length,
     answerable: answerable.length,
@@ -136,6 +139,7 @@ function report(results: QuestionResult[]): EvalReport {
       precision: rate(correctAbstentions, abstained.length),
       recall: rate(correctAbstentions, unanswerable.length),
     },
+    quotesPerAnswer: answered.length ? answered.reduce((sum, r) => sum + r.citations.length, 0) / answered.length : null,
     latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
     modes: [...new Set(results.map((r) => r.mode))].sort(),
     results,

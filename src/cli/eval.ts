@@ -125,6 +125,7 @@ function table(report: EvalReport, context: { questionsFile: string; articlesDir
     ['MRR', report.mrr === null ? 'n/a' : report.mrr.toFixed(3)],
     ['abstention precision', fraction(report.abstention.precision)],
     ['abstention recall', fraction(report.abstention.recall)],
+    ['quotes per answer', report.quotesPerAnswer === null ? 'n/a' : report.quotesPerAnswer.toFixed(2)],
     ['latency p50', ms(report.latencyMs.p50)],
     ['latency p95', ms(report.latencyMs.p95)],
   ];

@@ -64,6 +64,8 @@ describe('evaluate', () => {
       modes: ['hybrid', 'lexical'],
     });
     expect(report.mrr).toBeCloseTo((1 + 1 / 2 + 0 + 0 + 1 / 4 + 1 / 3 + 0 + 1) / 8, 10);
+    // 8 answers found something, with 14 citations between them.
+    expect(report.quotesPerAnswer).toBeCloseTo(14 / 8, 10);
   });
 
   it('reports rates it cannot compute as null rather than as 0 or 1', async () => {
@@ -73,6 +75,10 @@ describe('evaluate', () => {
     expect(report.abstention.precision).toEqual({ value: null, count: 0, of: 0 });
     expect(report.abstention.recall).toEqual({ value: null, count: 0, of: 0 });
     expect(report.latencyMs).toEqual({ p50: 3, p95: 3 });
+    expect(report.quotesPerAnswer).toBe(1);
+    const none = await evaluate([{ question: 'q', expect: { found: false }, line: 1 }], fakeAsk(new Map([['q', { citations: [], mode: 'lexical' as const, ms: 3 }]])));
+    expect(none.quotesPerAnswer).toBeNull();
+    expect(none.hitAt3).toEqual({ value: null, count: 0, of: 0 });
   });
 });
 
