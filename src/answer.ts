@@ -109,10 +109,13 @@ export async function composeAnswer(
     const text = quote.article.text.slice(quote.start, quote.end);
     // A quote widened into one already chosen makes it one longer quote: "He said…" after the
     // sentence that names him.
-    const overlapping = chosen.findIndex((o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end);
-    if (overlapping >= 0) {
-      const o = chosen[overlapping]!;
-      chosen[overlapping] = { ...o, start: Math.min(o.start, quote.start), end: Math.max(o.end, quote.end) };
+    const overlapping = chosen.filter((o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end);
+    if (overlapping.length) {
+      // It may bridge two chosen quotes: all of them become one.
+      const spans = [quote, ...overlapping];
+      const merged = { ...overlapping[0]!, start: Math.min(...spans.map((o) => o.start)), end: Math.max(...spans.map((o) => o.end)) };
+      chosen.splice(chosen.indexOf(overlapping[0]!), 1, merged);
+      for (const o of overlapping.slice(1)) chosen.splice(chosen.indexOf(o), 1);
       continue;
     }
     // The same words in two articles (a story filed twice) are quoted once.

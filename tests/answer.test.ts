@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
@@ -147,6 +148,40 @@ describe('not found in a large collection', () => {
       const answer = await f.ask('Which federal worker dived into icy water to rescue a plane crash victim?');
       expect(answer.found).toBe(true);
       expect(answer.citations[0]!.article.file).toBe('1982-ronald-reagan.txt');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('any question', () => {
+  it('gets at most 3 verbatim, numbered citations that do not overlap, or "not found"', async () => {
+    const speeches = loadSotu().slice(0, 15);
+    const articles = tempDir('footnote-speeches-');
+    writeSotuArticles(articles, speeches);
+    const vocabulary = [...new Set(speeches.flatMap((s) => s.text.match(/[A-Za-z]+/g) ?? []))];
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      await f.ensureIndex('lexical');
+      const index = f.index()!;
+      const question = fc
+        .tuple(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 8 }), fc.constantFrom('?', '', '.'))
+        .map(([words, end]) => `${words.join(' ')}${end}`);
+      await fc.assert(
+        fc.asyncProperty(question, async (q) => {
+          const answer = await f.ask(q);
+          expect(answer.found).toBe(answer.citations.length > 0);
+          expect(answer.citations.length).toBeLessThanOrEqual(3);
+          answer.citations.forEach((c, i) => {
+            expect(c.n).toBe(i + 1);
+            expect(index.article(c.article.id)!.text.slice(c.start, c.end)).toBe(c.quote);
+            for (const o of answer.citations.slice(i + 1)) {
+              if (o.article.id === c.article.id) expect(c.start < o.end && o.start < c.end, `${q}: [${c.n}] and [${o.n}] overlap`).toBe(false);
+            }
+          });
+        }),
+        { seed: 20141028, numRuns: 300 },
+      );
     } finally {
       await f.close();
     }
