@@ -34,8 +34,13 @@ export interface TermStatistics {
 export interface AnswerOptions {
   /** The best sentence must score at least this (0–1) for the articles to count as answering. */
   minScore: number;
-  /** A sentence whose question words could be there by chance still counts with this cosine to the question. */
+  /**
+   * A sentence whose question words could be there by chance still counts when its cosine to the
+   * question exceeds the question's mean cosine to the passages by this much.
+   */
   minDenseScore: number;
+  /** The mean passage vector, for that mean cosine (null: compare with 0). */
+  passageMean?: Float32Array | null;
   /** Quotes at most. */
   maxQuotes?: number;
   /** EMBEDDING_MODEL, reported with the answer. */
@@ -88,13 +93,16 @@ export async function composeAnswer(
   const lexical = candidates.map((c, i) => (1 - PASSAGE_SHARE) * overlap(words[i]!, c.context) + PASSAGE_SHARE * overlap(new Set(), c.context, 1));
   const dense = retrieved.query && embedder ? await similarities(retrieved.query, texts, embedder) : null;
   const surprise = chanceSurprise(terms, statistics);
+  // Models differ in how similar any two texts look (some put everything above 0.7): meaning counts
+  // by how far a sentence stands above what the question scores against the passages on average.
+  const baseline = retrieved.query && options.passageMean ? dot(retrieved.query, options.passageMean) : 0;
   // A sentence counts only with evidence it is about the question: the question's words around it
   // are too specific to meet by chance, or (with the model) its meaning is close to the question's.
   const scored = candidates
     .map((c, i) => ({
       ...c,
       score: dense ? (1 - LEXICAL_WEIGHT) * dense[i]! + LEXICAL_WEIGHT * lexical[i]! : lexical[i]!,
-      supported: surprise(words[i]!, c.context) >= MIN_SURPRISE || (dense !== null && dense[i]! >= options.minDenseScore),
+      supported: surprise(words[i]!, c.context) >= MIN_SURPRISE || (dense !== null && dense[i]! - baseline >= options.minDenseScore),
     }))
     .filter((c) => c.supported);
   scored.sort((a, b) => b.score - a.score);
@@ -209,11 +217,13 @@ function chanceSurprise(terms: string[], statistics: TermStatistics): (present: 
 
 async function similarities(query: Float32Array, texts: string[], embedder: Embedder): Promise<number[]> {
   const vectors = await embedder.embed(texts);
-  return vectors.map((v) => {
-    let sum = 0;
-    for (let i = 0; i < v.length; i++) sum += v[i]! * query[i]!;
-    return sum;
-  });
+  return vectors.map((v) => dot(v, query));
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }
 
 const QUOTE_MARK = /["“”]/g;

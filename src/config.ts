@@ -36,7 +36,7 @@ export interface Config {
   minScore: number;
   /** The same for lexical mode, whose scores are on another scale. */
   minLexicalScore: number;
-  /** Cosine at which a sentence answers on meaning alone, when its words could be there by chance. */
+  /** Cosine above the question's mean cosine to the passages at which a sentence answers on meaning alone. */
   minDenseScore: number;
   logLevel: string;
   discord: {

@@ -221,6 +221,7 @@ export class Footnote {
       const answer = await composeAnswer(normalized, reranked, embedder, index.termStatistics, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         minDenseScore: this.config.minDenseScore,
+        passageMean: mode === 'lexical' ? null : index.meanVector,
         model: this.config.embeddingModel,
       });
       return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
 import { loadSotu, writeSotuArticles } from '../src/corpus/sotu.js';
+import { makeTestModel } from './support/make-model.js';
 import { SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 let footnote: Footnote;
@@ -135,22 +137,57 @@ describe('without the embedding model', () => {
   });
 });
 
-describe('not found in a large collection', () => {
-  it('says so when the question only shares words that meet there by chance, and still answers what the speeches hold', async () => {
-    const articles = tempDir('footnote-speeches-');
+describe('a large collection (42 speeches)', () => {
+  let articles: string;
+  beforeAll(() => {
+    articles = tempDir('footnote-speeches-');
     writeSotuArticles(articles, loadSotu().filter((s) => s.year >= 1980));
-    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+  });
+
+  /** Asks each question of a fresh Footnote over the speeches, configured by `overrides`. */
+  async function askAll(overrides: Record<string, string>, questions: string[]) {
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, ...overrides }), silentLog);
     try {
-      // Each has a word the speeches use often enough ("tonight", "tower", "won", "championship").
-      for (const question of ['What should I cook for dinner tonight?', 'How tall is the Eiffel Tower?', 'Who won the basketball championship last season?']) {
-        expect(await f.ask(question), question).toMatchObject({ found: false, text: NOT_FOUND, citations: [] });
-      }
-      const answer = await f.ask('Which federal worker dived into icy water to rescue a plane crash victim?');
-      expect(answer.found).toBe(true);
-      expect(answer.citations[0]!.article.file).toBe('1982-ronald-reagan.txt');
+      const answers = [];
+      for (const question of questions) answers.push(await f.ask(question));
+      return answers;
     } finally {
       await f.close();
     }
+  }
+
+  // Each has a word the speeches use often enough ("tonight", "tower", "won", "championship").
+  const OFF_TOPIC = ['What should I cook for dinner tonight?', 'How tall is the Eiffel Tower?', 'Who won the basketball championship last season?'];
+  const SKUTNIK = 'Which federal worker dived into icy water to rescue a plane crash victim?';
+
+  it('says "not found" when the question only shares words that meet there by chance, and still answers what the speeches hold', async () => {
+    const answers = await askAll({ RETRIEVAL_MODE: 'lexical' }, [...OFF_TOPIC, SKUTNIK]);
+    for (const [i, question] of OFF_TOPIC.entries()) {
+      expect(answers[i], question).toMatchObject({ found: false, text: NOT_FOUND, citations: [] });
+    }
+    expect(answers.at(-1)!.found).toBe(true);
+    expect(answers.at(-1)!.citations[0]!.article.file).toBe('1982-ronald-reagan.txt');
+  });
+
+  it('lets a sentence close in meaning answer although its words are common, as far as MIN_DENSE_SCORE allows', async () => {
+    const index = tempDir('footnote-index-');
+    // Every word but the made-up one is common in the speeches: by words alone it could be chance.
+    const question = ['Our job is to govern with a sense of responsibility, zorblat?'];
+    const [hybrid] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid' }, question);
+    expect(hybrid!.found).toBe(true);
+    expect(hybrid!.citations[0]).toMatchObject({ quote: 'Our job is to govern with a sense of responsibility.', article: { file: '2009-barack-obama.txt' } });
+    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MIN_DENSE_SCORE: '1' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
+    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'lexical' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
+  });
+
+  it('says "not found" in hybrid mode even with a model under which all texts look alike', async () => {
+    const model = tempDir('footnote-alike-model-');
+    const texts = fs.readdirSync(articles).map((file) => fs.readFileSync(path.join(articles, file), 'utf8'));
+    // Cosines of 0.9 and more between any two texts, far above MIN_DENSE_SCORE taken as it is.
+    await makeTestModel(model, texts, { sharedDirection: 1.5 });
+    const answers = await askAll({ EMBEDDING_MODEL: model, RETRIEVAL_MODE: 'hybrid' }, [...OFF_TOPIC, SKUTNIK]);
+    expect(answers.map((a) => a.retrieval.mode)).toEqual(['hybrid', 'hybrid', 'hybrid', 'hybrid']);
+    expect(answers.map((a) => a.found)).toEqual([false, false, false, true]);
   });
 });
 

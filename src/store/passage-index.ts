@@ -20,6 +20,7 @@ export interface PassageHit {
 export class PassageIndex {
   private readonly articleCache = new Map<string, StoredArticle>();
   private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
+  private centroid: Float32Array | null | undefined;
   private listing: StoredArticle[] | undefined;
 
   private constructor(
@@ -82,6 +83,24 @@ export class PassageIndex {
   get termStatistics(): ReturnType<PassageDatabase['documentFrequencies']> {
     this.statistics ??= this.db.documentFrequencies();
     return this.statistics;
+  }
+
+  /**
+   * The mean of the passage vectors (null without vectors), computed once: a question's dot
+   * product with it is its mean cosine to the passages, what any text scores by being text.
+   */
+  get meanVector(): Float32Array | null {
+    if (this.centroid === undefined) {
+      let sum: Float32Array | null = null;
+      let n = 0;
+      for (const { vector } of this.db.vectors()) {
+        sum ??= new Float32Array(vector.length);
+        for (let i = 0; i < vector.length; i++) sum[i]! += vector[i]!;
+        n++;
+      }
+      this.centroid = sum && sum.map((x) => x / n);
+    }
+    return this.centroid;
   }
 
   private hits(ranked: { id: number; score: number }[]): PassageHit[] {

@@ -18,6 +18,11 @@ const { onnx } = onnxProto;
 export interface MakeTestModelOptions {
   /** Embedding width (hidden_size). Default 64. */
   dims?: number;
+  /**
+   * Weight of one direction every word shares (default 0): like many real models, whose texts
+   * all look alike (cosines of 0.7 and more) and differ only above that.
+   */
+  sharedDirection?: number;
 }
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
@@ -364,7 +369,7 @@ function configJson(vocabSize: number, dims: number): Record<string, unknown> {
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 
 /** The tokenizer vocabulary for `texts` and its word-vector table (little-endian float32 rows). */
-function vocabulary(texts: string[], dims: number): { vocab: string[]; wordEmbeddings: Uint8Array } {
+function vocabulary(texts: string[], dims: number, sharedDirection = 0): { vocab: string[]; wordEmbeddings: Uint8Array } {
   if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
 
   // Pieces that let unknown words tokenize into something other than [UNK]; they carry no meaning.
@@ -376,9 +381,10 @@ function vocabulary(texts: string[], dims: number): { vocab: string[]; wordEmbed
   // Rows of special tokens and pieces stay zero: unknown words then add nothing to the mean
   // (apart from diluting it), instead of making unrelated texts look alike.
   const table = new Float32Array(vocab.length * dims);
+  const shared = wordVector('\u0000shared', dims);
   words.forEach((word, i) => {
     const row = (base.length + i) * dims;
-    const v = wordVector(word, dims);
+    const v = wordVector(word, dims).map((x, j) => x + sharedDirection * shared[j]!);
     const scale = STOP_WORDS.has(word) ? STOP_WORD_SCALE : 1;
     for (let j = 0; j < dims; j++) table[row + j] = v[j]! * scale;
   });
@@ -401,7 +407,7 @@ async function writeModel(dir: string, vocab: string[], config: unknown, onnxMod
  */
 export async function makeTestModel(dir: string, texts: string[], options: MakeTestModelOptions = {}): Promise<void> {
   const dims = options.dims ?? 64;
-  const { vocab, wordEmbeddings } = vocabulary(texts, dims);
+  const { vocab, wordEmbeddings } = vocabulary(texts, dims, options.sharedDirection);
   await writeModel(dir, vocab, configJson(vocab.length, dims), buildOnnx(vocab.length, dims, wordEmbeddings));
 }
 
