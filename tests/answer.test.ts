@@ -248,39 +248,32 @@ describe('quote context', () => {
     }
   });
 
-  it('joins a quote that leans on an already quoted sentence to it rather than dropping it', async () => {
-    const articles = articlesCopy({
-      'rescue.md': [
-        '---', 'title: Winter crash', 'date: 2023-01-20', '---', '',
-        'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.',
-        '',
-        'The airport reopened the next day.',
-      ].join('\n'),
-    });
-    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+  /** The answer by words from the articles plus one more, `lines` of Markdown. */
+  async function askWithArticle(name: string, lines: string[], question: string) {
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articlesCopy({ [name]: lines.join('\n') }), RETRIEVAL_MODE: 'lexical' }), silentLog);
     try {
-      const answer = await f.ask('Which clerk dived into the icy water to rescue crash victims?');
-      expect(answer.citations.map((c) => c.quote)).toEqual([
-        'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.',
-      ]);
+      return await f.ask(question);
     } finally {
       await f.close();
     }
+  }
+
+  it('joins a quote that leans on an already quoted sentence to it rather than dropping it', async () => {
+    const rescue = 'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.';
+    const answer = await askWithArticle(
+      'rescue.md',
+      ['---', 'title: Winter crash', 'date: 2023-01-20', '---', '', rescue, '', 'The airport reopened the next day.'],
+      'Which clerk dived into the icy water to rescue crash victims?',
+    );
+    expect(answer.citations.map((c) => c.quote)).toEqual([rescue]);
   });
 
   it('quotes the answer after a question the text asks itself', async () => {
-    const articles = articlesCopy({
-      'surplus.md': [
-        '---', 'title: Budget speech', 'date: 2023-03-01', '---', '',
-        'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.',
-      ].join('\n'),
-    });
-    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
-    try {
-      const answer = await f.ask('What will the council do with the projected surplus?');
-      expect(answer.citations[0]!.quote).toBe('What should the council do with the projected surplus? Repair every school roof first.');
-    } finally {
-      await f.close();
-    }
+    const answer = await askWithArticle(
+      'surplus.md',
+      ['---', 'title: Budget speech', 'date: 2023-03-01', '---', '', 'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.'],
+      'What will the council do with the projected surplus?',
+    );
+    expect(answer.citations[0]!.quote).toBe('What should the council do with the projected surplus? Repair every school roof first.');
   });
 });
