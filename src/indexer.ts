@@ -159,15 +159,19 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
       manifestArticles[stored.id] = { file: stored.file, hash: stored.hash, passages: stored.passages };
     }
     const dims = embedder?.dims ?? 0;
+    const sum = new Float64Array(dims);
+    let added = 0;
     if (embedder) {
       const vectors = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, passages);
-      let added = 0;
       for (const { id, vector } of db.vectors()) {
         vectors.add(vector, id);
+        for (let i = 0; i < dims; i++) sum[i]! += vector[i]!;
         if (++added % SLICE === 0) await breathe();
       }
       vectors.save(path.join(dir, VECTORS_FILE));
     }
+    // Answers weigh a sentence's cosine against the question's mean cosine to all passages.
+    const meanVector = added ? Array.from(sum, (x) => Math.fround(x / added)) : undefined;
     db.close();
     const files: Manifest['files'] = {};
     for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = await digestFileAsync(path.join(dir, name));
@@ -175,7 +179,7 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     const result = summary(changes, { passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null });
     writeManifest(dir, {
       formatVersion: FORMAT_VERSION,
-      model: embedder ? { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint } : null,
+      model: embedder ? { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint, meanVector } : null,
       chunking: {
         maxTokens: config.chunkMaxTokens,
         overlapSentences: config.chunkOverlapSentences,

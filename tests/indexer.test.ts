@@ -5,7 +5,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { currentGeneration } from '../src/store/layout.js';
-import { readManifest } from '../src/store/manifest.js';
+import { readManifest, writeManifest } from '../src/store/manifest.js';
+import { PassageIndex } from '../src/store/passage-index.js';
 import { makeTestModel } from './support/make-model.js';
 import { ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
 
@@ -66,6 +67,23 @@ describe('building the index', () => {
     });
     expect(JSON.parse(there)).toEqual(here.citations);
     expect(here.citations[0]?.article.id).toBe('markets/chip-tariffs');
+  });
+
+  it('records the mean passage vector, and averages the same itself for an index built before it was recorded', async () => {
+    const f = footnote();
+    await f.reindex();
+    const dir = currentGeneration(f.config.indexDir)!;
+    const manifest = readManifest(dir)!;
+    const recorded = manifest.model!.meanVector!;
+    expect(recorded).toHaveLength(manifest.model!.dims);
+    writeManifest(dir, { ...manifest, model: { ...manifest.model!, meanVector: undefined } });
+    const index = PassageIndex.open(f.config.indexDir)!;
+    try {
+      const averaged = [...index.meanVector!];
+      expect(Math.max(...averaged.map((x, i) => Math.abs(x - recorded[i]!)))).toBeLessThan(1e-6);
+    } finally {
+      index.close();
+    }
   });
 
   it('re-embeds only the article that changed, and drops removed ones', async () => {

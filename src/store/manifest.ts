@@ -23,7 +23,14 @@ export interface ManifestArticle {
 export interface Manifest {
   formatVersion: number;
   /** The model the passage vectors come from; null when built without it (lexical search only). */
-  model: { id: string; dtype: string; dims: number; fingerprint: string } | null;
+  model: {
+    id: string;
+    dtype: string;
+    dims: number;
+    fingerprint: string;
+    /** Mean of the passage vectors (absent in indexes built before it was recorded). */
+    meanVector?: number[];
+  } | null;
   /** `tokenizer`: the model fingerprint whose tokenizer measured passages, or "approximate". */
   chunking: { maxTokens: number; overlapSentences: number; tokenizer: string };
   hnsw: { space: 'ip'; m: number; efConstruction: number };

@@ -86,10 +86,13 @@ export class PassageIndex {
   }
 
   /**
-   * The mean of the passage vectors (null without vectors), computed once: a question's dot
-   * product with it is its mean cosine to the passages, what any text scores by being text.
+   * The mean of the passage vectors (null without vectors): a question's dot product with it is
+   * its mean cosine to the passages, what any text scores by being text. Recorded in the manifest
+   * at build; averaged here once for an index built before that.
    */
   get meanVector(): Float32Array | null {
+    const recorded = this.manifest.model?.meanVector;
+    if (this.centroid === undefined && recorded) this.centroid = Float32Array.from(recorded);
     if (this.centroid === undefined) {
       let sum: Float32Array | null = null;
       let n = 0;
