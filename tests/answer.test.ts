@@ -268,6 +268,25 @@ describe('quote context', () => {
     expect(answer.citations.map((c) => c.quote)).toEqual([rescue]);
   });
 
+  it('quotes a sentence once when articles carry it word for word or lightly edited, but not one with other numbers', async () => {
+    const story = (source: string, sentence: string) => ['---', 'title: Port strike ends', `source: ${source}`, '---', '', sentence].join('\n');
+    const articles = articlesCopy({
+      'wire.md': story('Wire', 'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.'),
+      'daily.md': story('Daily', 'Dock workers ended their strike Tuesday after the port agreed to a 6 percent raise.'),
+      'weekly.md': story('Weekly', 'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.'),
+      // Another fact, though nearly all its words are the same: quoted too.
+      'later.md': story('Later', 'Dock workers ended their strike on Tuesday after the port agreed to a 7 percent raise.'),
+    });
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      const answer = await f.ask('Why did the dock workers end their strike?');
+      const raises = answer.citations.filter((c) => c.quote.includes('Dock workers ended')).map((c) => c.quote.match(/\d+ percent/)![0]);
+      expect(raises.sort()).toEqual(['6 percent', '7 percent']);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('quotes the answer after a question the text asks itself', async () => {
     const answer = await askWithArticle(
       'surplus.md',
