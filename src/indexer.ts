@@ -11,7 +11,7 @@ import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
 import { FORMAT_VERSION, damagedFile, digestFileAsync, readManifest, writeManifest, type Manifest } from './store/manifest.js';
 import { lockIndex } from './store/lock.js';
-import { VectorIndex } from './store/vectors.js';
+import { VectorIndex, VectorMean } from './store/vectors.js';
 
 export interface IndexSummary {
   articles: number;
@@ -159,19 +159,19 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
       manifestArticles[stored.id] = { file: stored.file, hash: stored.hash, passages: stored.passages };
     }
     const dims = embedder?.dims ?? 0;
-    const sum = new Float64Array(dims);
-    let added = 0;
+    // Answers weigh a sentence's cosine against the question's mean cosine to all passages.
+    const mean = new VectorMean();
     if (embedder) {
       const vectors = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, passages);
+      let added = 0;
       for (const { id, vector } of db.vectors()) {
         vectors.add(vector, id);
-        for (let i = 0; i < dims; i++) sum[i]! += vector[i]!;
+        mean.add(vector);
         if (++added % SLICE === 0) await breathe();
       }
       vectors.save(path.join(dir, VECTORS_FILE));
     }
-    // Answers weigh a sentence's cosine against the question's mean cosine to all passages.
-    const meanVector = added ? Array.from(sum, (x) => Math.fround(x / added)) : undefined;
+    const meanVector = mean.value ? Array.from(mean.value) : undefined;
     db.close();
     const files: Manifest['files'] = {};
     for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = await digestFileAsync(path.join(dir, name));

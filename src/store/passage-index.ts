@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
 import { damagedFile, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
-import { VectorIndex } from './vectors.js';
+import { VectorIndex, VectorMean } from './vectors.js';
 
 /** A file of the index is missing, truncated or corrupted: the index must be rebuilt. */
 export class IndexDamagedError extends Error {
@@ -94,14 +94,9 @@ export class PassageIndex {
     const recorded = this.manifest.model?.meanVector;
     if (this.centroid === undefined && recorded) this.centroid = Float32Array.from(recorded);
     if (this.centroid === undefined) {
-      let sum: Float32Array | null = null;
-      let n = 0;
-      for (const { vector } of this.db.vectors()) {
-        sum ??= new Float32Array(vector.length);
-        for (let i = 0; i < vector.length; i++) sum[i]! += vector[i]!;
-        n++;
-      }
-      this.centroid = sum && sum.map((x) => x / n);
+      const mean = new VectorMean();
+      for (const { vector } of this.db.vectors()) mean.add(vector);
+      this.centroid = mean.value;
     }
     return this.centroid;
   }

@@ -60,3 +60,19 @@ export class VectorIndex {
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
   }
 }
+
+/** The mean of the vectors added, summed in double precision; null before any. */
+export class VectorMean {
+  private sum: Float64Array | null = null;
+  private count = 0;
+
+  add(vector: Float32Array): void {
+    this.sum ??= new Float64Array(vector.length);
+    for (let i = 0; i < vector.length; i++) this.sum[i]! += vector[i]!;
+    this.count++;
+  }
+
+  get value(): Float32Array | null {
+    return this.sum && Float32Array.from(this.sum, (x) => x / this.count);
+  }
+}
