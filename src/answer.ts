@@ -2,7 +2,7 @@ import type { Embedder } from './embedder.js';
 import type { RetrievalMode, Retrieved } from './retrieval.js';
 import { sentenceSpans, type Span } from './sentences.js';
 import type { StoredArticle } from './store/database.js';
-import { contentTerms } from './text.js';
+import { contentTerms, words } from './text.js';
 
 export interface Citation {
   n: number;
@@ -86,11 +86,11 @@ export async function composeAnswer(
   const candidates = sentencesOf(retrieved);
   if (!candidates.length) return notFound();
   const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
-  const words = texts.map((t) => new Set(contentTerms(t)));
+  const sentenceTerms = texts.map((t) => new Set(contentTerms(t)));
   const overlap = weightedOverlap(terms, statistics);
   // Half the word score is the sentence's, half its passage's: the passage (with the article's
   // title) says which speech or story is meant, the sentence which part of it answers.
-  const lexical = candidates.map((c, i) => (1 - PASSAGE_SHARE) * overlap(words[i]!, c.context) + PASSAGE_SHARE * overlap(new Set(), c.context, 1));
+  const lexical = candidates.map((c, i) => (1 - PASSAGE_SHARE) * overlap(sentenceTerms[i]!, c.context) + PASSAGE_SHARE * overlap(new Set(), c.context, 1));
   const dense = retrieved.query && embedder ? await similarities(retrieved.query, texts, embedder) : null;
   const surprise = chanceSurprise(terms, statistics);
   // Models differ in how similar any two texts look (some put everything above 0.7): meaning counts
@@ -102,7 +102,7 @@ export async function composeAnswer(
     .map((c, i) => ({
       ...c,
       score: dense ? (1 - LEXICAL_WEIGHT) * dense[i]! + LEXICAL_WEIGHT * lexical[i]! : lexical[i]!,
-      supported: surprise(words[i]!, c.context) >= MIN_SURPRISE || (dense !== null && dense[i]! - baseline >= options.minDenseScore),
+      supported: surprise(sentenceTerms[i]!, c.context) >= MIN_SURPRISE || (dense !== null && dense[i]! - baseline >= options.minDenseScore),
     }))
     .filter((c) => c.supported);
   scored.sort((a, b) => b.score - a.score);
@@ -264,11 +264,10 @@ function withContext(c: Candidate): Candidate {
 const SAME_SENTENCE = 0.8;
 
 function nearlySame(a: string, b: string): boolean {
-  const words = (text: string): Set<string> => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
   const numbers = (text: string): string => (text.match(/\p{N}+/gu) ?? []).join(' ');
   if (numbers(a) !== numbers(b)) return false;
-  const x = words(a);
-  const y = words(b);
+  const x = new Set(words(a));
+  const y = new Set(words(b));
   let shared = 0;
   for (const w of x) if (y.has(w)) shared++;
   const union = x.size + y.size - shared;

@@ -19,10 +19,14 @@ export function normalizeQuestion(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
 }
 
+/** Lower-case words (runs of letters and digits), Unicode-normalized. */
+export function words(text: string): string[] {
+  return normalizeQuestion(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
 /** Lower-case words, stop words removed (FTS5 stems them itself). */
 export function contentWords(text: string): string[] {
-  const words = normalizeQuestion(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.filter((w) => !STOP_WORDS.has(w));
+  return words(text).filter((w) => !STOP_WORDS.has(w));
 }
 
 /** Porter-stemmed content words: the same stems SQLite's FTS5 `porter` tokenizer indexes. */

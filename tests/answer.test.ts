@@ -248,9 +248,9 @@ describe('quote context', () => {
     }
   });
 
-  /** The answer by words from the articles plus one more, `lines` of Markdown. */
-  async function askWithArticle(name: string, lines: string[], question: string) {
-    const f = new Footnote(testConfig({ ARTICLES_DIR: articlesCopy({ [name]: lines.join('\n') }), RETRIEVAL_MODE: 'lexical' }), silentLog);
+  /** The answer by words from the articles plus `extra` (file name → Markdown). */
+  async function askWithArticles(extra: Record<string, string>, question: string) {
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articlesCopy(extra), RETRIEVAL_MODE: 'lexical' }), silentLog);
     try {
       return await f.ask(question);
     } finally {
@@ -260,9 +260,8 @@ describe('quote context', () => {
 
   it('joins a quote that leans on an already quoted sentence to it rather than dropping it', async () => {
     const rescue = 'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.';
-    const answer = await askWithArticle(
-      'rescue.md',
-      ['---', 'title: Winter crash', 'date: 2023-01-20', '---', '', rescue, '', 'The airport reopened the next day.'],
+    const answer = await askWithArticles(
+      { 'rescue.md': ['---', 'title: Winter crash', 'date: 2023-01-20', '---', '', rescue, '', 'The airport reopened the next day.'].join('\n') },
       'Which clerk dived into the icy water to rescue crash victims?',
     );
     expect(answer.citations.map((c) => c.quote)).toEqual([rescue]);
@@ -270,27 +269,23 @@ describe('quote context', () => {
 
   it('quotes a sentence once when articles carry it word for word or lightly edited, but not one with other numbers', async () => {
     const story = (source: string, sentence: string) => ['---', 'title: Port strike ends', `source: ${source}`, '---', '', sentence].join('\n');
-    const articles = articlesCopy({
+    const extra = {
       'wire.md': story('Wire', 'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.'),
       'daily.md': story('Daily', 'Dock workers ended their strike Tuesday after the port agreed to a 6 percent raise.'),
       'weekly.md': story('Weekly', 'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.'),
       // Another fact, though nearly all its words are the same: quoted too.
       'later.md': story('Later', 'Dock workers ended their strike on Tuesday after the port agreed to a 7 percent raise.'),
-    });
-    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
-    try {
-      const answer = await f.ask('Why did the dock workers end their strike?');
-      const raises = answer.citations.filter((c) => c.quote.includes('Dock workers ended')).map((c) => c.quote.match(/\d+ percent/)![0]);
-      expect(raises.sort()).toEqual(['6 percent', '7 percent']);
-    } finally {
-      await f.close();
-    }
+    };
+    const answer = await askWithArticles(extra, 'Why did the dock workers end their strike?');
+    const raises = answer.citations.filter((c) => c.quote.includes('Dock workers ended')).map((c) => c.quote.match(/\d+ percent/)![0]);
+    expect(raises.sort()).toEqual(['6 percent', '7 percent']);
   });
 
   it('quotes the answer after a question the text asks itself', async () => {
-    const answer = await askWithArticle(
-      'surplus.md',
-      ['---', 'title: Budget speech', 'date: 2023-03-01', '---', '', 'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.'],
+    const answer = await askWithArticles(
+      {
+        'surplus.md': ['---', 'title: Budget speech', 'date: 2023-03-01', '---', '', 'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.'].join('\n'),
+      },
       'What will the council do with the projected surplus?',
     );
     expect(answer.citations[0]!.quote).toBe('What should the council do with the projected surplus? Repair every school roof first.');
