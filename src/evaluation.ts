@@ -3,10 +3,13 @@ import type { TimedAnswer } from './footnote.js';
 import { UsageError } from './errors.js';
 import { collapseWhitespace } from './text.js';
 
-/** What a correct answer cites: a file (relative to ARTICLES_DIR) and, optionally, words its quote must hold. */
+/**
+ * What a correct answer cites: one of these files (relative to ARTICLES_DIR) and, when quotes are
+ * given, a quote holding the words of one of them. A file's `{"file", "quote"}` is the one-file case.
+ */
 export interface ExpectedCitation {
-  file: string;
-  quote?: string;
+  files: string[];
+  quotes?: string[];
 }
 
 /** One line of a question file. */
@@ -50,6 +53,8 @@ export interface EvalReport {
   unanswerable: number;
   hitAt1: Rate;
   hitAt3: Rate;
+  /** Answerable questions answered "not found". */
+  wronglyNotFound: Rate;
   /** Mean reciprocal rank over answerable questions (0 for a miss); null when there are none. */
   mrr: number | null;
   abstention: {
@@ -77,10 +82,14 @@ export function expectsAbstention(expect: EvalQuestion['expect']): expect is { f
   return 'found' in expect;
 }
 
-/** Position of the first citation of the expected file whose quote holds the expected words. */
+/** Position of the first citation of an expected file whose quote holds one of the expected quotes. */
 function correctRank(expect: ExpectedCitation, citations: EvalAnswer['citations']): number | null {
-  const wanted = expect.quote === undefined ? null : collapseWhitespace(expect.quote);
-  const hit = citations.find((c) => c.article.file === expect.file && (wanted === null || collapseWhitespace(c.quote).includes(wanted)));
+  const wanted = expect.quotes?.map(collapseWhitespace) ?? null;
+  const hit = citations.find((c) => {
+    if (!expect.files.includes(c.article.file)) return false;
+    const quote = collapseWhitespace(c.quote);
+    return wanted === null || wanted.some((w) => quote.includes(w));
+  });
   return hit ? hit.n : null;
 }
 
@@ -134,6 +143,7 @@ function report(results: QuestionResult[]): EvalReport {
     unanswerable: unanswerable.length,
     hitAt1: rate(ranks.filter((r) => r === 1).length, answerable.length),
     hitAt3: rate(ranks.filter((r) => r !== null && r <= 3).length, answerable.length),
+    wronglyNotFound: rate(answerable.filter((r) => !r.found).length, answerable.length),
     mrr: answerable.length ? ranks.reduce<number>((sum, r) => sum + (r === null ? 0 : 1 / r), 0) / answerable.length : null,
     abstention: {
       precision: rate(correctAbstentions, abstained.length),
@@ -147,7 +157,8 @@ function report(results: QuestionResult[]): EvalReport {
 }
 
 /**
- * Parses a question file: JSON lines of `{"question": …, "expect": {"file": …, "quote": …}}` or
+ * Parses a question file: JSON lines of `{"question": …, "expect": {"file": …, "quote": …}}`
+ * (or, where several citations are right, `"files": […], "quotes": […]`) or
  * `{"question": …, "expect": {"found": false}}`; blank lines and `//` comments are skipped.
  * A malformed line throws a QuestionFileError naming the file and line.
  */
@@ -177,12 +188,18 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
       questions.push({ question, expect: { found: false }, line });
       return;
     }
-    checkKeys(expect, ['file', 'quote'], fail);
-    if (typeof expect.file !== 'string' || !expect.file.trim()) return fail('"expect.file" must be the article\'s path relative to ARTICLES_DIR');
-    if (expect.quote !== undefined && (typeof expect.quote !== 'string' || !collapseWhitespace(expect.quote))) {
-      return fail('"expect.quote" must be a non-empty string when given');
+    checkKeys(expect, ['file', 'quote', 'files', 'quotes'], fail);
+    if ('file' in expect && 'files' in expect) return fail('give "expect.file" or "expect.files", not both');
+    if ('quote' in expect && 'quotes' in expect) return fail('give "expect.quote" or "expect.quotes", not both');
+    const files = 'files' in expect ? expect.files : [expect.file];
+    if (!Array.isArray(files) || !files.length || files.some((f) => typeof f !== 'string' || !f.trim())) {
+      return fail('"expect.file" must be the article\'s path relative to ARTICLES_DIR ("expect.files": a non-empty list of such paths)');
     }
-    questions.push({ question, expect: expect.quote === undefined ? { file: expect.file } : { file: expect.file, quote: expect.quote }, line });
+    const quotes = 'quotes' in expect ? expect.quotes : 'quote' in expect ? [expect.quote] : undefined;
+    if (quotes !== undefined && (!Array.isArray(quotes) || !quotes.length || quotes.some((q) => typeof q !== 'string' || !collapseWhitespace(q)))) {
+      return fail('"expect.quote" must be a non-empty string when given ("expect.quotes": a non-empty list of them)');
+    }
+    questions.push({ question, expect: quotes === undefined ? { files } : { files, quotes }, line });
   });
   return questions;
 }

@@ -11,7 +11,7 @@ import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 
 const USAGE = `usage: npm run eval -- --questions FILE [options]
-  --questions FILE  JSON lines: {"question": …, "expect": {"file": …, "quote": …}} or {"question": …, "expect": {"found": false}}
+  --questions FILE  JSON lines: {"question": …, "expect": {"file": …, "quote": …}} (or "files": […], "quotes": […]) or {"question": …, "expect": {"found": false}}
   --articles DIR    the articles to answer from (default ARTICLES_DIR); without --index, indexed into a temporary folder first
   --index DIR       the index to use (default INDEX_DIR)
   --mode M          dense, lexical or hybrid (default RETRIEVAL_MODE)
@@ -57,7 +57,7 @@ runCommand(async ({ log, argv }) => {
   if (options.calibrate) Object.assign(overrides, { MIN_SCORE: '-1', MIN_LEXICAL_SCORE: '0' });
   const config = loadConfig({ ...process.env, ...overrides });
 
-  const missing = [...new Set(questions.flatMap((q) => (expectsAbstention(q.expect) ? [] : [q.expect.file])))].filter(
+  const missing = [...new Set(questions.flatMap((q) => (expectsAbstention(q.expect) ? [] : q.expect.files)))].filter(
     (file) => !fs.existsSync(path.join(config.articlesDir, file)),
   );
   if (missing.length) {
@@ -107,7 +107,8 @@ function ms(value: number | null): string {
 
 function expected(result: QuestionResult): string {
   if (expectsAbstention(result.expect)) return 'no answer (found: false)';
-  return result.expect.quote === undefined ? result.expect.file : `${result.expect.file} “${result.expect.quote}”`;
+  const { files, quotes } = result.expect;
+  return `${files.join(' or ')}${quotes ? ` ${quotes.map((q) => `“${shorten(collapseWhitespace(q), 90)}”`).join(' or ')}` : ''}`;
 }
 
 function got(result: QuestionResult): string[] {
@@ -122,6 +123,7 @@ function table(report: EvalReport, context: { questionsFile: string; articlesDir
     ['mode', report.modes.join(', ')],
     ['hit@1', fraction(report.hitAt1)],
     ['hit@3', fraction(report.hitAt3)],
+    ['answerable, "not found"', fraction(report.wronglyNotFound)],
     ['MRR', report.mrr === null ? 'n/a' : report.mrr.toFixed(3)],
     ['abstention precision', fraction(report.abstention.precision)],
     ['abstention recall', fraction(report.abstention.recall)],

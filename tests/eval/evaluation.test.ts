@@ -30,14 +30,15 @@ function fakeAsk(canned: Map<string, { citations: EvalAnswer['citations']; mode:
 describe('evaluate', () => {
   it('computes hit@1, hit@3, MRR, abstention precision and recall, latency percentiles and modes', async () => {
     const cases: [string, EvalQuestion['expect'], EvalAnswer['citations']][] = [
-      ['first', { file: FILE, quote: 'Ma said' }, [citation(1, FILE, 'Jack Ma said so.')]],
-      ['second', { file: FILE, quote: 'Ma said' }, [citation(1, 'b.txt', 'Ma said'), citation(2, FILE, 'Ma said it.')]],
-      ['right file, other words', { file: FILE, quote: 'Tim Cook' }, [citation(1, FILE, 'Apple Pay.')]],
-      ['abstained wrongly', { file: FILE, quote: 'Ma said' }, []],
-      ['fourth', { file: FILE, quote: 'Ma said' }, [1, 2, 3].map((n) => citation(n, 'b.txt', 'Ma said')).concat(citation(4, FILE, 'Ma said'))],
-      ['file only', { file: FILE }, [citation(1, 'b.txt', 'x'), citation(2, 'c.txt', 'y'), citation(3, FILE, 'z')]],
-      ['case differs', { file: FILE, quote: 'Apple Pay' }, [citation(1, FILE, 'apple pay')]],
-      ['white space differs', { file: FILE, quote: 'Apple  Pay\nmight' }, [citation(1, FILE, 'Alipay and Apple\n Pay might tie up')]],
+      ['first', { files: [FILE], quotes: ['Ma said'] }, [citation(1, FILE, 'Jack Ma said so.')]],
+      ['second', { files: [FILE], quotes: ['Ma said'] }, [citation(1, 'b.txt', 'Ma said'), citation(2, FILE, 'Ma said it.')]],
+      ['right file, other words', { files: [FILE], quotes: ['Tim Cook'] }, [citation(1, FILE, 'Apple Pay.')]],
+      ['abstained wrongly', { files: [FILE], quotes: ['Ma said'] }, []],
+      ['fourth', { files: [FILE], quotes: ['Ma said'] }, [1, 2, 3].map((n) => citation(n, 'b.txt', 'Ma said')).concat(citation(4, FILE, 'Ma said'))],
+      ['file only', { files: [FILE] }, [citation(1, 'b.txt', 'x'), citation(2, 'c.txt', 'y'), citation(3, FILE, 'z')]],
+      ['case differs', { files: [FILE], quotes: ['Apple Pay'] }, [citation(1, FILE, 'apple pay')]],
+      ['white space differs', { files: [FILE], quotes: ['Apple  Pay\nmight'] }, [citation(1, FILE, 'Alipay and Apple\n Pay might tie up')]],
+      ['one of several files and quotes', { files: ['b.txt', FILE], quotes: ['Tim Cook', 'Apple Pay'] }, [citation(1, 'c.txt', 'Apple Pay'), citation(2, FILE, 'Apple Pay.')]],
       ['abstained rightly', { found: false }, []],
       ['answered wrongly', { found: false }, [citation(1, FILE, 'Ma said')]],
     ];
@@ -48,29 +49,30 @@ describe('evaluate', () => {
 
     const report = await evaluate(questions, ask);
 
-    expect(report.results.map((r) => r.rank)).toEqual([1, 2, null, null, 4, 3, null, 1, null, null]);
-    expect(report.results.map((r) => r.passed)).toEqual([true, true, false, false, false, true, false, true, true, false]);
+    expect(report.results.map((r) => r.rank)).toEqual([1, 2, null, null, 4, 3, null, 1, 2, null, null]);
+    expect(report.results.map((r) => r.passed)).toEqual([true, true, false, false, false, true, false, true, true, true, false]);
     expect(report).toMatchObject({
-      questions: 10,
-      answerable: 8,
+      questions: 11,
+      answerable: 9,
       unanswerable: 2,
-      hitAt1: { value: 2 / 8, count: 2, of: 8 },
-      hitAt3: { value: 4 / 8, count: 4, of: 8 },
+      hitAt1: { value: 2 / 9, count: 2, of: 9 },
+      hitAt3: { value: 5 / 9, count: 5, of: 9 },
+      wronglyNotFound: { value: 1 / 9, count: 1, of: 9 },
       abstention: {
         precision: { value: 1 / 2, count: 1, of: 2 },
         recall: { value: 1 / 2, count: 1, of: 2 },
       },
-      latencyMs: { p50: 5, p95: 10 },
+      latencyMs: { p50: 6, p95: 11 },
       modes: ['hybrid', 'lexical'],
     });
-    expect(report.mrr).toBeCloseTo((1 + 1 / 2 + 0 + 0 + 1 / 4 + 1 / 3 + 0 + 1) / 8, 10);
-    // 8 answers found something, with 14 citations between them.
-    expect(report.quotesPerAnswer).toBeCloseTo(14 / 8, 10);
+    expect(report.mrr).toBeCloseTo((1 + 1 / 2 + 0 + 0 + 1 / 4 + 1 / 3 + 0 + 1 + 1 / 2) / 9, 10);
+    // 9 answers found something, with 16 citations between them.
+    expect(report.quotesPerAnswer).toBeCloseTo(16 / 9, 10);
   });
 
   it('reports rates it cannot compute as null rather than as 0 or 1', async () => {
     const ask = fakeAsk(new Map([['q', { citations: [citation(1, FILE, 'Ma said')], mode: 'lexical' as const, ms: 3 }]]));
-    const report = await evaluate([{ question: 'q', expect: { file: FILE }, line: 1 }], ask);
+    const report = await evaluate([{ question: 'q', expect: { files: [FILE] }, line: 1 }], ask);
     expect(report.hitAt1.value).toBe(1);
     expect(report.abstention.precision).toEqual({ value: null, count: 0, of: 0 });
     expect(report.abstention.recall).toEqual({ value: null, count: 0, of: 0 });
@@ -84,11 +86,12 @@ describe('evaluate', () => {
 
 describe('parseQuestions', () => {
   it('reads JSON lines, skipping blank lines and // comments, and keeps line numbers', () => {
-    const text = ['// a comment', '', '{"question": "Who?", "expect": {"file": "a.txt", "quote": "Ma said"}}', '  ', '{"question": "Capital of France?", "expect": {"found": false}}', '{"question": "Where?", "expect": {"file": "b.txt"}}'].join('\n');
+    const text = ['// a comment', '', '{"question": "Who?", "expect": {"file": "a.txt", "quote": "Ma said"}}', '  ', '{"question": "Capital of France?", "expect": {"found": false}}', '{"question": "Where?", "expect": {"file": "b.txt"}}', '{"question": "Which?", "expect": {"files": ["b.txt", "c.txt"], "quotes": ["one", "two"]}}'].join('\n');
     expect(parseQuestions(text, 'q.jsonl')).toEqual([
-      { question: 'Who?', expect: { file: 'a.txt', quote: 'Ma said' }, line: 3 },
+      { question: 'Who?', expect: { files: ['a.txt'], quotes: ['Ma said'] }, line: 3 },
       { question: 'Capital of France?', expect: { found: false }, line: 5 },
-      { question: 'Where?', expect: { file: 'b.txt' }, line: 6 },
+      { question: 'Where?', expect: { files: ['b.txt'] }, line: 6 },
+      { question: 'Which?', expect: { files: ['b.txt', 'c.txt'], quotes: ['one', 'two'] }, line: 7 },
     ]);
   });
 
@@ -101,6 +104,9 @@ describe('parseQuestions', () => {
     ['{"question": "Who?", "expect": {"quote": "Ma"}}', /"expect.file"/],
     ['{"question": "Who?", "expect": {"file": "a.txt", "qoute": "Ma"}}', /unknown key "qoute"/],
     ['{"question": "Who?", "expect": {"file": "a.txt", "quote": 3}}', /"expect.quote"/],
+    ['{"question": "Who?", "expect": {"files": []}}', /"expect.files"/],
+    ['{"question": "Who?", "expect": {"files": ["a.txt"], "quotes": ["Ma", ""]}}', /"expect.quotes"/],
+    ['{"question": "Who?", "expect": {"file": "a.txt", "files": ["b.txt"]}}', /not both/],
   ])('rejects %s naming the file and line', (line, reason) => {
     const parse = () => parseQuestions(`// first line\n${line}\n`, 'q.jsonl');
     expect(parse).toThrow(QuestionFileError);
@@ -138,8 +144,8 @@ describe('sweepThresholds', () => {
       citations: score === null ? [] : [{ n: 1, file: 'a.txt', quote: 'x', score }],
     });
     const results = [
-      result(1, { file: 'a.txt' }, 0.8, 1),
-      result(2, { file: 'a.txt' }, 0.3, 1),
+      result(1, { files: ['a.txt'] }, 0.8, 1),
+      result(2, { files: ['a.txt'] }, 0.3, 1),
       result(3, { found: false }, 0.2, null),
       result(4, { found: false }, null, null),
     ];

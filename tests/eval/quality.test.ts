@@ -34,7 +34,7 @@ function failures(results: QuestionResult[]): string {
   return results
     .filter((r) => !r.passed)
     .map((r) => {
-      const wanted = expectsAbstention(r.expect) ? 'no answer' : `“${r.expect.quote ?? r.expect.file}”`;
+      const wanted = expectsAbstention(r.expect) ? 'no answer' : `“${r.expect.quotes?.[0] ?? r.expect.files[0]}”`;
       const got = r.found ? r.citations.map((c) => `[${c.n}] “${c.quote.slice(0, 60)}”`).join(' ') : 'no answer';
       return `line ${r.line} ${r.question} — expected ${wanted}, got ${got}`;
     })

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { loadArticles } from '../../src/articles/load.js';
 import { writeSotuArticles } from '../../src/corpus/sotu.js';
-import { expectsAbstention, loadQuestions, type EvalQuestion, type ExpectedCitation } from '../../src/evaluation.js';
+import { expectsAbstention, loadQuestions, type EvalQuestion } from '../../src/evaluation.js';
 import { sentenceSpans } from '../../src/sentences.js';
 import { SHIPPED_ARTICLES, collapse, tempDir } from '../support/setup.js';
 
@@ -13,8 +13,14 @@ import { SHIPPED_ARTICLES, collapse, tempDir } from '../support/setup.js';
 const SHIPPED_SET = path.join(import.meta.dirname, 'shipped-article.jsonl');
 const SOTU_SET = path.join(import.meta.dirname, 'sotu.jsonl');
 
-function answerable(questions: EvalQuestion[]): (EvalQuestion & { expect: Required<ExpectedCitation> })[] {
-  return questions.flatMap((q) => (!expectsAbstention(q.expect) && q.expect.quote !== undefined ? [{ ...q, expect: { file: q.expect.file, quote: q.expect.quote } }] : []));
+/** The questions with one expected file and quote, as these sets are written. */
+function answerable(questions: EvalQuestion[]): (Omit<EvalQuestion, 'expect'> & { expect: { file: string; quote: string } })[] {
+  return questions.flatMap((q) => {
+    if (expectsAbstention(q.expect)) return [];
+    const [file] = q.expect.files;
+    const [quote] = q.expect.quotes ?? [];
+    return file && quote !== undefined ? [{ ...q, expect: { file, quote } }] : [];
+  });
 }
 
 function words(text: string): number {

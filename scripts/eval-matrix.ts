@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
+import { Footnote } from '../src/footnote.js';
+import type { RetrievalMode } from '../src/retrieval.js';
+
+// Dev tool: every question set × mode in one process, as one table. Sets are NAME=QUESTIONS:ARTICLES.
+const { values } = parseArgs({
+  options: {
+    set: { type: 'string', multiple: true },
+    model: { type: 'string' },
+    modes: { type: 'string', default: 'lexical,hybrid,dense' },
+    cache: { type: 'string', default: '/tmp/fn' },
+    json: { type: 'string' },
+    verbose: { type: 'boolean' },
+  },
+});
+const log = pino({ level: 'silent' });
+const rows: Record<string, unknown>[] = [];
+const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
+console.log('| set | mode | hit@1 | hit@3 | MRR | wrongly not found | abstention R | abstention P | quotes/answer | p50 ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const spec of values.set ?? []) {
+  const [name, rest] = spec.split('=') as [string, string];
+  const [questionsFile, articles] = rest.split(':') as [string, string];
+  const modelName = values.model ? path.basename(values.model) : 'none';
+  const config = loadConfig({
+    ...process.env,
+    ARTICLES_DIR: articles,
+    INDEX_DIR: path.join(values.cache!, `${name}-${modelName}`),
+    ...(values.model ? { EMBEDDING_MODEL: values.model } : {}),
+    ALLOW_REMOTE_MODELS: 'false',
+    LOG_LEVEL: 'silent',
+  });
+  const footnote = new Footnote(config, log);
+  await footnote.reindex();
+  const questions = loadQuestions(questionsFile);
+  for (const mode of values.modes!.split(',') as RetrievalMode[]) {
+    if (mode !== 'lexical' && !values.model) continue;
+    const report: EvalReport = await evaluate(questions, (q) => footnote.ask(q, { mode }));
+    rows.push({ name, mode, ...report, results: values.verbose ? report.results : undefined });
+    console.log(
+      `| ${name} | ${mode} | ${f(report.hitAt1.value)} | ${f(report.hitAt3.value)} | ${f(report.mrr)} | ${report.wronglyNotFound.count}/${report.wronglyNotFound.of} | ${report.abstention.recall.count}/${report.abstention.recall.of} | ${f(report.abstention.precision.value)} | ${report.quotesPerAnswer?.toFixed(2) ?? 'n/a'} | ${report.latencyMs.p50?.toFixed(1)} |`,
+    );
+    if (values.verbose) fs.writeFileSync(path.join(values.cache!, `${name}-${mode}-${modelName}.json`), JSON.stringify(report.results, null, 1));
+  }
+  await footnote.close();
+}
+if (values.json) fs.writeFileSync(values.json, JSON.stringify(rows, null, 2));
