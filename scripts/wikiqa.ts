@@ -49,6 +49,18 @@ export function parseWikiQa(tsv: string): { documents: WikiQaDocument[]; questio
   };
 }
 
+/**
+ * The middle half of a sentence's words (all of a short one): what a citation must hold to count
+ * as quoting it, so that a citation is not wrong only because Footnote ended or began the
+ * sentence a word or two elsewhere than the labellers' tokenizer did ("(c. 482 – 565)").
+ */
+export function middleWords(sentence: string): string {
+  const words = sentence.split(/\s+/).filter(Boolean);
+  if (words.length <= 6) return words.join(' ');
+  const cut = Math.floor(words.length / 4);
+  return words.slice(cut, words.length - cut).join(' ');
+}
+
 /** `D8` + "Tissue (biology)" → `D8-tissue-biology.txt`. */
 export function articleFileName(document: WikiQaDocument): string {
   const slug = document.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
@@ -59,7 +71,7 @@ export function articleFileName(document: WikiQaDocument): string {
  * Writes every summary as an article (`OUT/articles/D8-tissue-biology.txt`: front matter with the
  * page title, then its sentences as one paragraph, verbatim) and the questions in the eval
  * harness's format (`OUT/questions.jsonl`): a question is answered by a citation of its page that
- * holds one of the labelled sentences; one with no labelled sentence expects "not found".
+ * holds one of the labelled sentences (its middle words); one with no labelled sentence expects "not found".
  */
 export function writeWikiQa(tsv: string, outDir: string): { articles: string; questions: string; answerable: number; unanswerable: number } {
   const { documents, questions } = parseWikiQa(tsv);
@@ -74,7 +86,7 @@ export function writeWikiQa(tsv: string, outDir: string): { articles: string; qu
   }
   const lines = [`// WikiQA questions (${questions.length}) asked against all ${documents.length} summaries in ${articles}; written by npm run corpus:wikiqa.`];
   for (const q of questions) {
-    const expect = q.answers.length ? { files: [files.get(q.document)!], quotes: q.answers } : { found: false };
+    const expect = q.answers.length ? { files: [files.get(q.document)!], quotes: q.answers.map(middleWords) } : { found: false };
     lines.push(JSON.stringify({ question: q.question, expect }));
   }
   const questionsFile = path.join(outDir, 'questions.jsonl');

@@ -36,7 +36,7 @@ export interface Config {
   minScore: number;
   /** The same for lexical mode, whose scores are on another scale. */
   minLexicalScore: number;
-  /** Cosine above the question's mean cosine to the passages at which a sentence answers on meaning alone. */
+  /** Standard deviations above the question's mean cosine to the passages at which a sentence answers on meaning alone. */
   minDenseScore: number;
   logLevel: string;
   discord: {
@@ -149,9 +149,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     topK: int('TOP_K', 8, 1, 100),
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
-    minScore: num('MIN_SCORE', 0.2, -1, 1),
-    minLexicalScore: num('MIN_LEXICAL_SCORE', 0.25, 0, 1),
-    minDenseScore: num('MIN_DENSE_SCORE', 0.6, -1, 1),
+    minScore: num('MIN_SCORE', 0.3, -1, 1),
+    minLexicalScore: num('MIN_LEXICAL_SCORE', 0.3, 0, 1),
+    minDenseScore: num('MIN_DENSE_SCORE', 6, 0, 100),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     discord: {
       rateLimit: { questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000), windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000 },

@@ -218,10 +218,16 @@ export class Footnote {
         articleId: options.articleId,
       });
       const reranked = await this.rerank(normalized, retrieved);
-      const answer = await composeAnswer(normalized, reranked, embedder, index.termStatistics, {
+      const dense = mode !== 'lexical';
+      const collection = {
+        terms: index.termStatistics,
+        metadata: index.metadataStatistics,
+        passageMean: dense ? index.meanVector : null,
+        vectorSample: dense ? index.vectorSample : [],
+      };
+      const answer = await composeAnswer(normalized, reranked, embedder, collection, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         minDenseScore: this.config.minDenseScore,
-        passageMean: mode === 'lexical' ? null : index.meanVector,
         model: this.config.embeddingModel,
       });
       return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };

@@ -1,6 +1,6 @@
 import type { Embedder } from './embedder.js';
 import type { PassageHit, PassageIndex } from './store/passage-index.js';
-import { contentWords } from './text.js';
+import { contentTerms, contentWords } from './text.js';
 
 export type RetrievalMode = 'dense' | 'lexical' | 'hybrid';
 export const RETRIEVAL_MODES: readonly RetrievalMode[] = ['hybrid', 'dense', 'lexical'];
@@ -60,7 +60,36 @@ export async function retrieve(index: PassageIndex, embedder: Embedder | null, q
   add(lexical, 'lexical');
   const ranked = [...fused.values()].sort((a, b) => b.rrf - a.rrf);
   const hits = diversify(ranked, options.perArticle ?? 3).slice(0, options.k).map(({ rrf, ...hit }) => ({ ...hit, score: rrf }));
+  if (!options.articleId) hits.push(...namedArticleHits(index, question, query, hits, options));
   return { mode: options.mode, query, hits };
+}
+
+// Articles a question names by title, author, source or date are searched on their own, however
+// their passages rank among all: "What did Adams congratulate the nation on…" is about one of
+// the eight speeches by an Adams, though other presidents' speeches use its words more.
+const NAMED_ARTICLES = 8;
+const PASSAGES_PER_NAMED = 2;
+
+/** The best passages of each article the question names, that the search did not already find. */
+function namedArticleHits(index: PassageIndex, question: string, query: Float32Array | null, found: RankedPassage[], options: RetrievalOptions): RankedPassage[] {
+  const words = contentWords(question);
+  const seen = new Set(found.map((h) => h.passage.id));
+  const extra: RankedPassage[] = [];
+  for (const articleId of index.namedArticles(contentTerms(question), NAMED_ARTICLES)) {
+    const scope = { articleId };
+    const lexical = options.mode !== 'dense' ? index.searchText(words, PASSAGES_PER_NAMED, scope) : [];
+    const dense = query ? index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, scope) : [];
+    for (const [hit, kind] of [...lexical.map((h) => [h, 'lexical'] as const), ...dense.map((h) => [h, 'dense'] as const)]) {
+      if (seen.has(hit.passage.id)) {
+        const entry = extra.find((e) => e.passage.id === hit.passage.id);
+        if (entry) entry[kind] = hit.score;
+        continue;
+      }
+      seen.add(hit.passage.id);
+      extra.push({ ...hit, score: 0, dense: kind === 'dense' ? hit.score : null, lexical: kind === 'lexical' ? hit.score : null });
+    }
+  }
+  return extra;
 }
 
 /** Keeps the order but lets no article have more than `cap` passages ahead of the others' best. */

@@ -15,6 +15,11 @@ export interface ArticleMeta {
   url: string | null;
 }
 
+/** An article's title, author, source and year as one line of words: what a reader may name it by. */
+export function articleMetadata(article: Pick<ArticleMeta, 'title' | 'author' | 'source' | 'date'>): string {
+  return [article.title, article.author, article.source, article.date?.slice(0, 4)].filter(Boolean).join(' ');
+}
+
 /** One article file, parsed and cleaned: what the rest of the pipeline reads. */
 export interface Article extends ArticleMeta {
   /** Stable id derived from the file path (see load.ts). */

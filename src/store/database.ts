@@ -201,6 +201,16 @@ export class PassageDatabase {
     }
   }
 
+  /** About `limit` passage vectors spread evenly over the passage ids. */
+  vectorSample(limit: number): Float32Array[] {
+    const every = Math.max(1, Math.floor(this.passageCount() / limit));
+    const rows = this.db.prepare('SELECT vector FROM passages WHERE vector IS NOT NULL AND id % ? = 0 ORDER BY id LIMIT ?').pluck().all(every, limit) as Buffer[];
+    return rows.map((row) => {
+      const bytes = new Uint8Array(row);
+      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    });
+  }
+
   passages(ids: number[]): Map<number, StoredPassage> {
     const result = new Map<number, StoredPassage>();
     if (!ids.length) return result;

@@ -3,6 +3,10 @@ import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
 import { damagedFile, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex, VectorMean } from './vectors.js';
+import { articleMetadata } from '../articles/article.js';
+import { contentTerms } from '../text.js';
+
+const VECTOR_SAMPLE = 256;
 
 /** A file of the index is missing, truncated or corrupted: the index must be rebuilt. */
 export class IndexDamagedError extends Error {
@@ -21,6 +25,8 @@ export class PassageIndex {
   private readonly articleCache = new Map<string, StoredArticle>();
   private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
   private centroid: Float32Array | null | undefined;
+  private sample: Float32Array[] | undefined;
+  private about: { articles: number; frequency: (term: string) => number; postings: Map<string, string[]> } | undefined;
   private listing: StoredArticle[] | undefined;
 
   private constructor(
@@ -99,6 +105,55 @@ export class PassageIndex {
       this.centroid = mean.value;
     }
     return this.centroid;
+  }
+
+  /**
+   * Up to 256 passage vectors spread evenly over the index: a question's cosines to them show how
+   * its similarities are spread under this model, so answers can judge a cosine against them.
+   */
+  get vectorSample(): Float32Array[] {
+    this.sample ??= this.vectors ? this.db.vectorSample(VECTOR_SAMPLE) : [];
+    return this.sample;
+  }
+
+  /**
+   * How many articles carry a stemmed term in their title, author, source or date: a word that
+   * names few articles names the article a question means.
+   */
+  get metadataStatistics(): { articles: number; frequency: (term: string) => number } {
+    return this.metadataPostings();
+  }
+
+  /**
+   * The articles a question names by their metadata ("in Eisenhower's 1957 address", "the Reuters
+   * story"): those whose title, author, source or date hold question words that few articles' do
+   * (at most `limit`), best named first.
+   */
+  namedArticles(terms: string[], limit: number): string[] {
+    const { articles, postings } = this.metadataPostings();
+    const scores = new Map<string, number>();
+    for (const term of new Set(terms)) {
+      const ids = postings.get(term);
+      if (!ids || ids.length > limit) continue;
+      for (const id of ids) scores.set(id, (scores.get(id) ?? 0) + Math.log(1 + articles / ids.length));
+    }
+    return [...scores.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
+  }
+
+  private metadataPostings(): { articles: number; frequency: (term: string) => number; postings: Map<string, string[]> } {
+    if (!this.about) {
+      const postings = new Map<string, string[]>();
+      const listing = this.articles();
+      for (const article of listing) {
+        for (const term of new Set(contentTerms(articleMetadata(article)))) {
+          const ids = postings.get(term) ?? [];
+          ids.push(article.id);
+          postings.set(term, ids);
+        }
+      }
+      this.about = { articles: listing.length, frequency: (term) => postings.get(term)?.length ?? 0, postings };
+    }
+    return this.about;
   }
 
   private hits(ranked: { id: number; score: number }[]): PassageHit[] {
