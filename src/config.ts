@@ -149,7 +149,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     topK: int('TOP_K', 8, 1, 100),
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
-    minScore: num('MIN_SCORE', 0.3, -1, 1),
+    minScore: num('MIN_SCORE', 0.2, -1, 1),
     minLexicalScore: num('MIN_LEXICAL_SCORE', 0.3, 0, 1),
     minDenseScore: num('MIN_DENSE_SCORE', 6, 0, 100),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),

@@ -224,6 +224,10 @@ export class Footnote {
         metadata: index.metadataStatistics,
         passageMean: dense ? index.meanVector : null,
         vectorSample: dense ? index.vectorSample : [],
+        soleArticle: () => {
+          const all = index.articles();
+          return all.length === 1 ? index.article(all[0]!.id) : null;
+        },
       };
       const answer = await composeAnswer(normalized, reranked, embedder, collection, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,

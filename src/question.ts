@@ -3,12 +3,19 @@ import { contentTerms } from './text.js';
 /** What kind of thing the question asks for, when its wording says: "when…" wants a date. */
 export type AnswerType = 'date' | 'number' | 'person' | 'place';
 
+/** What a question about the article itself asks: who wrote it, who edited it, when or where it appeared. */
+export type ArticleFact = 'author' | 'editor' | 'date' | 'source';
+
 /** A question as answer selection reads it. */
 export interface Question {
   text: string;
   /** Porter-stemmed content words, each once. */
   terms: string[];
   answerType: AnswerType | null;
+  /** Set when the question asks about the article rather than its subject. */
+  asksAbout: ArticleFact | null;
+  /** The terms left when the words that ask for that fact are taken out: what names the article. */
+  naming: string[];
 }
 
 // The wh-words that name what an answer must hold, as question-answering systems have long used
@@ -20,6 +27,17 @@ const NUMBER_QUESTION = /^how (?:many|much|big|long|far|large|tall|old|high|deep
 const PERSON_QUESTION = /^(?:who|whom|whose)\b/i;
 const PLACE_QUESTION = /^(?:where)\b|\b(?:what|which) (?:country|city|state|county|town|place|region|continent)\b/i;
 
+// Questions about the article itself, and the words that ask them (which do not name the article).
+// Stems do not join "editor" to "Editing", nor "wrote" to "Reporting", so these are matched as words.
+const ARTICLE_FACTS: { fact: ArticleFact; asks: RegExp }[] = [
+  { fact: 'editor', asks: /\b(?:edit(?:ed|or|ors|ing)?)\b/i },
+  { fact: 'author', asks: /\bwho\s+(?:wrote|writes|has written|authored|reported|penned|filed)\b|\b(?:authors?|writers?|reporters?|byline|journalists?|correspondents?)\b|\bwho\s+(?:is|was)\s+(?:it|this|that)\s+by\b|\bwritten\s+by\b/i },
+  { fact: 'source', asks: /\b(?:originally|first)\s+(?:appear\w*|publish\w*|run|ran|print\w*)|\bpublish(?:er|ed\s+by|es)\b|\bwho\s+(?:first\s+|originally\s+)?(?:published|ran|carried)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:outlet|publication|paper|newspaper|site|agency|wire|magazine)\b|\bwhere\s+(?:was|did)\b.*\b(?:publish\w*|appear\w*)/i },
+  { fact: 'date', asks: /\b(?:when|what\s+(?:date|day|year))\b.*\b(?:publish\w*|posted|written|wrote|released|come\s+out|came\s+out|appear\w*|dated)\b|\bpublication\s+date\b|\bdated?\b.*\b(?:article|story|piece|report)\b/i },
+];
+// The words of those questions, which are not about any article's subject.
+const ASKING_WORDS = /\b(?:who|when|where|what|which|date|day|year|edit\w*|wrote|writes|written|write|authored|authors?|writers?|reporters?|reported|reporting|penned|filed|byline|journalists?|correspondents?|originally|first|appear\w*|publish\w*|posted|released|ran|run|carried|print\w*|outlet|publication|paper|newspaper|site|agency|wire|magazine|come|came|out|dated|by)\b/gi;
+
 export function analyzeQuestion(text: string): Question {
   const answerType: AnswerType | null = DATE_QUESTION.test(text)
     ? 'date'
@@ -30,7 +48,12 @@ export function analyzeQuestion(text: string): Question {
         : PERSON_QUESTION.test(text)
           ? 'person'
           : null;
-  return { text, terms: [...new Set(contentTerms(text))], answerType };
+  const terms = [...new Set(contentTerms(text))];
+  // "Who edited the Reuters story?" asks about an article; "Who was the editor of Vogue?" may
+  // not, which is why the article must still be found by the rest of its words (see answer.ts).
+  const asksAbout = ARTICLE_FACTS.find((f) => f.asks.test(text))?.fact ?? null;
+  const naming = asksAbout ? [...new Set(contentTerms(text.replace(ASKING_WORDS, ' ')))] : terms;
+  return { text, terms, answerType, asksAbout, naming };
 }
 
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';

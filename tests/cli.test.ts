@@ -29,7 +29,7 @@ describe('npm run ask', () => {
     expect(json.timings.totalMs).toBeGreaterThan(0);
     const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
     for (const c of json.citations) {
-      expect(Object.keys(c)).toEqual(['n', 'article', 'paragraph', 'quote', 'start', 'end', 'score']);
+      expect(Object.keys(c)).toEqual(['n', 'article', 'paragraph', 'quote', 'start', 'end', 'located', 'score']);
       expect(Object.keys(c.article)).toEqual(['id', 'title', 'date', 'source', 'file']);
       expect(file).toContain(collapse(c.quote));
     }

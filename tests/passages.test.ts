@@ -95,7 +95,7 @@ describe('chunkArticle', () => {
     const words = Array.from({ length: 400 }, (_, i) => `word${i % 50}`).join(' ');
     const article: Article = {
       id: 'long', file: 'long.txt', hash: '', title: 'Long', date: null, source: null, author: null, url: null,
-      text: words, paragraphs: [{ n: 1, start: 0, end: words.length }],
+      text: words, paragraphs: [{ n: 1, start: 0, end: words.length }], credits: [],
     };
     const passages = chunkArticle(article, countTokens, { maxTokens: 64, overlapSentences: 1 });
     expect(passages.length).toBeGreaterThan(1);

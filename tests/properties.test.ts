@@ -227,7 +227,7 @@ const paragraphText = fc.oneof(
 const article = fc.array(paragraphText, { maxLength: 10 }).map((texts): Article => {
   const { text, paragraphs } = assembleText(texts.map(collapse).filter((t) => t !== ''));
   const meta = { title: 'Prop', date: null, source: null, author: null, url: null };
-  return { id: 'prop', file: 'prop.txt', hash: '', ...meta, text, paragraphs };
+  return { id: 'prop', file: 'prop.txt', hash: '', ...meta, text, paragraphs, credits: [] };
 });
 
 /** What is wrong with `passages` as a chunking of `a`: plain checks, as an expect per passage costs more than the chunking. */

@@ -6,6 +6,21 @@ export interface Paragraph {
   end: number;
 }
 
+/**
+ * A line of the file that says who wrote or edited the article, when or where it appeared: the
+ * byline, the date line, "This story originally appeared on …", "(Reporting by …; Editing by …)".
+ * Answers to questions about the article itself quote it.
+ */
+export interface Credit {
+  kind: 'byline' | 'date' | 'source' | 'reporting';
+  /** Verbatim: `text.slice(start, end)` of the cleaned text (`in: 'text'`) or of the file (`in: 'file'`). */
+  text: string;
+  /** The cleaned text keeps the reporting line as a paragraph; the others are left out of it, so they are located in the file. */
+  in: 'text' | 'file';
+  start: number;
+  end: number;
+}
+
 export interface ArticleMeta {
   title: string;
   /** ISO date (YYYY-MM-DD) when known. */
@@ -34,10 +49,12 @@ export interface Article extends ArticleMeta {
    */
   text: string;
   paragraphs: Paragraph[];
+  credits: Credit[];
 }
 
 /** What a parser returns for one file's content, before the loader adds identity and hash. */
 export interface ParsedArticle extends ArticleMeta {
   text: string;
   paragraphs: Paragraph[];
+  credits: Credit[];
 }

@@ -240,6 +240,7 @@ export async function loadArticles(dir: string, options: LoadOptions = {}): Prom
       url: result.url,
       text: result.text,
       paragraphs: result.paragraphs,
+      credits: result.credits,
     });
   }
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

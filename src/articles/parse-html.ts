@@ -8,6 +8,7 @@ import {
   normalizeDate,
   parseByline,
   parseDateLine,
+  reportingCredits,
   titleFromFileName,
 } from './parse-text.js';
 
@@ -285,5 +286,8 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
     paragraphs.shift();
   }
 
-  return { title, date, source, author, url: meta.url, ...assembleText(paragraphs) };
+  const assembled = assembleText(paragraphs);
+  // Bylines and datelines of a page are markup, not lines of the file: only a closing
+  // "(Reporting by …)" paragraph, which stays in the text, is a credit to quote.
+  return { title, date, source, author, url: meta.url, ...assembled, credits: reportingCredits(assembled.text, assembled.paragraphs) };
 }

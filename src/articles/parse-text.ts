@@ -1,6 +1,6 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { collapseWhitespace } from '../text.js';
-import type { ArticleMeta, Paragraph, ParsedArticle } from './article.js';
+import type { ArticleMeta, Credit, Paragraph, ParsedArticle } from './article.js';
 
 // ---------------------------------------------------------------------------
 // Helpers shared with the HTML parser.
@@ -167,6 +167,8 @@ interface Line {
   level?: number;
   /** A Markdown list item begins a paragraph of its own. */
   startsParagraph?: boolean;
+  /** A credit line left out of the text: what it tells, and how much of it (from its start) to quote. */
+  credit?: { kind: Credit['kind']; length: number };
 }
 
 const RULE_RE = /^([-*_=~•—–])(?:\s*\1){2,}$/u;
@@ -269,6 +271,11 @@ function isShortLine(s: string): boolean {
  * Returns the ISO date (null when impossible), or undefined when the line is not a date line.
  */
 export function parseDateLine(line: string): string | null | undefined {
+  return datePart(line)?.iso;
+}
+
+/** A date line's date (ISO, or null when impossible) and where its label and date end. */
+function datePart(line: string): { iso: string | null; end: number } | undefined {
   const label = DATE_PREFIX_RE.exec(line);
   const rest = label ? line.slice(label[0].length) : line;
   const found = findDate(rest);
@@ -277,7 +284,8 @@ export function parseDateLine(line: string): string | null | undefined {
   const after = rest.slice(found.index + found.length);
   // A labelled date may carry widget text ("My Queue"); a bare one at most a time of day.
   const ok = label ? after.length <= 40 : TIME_ONLY_RE.test(after);
-  return ok ? found.iso : undefined;
+  const end = (label?.[0].length ?? 0) + found.index + found.length;
+  return ok ? { iso: found.iso, end: label ? end : line.length } : undefined;
 }
 
 /** "By Jane Doe" (also "By Jane Doe | Reuters") → "Jane Doe"; null when the line is not a byline. */
@@ -313,6 +321,7 @@ function applyNewsConventions(lines: Line[]): NewsMeta {
     } else if (source) {
       meta.source ??= source;
       line.kind = 'dropped';
+      line.credit = { kind: 'source', length: line.text.length };
     } else if (IMAGE_CREDIT_RE.test(line.text)) {
       line.kind = 'dropped';
       const caption = lines[i + 1];
@@ -329,14 +338,16 @@ function applyNewsConventions(lines: Line[]): NewsMeta {
     if (line.kind === 'blank') continue;
     if (++seen > HEADER_MAX_LINES || line.kind === 'code') break;
     if (line.kind === 'dropped') continue;
-    const date = line.kind === 'text' ? parseDateLine(line.text) : undefined;
+    const date = line.kind === 'text' ? datePart(line.text) : undefined;
     const author = line.kind === 'text' ? parseByline(line.text) : null;
     if (date !== undefined) {
-      meta.date ??= date;
+      meta.date ??= date.iso;
       line.kind = 'dropped';
+      line.credit = { kind: 'date', length: date.end };
     } else if (author) {
       meta.author ??= author;
       line.kind = 'dropped';
+      line.credit = { kind: 'byline', length: line.text.length };
     } else if (isShortLine(line.text)) {
       candidates.push(line);
     } else {
@@ -404,6 +415,43 @@ function sameTitle(a: string, b: string): boolean {
   return collapseWhitespace(a).toLowerCase() === collapseWhitespace(b).toLowerCase();
 }
 
+/**
+ * The credit lines a reader may ask about: those the conventions left out of the text, located in
+ * the file, and a closing "(Reporting by …; Editing by …)" paragraph, located in the text.
+ */
+function creditsOf(content: string, raw: readonly string[], bodyStart: number, lines: readonly Line[], text: string, paragraphs: readonly Paragraph[]): Credit[] {
+  const credits: Credit[] = [];
+  let offset = 0;
+  raw.forEach((r, i) => {
+    const line = i >= bodyStart ? lines[i - bodyStart] : undefined;
+    // Front matter lines ("author: Jane Doe") are the file's own words for these facts too.
+    const key = i > 0 && i < bodyStart - 1 ? FRONT_MATTER_CREDIT.exec(r)?.[1]?.toLowerCase() : undefined;
+    const credit = line?.credit ?? (key ? { kind: FRONT_MATTER_KINDS[key]!, length: r.trim().length } : undefined);
+    if (credit) {
+      const start = offset + (r.length - r.trimStart().length);
+      const end = start + credit.length;
+      credits.push({ kind: credit.kind, text: content.slice(start, end), in: 'file', start, end });
+    }
+    // The line break after this line: \r\n, \r or \n.
+    offset += r.length + (content.startsWith('\r\n', offset + r.length) ? 2 : 1);
+  });
+  return [...credits, ...reportingCredits(text, paragraphs)];
+}
+
+const FRONT_MATTER_KINDS: Record<string, Credit['kind']> = {
+  date: 'date', published: 'date', published_at: 'date', pubdate: 'date',
+  author: 'byline', authors: 'byline', byline: 'byline',
+  source: 'source', publisher: 'source', site: 'source', site_name: 'source',
+};
+const FRONT_MATTER_CREDIT = new RegExp(`^\\s*(${Object.keys(FRONT_MATTER_KINDS).join('|')})\\s*:\\s*\\S`, 'i');
+
+/** The closing "(Reporting by …; Editing by …)" paragraph of a news story, as a credit in the text. */
+export function reportingCredits(text: string, paragraphs: readonly Paragraph[]): Credit[] {
+  const last = paragraphs.at(-1);
+  if (!last || !REPORTING_RE.test(text.slice(last.start, last.end))) return [];
+  return [{ kind: 'reporting', text: text.slice(last.start, last.end), in: 'text', start: last.start, end: last.end }];
+}
+
 /** Parses a plain-text (.txt) or Markdown (.md, .markdown) article. */
 export function parseText(content: string, fileName: string): ParsedArticle {
   const raw = content.split(/\r\n?|\n/);
@@ -431,5 +479,6 @@ export function parseText(content: string, fileName: string): ParsedArticle {
     author: firstMeta(fm, ['author', 'authors', 'byline']) ?? news.author,
     url: firstMeta(fm, ['url', 'link', 'canonical']),
   };
-  return { ...meta, ...assembleText(paragraphTexts) };
+  const assembled = assembleText(paragraphTexts);
+  return { ...meta, ...assembled, credits: creditsOf(content, raw, bodyStart, lines, assembled.text, assembled.paragraphs) };
 }

@@ -1,3 +1,4 @@
+import { placeInArticle } from '../answer.js';
 import { collapseWhitespace } from '../text.js';
 import type { TimedAnswer } from '../footnote.js';
 
@@ -14,6 +15,7 @@ export function answerJson(answer: TimedAnswer): object {
       quote: c.quote,
       start: c.start,
       end: c.end,
+      located: c.located,
       score: c.score,
     })),
     retrieval: answer.retrieval,
@@ -27,7 +29,7 @@ export function answerText(answer: TimedAnswer): string {
   for (const c of answer.citations) {
     const details = [c.article.source, c.article.date].filter(Boolean).join(', ');
     lines.push('', `[${c.n}] “${collapseWhitespace(c.quote)}”`);
-    lines.push(`    — ${c.article.title}${details ? ` (${details})` : ''}, ¶${c.paragraph} · ${c.article.file}`);
+    lines.push(`    — ${c.article.title}${details ? ` (${details})` : ''}, ${placeInArticle(c)} · ${c.article.file}`);
     if (c.article.url) lines.push(`    ${c.article.url}`);
   }
   return lines.join('\n') + '\n';

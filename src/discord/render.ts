@@ -1,5 +1,5 @@
 import { escapeMarkdown, type APIEmbed, type MessageMentionOptions } from 'discord.js';
-import type { Answer } from '../answer.js';
+import { placeInArticle, type Answer } from '../answer.js';
 import { collapseWhitespace, shorten } from '../text.js';
 
 export { shorten };
@@ -40,7 +40,7 @@ export function renderAnswer(answer: Answer): ReplyPayload {
     return {
       citation: c,
       title: fit(`[${c.n}] ${c.article.title}`, LIMITS.embedTitle),
-      reference: `— ${fit(c.article.title, 300)}${details ? ` (${escapeMarkdown(details)})` : ''}, ¶${c.paragraph}`,
+      reference: `— ${fit(c.article.title, 300)}${details ? ` (${escapeMarkdown(details)})` : ''}, ${placeInArticle(c)}`,
     };
   });
   // Quotes share what the frames leave of the 6000 characters one message's embeds may hold.

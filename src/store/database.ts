@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Article, Paragraph } from '../articles/article.js';
+import type { Article, Credit, Paragraph } from '../articles/article.js';
 import type { Passage } from '../passages.js';
 
 /** An article as the index keeps it: metadata, cleaned text and paragraphs. */
@@ -20,7 +20,9 @@ CREATE TABLE articles (
   author TEXT,
   url TEXT,
   text TEXT NOT NULL,
-  paragraphs TEXT NOT NULL
+  paragraphs TEXT NOT NULL,
+  -- JSON: the article's credit lines (see Credit), quoted when a question is about the article itself.
+  credits TEXT NOT NULL
 );
 CREATE TABLE passages (
   id INTEGER PRIMARY KEY,
@@ -54,6 +56,7 @@ interface ArticleRow {
   url: string | null;
   text: string;
   paragraphs: string;
+  credits: string;
   passages: number;
 }
 
@@ -169,8 +172,8 @@ export class PassageDatabase {
 
   addArticle(article: Article, passages: Passage[], vectors: Float32Array[] | null): void {
     const insertArticle = this.db.prepare(
-      `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs)
-       VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs)`,
+      `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs, credits)
+       VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs, @credits)`,
     );
     const insertPassage = this.db.prepare(
       `INSERT INTO passages (article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, vector)
@@ -180,6 +183,7 @@ export class PassageDatabase {
       insertArticle.run({
         ...article,
         paragraphs: JSON.stringify(article.paragraphs.map((p) => [p.start, p.end])),
+        credits: JSON.stringify(article.credits),
       });
       passages.forEach((p, i) => {
         const vector = vectors?.[i];
@@ -249,7 +253,7 @@ export class PassageDatabase {
   /** All articles with their metadata (without their text), newest first. */
   articles(): StoredArticle[] {
     const rows = this.db
-      .prepare(`SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url, '' AS text, '[]' AS paragraphs,
+      .prepare(`SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url, '' AS text, '[]' AS paragraphs, '[]' AS credits,
                 (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
                 FROM articles a ORDER BY a.date IS NULL, a.date DESC, a.title`)
       .all() as ArticleRow[];
@@ -270,6 +274,7 @@ function toArticle(row: ArticleRow): StoredArticle {
     url: row.url,
     text: row.text,
     paragraphs: spans.map(([start, end], i) => ({ n: i + 1, start, end })),
+    credits: JSON.parse(row.credits) as Credit[],
     passages: row.passages,
   };
 }

@@ -10,6 +10,7 @@ function citation(n: number, quote: string, extra: Partial<Citation['article']> 
     quote,
     start: 0,
     end: quote.length,
+    located: 'text',
     score: 0.9,
   };
 }

@@ -15,6 +15,7 @@ function citation(n: number, file: string, quote: string): EvalAnswer['citations
     quote,
     start: 0,
     end: quote.length,
+    located: 'text',
     score: 0.5,
   };
 }

@@ -54,9 +54,13 @@ describe('tests/eval/shipped-article.jsonl', () => {
     expect(questions.filter((q) => expectsAbstention(q.expect)).length).toBeGreaterThanOrEqual(8);
   });
 
-  it('quotes 3 to 8 words of the cleaned article, within one sentence', () => {
+  /** A question about the article itself expects one of its credit lines (byline, date line, source line). */
+  const credit = (quote: string): boolean => article.credits.some((c) => collapse(c.text).includes(collapse(quote)));
+
+  it('quotes 3 to 8 words of the cleaned article, within one sentence, or words of one of its credit lines', () => {
     for (const q of expected) {
       expect(q.expect.file, `line ${q.line}`).toBe(article.file);
+      if (credit(q.expect.quote) && !collapse(article.text).includes(collapse(q.expect.quote))) continue;
       expect(words(q.expect.quote), `line ${q.line}: ${q.expect.quote}`).toBeGreaterThanOrEqual(3);
       expect(words(q.expect.quote), `line ${q.line}: ${q.expect.quote}`).toBeLessThanOrEqual(8);
       expect(collapse(article.text), `line ${q.line}`).toContain(collapse(q.expect.quote));
@@ -67,13 +71,19 @@ describe('tests/eval/shipped-article.jsonl', () => {
   it('asks about every paragraph, the byline included', () => {
     const text = collapse(article.text);
     const covered = new Set(
-      expected.map((q) => {
+      expected.filter((q) => article.text.includes(q.expect.quote)).map((q) => {
         const at = article.text.indexOf(q.expect.quote);
         return article.paragraphs.find((p) => at >= p.start && at < p.end)?.n;
       }),
     );
     expect(text).toContain('(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)');
     expect([...covered].sort((a, b) => a! - b!)).toEqual(article.paragraphs.map((p) => p.n));
+  });
+
+  it('asks who wrote and edited the article, when and where it appeared', () => {
+    const kinds = new Set(expected.flatMap((q) => article.credits.filter((c) => collapse(c.text).includes(collapse(q.expect.quote))).map((c) => c.kind)));
+    expect([...kinds].sort()).toEqual(['date', 'reporting', 'source']);
+    expect(expected.filter((q) => /edit/i.test(q.question)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('paraphrases: no question contains the words it expects', () => {

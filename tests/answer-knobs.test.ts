@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOT_FOUND } from '../src/answer.js';
+import { Footnote } from '../src/footnote.js';
+import { retrieve } from '../src/retrieval.js';
+import { SHIPPED_ARTICLE, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
+
+// Each knob that decides an answer, shown to decide one: these tests fail when it is ignored.
+
+const FILLER = [
+  'The committee met on Tuesday and adjourned early.',
+  'Weather delayed several trains across the region.',
+  'Local schools announced their holiday calendar.',
+  'A new bakery opened near the station last spring.',
+];
+
+/** An article file with front matter and paragraphs. */
+function article(meta: Record<string, string>, paragraphs: string[]): string {
+  const header = Object.entries(meta).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  return ['---', ...header, '---', '', paragraphs.join('\n\n'), ''].join('\n');
+}
+
+/** A folder of articles: the shipped one plus `files`. */
+function collection(files: Record<string, string>): string {
+  const dir = tempDir('footnote-knobs-');
+  fs.copyFileSync(SHIPPED_ARTICLE, path.join(dir, path.basename(SHIPPED_ARTICLE)));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe('knobs that decide an answer', () => {
+  let articles: string;
+  let footnote: Footnote;
+
+  beforeAll(async () => {
+    articles = collection({
+      // One long article about the harbor, every passage full of the question's words…
+      'harbor-history.txt': article(
+        { title: 'A History of the Harbor Ferries', author: 'Ann Lowe', date: '2020-05-01' },
+        [
+          ...Array.from({ length: 14 }, (_, i) => `In year ${i + 1} the harbor ferries carried more harbor commuters across the harbor, and the ferries ran late. ${FILLER[i % FILLER.length]}`),
+          'Ferry crews walked out once, in year 15, over the new timetable.',
+        ],
+      ),
+      // …and a short one that answers with fewer of them.
+      'ferry-strike.txt': article({ title: 'Ferry Crews Strike', author: 'Raj Patel', date: '2021-03-09' }, [
+        'Ferry crews walked out on Monday over pay, leaving harbor commuters stranded.',
+        FILLER[0]!,
+      ]),
+      'river-ferries.txt': article({ title: 'River Ferries Return', author: 'Mina Ortiz', date: '2019-07-15' }, [
+        'The ferries on the river will run again this summer after repairs to the piers.',
+        'Tickets for the ferries cost two dollars.',
+      ]),
+    });
+    footnote = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    await footnote.reindex();
+  });
+  afterAll(() => footnote?.close());
+
+  it('MIN_LEXICAL_SCORE: a weak best sentence is an answer above it and "not found" below', async () => {
+    const question = 'Why did the ferry crews walk out?';
+    const answered = await footnote.ask(question);
+    expect(answered.found).toBe(true);
+    const best = answered.citations[0]!.score;
+    const strict = new Footnote(testConfig({ ARTICLES_DIR: articles, INDEX_DIR: footnote.config.indexDir, RETRIEVAL_MODE: 'lexical', MIN_LEXICAL_SCORE: String(Math.min(1, best + 0.01)) }), silentLog);
+    try {
+      expect(await strict.ask(question)).toMatchObject({ found: false, text: NOT_FOUND });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('MIN_SCORE: the same in hybrid mode', async () => {
+    const index = tempDir('footnote-index-');
+    const ask = async (minScore: string) => {
+      const f = new Footnote(testConfig({ ARTICLES_DIR: articles, INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MIN_SCORE: minScore }), silentLog);
+      try {
+        return await f.ask('Why did the ferry crews walk out?');
+      } finally {
+        await f.close();
+      }
+    };
+    const answered = await ask('0.3');
+    expect(answered).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
+    expect(await ask(String(Math.min(1, answered.citations[0]!.score + 0.01)))).toMatchObject({ found: false });
+  });
+
+  it('the article scope: a question asked of one article is answered from that article only', async () => {
+    const question = 'Why did the ferry crews walk out?';
+    const open = await footnote.ask(question);
+    expect(open.citations[0]!.article.file).toBe('ferry-strike.txt');
+    const scoped = await footnote.ask(question, { articleId: 'harbor-history' });
+    expect(scoped.found).toBe(true);
+    expect(scoped.citations[0]!.quote).toBe('Ferry crews walked out once, in year 15, over the new timetable.');
+    expect(scoped.citations.map((c) => c.article.file)).toEqual(scoped.citations.map(() => 'harbor-history.txt'));
+  });
+
+  it('the per-article cap: a long article does not crowd a short one out of the passages retrieved', async () => {
+    const index = footnote.index()!;
+    const retrieved = await retrieve(index, null, 'harbor commuters ferries', { mode: 'lexical', k: 4, efSearch: 64 });
+    const files = retrieved.hits.slice(0, 4).map((h) => h.article.file);
+    expect(files.filter((f) => f === 'harbor-history.txt').length).toBe(3);
+    expect(files).toContain('ferry-strike.txt');
+  });
+
+  it('an article the question names by its author is searched even when others match its words better', async () => {
+    const question = 'What did Raj Patel report about the harbor commuters?';
+    // Two passages retrieved: both are the long article's, by words alone.
+    const narrow = new Footnote(testConfig({ ARTICLES_DIR: articles, INDEX_DIR: footnote.config.indexDir, RETRIEVAL_MODE: 'lexical', TOP_K: '2' }), silentLog);
+    try {
+      const byWords = await retrieve(narrow.index()!, null, 'harbor commuters', { mode: 'lexical', k: 2, efSearch: 64 });
+      expect(byWords.hits.map((h) => h.article.file)).toEqual(['harbor-history.txt', 'harbor-history.txt']);
+      const answer = await narrow.ask(question);
+      expect(answer.found).toBe(true);
+      expect(answer.citations[0]!.article.file).toBe('ferry-strike.txt');
+    } finally {
+      await narrow.close();
+    }
+  });
+});
+
+describe('questions about the article itself', () => {
+  let footnote: Footnote;
+  const file = fs.readFileSync(SHIPPED_ARTICLE, 'utf8');
+
+  beforeAll(async () => {
+    footnote = new Footnote(testConfig({ RETRIEVAL_MODE: 'lexical' }), silentLog);
+    await footnote.reindex();
+  });
+  afterAll(() => footnote?.close());
+
+  it.each([
+    ['Who was the editor?', '(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)', 'text'],
+    ['Who wrote the article?', '(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)', 'text'],
+    ['When was the story published?', 'date 2014-10-28', 'file'],
+    ['Where did this story first appear?', 'This story originally appeared on Reuters', 'file'],
+    ['Which news agency published the Alibaba story?', 'This story originally appeared on Reuters', 'file'],
+  ])('%s quotes the file’s own line', async (question, quote, located) => {
+    const answer = await footnote.ask(question);
+    expect(answer.found).toBe(true);
+    const [citation] = answer.citations;
+    expect(citation).toMatchObject({ quote, located });
+    // start/end locate it in the cleaned text, or for lines the cleaned text leaves out, in the file.
+    const text = located === 'file' ? file : footnote.index()!.article('alibaba-jack-ma-open-to-apple-payments')!.text;
+    expect(text.slice(citation!.start, citation!.end)).toBe(quote);
+    expect(citation!.paragraph).toBe(located === 'file' ? 0 : 10);
+    expect(collapse(file)).toContain(collapse(citation!.quote));
+  });
+
+  it('does not take a question about another work for one about the article', async () => {
+    expect(await footnote.ask('Who wrote Pride and Prejudice?')).toMatchObject({ found: false });
+  });
+});
+
+describe('signals that decide between sentences and between answer and "not found"', () => {
+  let footnote: Footnote;
+
+  beforeAll(async () => {
+    const articles = collection({
+      'elvis-presley.txt': article({ title: 'Elvis Presley' }, [
+        'Elvis Aaron Presley (January 8, 1935 – August 16, 1977) was an American singer and actor.',
+        'His records sold in great numbers, and his films drew large audiences.',
+      ]),
+      'city-museum.txt': article({ title: 'City Museum' }, [
+        'Crowds gathered when the museum opened its new wing to visitors.',
+        'The museum opened its new wing on 3 May 2019.',
+      ]),
+      'harbor-ferries.txt': article({ title: 'Harbor Ferries' }, ['The ferries were built to cross the bay in any weather.', FILLER[1]!]),
+    });
+    footnote = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    await footnote.reindex();
+  });
+  afterAll(() => footnote?.close());
+
+  it('a question that names an article by its title is answered from it, though its other words are not there', async () => {
+    // Only "Elvis" is found, a single word, which chance alone could explain; but it names the article.
+    const answer = await footnote.ask('What year was Elvis born?');
+    expect(answer.found).toBe(true);
+    expect(answer.citations[0]!.quote).toMatch(/^Elvis Aaron Presley \(January 8, 1935/);
+  });
+
+  it('a "when" question prefers the sentence that holds a date', async () => {
+    const answer = await footnote.ask('When did the museum open its new wing?');
+    expect(answer.citations[0]!.quote).toBe('The museum opened its new wing on 3 May 2019.');
+  });
+});
