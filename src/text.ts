@@ -19,9 +19,12 @@ export function normalizeQuestion(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
 }
 
-/** Lower-case words (runs of letters and digits), Unicode-normalized. */
+/**
+ * Lower-case words (runs of letters and digits), Unicode-normalized and without diacritics, as
+ * SQLite's FTS5 tokenizer indexes them (remove_diacritics): "Pérez" is the word "perez".
+ */
 export function words(text: string): string[] {
-  return normalizeQuestion(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return normalizeQuestion(text).normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /** Lower-case words, stop words removed (FTS5 stems them itself). */

@@ -167,6 +167,7 @@ describe('signals that decide between sentences and between answer and "not foun
         'The museum opened its new wing on 3 May 2019.',
       ]),
       'harbor-ferries.txt': article({ title: 'Harbor Ferries' }, ['The ferries were built to cross the bay in any weather.', FILLER[1]!]),
+      'pitbull.txt': article({ title: 'Pitbull (rapper)' }, ['Armando Christian Pérez, known as Pitbull, is a rapper from Miami.', FILLER[2]!]),
     });
     footnote = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
     await footnote.reindex();
@@ -178,6 +179,12 @@ describe('signals that decide between sentences and between answer and "not foun
     const answer = await footnote.ask('What year was Elvis born?');
     expect(answer.found).toBe(true);
     expect(answer.citations[0]!.quote).toMatch(/^Elvis Aaron Presley \(January 8, 1935/);
+  });
+
+  it('a word matches the same word written with diacritics, as the full-text index reads them', async () => {
+    const answer = await footnote.ask('Who is Perez?');
+    expect(answer.found).toBe(true);
+    expect(answer.citations[0]!.quote).toMatch(/^Armando Christian Pérez/);
   });
 
   it('a "when" question prefers the sentence that holds a date', async () => {
