@@ -92,18 +92,21 @@ const RELATIVE_FLOOR = 0.85;
  *   standard score against the best one's);
  * - lead: 1/(1+position) of the sentence in its article (the inverted pyramid of news and encyclopedias);
  * - type: the sentence holds what the question asks for (a date for "when", a number for "how many");
- * - with the model (hybrid, dense), meaning: the sentence's cosine as a standard score among the
- *   candidates; passageMeaning: its passage's, against the question's cosines to the passages.
+ * - with the model (hybrid, dense), passageMeaning: its passage's cosine as a standard score
+ *   against the question's cosines to the passages.
  * How they were set: a conditional-logit fit over the candidate sentences of every dev set together
  * (tests/eval's shipped, synonyms and SOTU sets, WikiQA dev; each set weighted equally) gave the
  * starting weights, and each signal had weight on all four sets; then one round of coordinate
  * search on the whole pipeline (each weight ×0, ×0.5, ×1.5, ×2.5) kept the changes that gained on
  * two or more sets and lost on none: context 2.5 -> 6 and sentence 4.7 -> 3.5 (SOTU lexical hit@3
- * 0.431 -> 0.471, WikiQA 0.730 -> 0.754), subject 1.9 -> 3.8; for the model's signals, measured with
- * the semantic proxy, meaning 1.5 and passageMeaning 3 (synonyms hit@3 0.758 -> 0.788, SOTU
- * 0.451 -> 0.471). Dropped for gaining nothing: sentence length, and a within-article IDF.
+ * 0.431 -> 0.471, WikiQA 0.730 -> 0.754), subject 1.9 -> 3.8. For the model's signals, measured with
+ * the semantic proxy in hybrid mode: the sentence's own cosine (as a standard score among the
+ * candidates) lowered WikiQA hit@1 at every weight tried (0.611 without it, 0.587–0.595 with
+ * 0.5–1.5) and was left out; passageMeaning 1 raised SOTU hit@1 0.275 -> 0.294 for one WikiQA
+ * question (3 lowered WikiQA to 0.587). Dropped for gaining nothing: sentence length, and a
+ * within-article IDF.
  */
-const WEIGHTS = { sentence: 3.5, context: 6, subject: 3.8, passage: 3.0, lead: 0.9, type: 1.8, meaning: 1.5, passageMeaning: 3 };
+const WEIGHTS = { sentence: 3.5, context: 6, subject: 3.8, passage: 3.0, lead: 0.9, type: 1.8, passageMeaning: 1 };
 // Standard scores are divided by this before weighing, to sit on the 0–1 scale of the others.
 const Z_SCALE = 10;
 
@@ -163,14 +166,11 @@ export async function composeAnswer(
     return retrieved.mode === 'dense' && bestStandard > 0 ? Math.max(0, standard(hit?.dense ?? null)) / bestStandard : 0;
   };
   const surprise = chanceSurprise(terms, collection.terms);
-  // For ranking, a sentence's cosine is judged against the other candidates' (sentences score
-  // on another scale than passages): its standard score among them.
-  const among = dense ? spreadOf(dense) : null;
   // How well each article's metadata names the question's subject, against the best-named one.
   const namedShare = new Map(candidates.map((c) => [c.article.id, naming(c.about)]));
   const bestNamed = Math.max(0, ...namedShare.values());
 
-  const weights = dense ? WEIGHTS : { ...WEIGHTS, meaning: 0, passageMeaning: 0 };
+  const weights = dense ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   // A sentence counts only with evidence it is about the question: the question's words around it
   // are too specific to meet by chance, or name its article, or (with the model) its meaning
@@ -189,7 +189,6 @@ export async function composeAnswer(
       passage: passageRank(c.hit),
       lead: c.position === null ? 0 : 1 / (1 + c.position),
       type: question.answerType && holdsAnswerType(question.answerType, texts[i]!, questionText) ? 1 : 0,
-      meaning: among ? (dense![i]! - among.mean) / among.sd / Z_SCALE : 0,
       passageMeaning: standard(c.hit?.dense ?? null) / Z_SCALE,
     };
     let score = 0;
@@ -402,12 +401,6 @@ function cosineSpread(query: Float32Array, collection: Collection): { mean: numb
   if (cosines.length < 2) return null;
   const mean = collection.passageMean ? dot(query, collection.passageMean) : cosines.reduce((a, b) => a + b, 0) / cosines.length;
   const variance = cosines.reduce((sum, c) => sum + (c - mean) ** 2, 0) / cosines.length;
-  return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
-}
-
-function spreadOf(values: number[]): { mean: number; sd: number } | null {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length;
   return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
 }
 
