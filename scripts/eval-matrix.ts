@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -7,13 +8,16 @@ import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
 import { Footnote } from '../src/footnote.js';
 import type { RetrievalMode } from '../src/retrieval.js';
 
-// Dev tool: every question set × mode in one process, as one table. Sets are NAME=QUESTIONS:ARTICLES.
+// Dev tool: every question set × mode in one process, as one Markdown table.
+//   node --import tsx scripts/eval-matrix.ts --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense]
+// Indexes are kept in --cache (one per set and model) and updated incrementally between runs;
+// --verbose also writes each set × mode's results there as JSON.
 const { values } = parseArgs({
   options: {
     set: { type: 'string', multiple: true },
     model: { type: 'string' },
     modes: { type: 'string', default: 'lexical,hybrid,dense' },
-    cache: { type: 'string', default: '/tmp/fn' },
+    cache: { type: 'string', default: path.join(os.tmpdir(), 'footnote-eval-matrix') },
     json: { type: 'string' },
     verbose: { type: 'boolean' },
   },
