@@ -35,6 +35,7 @@ const ARTICLE_FACTS: { fact: ArticleFact; asks: RegExp }[] = [
   { fact: 'source', asks: /\b(?:originally|first)\s+(?:appear\w*|publish\w*|run|ran|print\w*)|\bpublish(?:er|ed\s+by|es)\b|\bwho\s+(?:first\s+|originally\s+)?(?:published|ran|carried)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:outlet|publication|paper|newspaper|site|agency|wire|magazine)\b|\bwhere\s+(?:was|did)\b.*\b(?:publish\w*|appear\w*)/i },
   { fact: 'date', asks: /\b(?:when|what\s+(?:date|day|year))\b.*\b(?:publish\w*|posted|written|wrote|released|come\s+out|came\s+out|appear\w*|dated)\b|\bpublication\s+date\b|\bdated?\b.*\b(?:article|story|piece|report)\b/i },
 ];
+const REFERS_TO_TEXT = /\b(?:article|story|stories|piece|report|column|post|text|this|it)\b/i;
 // The words of those questions, which are not about any article's subject.
 const ASKING_WORDS = /\b(?:who|when|where|what|which|date|day|year|edit\w*|wrote|writes|written|write|authored|authors?|writers?|reporters?|reported|reporting|penned|filed|byline|journalists?|correspondents?|originally|first|appear\w*|publish\w*|posted|released|ran|run|carried|print\w*|outlet|publication|paper|newspaper|site|agency|wire|magazine|come|came|out|dated|by)\b/gi;
 
@@ -49,11 +50,14 @@ export function analyzeQuestion(text: string): Question {
           ? 'person'
           : null;
   const terms = [...new Set(contentTerms(text))];
-  // "Who edited the Reuters story?" asks about an article; "Who was the editor of Vogue?" may
-  // not, which is why the article must still be found by the rest of its words (see answer.ts).
-  const asksAbout = ARTICLE_FACTS.find((f) => f.asks.test(text))?.fact ?? null;
-  const naming = asksAbout ? [...new Set(contentTerms(text.replace(ASKING_WORDS, ' ')))] : terms;
-  return { text, terms, answerType, asksAbout, naming };
+  // "Who edited the Reuters story?" asks about an article; "Who was the editor of Vogue?" does
+  // not. The article must still be found by the rest of its words (see answer.ts).
+  const fact = ARTICLE_FACTS.find((f) => f.asks.test(text))?.fact ?? null;
+  const naming = fact ? [...new Set(contentTerms(text.replace(ASKING_WORDS, ' ')))] : terms;
+  // "When was the album published?" asks about an album, "When was the story published?" about
+  // the text: the question must point at the text, or have no other words ("Who is the editor?").
+  const asksAbout = fact && (REFERS_TO_TEXT.test(text) || naming.length === 0) ? fact : null;
+  return { text, terms, answerType, asksAbout, naming: asksAbout ? naming : terms };
 }
 
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';

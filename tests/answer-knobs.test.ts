@@ -150,6 +150,8 @@ describe('questions about the article itself', () => {
 
   it('does not take a question about another work for one about the article', async () => {
     expect(await footnote.ask('Who wrote Pride and Prejudice?')).toMatchObject({ found: false });
+    // The article names Alibaba Group, but the question points at the company, not at the text.
+    expect(await footnote.ask('Who is the editor at Alibaba Group?')).not.toMatchObject({ citations: [{ quote: '(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)' }] });
   });
 });
 
