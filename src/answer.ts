@@ -48,6 +48,8 @@ export interface Collection {
   /** The mean passage vector and a sample of passage vectors (empty without vectors). */
   passageMean: Float32Array | null;
   vectorSample: Float32Array[];
+  /** Vectors of a sample of sentences (empty without the model): what a question's cosine to any sentence is like. */
+  sentenceSample: Float32Array[];
   /** The one article of a collection of one ("Who wrote the article?" needs no other words), else null. */
   soleArticle: () => StoredArticle | null;
 }
@@ -57,7 +59,7 @@ export interface AnswerOptions {
   minScore: number;
   /**
    * A sentence whose question words could be there by chance still counts when its cosine to the
-   * question stands this many standard deviations above the question's cosines to the passages.
+   * question stands this many standard deviations above the question's cosines to a sample of sentences.
    */
   minDenseScore: number;
   /** Quotes at most. */
@@ -161,6 +163,11 @@ export async function composeAnswer(
   const bestLexical = Math.max(0, ...retrieved.hits.map((h) => h.lexical ?? 0));
   const spread = retrieved.query ? cosineSpread(retrieved.query, collection) : null;
   const standard = (cosine: number | null): number => (cosine === null || !spread ? 0 : (cosine - spread.mean) / spread.sd);
+  // A sentence's cosine is judged against the question's cosines to sentences (a sample of the
+  // index's), a passage's against its cosines to passages: the two are spread differently (under
+  // a MiniLM-shaped random model, short sentences sharing a word with the question stood 15
+  // standard deviations above the passages).
+  const sentenceSpread = retrieved.query && collection.sentenceSample.length > 1 ? spreadOf(collection.sentenceSample.map((v) => dot(v, retrieved.query!))) : null;
   const bestStandard = Math.max(0, ...retrieved.hits.map((h) => standard(h.dense)));
   const passageRank = (hit: RankedPassage | null): number => {
     if (bestLexical > 0) return (hit?.lexical ?? 0) / bestLexical;
@@ -187,7 +194,7 @@ export async function composeAnswer(
     const own = sentenceTerms[i]!;
     const named = namedShare.get(c.article.id)!;
     const cosine = meaning.get(i) ?? null;
-    if (!byWords[i] && !(cosine !== null && standard(cosine) >= options.minDenseScore)) return;
+    if (!byWords[i] && !(cosine !== null && sentenceSpread !== null && (cosine - sentenceSpread.mean) / sentenceSpread.sd >= options.minDenseScore)) return;
     const signals = {
       sentence: coverage(own),
       context: coverage(own, c.context),
@@ -406,6 +413,12 @@ function cosineSpread(query: Float32Array, collection: Collection): { mean: numb
   if (cosines.length < 2) return null;
   const mean = collection.passageMean ? dot(query, collection.passageMean) : cosines.reduce((a, b) => a + b, 0) / cosines.length;
   const variance = cosines.reduce((sum, c) => sum + (c - mean) ** 2, 0) / cosines.length;
+  return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
+}
+
+function spreadOf(values: number[]): { mean: number; sd: number } | null {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length;
   return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
 }
 

@@ -12,6 +12,9 @@ import { FORMAT_VERSION, readManifest } from './store/manifest.js';
 import { currentGeneration } from './store/layout.js';
 import { normalizeQuestion } from './text.js';
 
+// Sentences embedded once per index as the null against which a sentence's cosine is judged.
+const SENTENCE_SAMPLE = 64;
+
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */
   articleId?: string;
@@ -224,6 +227,7 @@ export class Footnote {
         metadata: index.metadataStatistics,
         passageMean: dense ? index.meanVector : null,
         vectorSample: dense ? index.vectorSample : [],
+        sentenceSample: dense && embedder ? await this.sentenceSample(index, embedder) : [],
         soleArticle: () => {
           const all = index.articles();
           return all.length === 1 ? index.article(all[0]!.id) : null;
@@ -269,6 +273,18 @@ export class Footnote {
     const scores = await reranker.score(question, retrieved.hits.map((h) => h.passage.text));
     const order = retrieved.hits.map((hit, i) => ({ hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
     return { ...retrieved, hits: order.map((o) => o.hit) };
+  }
+
+  private readonly sentenceSamples = new WeakMap<PassageIndex, Promise<Float32Array[]>>();
+
+  /** Vectors of a sample of the index's sentences, embedded once per index. */
+  private sentenceSample(index: PassageIndex, embedder: Embedder): Promise<Float32Array[]> {
+    let sample = this.sentenceSamples.get(index);
+    if (!sample) {
+      sample = embedder.embed(index.sentenceSample(SENTENCE_SAMPLE));
+      this.sentenceSamples.set(index, sample);
+    }
+    return sample;
   }
 
   /** Closes a replaced index now, or when the last question using it is answered. */

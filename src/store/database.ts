@@ -215,6 +215,12 @@ export class PassageDatabase {
     });
   }
 
+  /** About `limit` passage texts spread evenly over the passage ids. */
+  textSample(limit: number): string[] {
+    const every = Math.max(1, Math.floor(this.passageCount() / limit));
+    return this.db.prepare('SELECT text FROM passages WHERE id % ? = 0 ORDER BY id LIMIT ?').pluck().all(every, limit) as string[];
+  }
+
   passages(ids: number[]): Map<number, StoredPassage> {
     const result = new Map<number, StoredPassage>();
     if (!ids.length) return result;

@@ -4,6 +4,7 @@ import { damagedFile, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex, VectorMean } from './vectors.js';
 import { articleMetadata } from '../articles/article.js';
+import { sentenceSpans } from '../sentences.js';
 import { contentTerms } from '../text.js';
 
 const VECTOR_SAMPLE = 256;
@@ -114,6 +115,14 @@ export class PassageIndex {
   get vectorSample(): Float32Array[] {
     this.sample ??= this.vectors ? this.db.vectorSample(VECTOR_SAMPLE) : [];
     return this.sample;
+  }
+
+  /** One sentence from each of up to `limit` passages spread over the index: what any sentence is like. */
+  sentenceSample(limit: number): string[] {
+    return this.db.textSample(limit).flatMap((text) => {
+      const [first] = sentenceSpans(text);
+      return first ? [text.slice(first.start, first.end)] : [];
+    });
   }
 
   /**
