@@ -4,6 +4,7 @@ import { analyzeQuestion, holdsAnswerType, type ArticleFact } from './question.j
 import type { RankedPassage, RetrievalMode, Retrieved } from './retrieval.js';
 import { sentenceSpans, type Span } from './sentences.js';
 import type { StoredArticle } from './store/database.js';
+import { NAMING_ARTICLES } from './store/passage-index.js';
 import { contentTerms, words } from './text.js';
 
 export interface Citation {
@@ -291,6 +292,12 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   const leads = new Map<string, Span[]>();
+  const abouts = new Map<string, Set<string>>();
+  const aboutOf = (article: StoredArticle): Set<string> => {
+    let about = abouts.get(article.id);
+    if (!about) abouts.set(article.id, (about = new Set(contentTerms(articleMetadata(article)))));
+    return about;
+  };
   const add = (article: StoredArticle, hit: RankedPassage | null, span: Span, context: Set<string>, about: Set<string>): void => {
     const key = `${article.id}:${span.start}`;
     if (seen.has(key) || candidates.length >= MAX_SENTENCES) return;
@@ -302,7 +309,7 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
   for (const hit of retrieved.hits) {
     const { article, passage } = hit;
     if (!leads.has(article.id)) leads.set(article.id, firstSentences(article));
-    const about = new Set(contentTerms(articleMetadata(article)));
+    const about = aboutOf(article);
     const context = new Set([...about, ...contentTerms(passage.text)]);
     for (const span of sentenceSpans(article.text, passage.start, passage.end)) add(article, hit, span, context, about);
   }
@@ -312,7 +319,7 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
   for (const hit of retrieved.hits) {
     const { article } = hit;
     const lead = leads.get(article.id)!.slice(0, LEAD_SENTENCES);
-    const about = new Set(contentTerms(articleMetadata(article)));
+    const about = aboutOf(article);
     const opening = lead.length ? article.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
     const context = new Set([...about, ...contentTerms(opening)]);
     for (const span of lead) add(article, null, span, context, about);
@@ -377,7 +384,6 @@ const MIN_SURPRISE = 3;
 // synonyms set, 1 to 0 of 40 on the shipped set; no off-topic question of tests/eval passes by it
 // ("Which team won the 1998 World Series?" names the 1998 address with 1 word of 5).
 const MIN_NAMING_SHARE = 1 / 3;
-const NAMING_ARTICLES = 8;
 
 function namesArticle(terms: string[], about: Set<string>, metadata: MetadataStatistics): boolean {
   const naming = terms.filter((t) => about.has(t) && metadata.frequency(t) <= NAMING_ARTICLES).length;

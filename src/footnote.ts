@@ -282,6 +282,8 @@ export class Footnote {
     let sample = this.sentenceSamples.get(index);
     if (!sample) {
       sample = embedder.embed(index.sentenceSample(SENTENCE_SAMPLE));
+      // A failure (the model's worker stopped) is not remembered: the next question tries again.
+      sample.catch(() => this.sentenceSamples.delete(index));
       this.sentenceSamples.set(index, sample);
     }
     return sample;

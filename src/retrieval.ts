@@ -1,5 +1,5 @@
 import type { Embedder } from './embedder.js';
-import type { PassageHit, PassageIndex } from './store/passage-index.js';
+import { NAMING_ARTICLES, type PassageHit, type PassageIndex } from './store/passage-index.js';
 import { contentTerms, contentWords } from './text.js';
 
 export type RetrievalMode = 'dense' | 'lexical' | 'hybrid';
@@ -67,7 +67,6 @@ export async function retrieve(index: PassageIndex, embedder: Embedder | null, q
 // Articles a question names by title, author, source or date are searched on their own, however
 // their passages rank among all: "What did Adams congratulate the nation on…" is about one of
 // the eight speeches by an Adams, though other presidents' speeches use its words more.
-const NAMED_ARTICLES = 8;
 const PASSAGES_PER_NAMED = 2;
 
 /** The best passages of each article the question names, that the search did not already find. */
@@ -75,7 +74,7 @@ function namedArticleHits(index: PassageIndex, question: string, query: Float32A
   const words = contentWords(question);
   const seen = new Set(found.map((h) => h.passage.id));
   const extra: RankedPassage[] = [];
-  for (const articleId of index.namedArticles(contentTerms(question), NAMED_ARTICLES)) {
+  for (const articleId of index.namedArticles(contentTerms(question), NAMING_ARTICLES)) {
     const scope = { articleId };
     const lexical = options.mode !== 'dense' ? index.searchText(words, PASSAGES_PER_NAMED, scope) : [];
     const dense = query ? index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, scope) : [];

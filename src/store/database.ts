@@ -205,9 +205,14 @@ export class PassageDatabase {
     }
   }
 
+  /** Every how many passage ids to take one, for about `limit` spread evenly over the index. */
+  private sampleStep(limit: number): number {
+    return Math.max(1, Math.floor(this.passageCount() / limit));
+  }
+
   /** About `limit` passage vectors spread evenly over the passage ids. */
   vectorSample(limit: number): Float32Array[] {
-    const every = Math.max(1, Math.floor(this.passageCount() / limit));
+    const every = this.sampleStep(limit);
     const rows = this.db.prepare('SELECT vector FROM passages WHERE vector IS NOT NULL AND id % ? = 0 ORDER BY id LIMIT ?').pluck().all(every, limit) as Buffer[];
     return rows.map((row) => {
       const bytes = new Uint8Array(row);
@@ -217,8 +222,7 @@ export class PassageDatabase {
 
   /** About `limit` passage texts spread evenly over the passage ids. */
   textSample(limit: number): string[] {
-    const every = Math.max(1, Math.floor(this.passageCount() / limit));
-    return this.db.prepare('SELECT text FROM passages WHERE id % ? = 0 ORDER BY id LIMIT ?').pluck().all(every, limit) as string[];
+    return this.db.prepare('SELECT text FROM passages WHERE id % ? = 0 ORDER BY id LIMIT ?').pluck().all(this.sampleStep(limit), limit) as string[];
   }
 
   passages(ids: number[]): Map<number, StoredPassage> {

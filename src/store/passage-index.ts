@@ -9,6 +9,12 @@ import { contentTerms } from '../text.js';
 
 const VECTOR_SAMPLE = 256;
 
+/**
+ * A word of titles, authors, sources or dates names an article when at most this many articles'
+ * metadata hold it ("Adams": the eight speeches by an Adams), not when many do ("State of the Union").
+ */
+export const NAMING_ARTICLES = 8;
+
 /** A file of the index is missing, truncated or corrupted: the index must be rebuilt. */
 export class IndexDamagedError extends Error {
   override name = 'IndexDamagedError';
@@ -136,14 +142,14 @@ export class PassageIndex {
   /**
    * The articles a question names by their metadata ("in Eisenhower's 1957 address", "the Reuters
    * story"): those whose title, author, source or date hold question words that few articles' do
-   * (at most `limit`), best named first.
+   * (at most NAMING_ARTICLES), best named first, at most `limit`.
    */
   namedArticles(terms: string[], limit: number): string[] {
     const { articles, postings } = this.metadataPostings();
     const scores = new Map<string, number>();
     for (const term of new Set(terms)) {
       const ids = postings.get(term);
-      if (!ids || ids.length > limit) continue;
+      if (!ids || ids.length > NAMING_ARTICLES) continue;
       for (const id of ids) scores.set(id, (scores.get(id) ?? 0) + Math.log(1 + articles / ids.length));
     }
     return [...scores.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
