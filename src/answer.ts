@@ -1,9 +1,8 @@
 import { articleMetadata, type Credit } from './articles/article.js';
-import type { Embedder } from './embedder.js';
 import { analyzeQuestion, holdsAnswerType, type ArticleFact } from './question.js';
 import type { RankedPassage, RetrievalMode, Retrieved } from './retrieval.js';
 import { sentenceSpans, type Span } from './sentences.js';
-import type { StoredArticle } from './store/database.js';
+import { sentenceKey, type StoredArticle } from './store/database.js';
 import { NAMING_ARTICLES } from './store/passage-index.js';
 import { contentTerms, words } from './text.js';
 
@@ -49,8 +48,10 @@ export interface Collection {
   /** The mean passage vector and a sample of passage vectors (empty without vectors). */
   passageMean: Float32Array | null;
   vectorSample: Float32Array[];
-  /** Vectors of a sample of sentences (empty without the model): what a question's cosine to any sentence is like. */
+  /** Vectors of a sample of sentences (empty without vectors): what a question's cosine to any sentence is like. */
   sentenceSample: Float32Array[];
+  /** The sentence vectors stored at index time, by sentenceKey (empty without vectors). */
+  sentenceVectors: (keys: { articleId: string; start: number }[]) => Map<string, Float32Array>;
   /** The one article of a collection of one ("Who wrote the article?" needs no other words), else null. */
   soleArticle: () => StoredArticle | null;
 }
@@ -80,8 +81,6 @@ export const NOT_A_QUESTION = 'Please ask a question about the articles, in word
 // Sentences scored per question: those of the retrieved passages, and the first sentences of
 // their articles (the lead, where encyclopedias and news put what matters most).
 const MAX_SENTENCES = 100;
-// Sentences per question embedded to see whether their meaning answers where their words do not.
-const MEANING_CHECKS = 40;
 const LEAD_SENTENCES = 2;
 // A further quote must be nearly as relevant as the best one. Measured, lexical: 0.75 raised WikiQA
 // hit@3 from 0.754 to 0.778, the other sets unchanged, for 2.4–2.9 quotes per answer instead of 1.7–2.8.
@@ -135,13 +134,12 @@ interface Scored extends Candidate {
  * Picks the sentences of the retrieved passages that answer the question and quotes them
  * verbatim, numbered. Nothing in the answer is generated: every word is article text.
  */
-export async function composeAnswer(
+export function composeAnswer(
   questionText: string,
   retrieved: Retrieved,
-  embedder: Embedder | null,
   collection: Collection,
   options: AnswerOptions,
-): Promise<Answer> {
+): Answer {
   const retrieval = { mode: retrieved.mode, model: options.model };
   const notFound = (text = NOT_FOUND): Answer => ({ question: questionText, found: false, text, citations: [], retrieval });
   const question = analyzeQuestion(questionText);
@@ -180,11 +178,14 @@ export async function composeAnswer(
   const bestNamed = Math.max(0, ...namedShare.values());
 
   // With the model, a sentence whose words could be there by chance may still answer by its
-  // meaning; only those sentences are embedded, at most MEANING_CHECKS of them.
+  // meaning: its vector, stored at index time, is read for those sentences.
   const byWords = candidates.map((c, i) => surprise(sentenceTerms[i]!, c.context) >= MIN_SURPRISE || namesArticle(terms, c.about, collection.metadata));
-  const unsure = candidates.flatMap((_, i) => (byWords[i] ? [] : [i])).slice(0, MEANING_CHECKS);
-  const cosines = retrieved.query && embedder && unsure.length ? await similarities(retrieved.query, unsure.map((i) => texts[i]!), embedder) : [];
-  const meaning = new Map(unsure.map((i, k) => [i, cosines[k] ?? null]));
+  const unsure = candidates.flatMap((_, i) => (byWords[i] ? [] : [i]));
+  const vectors = retrieved.query && unsure.length ? collection.sentenceVectors(unsure.map((i) => ({ articleId: candidates[i]!.article.id, start: candidates[i]!.start }))) : new Map<string, Float32Array>();
+  const meaning = new Map(unsure.map((i) => {
+    const vector = vectors.get(sentenceKey(candidates[i]!.article.id, candidates[i]!.start));
+    return [i, vector && retrieved.query ? dot(vector, retrieved.query) : null];
+  }));
   const weights = retrieved.query ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   // A sentence counts only with evidence it is about the question: the question's words around it
@@ -426,11 +427,6 @@ function spreadOf(values: number[]): { mean: number; sd: number } | null {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length;
   return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
-}
-
-async function similarities(query: Float32Array, texts: string[], embedder: Embedder): Promise<number[]> {
-  const vectors = await embedder.embed(texts);
-  return vectors.map((v) => dot(v, query));
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

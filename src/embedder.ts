@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
 import { ModelLoadError, errorMessage } from './errors.js';
+import type { Span } from './sentences.js';
 
 /** Turns texts into unit-length vectors, so inner product is cosine similarity. */
 export interface Embedder {
@@ -17,7 +18,24 @@ export interface Embedder {
   readonly maxTokens: number;
   countTokens(text: string): number;
   embed(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * Embeds passages and, from the same model run, the sentences in them: each sentence's vector
+   * pools the passage's token states over the sentence's tokens (see poolSpans).
+   */
+  embedPassages(passages: PassageToEmbed[]): Promise<EmbeddedPassage[]>;
   dispose(): Promise<void>;
+}
+
+export interface PassageToEmbed {
+  text: string;
+  /** Sentences of `text` (offsets into it), in order, separated by white space only. */
+  sentences: Span[];
+}
+
+export interface EmbeddedPassage {
+  vector: Float32Array;
+  /** One vector per sentence of the passage, in the same order. */
+  sentences: Float32Array[];
 }
 
 export interface ModelProgress {
@@ -99,6 +117,25 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
   const dims = probe.dims.at(-1) ?? 0;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  // Batches of similar length waste less work on padding.
+  const batches = (texts: string[]): number[][] => {
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    const result: number[][] = [];
+    for (let i = 0; i < order.length; i += batchSize) result.push(order.slice(i, i + batchSize));
+    return result;
+  };
+  const embed = async (texts: string[]): Promise<Float32Array[]> => {
+    const vectors = new Array<Float32Array>(texts.length);
+    for (const ids of batches(texts)) {
+      const output = await extractor(ids.map((id) => texts[id]!), { pooling: 'mean', normalize: true });
+      const data = output.data as Float32Array;
+      ids.forEach((id, row) => {
+        vectors[id] = data.slice(row * dims, (row + 1) * dims);
+      });
+      output.dispose();
+    }
+    return vectors;
+  };
 
   return {
     model: options.model,
@@ -107,23 +144,85 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
     fingerprint,
     maxTokens,
     countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
-    async embed(texts) {
-      const vectors = new Array<Float32Array>(texts.length);
-      // Batches of similar length waste less work on padding.
-      const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
-      for (let i = 0; i < order.length; i += batchSize) {
-        const ids = order.slice(i, i + batchSize);
-        const output = await extractor(ids.map((id) => texts[id]!), { pooling: 'mean', normalize: true });
-        const data = output.data as Float32Array;
+    embed,
+    async embedPassages(passages) {
+      const results = new Array<EmbeddedPassage>(passages.length);
+      // Sentences whose tokens could not be found in their passage's, embedded on their own.
+      const alone: { passage: number; sentence: number; text: string }[] = [];
+      for (const ids of batches(passages.map((p) => p.text))) {
+        const inputs = tokenizer(ids.map((id) => passages[id]!.text), { padding: true, truncation: true });
+        const outputs = await extractor.model(inputs);
+        const states = outputs.last_hidden_state as Tensor;
+        const [, length, width] = states.dims as [number, number, number];
+        const data = states.data as Float32Array;
+        const tokens = inputs.input_ids.data as BigInt64Array;
+        const mask = inputs.attention_mask.data as BigInt64Array;
         ids.forEach((id, row) => {
-          vectors[id] = data.slice(row * dims, (row + 1) * dims);
+          const rowTokens = Array.from(tokens.subarray(row * length, (row + 1) * length), Number);
+          const used = mask.subarray(row * length, (row + 1) * length).reduce((n, m) => n + Number(m), 0);
+          const state = (t: number): Float32Array => data.subarray((row * length + t) * width, (row * length + t + 1) * width);
+          const { text, sentences } = passages[id]!;
+          const ranges = tokenRanges(rowTokens.slice(0, used), sentences.map((s) => tokenizer.encode(text.slice(s.start, s.end), { add_special_tokens: false })));
+          results[id] = {
+            vector: meanOf(state, [[0, used]]),
+            sentences: ranges.map((range, k) => {
+              if (range) return meanOf(state, [[0, 1], range, [used - 1, used]]);
+              alone.push({ passage: id, sentence: k, text: text.slice(sentences[k]!.start, sentences[k]!.end) });
+              return new Float32Array(width);
+            }),
+          };
         });
-        output.dispose();
+        for (const tensor of Object.values(outputs)) (tensor as Tensor).dispose();
       }
-      return vectors;
+      const vectors = await embed(alone.map((a) => a.text));
+      alone.forEach((a, i) => {
+        results[a.passage]!.sentences[a.sentence] = vectors[i]!;
+      });
+      return results;
     },
     dispose: () => extractor.dispose(),
   };
+}
+
+/**
+ * Where each sentence's tokens lie among its passage's (`passage` with its special tokens, as the
+ * model read it), or null for a sentence not found there in order: tokenizers that split on white
+ * space first (WordPiece, BPE and SentencePiece alike) give a passage the tokens of its sentences
+ * one after another, but one that merges across a boundary ("said.😀"), or truncation, would not.
+ */
+export function tokenRanges(passage: number[], sentences: number[][]): ([number, number] | null)[] {
+  // Position 0 holds the model's first special token.
+  let at = 1;
+  return sentences.map((ids) => {
+    const fits = ids.length > 0 && at + ids.length < passage.length && ids.every((id, i) => passage[at + i] === id);
+    if (!fits) return null;
+    const range: [number, number] = [at, at + ids.length];
+    at += ids.length;
+    return range;
+  });
+}
+
+/**
+ * The normalized mean of the token states in `ranges`. A sentence is pooled over its own tokens
+ * and the passage's two special tokens, the tokens the model pools when it reads the sentence
+ * alone: for a model whose token states do not depend on their neighbours, exactly that vector;
+ * for a contextual one, the sentence as read in its passage ("late chunking").
+ */
+function meanOf(state: (token: number) => Float32Array, ranges: [number, number][]): Float32Array {
+  const width = state(0).length;
+  const sum = new Float64Array(width);
+  let count = 0;
+  for (const [from, to] of ranges) {
+    for (let t = from; t < to; t++) {
+      const s = state(t);
+      for (let k = 0; k < width; k++) sum[k]! += s[k]!;
+      count++;
+    }
+  }
+  let norm = 0;
+  for (let k = 0; k < width; k++) norm += (sum[k]! / count) ** 2;
+  norm = Math.sqrt(norm) || 1;
+  return Float32Array.from(sum, (x) => x / count / norm);
 }
 
 /**

@@ -66,6 +66,13 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
       if (reply.type !== 'vectors') throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
       return reply.vectors;
     },
+    async embedPassages(passages) {
+      if (!passages.length) return [];
+      const reply = await request({ passages });
+      if (reply.type === 'error') throw new Error(reply.message);
+      if (reply.type !== 'passages') throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
+      return reply.passages;
+    },
     async dispose() {
       if (exited) return;
       await request({ dispose: true });

@@ -12,9 +12,6 @@ import { FORMAT_VERSION, readManifest } from './store/manifest.js';
 import { currentGeneration } from './store/layout.js';
 import { normalizeQuestion } from './text.js';
 
-// Sentences embedded once per index as the null against which a sentence's cosine is judged.
-const SENTENCE_SAMPLE = 64;
-
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */
   articleId?: string;
@@ -227,13 +224,14 @@ export class Footnote {
         metadata: index.metadataStatistics,
         passageMean: dense ? index.meanVector : null,
         vectorSample: dense ? index.vectorSample : [],
-        sentenceSample: dense && embedder ? await this.sentenceSample(index, embedder) : [],
+        sentenceSample: dense ? index.sentenceSample : [],
+        sentenceVectors: (keys: { articleId: string; start: number }[]) => (dense ? index.sentenceVectors(keys) : new Map<string, Float32Array>()),
         soleArticle: () => {
           const all = index.articles();
           return all.length === 1 ? index.article(all[0]!.id) : null;
         },
       };
-      const answer = await composeAnswer(normalized, reranked, embedder, collection, {
+      const answer = composeAnswer(normalized, reranked, collection, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         minDenseScore: this.config.minDenseScore,
         model: this.config.embeddingModel,
@@ -273,20 +271,6 @@ export class Footnote {
     const scores = await reranker.score(question, retrieved.hits.map((h) => h.passage.text));
     const order = retrieved.hits.map((hit, i) => ({ hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
     return { ...retrieved, hits: order.map((o) => o.hit) };
-  }
-
-  private readonly sentenceSamples = new WeakMap<PassageIndex, Promise<Float32Array[]>>();
-
-  /** Vectors of a sample of the index's sentences, embedded once per index. */
-  private sentenceSample(index: PassageIndex, embedder: Embedder): Promise<Float32Array[]> {
-    let sample = this.sentenceSamples.get(index);
-    if (!sample) {
-      sample = embedder.embed(index.sentenceSample(SENTENCE_SAMPLE));
-      // A failure (the model's worker stopped) is not remembered: the next question tries again.
-      sample.catch(() => this.sentenceSamples.delete(index));
-      this.sentenceSamples.set(index, sample);
-    }
-    return sample;
   }
 
   /** Closes a replaced index now, or when the last question using it is answered. */

@@ -7,6 +7,7 @@ import type { Embedder, ModelIdentity } from './embedder.js';
 import { ModelLoadError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
+import { sentenceSpans } from './sentences.js';
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
 import { FORMAT_VERSION, damagedFile, digestFileAsync, readManifest, writeManifest, type Manifest } from './store/manifest.js';
@@ -224,14 +225,22 @@ async function embedArticles(
 
   let group: { article: Article; passages: Passage[] }[] = [];
   const flush = async (): Promise<void> => {
-    const texts = group.flatMap((g) => g.passages.map((p) => p.text));
-    const vectors = await embedder.embed(texts);
+    // A passage's sentences as answers find them (sentenceSpans over the passage), so that every
+    // sentence an answer weighs has its vector.
+    const sentences = group.flatMap(({ article, passages }) => passages.map((p) => sentenceSpans(article.text, p.start, p.end)));
+    const embedded = await embedder.embedPassages(
+      group.flatMap((g) => g.passages).map((p, i) => ({ text: p.text, sentences: sentences[i]!.map((s) => ({ start: s.start - p.start, end: s.end - p.start })) })),
+    );
     let offset = 0;
     for (const { article, passages } of group) {
-      db.addArticle(article, passages, vectors.slice(offset, offset + passages.length));
+      const vectors = passages.map((_, i) => ({
+        vector: embedded[offset + i]!.vector,
+        sentences: sentences[offset + i]!.map((span, k) => ({ ...span, vector: embedded[offset + i]!.sentences[k]! })),
+      }));
+      db.addArticle(article, passages, vectors);
       offset += passages.length;
     }
-    done += texts.length;
+    done += embedded.length;
     onProgress?.(done, total);
     group = [];
   };

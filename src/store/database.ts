@@ -1,12 +1,19 @@
 import Database from 'better-sqlite3';
 import type { Article, Credit, Paragraph } from '../articles/article.js';
 import type { Passage } from '../passages.js';
+import type { Span } from '../sentences.js';
 
 /** An article as the index keeps it: metadata, cleaned text and paragraphs. */
 export type StoredArticle = Omit<Article, 'paragraphs'> & { paragraphs: Paragraph[]; passages: number };
 
 export interface StoredPassage extends Passage {
   id: number;
+}
+
+/** A passage's vector and its sentences' (spans in the article's text). */
+export interface PassageVectors {
+  vector: Float32Array;
+  sentences: (Span & { vector: Float32Array })[];
 }
 
 const SCHEMA = `
@@ -38,6 +45,17 @@ CREATE TABLE passages (
   vector BLOB
 );
 CREATE INDEX passages_by_article ON passages(article_id, ordinal);
+-- A vector for each sentence of the passages, pooled at index time from the passage's model run
+-- (only in an index built with the model), so that answering embeds nothing but the question.
+-- A sentence shared by two overlapping passages is kept once.
+CREATE TABLE sentences (
+  article_id TEXT NOT NULL REFERENCES articles(id),
+  start INTEGER NOT NULL,
+  end INTEGER NOT NULL,
+  -- int8 (see encodeSentenceVector).
+  vector BLOB NOT NULL,
+  PRIMARY KEY (article_id, start)
+);
 -- BM25 over passage text and article title; Porter stemming so "reported" finds "Reporting".
 CREATE VIRTUAL TABLE passages_fts USING fts5(text, title, tokenize = 'porter unicode61 remove_diacritics 2');
 `;
@@ -105,6 +123,7 @@ export class PassageDatabase {
         this.db.exec(`
           INSERT INTO main.articles SELECT a.* FROM previous.articles a JOIN keep USING (id);
           INSERT INTO main.passages SELECT p.* FROM previous.passages p JOIN keep k ON k.id = p.article_id;
+          INSERT INTO main.sentences SELECT s.* FROM previous.sentences s JOIN keep k ON k.id = s.article_id;
         `);
       })();
       this.db.exec('DROP TABLE keep');
@@ -170,7 +189,8 @@ export class PassageDatabase {
     };
   }
 
-  addArticle(article: Article, passages: Passage[], vectors: Float32Array[] | null): void {
+  /** Adds an article with its passages and, in an index built with the model, their vectors and their sentences'. */
+  addArticle(article: Article, passages: Passage[], vectors: PassageVectors[] | null): void {
     const insertArticle = this.db.prepare(
       `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs, credits)
        VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs, @credits)`,
@@ -179,6 +199,7 @@ export class PassageDatabase {
       `INSERT INTO passages (article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, vector)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertSentence = this.db.prepare('INSERT OR IGNORE INTO sentences (article_id, start, end, vector) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       insertArticle.run({
         ...article,
@@ -186,9 +207,11 @@ export class PassageDatabase {
         credits: JSON.stringify(article.credits),
       });
       passages.forEach((p, i) => {
-        const vector = vectors?.[i];
+        const embedded = vectors?.[i];
+        const vector = embedded?.vector;
         insertPassage.run(p.articleId, p.ordinal, p.paragraphStart, p.paragraphEnd, p.start, p.end, p.tokens, p.text,
           vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : null);
+        for (const s of embedded?.sentences ?? []) insertSentence.run(p.articleId, s.start, s.end, encodeSentenceVector(s.vector));
       });
     })();
   }
@@ -205,6 +228,25 @@ export class PassageDatabase {
     }
   }
 
+  /** The stored vectors of sentences, by article id and start offset in its text; a sentence not stored is left out. */
+  sentenceVectors(keys: { articleId: string; start: number }[]): Map<string, Float32Array> {
+    const lookup = this.db.prepare('SELECT vector FROM sentences WHERE article_id = ? AND start = ?').pluck();
+    const result = new Map<string, Float32Array>();
+    for (const { articleId, start } of keys) {
+      const row = lookup.get(articleId, start) as Buffer | undefined;
+      if (row) result.set(sentenceKey(articleId, start), decodeSentenceVector(row));
+    }
+    return result;
+  }
+
+  /** About `limit` sentence vectors spread evenly over the index. */
+  sentenceSample(limit: number): Float32Array[] {
+    const count = (this.db.prepare('SELECT count(*) FROM sentences').pluck().get() as number);
+    const every = Math.max(1, Math.floor(count / limit));
+    const rows = this.db.prepare('SELECT vector FROM sentences WHERE rowid % ? = 0 ORDER BY rowid LIMIT ?').pluck().all(every, limit) as Buffer[];
+    return rows.map(decodeSentenceVector);
+  }
+
   /** Every how many passage ids to take one, for about `limit` spread evenly over the index. */
   private sampleStep(limit: number): number {
     return Math.max(1, Math.floor(this.passageCount() / limit));
@@ -218,11 +260,6 @@ export class PassageDatabase {
       const bytes = new Uint8Array(row);
       return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     });
-  }
-
-  /** About `limit` passage texts spread evenly over the passage ids. */
-  textSample(limit: number): string[] {
-    return this.db.prepare('SELECT text FROM passages WHERE id % ? = 0 ORDER BY id LIMIT ?').pluck().all(this.sampleStep(limit), limit) as string[];
   }
 
   passages(ids: number[]): Map<number, StoredPassage> {
@@ -269,6 +306,33 @@ export class PassageDatabase {
       .all() as ArticleRow[];
     return rows.map(toArticle);
   }
+}
+
+/** How sentenceVectors names a sentence. */
+export function sentenceKey(articleId: string, start: number): string {
+  return `${articleId}:${start}`;
+}
+
+/**
+ * A sentence vector in a quarter of its float32 size: a float32 scale, then one signed byte per
+ * dimension (the component over the scale, rounded). For a unit vector the error a cosine takes
+ * is about 1e-3, far below what tells sentences apart.
+ */
+export function encodeSentenceVector(vector: Float32Array): Buffer {
+  let max = 0;
+  for (const x of vector) max = Math.max(max, Math.abs(x));
+  const scale = max / 127 || 1;
+  const buffer = Buffer.alloc(4 + vector.length);
+  buffer.writeFloatLE(scale, 0);
+  for (let i = 0; i < vector.length; i++) buffer.writeInt8(Math.round(vector[i]! / scale), 4 + i);
+  return buffer;
+}
+
+export function decodeSentenceVector(buffer: Buffer): Float32Array {
+  const scale = buffer.readFloatLE(0);
+  const vector = new Float32Array(buffer.length - 4);
+  for (let i = 0; i < vector.length; i++) vector[i] = buffer.readInt8(4 + i) * scale;
+  return vector;
 }
 
 function toArticle(row: ArticleRow): StoredArticle {

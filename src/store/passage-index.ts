@@ -4,10 +4,10 @@ import { damagedFile, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex, VectorMean } from './vectors.js';
 import { articleMetadata } from '../articles/article.js';
-import { sentenceSpans } from '../sentences.js';
 import { contentTerms } from '../text.js';
 
 const VECTOR_SAMPLE = 256;
+const SENTENCE_SAMPLE = 64;
 
 /**
  * A word of titles, authors, sources or dates names an article when at most this many articles'
@@ -33,6 +33,7 @@ export class PassageIndex {
   private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
   private centroid: Float32Array | null | undefined;
   private sample: Float32Array[] | undefined;
+  private sentences: Float32Array[] | undefined;
   private about: { articles: number; frequency: (term: string) => number; postings: Map<string, string[]> } | undefined;
   private listing: StoredArticle[] | undefined;
 
@@ -123,12 +124,18 @@ export class PassageIndex {
     return this.sample;
   }
 
-  /** One sentence from each of up to `limit` passages spread over the index: what any sentence is like. */
-  sentenceSample(limit: number): string[] {
-    return this.db.textSample(limit).flatMap((text) => {
-      const [first] = sentenceSpans(text);
-      return first ? [text.slice(first.start, first.end)] : [];
-    });
+  /**
+   * Up to 64 sentence vectors spread evenly over the index (none without vectors): what a
+   * question's cosine to any sentence is like.
+   */
+  get sentenceSample(): Float32Array[] {
+    this.sentences ??= this.vectors ? this.db.sentenceSample(SENTENCE_SAMPLE) : [];
+    return this.sentences;
+  }
+
+  /** Vectors of the sentences stored at index time, by sentenceKey; a sentence not stored is left out. */
+  sentenceVectors(keys: { articleId: string; start: number }[]): Map<string, Float32Array> {
+    return this.vectors ? this.db.sentenceVectors(keys) : new Map();
   }
 
   /**
