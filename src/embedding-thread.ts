@@ -5,16 +5,24 @@ import type { WorkerReply, WorkerRequest } from './embedding-worker.js';
 import { ModelLoadError } from './errors.js';
 
 /**
+ * How to start the worker: the compiled module beside this one, or, when this module runs as
+ * TypeScript (tests, development through tsx), the TypeScript source through tsx's loader.
+ */
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  if (!import.meta.url.endsWith('.ts')) return [new URL('./embedding-worker.js', import.meta.url), {}];
+  const entry = JSON.stringify(new URL('./embedding-worker.ts', import.meta.url).href);
+  return [`import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); })`, { eval: true }];
+}
+
+/**
  * The embedder of embedder.ts, run in a worker thread: `embed` costs the main thread only a
  * message each way, so a reindex or a burst of questions never holds up the event loop. Token
  * counting (the chunker's, synchronous) uses the model's tokenizer loaded here as well.
  */
 export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embedder> {
   const { onDownload, ...data } = options;
-  // The worker is TypeScript like the rest of the project: it registers tsx's loader, then loads it.
-  const entry = JSON.stringify(new URL('./embedding-worker.ts', import.meta.url).href);
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: data });
+  const [entry, how] = workerEntry();
+  const worker = new Worker(entry, { ...how, workerData: data });
   const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
   let next = 0;
   let exited: Error | null = null;
