@@ -451,22 +451,44 @@ const ASKS = /\?["“”'’)\]]*\s*$/;
 function withContext(c: Candidate): Candidate {
   const paragraph = c.article.paragraphs.find((p) => c.start >= p.start && c.start < p.end);
   if (!paragraph) return c;
-  const sentences = sentenceSpans(c.article.text, paragraph.start, paragraph.end);
-  const i = sentences.findIndex((s) => s.start === c.start);
-  if (i < 0) return c;
+  const around = neighbours(c.article.text, paragraph, c);
+  if (!around) return c;
+  const { before, after } = around;
   const text = c.article.text.slice(c.start, c.end);
   const marks = text.match(QUOTE_MARK)?.length ?? 0;
   let { start, end } = c;
   if (marks % 2 === 1) {
     // An opening mark with no close continues forward; a close with no opening started before.
-    if (/^["“]/.test(text) && sentences[i + 1]) end = sentences[i + 1]!.end;
-    else if (sentences[i - 1]) start = sentences[i - 1]!.start;
-  } else if (LEANS_BACK.test(text) && sentences[i - 1]) {
-    start = sentences[i - 1]!.start;
+    if (/^["“]/.test(text) && after) end = after.end;
+    else if (before) start = before.start;
+  } else if (LEANS_BACK.test(text) && before) {
+    start = before.start;
   }
   // A question in the text ("What should we do with this surplus?") is answered by what follows.
-  if (ASKS.test(text) && sentences[i + 1] && end === c.end) end = sentences[i + 1]!.end;
+  if (ASKS.test(text) && after && end === c.end) end = after.end;
   return { ...c, start, end };
+}
+
+// Characters on each side of a sentence segmented first to find its neighbours; doubled while
+// too few. A speech may be one paragraph of 50,000 characters, too long to segment per quote.
+const NEIGHBOUR_WINDOW = 1000;
+
+/**
+ * The sentences just before and after `span` in its paragraph (null at the paragraph's edges), or
+ * null when `span` is not one of the paragraph's sentences. Only a window around it is segmented:
+ * a window's first and last segments may be sentences it cut, so the window grows until the
+ * neighbours are whole.
+ */
+function neighbours(text: string, paragraph: Span, span: Span): { before: Span | null; after: Span | null } | null {
+  for (let width = NEIGHBOUR_WINDOW; ; width *= 2) {
+    const from = Math.max(paragraph.start, span.start - width);
+    const to = Math.min(paragraph.end, span.end + width);
+    const sentences = sentenceSpans(text, from, to);
+    const i = sentences.findIndex((s) => s.start === span.start);
+    const cutBefore = from > paragraph.start && i <= 1;
+    const cutAfter = to < paragraph.end && i >= sentences.length - 2;
+    if (!cutBefore && !cutAfter) return i < 0 ? null : { before: sentences[i - 1] ?? null, after: sentences[i + 1] ?? null };
+  }
 }
 
 // Share of words two quotes have in common (of all the words either has) above which they are

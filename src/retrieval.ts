@@ -74,19 +74,21 @@ function namedArticleHits(index: PassageIndex, question: string, query: Float32A
   const words = contentWords(question);
   const seen = new Set(found.map((h) => h.passage.id));
   const extra: RankedPassage[] = [];
-  for (const articleId of index.namedArticles(contentTerms(question), NAMING_ARTICLES)) {
-    const scope = { articleId };
-    const lexical = options.mode !== 'dense' ? index.searchText(words, PASSAGES_PER_NAMED, scope) : [];
-    const dense = query ? index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, scope) : [];
-    for (const [hit, kind] of [...lexical.map((h) => [h, 'lexical'] as const), ...dense.map((h) => [h, 'dense'] as const)]) {
-      if (seen.has(hit.passage.id)) {
-        const entry = extra.find((e) => e.passage.id === hit.passage.id);
-        if (entry) entry[kind] = hit.score;
-        continue;
-      }
-      seen.add(hit.passage.id);
-      extra.push({ ...hit, score: 0, dense: kind === 'dense' ? hit.score : null, lexical: kind === 'lexical' ? hit.score : null });
+  const named = index.namedArticles(contentTerms(question), NAMING_ARTICLES);
+  const lexical = options.mode !== 'dense' ? index.searchTextInArticles(words, named, PASSAGES_PER_NAMED) : [];
+  const dense = query ? named.flatMap((articleId) => index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, { articleId })) : [];
+  // Per article, its lexical hits then its dense ones, as when each article was searched alone.
+  const order = new Map(named.map((id, i) => [id, i]));
+  const kinds = [...lexical.map((h) => [h, 'lexical'] as const), ...dense.map((h) => [h, 'dense'] as const)];
+  kinds.sort((a, b) => order.get(a[0].article.id)! - order.get(b[0].article.id)!);
+  for (const [hit, kind] of kinds) {
+    if (seen.has(hit.passage.id)) {
+      const entry = extra.find((e) => e.passage.id === hit.passage.id);
+      if (entry) entry[kind] = hit.score;
+      continue;
     }
+    seen.add(hit.passage.id);
+    extra.push({ ...hit, score: 0, dense: kind === 'dense' ? hit.score : null, lexical: kind === 'lexical' ? hit.score : null });
   }
   return extra;
 }

@@ -157,10 +157,8 @@ export class PassageDatabase {
    * sign flipped, so higher is better.
    */
   searchText(terms: string[], k: number, articleId?: string): { id: number; score: number }[] {
-    const words = [...new Set(terms.map((t) => t.replace(/"/g, '')).filter(Boolean))];
-    if (!words.length) return [];
-    // Each word quoted: FTS5 query syntax (AND, NEAR, column:, *) in a question is taken literally.
-    const query = words.map((w) => `"${w}"`).join(' OR ');
+    const query = ftsQuery(terms);
+    if (!query) return [];
     const rank = `bm25(passages_fts, ${BM25_WEIGHTS.join(', ')})`;
     const sql = articleId
       ? `SELECT f.rowid AS id, -${rank} AS score FROM passages_fts f JOIN passages p ON p.id = f.rowid
@@ -168,6 +166,27 @@ export class PassageDatabase {
       : `SELECT rowid AS id, -${rank} AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY ${rank} LIMIT ?`;
     const statement = this.db.prepare(sql);
     return (articleId ? statement.all(query, articleId, k) : statement.all(query, k)) as { id: number; score: number }[];
+  }
+
+  /**
+   * The best `perArticle` passages by BM25 of each of the named articles, in one pass over the
+   * matches (a pass per article would cost as much each: FTS5 reads every matching passage
+   * before it can filter by article). Scores as in searchText.
+   */
+  searchTextInArticles(terms: string[], articleIds: string[], perArticle: number): { id: number; score: number; articleId: string }[] {
+    const query = ftsQuery(terms);
+    if (!query || !articleIds.length) return [];
+    const rank = `bm25(passages_fts, ${BM25_WEIGHTS.join(', ')})`;
+    return this.db
+      .prepare(
+        `SELECT id, score, article_id AS articleId FROM (
+           SELECT id, score, article_id, row_number() OVER (PARTITION BY article_id ORDER BY score DESC) AS n FROM (
+             SELECT f.rowid AS id, -${rank} AS score, p.article_id
+             FROM passages_fts f JOIN passages p ON p.id = f.rowid
+             WHERE passages_fts MATCH ? AND p.article_id IN (${articleIds.map(() => '?').join(',')})))
+         WHERE n <= ? ORDER BY score DESC`,
+      )
+      .all(query, ...articleIds, perArticle) as { id: number; score: number; articleId: string }[];
   }
 
   /** How many passages contain each term (for weighting rare words above common ones). */
@@ -306,6 +325,12 @@ export class PassageDatabase {
       .all() as ArticleRow[];
     return rows.map(toArticle);
   }
+}
+
+/** An FTS5 query matching any of the words, or null for none. Each word is quoted: FTS5 query syntax (AND, NEAR, column:, *) in a question is taken literally. */
+function ftsQuery(terms: string[]): string | null {
+  const words = [...new Set(terms.map((t) => t.replace(/"/g, '')).filter(Boolean))];
+  return words.length ? words.map((w) => `"${w}"`).join(' OR ') : null;
 }
 
 /** How sentenceVectors names a sentence. */

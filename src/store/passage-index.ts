@@ -93,6 +93,11 @@ export class PassageIndex {
     return this.hits(this.db.searchText(terms, k, options.articleId));
   }
 
+  /** The best `perArticle` passages by BM25 of each of the articles, best first. */
+  searchTextInArticles(terms: string[], articleIds: string[], perArticle: number): PassageHit[] {
+    return this.hits(this.db.searchTextInArticles(terms, articleIds, perArticle));
+  }
+
   /** Document frequencies of stemmed terms, loaded lazily and cached for the index's life. */
   get termStatistics(): ReturnType<PassageDatabase['documentFrequencies']> {
     this.statistics ??= this.db.documentFrequencies();
