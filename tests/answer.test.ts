@@ -5,8 +5,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
-import { loadSotu, writeSotuArticles } from '../src/corpus/sotu.js';
-import { makeTestModel } from './support/make-model.js';
+import { loadSotu, writeSotuArticles } from '../scripts/sotu.js';
+import { makeTestModel } from '../scripts/make-model.js';
 import { SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 let footnote: Footnote;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loadSotu, writeSotuArticles } from '../src/corpus/sotu.js';
+import { loadSotu, writeSotuArticles } from '../scripts/sotu.js';
 import { Footnote } from '../src/footnote.js';
 import { currentGeneration } from '../src/store/layout.js';
 import { readManifest } from '../src/store/manifest.js';

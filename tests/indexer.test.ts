@@ -7,7 +7,7 @@ import { Footnote } from '../src/footnote.js';
 import { currentGeneration } from '../src/store/layout.js';
 import { readManifest, writeManifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
-import { makeTestModel } from './support/make-model.js';
+import { makeTestModel } from '../scripts/make-model.js';
 import { ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
 
 const open: Footnote[] = [];

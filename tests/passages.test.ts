@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
 import type { Article } from '../src/articles/article.js';
 import { loadArticles } from '../src/articles/load.js';
-import { loadSotu, writeSotuArticles } from '../src/corpus/sotu.js';
+import { loadSotu, writeSotuArticles } from '../scripts/sotu.js';
 import { chunkArticle, type TokenCounter } from '../src/passages.js';
 import { ROOT, SHIPPED_ARTICLES, modelDir, tempDir } from './support/setup.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSotu } from '../src/corpus/sotu.js';
+import { loadSotu } from '../scripts/sotu.js';
 import { sentenceSpans } from '../src/sentences.js';
 
 describe('sentenceSpans', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/commands.js';
 import type { Footnote } from '../../src/footnote.js';
-import { writeSotuArticles, loadSotu } from '../../src/corpus/sotu.js';
+import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { currentGeneration } from '../../src/store/layout.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../support/discord-emulator.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ApplicationCommandOptionType, InteractionResponseType, type APIUser } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSotu, writeSotuArticles } from '../../src/corpus/sotu.js';
+import { loadSotu, writeSotuArticles } from '../../scripts/sotu.js';
 import { percentile } from '../../src/evaluation.js';
 import { Footnote } from '../../src/footnote.js';
 import { DiscordEmulator } from '../support/discord-emulator.js';

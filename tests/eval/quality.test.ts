@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, expectsAbstention, loadQuestions, type EvalReport, type QuestionResult } from '../../src/evaluation.js';
 import { Footnote } from '../../src/footnote.js';
-import { writeSotuArticles } from '../../src/corpus/sotu.js';
+import { writeSotuArticles } from '../../scripts/sotu.js';
 import { SHIPPED_ARTICLES, silentLog, tempDir, testConfig } from '../support/setup.js';
 
 /** RETRIEVAL_MODE the floors are held in: the one that needs no model, so it is what every user gets at least. */

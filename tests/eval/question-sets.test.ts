@@ -2,7 +2,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { loadArticles } from '../../src/articles/load.js';
-import { writeSotuArticles } from '../../src/corpus/sotu.js';
+import { writeSotuArticles } from '../../scripts/sotu.js';
 import { expectsAbstention, loadQuestions, type EvalQuestion } from '../../src/evaluation.js';
 import { sentenceSpans } from '../../src/sentences.js';
 import { SHIPPED_ARTICLES, collapse, tempDir } from '../support/setup.js';

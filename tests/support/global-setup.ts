@@ -10,11 +10,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { makeTestCrossEncoder, makeTestModel } from './make-model.ts';
+import { makeTestCrossEncoder, makeTestModel } from '../../scripts/make-model.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Absolute directory of the generated test model (see tests/support/make-model.ts). */
+    /** Absolute directory of the generated test model (see scripts/make-model.ts). */
     modelDir: string;
     /** Absolute directory of the generated test cross-encoder, same vocabulary (see make-model.ts). */
     rerankModelDir: string;
@@ -22,7 +22,7 @@ declare module 'vitest' {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const GENERATOR = fileURLToPath(new URL('./make-model.ts', import.meta.url));
+const GENERATOR = fileURLToPath(new URL('../../scripts/make-model.ts', import.meta.url));
 const CACHE_DIR = path.join(ROOT, 'tests', '.cache');
 
 /** Files under `dir` (recursively), sorted so the hash does not depend on readdir order. */

@@ -1,6 +1,6 @@
-import { writeSotuArticles } from '../corpus/sotu.js';
-import { UsageError } from '../errors.js';
-import { runCommand } from './run.js';
+import { writeSotuArticles } from './sotu.js';
+import { UsageError } from '../src/errors.js';
+import { runCommand } from '../src/cli/run.js';
 
 runCommand(async ({ argv }) => {
   const [dir, ...rest] = argv;

@@ -4,16 +4,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { pipeline } from '@huggingface/transformers';
-import { makeTestModel } from '../../tests/support/make-model.js';
-import { loadConfig } from '../config.js';
-import { loadSotu, writeSotuArticles } from '../corpus/sotu.js';
-import { UsageError } from '../errors.js';
-import { percentile } from '../evaluation.js';
-import { Footnote } from '../footnote.js';
-import { createLogger } from '../log.js';
-import { sentenceSpans } from '../sentences.js';
-import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from '../store/layout.js';
-import { runCommand } from './run.js';
+import { makeTestModel } from './make-model.js';
+import { loadConfig } from '../src/config.js';
+import { loadSotu, writeSotuArticles } from './sotu.js';
+import { UsageError } from '../src/errors.js';
+import { percentile } from '../src/evaluation.js';
+import { Footnote } from '../src/footnote.js';
+import { createLogger } from '../src/log.js';
+import { sentenceSpans } from '../src/sentences.js';
+import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from '../src/store/layout.js';
+import { runCommand } from '../src/cli/run.js';
 
 const USAGE = `usage: npm run bench -- [options]
   --limit N        index N State of the Union speeches, spread evenly over the years (default all)

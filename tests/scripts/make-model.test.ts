@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AutoTokenizer, env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeTestModel } from './make-model.ts';
+import { makeTestModel } from '../../scripts/make-model.ts';
 
 // An absolute directory is not a valid hub id, so transformers.js reads `<dir>/<file>` directly
 // (env.localModelPath is not consulted). Remote access is switched off and fetch replaced so that
