@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { pipeline } from '@huggingface/transformers';
 import { makeTestModel } from './make-model.js';
 import { loadConfig } from '../src/config.js';
+import { syntheticBench } from './bench-synthetic.js';
+import { mulberry32 } from './random.js';
 import { loadSotu, writeSotuArticles } from './sotu.js';
 import { UsageError } from '../src/errors.js';
 import { percentile } from '../src/evaluation.js';
@@ -23,6 +25,8 @@ const USAGE = `usage: npm run bench -- [options]
   --queries N      questions to time (default 200)
   --sample N       passages for the bare-model baseline (default 512)
   --seed N         seed of the question generator (default 1)
+  --synthetic N    instead: an index of N passages of reshuffled SOTU text with vectors near real
+                   ones; reports build time, size, HNSW recall@10 for several efSearch, latencies
   --json           print one JSON object instead of a table
   --keep           keep the temporary directory
 Tuning variables in the environment (CHUNK_MAX_TOKENS, HNSW_*, TOP_K, MIN_SCORE) apply.`;
@@ -72,6 +76,11 @@ runCommand(async ({ argv }) => {
   };
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-bench-'));
   try {
+    if (options.synthetic) {
+      const result = await synthetic(options, options.synthetic, temp, note);
+      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : syntheticTable(result));
+      return;
+    }
     const result = await bench(options, temp, note);
     process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : table(result));
   } finally {
@@ -90,6 +99,7 @@ interface Options {
   seed: number;
   json: boolean;
   keep: boolean;
+  synthetic: number | null;
 }
 
 /** The options, or null when help was asked for. */
@@ -108,6 +118,7 @@ function parseOptions(argv: string[]): Options | null {
         sample: { type: 'string', default: '512' },
         seed: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
+        synthetic: { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -139,7 +150,54 @@ function parseOptions(argv: string[]): Options | null {
     seed: int('seed', values.seed, 0),
     json: values.json,
     keep: values.keep,
+    synthetic: values.synthetic === undefined ? null : int('synthetic', values.synthetic, 1),
   };
+}
+
+/** The model to measure with, generated from the SOTU text when none is given, and the config for it. */
+async function setUp(options: Options, temp: string, articlesDir: string, note: (message: string) => void) {
+  let modelDir = options.model;
+  if (!modelDir) {
+    modelDir = path.join(temp, 'model');
+    note('generating the small test model from the articles');
+    await makeTestModel(modelDir, readFiles(articlesDir));
+  }
+  const config = loadConfig({
+    ...process.env,
+    ARTICLES_DIR: articlesDir,
+    INDEX_DIR: path.join(temp, 'index'),
+    EMBEDDING_MODEL: modelDir,
+    EMBEDDING_DTYPE: options.dtype,
+    ALLOW_REMOTE_MODELS: 'false',
+    MODELS_DIR: path.join(temp, 'models'),
+    LOG_LEVEL: 'warn',
+  });
+  return { modelDir, config, log: createLogger(config.logLevel) };
+}
+
+async function synthetic(options: Options, passages: number, temp: string, note: (message: string) => void) {
+  const articlesDir = path.join(temp, 'articles');
+  writeSotuArticles(articlesDir, spread(loadSotu(), 20));
+  const { config, log } = await setUp(options, temp, articlesDir, note);
+  return syntheticBench({ passages, seed: options.seed }, config, log, note);
+}
+
+function syntheticTable(r: Awaited<ReturnType<typeof syntheticBench>>): string {
+  const l = r.latency;
+  const ms = (t: { p50Ms: number; p95Ms: number }): string => `p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms`;
+  const lines = [
+    `synthetic index: ${r.passages} passages in ${r.articles} articles, ${r.model.id} (${r.model.dtype}, ${r.model.dims} dims, ${r.model.realVectors} real vectors)`,
+    `HNSW m=${r.hnsw.m} efConstruction=${r.hnsw.efConstruction} efSearch=${r.hnsw.efSearch}`,
+    `build ${r.build.seconds} s (graph ${r.build.graphSeconds} s, full text ${r.build.fullTextSeconds} s, write+checksum ${r.build.writeAndChecksumSeconds} s), peak RSS ${r.build.peakRssMb} MB`,
+    `size ${mb(r.bytes.total)} (SQLite ${mb(r.bytes.db)}, HNSW ${mb(r.bytes.hnsw)})`,
+    `open ${r.open.seconds} s, with the checksum pass ${r.open.verifiedSeconds} s`,
+    ...r.recall.map((x) => `efSearch ${x.efSearch}: recall@10 ${x.recallAt10}, search p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms`),
+    `bare query embedding ${ms(l.bareEmbed)}`,
+    `retrieval hybrid ${ms(l.retrievalHybrid)}; lexical ${ms(l.retrievalLexical)}`,
+    `whole answer hybrid ${ms(l.answerHybrid)}; lexical ${ms(l.answerLexical)}`,
+    `peak RSS ${r.peakRssMb} MB`,
+  ];
+  return lines.join('\n') + '\n';
 }
 
 async function bench(options: Options, temp: string, note: (message: string) => void) {
@@ -150,25 +208,7 @@ async function bench(options: Options, temp: string, note: (message: string) => 
     writeSotuArticles(articlesDir, speeches);
     note(`wrote ${speeches.length} State of the Union speeches to ${articlesDir}`);
   }
-  let modelDir = options.model;
-  if (!modelDir) {
-    modelDir = path.join(temp, 'model');
-    note('generating the small test model from the articles');
-    await makeTestModel(modelDir, readFiles(articlesDir));
-  }
-
-  const indexDir = path.join(temp, 'index');
-  const config = loadConfig({
-    ...process.env,
-    ARTICLES_DIR: articlesDir,
-    INDEX_DIR: indexDir,
-    EMBEDDING_MODEL: modelDir,
-    EMBEDDING_DTYPE: options.dtype,
-    ALLOW_REMOTE_MODELS: 'false',
-    MODELS_DIR: path.join(temp, 'models'),
-    LOG_LEVEL: 'warn',
-  });
-  const log = createLogger(config.logLevel);
+  const { modelDir, config, log } = await setUp(options, temp, articlesDir, note);
   // Three phases with one model loaded at a time: the baseline runs right after indexing, so
   // both see the machine in the same state, and the peak RSS is never that of two models.
   const indexed = await withFootnote(new Footnote(config, log), (footnote) => indexPhase(footnote, note));
@@ -176,7 +216,7 @@ async function bench(options: Options, temp: string, note: (message: string) => 
   const sample = spread(passages, options.sample).map((p) => p.text);
   note(`bare model: ${sample.length} passages in batches of ${BATCH}`);
   const bare = await bareThroughput(modelDir, dtype, config.modelsDir, sample);
-  const { latencies, counts } = await withFootnote(new Footnote(config, log), (footnote) => queryPhase(footnote, passages, options, note));
+  const { latencies, counts, bareEmbed, lexical } = await withFootnote(new Footnote(config, log), (footnote) => queryPhase(footnote, passages, options, note));
 
   const pipelinePerSecond = summary.passages / timings.index;
   return {
@@ -228,6 +268,10 @@ async function bench(options: Options, temp: string, note: (message: string) => 
       p95Ms: round(percentile(latencies, 0.95) ?? 0, 1),
       maxMs: round(Math.max(...latencies), 1),
       meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 1),
+      bareEmbedP50Ms: round(percentile(bareEmbed, 0.5) ?? 0, 2),
+      bareEmbedP95Ms: round(percentile(bareEmbed, 0.95) ?? 0, 2),
+      lexicalP50Ms: round(percentile(lexical, 0.5) ?? 0, 2),
+      lexicalP95Ms: round(percentile(lexical, 0.95) ?? 0, 2),
       foundShare: round((counts.onTopicFound + counts.offTopicFound) / latencies.length, 3),
       onTopicFoundShare: round(counts.onTopicFound / Math.max(counts.onTopic, 1), 3),
       offTopicFoundShare: round(counts.offTopicFound / Math.max(counts.offTopic, 1), 3),
@@ -301,6 +345,19 @@ async function queryPhase(footnote: Footnote, passages: { articleId: string; tex
   note(`asking ${WARMUP_QUESTIONS} warm-up questions, then ${options.queries}`);
   for (const q of questions.slice(0, WARMUP_QUESTIONS)) await footnote.ask(q.text);
   const timed = questions.slice(WARMUP_QUESTIONS);
+  // The yardsticks, on the same questions: the bare query embedding (same model, same thread),
+  // and the whole answer in lexical mode.
+  const embedder = await footnote.embedder();
+  const bareEmbed: number[] = [];
+  const lexical: number[] = [];
+  for (const q of timed) {
+    let t = performance.now();
+    await embedder.embed([q.text]);
+    bareEmbed.push(performance.now() - t);
+    t = performance.now();
+    await footnote.ask(q.text, { mode: 'lexical' });
+    lexical.push(performance.now() - t);
+  }
   const latencies: number[] = [];
   const counts = { onTopic: 0, offTopic: 0, onTopicFound: 0, offTopicFound: 0, sourceCited: 0 };
   for (const [i, q] of timed.entries()) {
@@ -317,7 +374,7 @@ async function queryPhase(footnote: Footnote, passages: { articleId: string; tex
     }
     if ((i + 1) % 50 === 0) note(`queries: ${i + 1}/${timed.length}`);
   }
-  return { latencies, counts };
+  return { latencies, counts, bareEmbed, lexical };
 }
 
 /** transformers.js alone on the passages' texts, warm, sorted by length as the product sorts each call's texts. */
@@ -375,17 +432,6 @@ function makeQuestions(passages: { articleId: string; text: string }[], count: n
   return questions;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** At most `n` items, evenly spread over the list (all of it when n ≥ its length). */
 function spread<T>(items: T[], n: number): T[] {
   if (n >= items.length) return items;
@@ -425,6 +471,8 @@ function table(r: Awaited<ReturnType<typeof bench>>): string {
     ['pipeline / bare', `${r.bare.ratio} ×`, 'time per passage; 1 = no overhead beyond the model'],
     ['index size', mb(r.index.bytes.total), `HNSW ${mb(r.index.bytes.hnsw)}, SQLite ${mb(r.index.bytes.db)} (live generation)`],
     ['query latency', `p50 ${r.queries.p50Ms} ms, p95 ${r.queries.p95Ms} ms, max ${r.queries.maxMs} ms`, `mean ${r.queries.meanMs} ms; ${r.queries.count} asks after warm-up, embed+search+answer`],
+    ['bare query embedding', `p50 ${r.queries.bareEmbedP50Ms} ms, p95 ${r.queries.bareEmbedP95Ms} ms`, 'the model alone on each question, through the same worker'],
+    ['lexical latency', `p50 ${r.queries.lexicalP50Ms} ms, p95 ${r.queries.lexicalP95Ms} ms`, 'the same questions, RETRIEVAL_MODE=lexical'],
     ['found', share(r.queries.foundShare), `on-topic ${share(r.queries.onTopicFoundShare)} of ${r.queries.onTopic}, off-topic ${share(r.queries.offTopicFoundShare)} of ${r.queries.offTopic}`],
     ['source cited', share(r.queries.sourceCitedShare), 'on-topic questions citing the article their words came from'],
     ['peak RSS', `${r.peakRssMb} MB`, 'whole run (one model loaded at a time)'],
