@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
+import type { FeatureExtractionPipeline, Tensor } from '@huggingface/transformers';
 import { ModelLoadError, errorMessage } from './errors.js';
 import type { Span } from './sentences.js';
 
@@ -16,7 +16,8 @@ export interface Embedder {
   readonly fingerprint: string;
   /** Tokens the model reads at most, special tokens included. */
   readonly maxTokens: number;
-  countTokens(text: string): number;
+  /** Counts the model's tokens in a text, without special tokens (loaded on first call: answering never needs it). */
+  tokenCounter(): Promise<(text: string) => number>;
   embed(texts: string[]): Promise<Float32Array[]>;
   /**
    * Embeds passages and, from the same model run, the sentences in them: each sentence's vector
@@ -95,8 +96,9 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   const cached = new Map<string, boolean>();
   let extractor: FeatureExtractionPipeline;
   try {
+    const { pipeline } = await import('@huggingface/transformers');
     extractor = await pipeline('feature-extraction', options.model, {
-      ...pretrainedOptions(options, dtype),
+      ...(await pretrainedOptions(options, dtype)),
       progress_callback: (event: { status: string; file?: string; loaded?: number; total?: number }) => {
         if (event.status !== 'progress' || !event.file || !options.onDownload || local) return;
         // transformers.js reports reads from its cache as progress too; only real downloads count.
@@ -143,7 +145,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
     dims,
     fingerprint,
     maxTokens,
-    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    tokenCounter: async () => (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
     embed,
     async embedPassages(passages) {
       const results = new Array<EmbeddedPassage>(passages.length);
@@ -231,7 +233,9 @@ function meanOf(state: (token: number) => Float32Array, ranges: [number, number]
  * the cache in modelsDir, or downloaded into it when allowed. Sets the library's global env,
  * so two loads must not run at the same time.
  */
-export function pretrainedOptions(options: ModelSource, dtype: string) {
+export async function pretrainedOptions(options: ModelSource, dtype: string) {
+  // Imported here, not at the top: a process that answers lexically never loads transformers.js.
+  const { env } = await import('@huggingface/transformers');
   env.cacheDir = options.modelsDir;
   env.allowRemoteModels = options.allowRemoteModels && !path.isAbsolute(options.model);
   env.allowLocalModels = true;

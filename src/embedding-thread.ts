@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { AutoTokenizer } from '@huggingface/transformers';
 import { pretrainedOptions, type Embedder, type EmbedderOptions } from './embedder.js';
 import type { WorkerReply, WorkerRequest } from './embedding-worker.js';
 import { ModelLoadError } from './errors.js';
@@ -16,8 +15,7 @@ function workerEntry(): [string | URL, { eval?: boolean }] {
 
 /**
  * The embedder of embedder.ts, run in a worker thread: `embed` costs the main thread only a
- * message each way, so a reindex or a burst of questions never holds up the event loop. Token
- * counting (the chunker's, synchronous) uses the model's tokenizer loaded here as well.
+ * message each way, so a reindex or a burst of questions never holds up the event loop.
  */
 export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embedder> {
   const { onDownload, ...data } = options;
@@ -59,14 +57,27 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
     });
   };
 
-  const tokenizer = await AutoTokenizer.from_pretrained(options.model, pretrainedOptions({ ...options, allowRemoteModels: false }, ready.dtype));
+  // The chunker counts tokens synchronously, here on the calling thread, with the model's
+  // tokenizer; loaded only when a build first needs it, so a question does not wait for it.
+  let counter: Promise<(text: string) => number> | null = null;
+  const tokenCounter = (): Promise<(text: string) => number> => {
+    counter ??= (async () => {
+      const { AutoTokenizer } = await import('@huggingface/transformers');
+      const tokenizer = await AutoTokenizer.from_pretrained(options.model, await pretrainedOptions({ ...options, allowRemoteModels: false }, ready.dtype));
+      return (text: string) => tokenizer.encode(text, { add_special_tokens: false }).length;
+    })();
+    counter.catch(() => {
+      counter = null;
+    });
+    return counter;
+  };
   return {
     model: options.model,
     dtype: ready.dtype,
     dims: ready.dims,
     fingerprint: ready.fingerprint,
     maxTokens: ready.maxTokens,
-    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    tokenCounter,
     async embed(texts) {
       if (!texts.length) return [];
       const reply = await request({ texts });

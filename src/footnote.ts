@@ -28,6 +28,8 @@ export interface FootnoteOptions {
   onIndexProgress?: (done: number, total: number) => void;
   /** After the model failed to load, questions go lexical and the model is tried again this much later. */
   modelRetryMs?: number;
+  /** With RETRIEVAL_MODE=auto, answer lexically while the model is still loading instead of waiting (the bot, so the first questions after a start are not held up). */
+  lexicalWhileLoading?: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export interface FootnoteOptions {
 export class Footnote {
   readonly model: ModelIdentity;
   private embedderPromise: Promise<Embedder> | null = null;
+  private loaded: Embedder | null = null;
   private rerankerPromise: Promise<Reranker | null> | null = null;
   private modelFailure: { message: string; at: number } | null = null;
   private opened: PassageIndex | null = null;
@@ -46,6 +49,8 @@ export class Footnote {
   private checked: 'dense' | 'lexical' | null = null;
   private running: Promise<IndexSummary> | null = null;
   private readonly leases = new Map<PassageIndex, number>();
+  /** Why the open index failed its checksums, until a rebuild replaces it. */
+  private damage: string | null = null;
 
   constructor(
     readonly config: Config,
@@ -65,6 +70,7 @@ export class Footnote {
       onDownload: this.options.onDownload,
     }).then(
       (embedder) => {
+        this.loaded = embedder;
         if (this.modelFailure) this.log.info(`the embedding model ${this.config.embeddingModel} is available again: answering with it`);
         this.modelFailure = null;
         return embedder;
@@ -89,7 +95,12 @@ export class Footnote {
 
   /** The live index, or null when none has been built. */
   index(): PassageIndex | null {
-    this.opened ??= PassageIndex.open(this.config.indexDir);
+    if (!this.opened) {
+      // Checksums are read while the first question is already being answered; ask() waits for
+      // them before it answers, so a damaged index never gives an answer.
+      this.opened = PassageIndex.open(this.config.indexDir, { verify: 'background' });
+      this.opened?.verified.catch((error: unknown) => this.log.warn(`the index is damaged (${errorMessage(error)}): it will be rebuilt`));
+    }
     return this.opened;
   }
 
@@ -116,6 +127,7 @@ export class Footnote {
   private async rebuild(vectors: 'dense' | 'auto' | 'lexical', onProgress?: (done: number, total: number) => void): Promise<IndexSummary> {
     const summary = await buildIndex({ config: this.config, model: this.model, embedder: () => this.embedder(), vectors, log: this.log, onProgress });
     this.checked = summary.dense ? 'dense' : 'lexical';
+    this.damage = null;
     if (summary.updated) {
       const previous = this.opened;
       // Just built and checksummed: no need to read it all again.
@@ -134,7 +146,9 @@ export class Footnote {
     if (this.checked === 'dense' || this.checked === need) return;
     const dir = currentGeneration(this.config.indexDir);
     const manifest = dir ? readManifest(dir) : null;
-    let reason = !manifest
+    let reason = this.damage
+      ? `it is damaged: ${this.damage}`
+      : !manifest
       ? null
       : need === 'dense'
         ? incompatibility(manifest, this.model, this.config)
@@ -181,6 +195,9 @@ export class Footnote {
     if (setting === 'auto' && this.recentModelFailure()) {
       return { mode: 'lexical', embedder: null };
     }
+    if (setting === 'auto' && this.options.lexicalWhileLoading && this.embedderPromise && !this.loaded) {
+      return { mode: 'lexical', embedder: null };
+    }
     try {
       return { mode: setting === 'auto' ? 'hybrid' : setting, embedder: await this.embedder() };
     } catch (error) {
@@ -210,6 +227,7 @@ export class Footnote {
     // A reindex may swap in a new index while this question waits for the model; the one it
     // started with stays open until it is done.
     this.leases.set(index, (this.leases.get(index) ?? 0) + 1);
+    let damaged = false;
     try {
       const retrieved = await retrieve(index, embedder, normalized, {
         mode,
@@ -236,7 +254,17 @@ export class Footnote {
         minDenseScore: this.config.minDenseScore,
         model: this.config.embeddingModel,
       });
-      return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
+      try {
+        await index.verified;
+      } catch (error) {
+        if (!(error instanceof IndexDamagedError)) throw error;
+        // What was read may be wrong: the question is asked again of a rebuilt index.
+        this.damage = error.message;
+        this.checked = null;
+        if (this.opened === index) this.opened = null;
+        damaged = true;
+      }
+      if (!damaged) return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
     } finally {
       const left = (this.leases.get(index) ?? 1) - 1;
       if (left > 0) this.leases.set(index, left);
@@ -245,6 +273,7 @@ export class Footnote {
         if (index !== this.opened) index.close();
       }
     }
+    return this.ask(question, options);
   }
 
   /**
@@ -283,6 +312,7 @@ export class Footnote {
     this.opened = null;
     const loading = this.embedderPromise;
     this.embedderPromise = null;
+    this.loaded = null;
     const embedder = await loading?.catch(() => null);
     await embedder?.dispose();
     const reranker = await this.rerankerPromise;

@@ -215,8 +215,9 @@ async function embedArticles(
   // The model reads at most maxTokens including its two special tokens.
   const maxTokens = Math.min(config.chunkMaxTokens, embedder.maxTokens - 2);
   const chunked: { article: Article; passages: Passage[] }[] = [];
+  const countTokens = articles.length ? await embedder.tokenCounter() : approximateTokenCount;
   for (const article of articles) {
-    chunked.push({ article, passages: chunkArticle(article, embedder.countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }) });
+    chunked.push({ article, passages: chunkArticle(article, countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }) });
     await breathe();
   }
   const total = chunked.reduce((n, c) => n + c.passages.length, 0);

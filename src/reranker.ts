@@ -1,10 +1,4 @@
-import {
-  AutoModelForSequenceClassification,
-  AutoTokenizer,
-  type PreTrainedModel,
-  type PreTrainedTokenizer,
-  type Tensor,
-} from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { describeLoadFailure, pretrainedOptions, resolveDtype, type ModelRole, type ModelSource } from './embedder.js';
 import { ModelLoadError } from './errors.js';
 
@@ -38,7 +32,8 @@ export async function loadReranker(options: RerankerOptions): Promise<Reranker> 
   let tokenizer: PreTrainedTokenizer;
   let model: PreTrainedModel;
   try {
-    const pretrained = pretrainedOptions(options, dtype);
+    const { AutoModelForSequenceClassification, AutoTokenizer } = await import('@huggingface/transformers');
+    const pretrained = await pretrainedOptions(options, dtype);
     tokenizer = await AutoTokenizer.from_pretrained(options.model, pretrained);
     model = await AutoModelForSequenceClassification.from_pretrained(options.model, pretrained);
   } catch (error) {

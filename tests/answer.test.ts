@@ -126,6 +126,23 @@ describe('without the embedding model', () => {
     }
   });
 
+  it('with RETRIEVAL_MODE=auto, answers lexically while the model is still loading when asked to (the bot), then with it', async () => {
+    const builder = new Footnote(testConfig(), silentLog);
+    await builder.reindex();
+    await builder.close();
+    const f = new Footnote(testConfig({ INDEX_DIR: builder.config.indexDir }), silentLog, { lexicalWhileLoading: true });
+    try {
+      // The model loads in a worker: it cannot be ready before the next turn of the event loop.
+      const loading = f.embedder();
+      const early = await f.ask('Is Jack Ma open to working with Apple?');
+      expect(early).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
+      await loading;
+      expect(await f.ask('Is Jack Ma open to working with Apple?')).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
+    } finally {
+      await f.close();
+    }
+  });
+
   it('says "not found" to off-topic questions and asks for words when there are none, in every mode', async () => {
     for (const mode of ['lexical', 'dense', 'hybrid'] as const) {
       for (const question of ['What is the capital of France?', 'How do I bake bread?']) {

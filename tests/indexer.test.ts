@@ -164,7 +164,8 @@ describe('a damaged index', () => {
     await first.reindex();
     const { indexDir, articlesDir } = first.config;
     await first.close();
-    damage(path.join(currentGeneration(indexDir)!, name));
+    const damaged = currentGeneration(indexDir)!;
+    damage(path.join(damaged, name));
 
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
@@ -173,6 +174,9 @@ describe('a damaged index', () => {
     const answer = await second.ask('Which factories will not be ready before 2027?');
     expect(answer.citations[0]?.article.id).toBe('markets/chip-tariffs');
     expect(lines.join('\n')).toContain(name);
+    // Answered from a rebuilt generation, whether the damage showed at open (a file missing or cut
+    // short) or only in the checksums read while the question was already being answered.
+    expect(currentGeneration(indexDir)).not.toBe(damaged);
     expect(readManifest(currentGeneration(indexDir)!)!.counts.articles).toBe(3);
   });
 });

@@ -14,12 +14,12 @@ runCommand(async ({ config: settings, log }) => {
   if (!clientId) throw new ConfigError('DISCORD_CLIENT_ID', "is not set; put the application id from the Discord developer portal in .env");
 
   const download = downloadProgress(config.embeddingModel);
-  const footnote = new Footnote(config, log, { onDownload: download.update });
-  // Load the model and build a missing index before going online, so the first question is quick
-  // and a broken set-up fails here, with its message, rather than on a user's question.
-  await footnote.ensureIndex();
-  await footnote.embedder();
-  download.stop();
+  const footnote = new Footnote(config, log, { onDownload: download.update, lexicalWhileLoading: true });
+  // The model loads (and a missing index is built) while the gateway connects. Questions that
+  // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the
+  // model is ready. A broken set-up still stops the bot, with its message.
+  const warming = Promise.all([footnote.ensureIndex(), footnote.embedder()]).finally(() => download.stop());
+  warming.catch(() => {});
 
   const commands = await loadCommands();
   const bot = createBot(commands, { footnote, config, log, startedAt: new Date() });
@@ -36,4 +36,12 @@ runCommand(async ({ config: settings, log }) => {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   await bot.start(token);
+  try {
+    await warming;
+  } catch (error) {
+    stopping = true;
+    await bot.stop();
+    await footnote.close();
+    throw error;
+  }
 });

@@ -87,11 +87,34 @@ export async function digestFileAsync(file: string): Promise<FileDigest> {
 
 /** The first data file of a generation that is missing, truncated or changed since it was written, or null. */
 export function damagedFile(dir: string, manifest: Manifest): string | null {
+  return missingOrTruncated(dir, manifest) ?? changedFile(dir, manifest, (file) => digestFile(file).sha256);
+}
+
+/** The same, with the checksums read as a stream: the event loop goes on meanwhile. */
+export async function damagedFileAsync(dir: string, manifest: Manifest): Promise<string | null> {
+  const missing = missingOrTruncated(dir, manifest);
+  if (missing) return missing;
+  for (const [name, expected] of Object.entries(manifest.files ?? {})) {
+    const file = path.join(dir, name);
+    if ((await digestFileAsync(file)).sha256 !== expected.sha256) return `${file} does not match its checksum`;
+  }
+  return null;
+}
+
+/** A data file that is missing or has another size than was written (instant: no file is read). */
+export function missingOrTruncated(dir: string, manifest: Manifest): string | null {
   for (const [name, expected] of Object.entries(manifest.files ?? {})) {
     const file = path.join(dir, name);
     if (!fs.existsSync(file)) return `${file} is missing`;
     if (fs.statSync(file).size !== expected.bytes) return `${file} has ${fs.statSync(file).size} bytes, ${expected.bytes} were written`;
-    if (digestFile(file).sha256 !== expected.sha256) return `${file} does not match its checksum`;
+  }
+  return null;
+}
+
+function changedFile(dir: string, manifest: Manifest, sha256: (file: string) => string): string | null {
+  for (const [name, expected] of Object.entries(manifest.files ?? {})) {
+    const file = path.join(dir, name);
+    if (sha256(file) !== expected.sha256) return `${file} does not match its checksum`;
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
-import { damagedFile, readManifest, type Manifest } from './manifest.js';
+import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex, VectorMean } from './vectors.js';
 import { articleMetadata } from '../articles/article.js';
@@ -42,25 +42,38 @@ export class PassageIndex {
     readonly manifest: Manifest,
     private readonly db: PassageDatabase,
     private readonly vectors: VectorIndex | null,
+    /** Settles once the files are known to match their checksums; rejects with IndexDamagedError when they do not. */
+    readonly verified: Promise<void>,
   ) {}
 
   /**
    * Opens the live generation under `indexDir`, or returns null when there is none. Its files are
-   * checked against the manifest's checksums unless `verify` is false (the caller just wrote them).
+   * checked against the manifest's checksums: before it returns (`verify: true`), not at all
+   * (`false`: the caller just wrote them), or (`'background'`) sizes now and checksums while the
+   * index is already in use, with `verified` telling the outcome. Whoever serves from it awaits
+   * `verified` before giving out what it read.
    */
-  static open(indexDir: string, { verify = true } = {}): PassageIndex | null {
+  static open(indexDir: string, { verify = true }: { verify?: boolean | 'background' } = {}): PassageIndex | null {
     const dir = currentGeneration(indexDir);
     if (!dir) return null;
     const manifest = readManifest(dir);
     if (!manifest) return null;
-    const damage = verify ? damagedFile(dir, manifest) : null;
+    const damage = verify === true ? damagedFile(dir, manifest) : verify === 'background' ? missingOrTruncated(dir, manifest) : null;
     if (damage) throw new IndexDamagedError(damage);
     const db = PassageDatabase.open(path.join(dir, DATABASE_FILE));
     try {
       const vectors = manifest.model
         ? VectorIndex.load(path.join(dir, VECTORS_FILE), manifest.model.dims, manifest.counts.passages)
         : null;
-      return new PassageIndex(dir, manifest, db, vectors);
+      const verified =
+        verify === 'background'
+          ? damagedFileAsync(dir, manifest).then((found) => {
+              if (found) throw new IndexDamagedError(found);
+            })
+          : Promise.resolve();
+      // Awaited by whoever serves an answer; never an unhandled rejection meanwhile.
+      verified.catch(() => {});
+      return new PassageIndex(dir, manifest, db, vectors, verified);
     } catch (error) {
       db.close();
       throw error;
