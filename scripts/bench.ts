@@ -6,14 +6,14 @@ import Database from 'better-sqlite3';
 import { pipeline } from '@huggingface/transformers';
 import { makeTestModel } from './make-model.js';
 import { loadConfig } from '../src/config.js';
+import { burstBench } from './bench-burst.js';
 import { syntheticBench } from './bench-synthetic.js';
-import { mulberry32 } from './random.js';
+import { makeQuestions } from './bench-questions.js';
 import { loadSotu, writeSotuArticles } from './sotu.js';
 import { UsageError } from '../src/errors.js';
 import { percentile } from '../src/evaluation.js';
 import { Footnote } from '../src/footnote.js';
 import { createLogger } from '../src/log.js';
-import { sentenceSpans } from '../src/sentences.js';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from '../src/store/layout.js';
 import { runCommand } from '../src/cli/run.js';
 
@@ -27,6 +27,9 @@ const USAGE = `usage: npm run bench -- [options]
   --seed N         seed of the question generator (default 1)
   --synthetic N    instead: an index of N passages of reshuffled SOTU text with vectors near real
                    ones; reports build time, size, HNSW recall@10 for several efSearch, latencies
+  --burst          instead: the bot (npm start's compiled code) against the local Discord emulator,
+                   --queries /ask from 50 users at once (--limit speeches, default 20); reports
+                   acknowledgement and answer latency and answers/s
   --json           print one JSON object instead of a table
   --keep           keep the temporary directory
 Tuning variables in the environment (CHUNK_MAX_TOKENS, HNSW_*, TOP_K, MIN_SCORE) apply.`;
@@ -34,37 +37,8 @@ Tuning variables in the environment (CHUNK_MAX_TOKENS, HNSW_*, TOP_K, MIN_SCORE)
 /** The product's default batch size (src/embedder.ts), so the baseline does the same model calls. */
 const BATCH = 16;
 const WARMUP_QUESTIONS = 3;
-/** Every OFF_TOPIC_EVERY-th question is one the corpus cannot answer. */
-const OFF_TOPIC_EVERY = 10;
-const OFF_TOPIC = [
-  'How long should sourdough bread dough rise before baking?',
-  'What is the offside rule in association football?',
-  'How do I tune the strings of a classical guitar?',
-  'Which stages does a monarch butterfly go through?',
-  'When may a chess player castle queenside?',
-  'Which smartphone has the best night camera?',
-  'How many stitches does a beginner knitting a scarf cast on?',
-  'How do cactus plants photosynthesise at night?',
-  'Why does Hamlet hesitate to kill Claudius?',
-  'How do you teach a puppy to sit and stay?',
-  'What is the smoke point of extra virgin olive oil?',
-  'Why do the volcanoes on Io erupt sulphur?',
-  'How does a sourdough starter stay alive in the fridge?',
-  'Who painted the ceiling of the Sistine Chapel?',
-  'What is the best wax for cross-country skis?',
-  'How do octopuses change the colour of their skin?',
-  'What temperature should espresso water be?',
-  'How are emoji added to the Unicode standard?',
-  'Which video game console sold the most units?',
-  'How do you replace a bicycle inner tube?',
-];
-
-interface Question {
-  text: string;
-  /** The article the words were taken from; null for off-topic questions. */
-  articleId: string | null;
-}
-
+/** The burst's askers: 200 questions from 50 users is 4 each, within the default per-user limit. */
+const BURST_USERS = 50;
 runCommand(async ({ argv }) => {
   const options = parseOptions(argv);
   if (!options) {
@@ -76,6 +50,14 @@ runCommand(async ({ argv }) => {
   };
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-bench-'));
   try {
+    if (options.burst) {
+      const articlesDir = options.articles ?? path.join(temp, 'articles');
+      if (!options.articles) writeSotuArticles(articlesDir, spread(loadSotu(), options.limit ?? 20));
+      const { config, log } = await setUp(options, temp, articlesDir, note);
+      const result = await burstBench({ questions: options.queries, users: BURST_USERS, seed: options.seed }, config, log, note);
+      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result));
+      return;
+    }
     if (options.synthetic) {
       const result = await synthetic(options, options.synthetic, temp, note);
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : syntheticTable(result));
@@ -100,6 +82,7 @@ interface Options {
   json: boolean;
   keep: boolean;
   synthetic: number | null;
+  burst: boolean;
 }
 
 /** The options, or null when help was asked for. */
@@ -119,6 +102,7 @@ function parseOptions(argv: string[]): Options | null {
         seed: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
         synthetic: { type: 'string' },
+        burst: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -151,6 +135,7 @@ function parseOptions(argv: string[]): Options | null {
     json: values.json,
     keep: values.keep,
     synthetic: values.synthetic === undefined ? null : int('synthetic', values.synthetic, 1),
+    burst: values.burst,
   };
 }
 
@@ -180,6 +165,16 @@ async function synthetic(options: Options, passages: number, temp: string, note:
   writeSotuArticles(articlesDir, spread(loadSotu(), 20));
   const { config, log } = await setUp(options, temp, articlesDir, note);
   return syntheticBench({ passages, seed: options.seed }, config, log, note);
+}
+
+function burstTable(r: Awaited<ReturnType<typeof burstBench>>): string {
+  const t = (x: { p50Ms: number; p95Ms: number; maxMs: number }): string => `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms, max ${x.maxMs} ms`;
+  return [
+    `burst: ${r.questions} /ask from ${r.users} users at once, ${r.model.id} (${r.model.dtype})`,
+    `acknowledged ${t(r.acknowledgement)}`,
+    `answered ${t(r.answer)}, ${r.answersPerSecond} answers/s`,
+    `not deferred ${r.notDeferred}, HTTP errors ${r.errors}`,
+  ].join('\n') + '\n';
 }
 
 function syntheticTable(r: Awaited<ReturnType<typeof syntheticBench>>): string {
@@ -401,35 +396,6 @@ async function bareThroughput(modelDir: string, dtype: string, cacheDir: string,
   } finally {
     await extractor.dispose();
   }
-}
-
-/**
- * Questions made of 6–14 consecutive words of a sentence of a random passage, and every
- * OFF_TOPIC_EVERY-th one a question the corpus has nothing on. Same seed, same questions.
- */
-function makeQuestions(passages: { articleId: string; text: string }[], count: number, seed: number): Question[] {
-  const random = mulberry32(seed);
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
-  const questions: Question[] = [];
-  for (let misses = 0; questions.length < count; ) {
-    if (questions.length % OFF_TOPIC_EVERY === OFF_TOPIC_EVERY - 1) {
-      questions.push({ text: OFF_TOPIC[Math.floor(questions.length / OFF_TOPIC_EVERY) % OFF_TOPIC.length]!, articleId: null });
-      continue;
-    }
-    const passage = pick(passages);
-    const sentences = sentenceSpans(passage.text)
-      .map((s) => passage.text.slice(s.start, s.end).split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')).filter(Boolean))
-      .filter((words) => words.length >= 6);
-    if (!sentences.length) {
-      if (++misses > 1000) throw new UsageError('the passages have too few sentences of 6 words or more to make questions from');
-      continue;
-    }
-    const words = pick(sentences);
-    const length = 6 + Math.floor(random() * (Math.min(14, words.length) - 5));
-    const start = Math.floor(random() * (words.length - length + 1));
-    questions.push({ text: `${words.slice(start, start + length).join(' ')}?`, articleId: passage.articleId });
-  }
-  return questions;
 }
 
 /** At most `n` items, evenly spread over the list (all of it when n ≥ its length). */

@@ -38,6 +38,7 @@ runCommand(async ({ config: settings, log }) => {
   await bot.start(token);
   try {
     await warming;
+    log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
   } catch (error) {
     stopping = true;
     await bot.stop();

@@ -10,7 +10,7 @@ import type { Footnote } from '../../src/footnote.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { currentGeneration } from '../../src/store/layout.js';
 import { startBot, type RunningBot } from '../support/bot.js';
-import { DiscordEmulator } from '../support/discord-emulator.js';
+import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, testEnv } from '../support/setup.js';
 
 const MENTION_ARTICLE = [

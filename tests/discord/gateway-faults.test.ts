@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/discord/bot.js';
 import { startBot, type RunningBot } from '../support/bot.js';
-import type { DiscordEmulator, GatewayLogEntry } from '../support/discord-emulator.js';
+import type { DiscordEmulator, GatewayLogEntry } from '../../scripts/discord-emulator.js';
 
 // The gateway faults Discord really produces, one after another on the same bot: after each the
 // bot must get its session back (resumed, or a new one identified) and answer the next /ask.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ApplicationCommandOptionType, type APIEmbed } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../support/bot.js';
-import type { DiscordEmulator, RecordedRequest } from '../support/discord-emulator.js';
+import type { DiscordEmulator, RecordedRequest } from '../../scripts/discord-emulator.js';
 import { SHIPPED_ARTICLE, collapse } from '../support/setup.js';
 
 // Questions a user can type that are not a plain question. Each goes through the real discord.js

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/discord/bot.js';
 import { BUSY, RateLimiter, WorkQueue, QueueFullError } from '../../src/discord/limits.js';
 import { startBot, type RunningBot } from '../support/bot.js';
-import type { DiscordEmulator } from '../support/discord-emulator.js';
+import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 
 describe('RateLimiter', () => {
   it('allows N questions per window per user and says when the next one is allowed', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSotu, writeSotuArticles } from '../../scripts/sotu.js';
 import { percentile } from '../../src/evaluation.js';
 import { Footnote } from '../../src/footnote.js';
-import { DiscordEmulator } from '../support/discord-emulator.js';
+import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { ROOT, articlesCopy, silentLog, testConfig, testEnv } from '../support/setup.js';
 
 const USERS = 50;

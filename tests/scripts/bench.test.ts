@@ -26,4 +26,11 @@ describe('npm run bench', () => {
     for (const key of ['bareEmbed', 'retrievalHybrid', 'retrievalLexical', 'answerHybrid', 'answerLexical']) expect(r.latency[key].p50Ms).toBeGreaterThan(0);
     expect(r.bytes.db).toBeGreaterThan(0);
   });
+
+  it('--burst sends the questions at once through the compiled bot and the emulator, and every one is acknowledged and answered', () => {
+    const r = bench(['--burst', '--limit', '1', '--queries', '20']);
+    expect(r).toMatchObject({ questions: 20, users: 50, notDeferred: 0, errors: 0 });
+    expect(r.answer.p50Ms).toBeGreaterThan(0);
+    expect(r.answersPerSecond).toBeGreaterThan(0);
+  });
 });

@@ -4,7 +4,7 @@ import { createBot, type Bot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/commands.js';
 import { Footnote } from '../../src/footnote.js';
 import type { Logger } from '../../src/log.js';
-import { DiscordEmulator, type DiscordEmulatorOptions } from './discord-emulator.js';
+import { DiscordEmulator, type DiscordEmulatorOptions } from '../../scripts/discord-emulator.js';
 import { silentLog, testConfig } from './setup.js';
 
 export interface RunningBot {

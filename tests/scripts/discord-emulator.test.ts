@@ -22,7 +22,7 @@ import {
 } from 'discord.js';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordEmulator, type DiscordEmulatorOptions, type GatewayLogEntry } from './discord-emulator.js';
+import { DiscordEmulator, type DiscordEmulatorOptions, type GatewayLogEntry } from '../../scripts/discord-emulator.js';
 
 const TIMEOUT_MS = 10_000;
 
