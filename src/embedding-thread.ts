@@ -71,6 +71,13 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
     });
     return counter;
   };
+  /** The reply of the type asked for; the worker's error, or any other reply, as an Error. */
+  const expect = async <T extends WorkerReply['type']>(pending: Promise<WorkerReply>, type: T): Promise<Extract<WorkerReply, { type: T }>> => {
+    const reply = await pending;
+    if (reply.type === 'error') throw new Error(reply.message);
+    if (reply.type !== type) throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
+    return reply as Extract<WorkerReply, { type: T }>;
+  };
   return {
     model: options.model,
     dtype: ready.dtype,
@@ -79,18 +86,10 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
     maxTokens: ready.maxTokens,
     tokenCounter,
     async embed(texts) {
-      if (!texts.length) return [];
-      const reply = await request({ texts });
-      if (reply.type === 'error') throw new Error(reply.message);
-      if (reply.type !== 'vectors') throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
-      return reply.vectors;
+      return texts.length ? (await expect(request({ texts }), 'vectors')).vectors : [];
     },
     async embedPassages(passages) {
-      if (!passages.length) return [];
-      const reply = await request({ passages });
-      if (reply.type === 'error') throw new Error(reply.message);
-      if (reply.type !== 'passages') throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
-      return reply.passages;
+      return passages.length ? (await expect(request({ passages }), 'passages')).passages : [];
     },
     async dispose() {
       if (exited) return;
