@@ -145,7 +145,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     hnsw: {
       m: int('HNSW_M', 16, 4, 96),
       efConstruction: int('HNSW_EF_CONSTRUCTION', 200, 10, 2000),
-      efSearch: int('HNSW_EF_SEARCH', 64, 10, 2000),
+      // Measured with npm run bench -- --synthetic 100000 (semantic proxy vectors, m 16, efC 200):
+      // recall@10 against exact search 0.92 at 64, 0.975 at 128, 0.997 at 256 (search p50 1.45 ms).
+      efSearch: int('HNSW_EF_SEARCH', 256, 10, 2000),
     },
     topK: int('TOP_K', 8, 1, 100),
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
