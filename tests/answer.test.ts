@@ -177,6 +177,27 @@ describe('a large collection (42 speeches)', () => {
   const OFF_TOPIC = ['What should I cook for dinner tonight?', 'How tall is the Eiffel Tower?', 'Who won the basketball championship last season?'];
   const SKUTNIK = 'Which federal worker dived into icy water to rescue a plane crash victim?';
 
+  it('leaves words that a tenth of the passages hold out of the full-text search, unless every word is that common', async () => {
+    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      await f.ensureIndex('lexical');
+      const index = f.index()!;
+      const { passages, frequency } = index.termStatistics;
+      expect(passages).toBeGreaterThan(1000);
+      expect(frequency('america')).toBeGreaterThan(passages / 10);
+      // "Skutnik" is in one passage, "America" in over a tenth: a search for both finds the one.
+      expect(frequency('skutnik')).toBe(1);
+      const hits = index.searchText(['America', 'Skutnik'], 16);
+      expect(hits).toHaveLength(1);
+      expect(hits[0]!.passage.text).toContain('Skutnik');
+      // Only common words: the rarest is searched.
+      expect(frequency('tonight')).toBeGreaterThan(passages / 10);
+      expect(index.searchText(['America', 'tonight'], 16)).toHaveLength(16);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('says "not found" when the question only shares words that meet there by chance, and still answers what the speeches hold', async () => {
     const answers = await askAll({ RETRIEVAL_MODE: 'lexical' }, [...OFF_TOPIC, SKUTNIK]);
     for (const [i, question] of OFF_TOPIC.entries()) {
