@@ -4,6 +4,7 @@ import type { RankedPassage, RetrievalMode, Retrieved } from './retrieval.js';
 import { sentenceSpans, type Span } from './sentences.js';
 import { sentenceKey, type StoredArticle } from './store/database.js';
 import { NAMING_ARTICLES } from './store/passage-index.js';
+import { dot } from './store/vectors.js';
 import { contentTerms, words } from './text.js';
 
 export interface Citation {
@@ -429,12 +430,6 @@ function spreadOf(values: number[]): { mean: number; sd: number } | null {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length;
   return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
 }
 
 const QUOTE_MARK = /["“”]/g;

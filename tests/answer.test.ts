@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
+import { stemmer } from 'stemmer';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
@@ -177,22 +178,23 @@ describe('a large collection (42 speeches)', () => {
   const OFF_TOPIC = ['What should I cook for dinner tonight?', 'How tall is the Eiffel Tower?', 'Who won the basketball championship last season?'];
   const SKUTNIK = 'Which federal worker dived into icy water to rescue a plane crash victim?';
 
-  it('leaves words that a tenth of the passages hold out of the full-text search, unless every word is that common', async () => {
+  it('leaves words that a fifth of the passages hold out of the full-text search, unless every word is that common', async () => {
     const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
     try {
       await f.ensureIndex('lexical');
       const index = f.index()!;
       const { passages, frequency } = index.termStatistics;
       expect(passages).toBeGreaterThan(1000);
-      expect(frequency('america')).toBeGreaterThan(passages / 10);
-      // "Skutnik" is in one passage, "America" in over a tenth: a search for both finds the one.
+      // Words that over a fifth of the speeches' passages hold.
+      const common = ['people', 'american', 'year', 'america', 'tonight', 'world', 'new'].filter((w) => frequency(stemmer(w)) > passages / 5);
+      expect(common.length).toBeGreaterThanOrEqual(2);
+      // "Skutnik" is in one passage: a search for it and a common word finds that one.
       expect(frequency('skutnik')).toBe(1);
-      const hits = index.searchText(['America', 'Skutnik'], 16);
+      const hits = index.searchText([common[0]!, 'Skutnik'], 16);
       expect(hits).toHaveLength(1);
       expect(hits[0]!.passage.text).toContain('Skutnik');
       // Only common words: the rarest is searched.
-      expect(frequency('tonight')).toBeGreaterThan(passages / 10);
-      expect(index.searchText(['America', 'tonight'], 16)).toHaveLength(16);
+      expect(index.searchText(common.slice(0, 2), 16)).toHaveLength(16);
     } finally {
       await f.close();
     }

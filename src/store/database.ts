@@ -304,9 +304,13 @@ export class PassageDatabase {
     return result;
   }
 
-  /** Passage ids of one article, to restrict a search to it. */
-  passageIds(articleId: string): number[] {
-    return (this.db.prepare('SELECT id FROM passages WHERE article_id = ?').all(articleId) as { id: number }[]).map((r) => r.id);
+  /** Every passage vector of one article, with its passage id. */
+  articleVectors(articleId: string): { id: number; vector: Float32Array }[] {
+    const rows = this.db.prepare('SELECT id, vector FROM passages WHERE article_id = ? AND vector IS NOT NULL ORDER BY id').all(articleId) as { id: number; vector: Buffer }[];
+    return rows.map((row) => {
+      const bytes = new Uint8Array(row.vector);
+      return { id: row.id, vector: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
+    });
   }
 
   article(id: string): StoredArticle | null {

@@ -2,19 +2,20 @@ import path from 'node:path';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
 import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
-import { VectorIndex, VectorMean } from './vectors.js';
+import { VectorIndex, VectorMean, dot } from './vectors.js';
 import { articleMetadata } from '../articles/article.js';
 import { stemmer } from 'stemmer';
 import { contentTerms } from '../text.js';
 
 const VECTOR_SAMPLE = 256;
 const SENTENCE_SAMPLE = 64;
-// Measured on the 233 SOTU speeches (19,020 passages), lexical, in process: leaving out words in
-// more than a tenth of the passages took answers from p50 6.7 / p95 24 ms to 4.6 / 15 ms with the
-// same figures on every dev set (SOTU MRR 0.373 -> 0.376); a twentieth lowered SOTU hit@1 (0.294
-// -> 0.275). Below 1,000 passages how many hold a word says little (a 3-passage article), and
-// searches are cheap anyway.
-const COMMON_WORD_SHARE = 0.1;
+// Measured on the 233 SOTU speeches (19,020 passages), in process, test model: leaving out
+// words in more than a fifth of the passages took lexical answers from p50 9.9 / p95 24 ms to
+// about 7 / 17 ms with the same figures on every dev set and mode. A tenth was faster (4.6 / 15 ms)
+// but cost SOTU hybrid (semantic proxy) one answer (hit@1 0.294 -> 0.275), a twentieth SOTU
+// lexical one (0.294 -> 0.275). Below 1,000 passages how many hold a word says little (a
+// 3-passage article), and searches are cheap anyway.
+const COMMON_WORD_SHARE = 0.2;
 const COMMON_WORD_PASSAGES = 1000;
 
 /**
@@ -97,16 +98,18 @@ export class PassageIndex {
     return this.vectors !== null;
   }
 
-  /** Nearest passages to a query vector. */
+  /**
+   * Nearest passages to a query vector: by the HNSW graph, or within one article by comparing
+   * the query with each of its passages (exact, and far cheaper than a graph search filtered to
+   * a few of its nodes, which wanders the whole graph to find them).
+   */
   searchVectors(vector: Float32Array, k: number, ef: number, options: { articleId?: string } = {}): PassageHit[] {
     if (!this.vectors) return [];
-    let filter: ((label: number) => boolean) | undefined;
     if (options.articleId) {
-      const allowed = new Set(this.db.passageIds(options.articleId));
-      if (!allowed.size) return [];
-      filter = (label) => allowed.has(label);
+      const scored = this.db.articleVectors(options.articleId).map(({ id, vector: v }) => ({ id, score: dot(v, vector) }));
+      return this.hits(scored.sort((a, b) => b.score - a.score).slice(0, k));
     }
-    return this.hits(this.vectors.search(vector, k, ef, filter).map((h) => ({ id: h.label, score: h.score })));
+    return this.hits(this.vectors.search(vector, k, ef).map((h) => ({ id: h.label, score: h.score })));
   }
 
   /** Passages containing the words, by BM25. */

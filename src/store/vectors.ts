@@ -51,11 +51,11 @@ export class VectorIndex {
     syncFile(file);
   }
 
-  search(vector: Float32Array, k: number, ef: number, filter?: (label: number) => boolean): VectorHit[] {
+  search(vector: Float32Array, k: number, ef: number): VectorHit[] {
     const n = Math.min(k, this.size);
     if (n === 0) return [];
     this.hnsw.setEf(Math.max(ef, n));
-    const { neighbors, distances } = this.hnsw.searchKnn(Array.from(vector), n, filter);
+    const { neighbors, distances } = this.hnsw.searchKnn(Array.from(vector), n);
     // hnswlib's inner-product "distance" is 1 - dot.
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
   }
@@ -75,4 +75,11 @@ export class VectorMean {
   get value(): Float32Array | null {
     return this.sum && Float32Array.from(this.sum, (x) => x / this.count);
   }
+}
+
+/** Inner product: the cosine of two unit vectors. */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }
