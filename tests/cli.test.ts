@@ -36,6 +36,20 @@ describe('npm run ask', () => {
     expect(fs.existsSync(path.join(env.INDEX_DIR!, 'CURRENT'))).toBe(true);
   });
 
+  it('is also npx footnote ask --json, with the same JSON', () => {
+    const env = testEnv();
+    const viaNpm = npm(['-s', 'ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
+    const viaNpx = spawnSync('npx', ['footnote', 'ask', '--json', 'Is Jack Ma open to working with Apple?'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(viaNpx.status, viaNpx.stderr).toBe(0);
+    const strip = (json: string) => ({ ...JSON.parse(json), timings: null });
+    expect(strip(viaNpx.stdout)).toEqual(strip(viaNpm.stdout));
+  });
+
   it('prints the answer and its quoted citations for a person', () => {
     const { code, stdout } = npm(['ask', '--', 'Is Jack Ma open to working with Apple?'], testEnv());
     expect(code).toBe(0);

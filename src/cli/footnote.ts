@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// `npx footnote COMMAND …`: the npm commands under one name (the contract's `npx footnote ask --json "…"`).
+const COMMANDS: Record<string, string> = {
+  ask: './ask.js',
+  index: './index.js',
+  start: './start.js',
+  'deploy-commands': './deploy-commands.js',
+};
+
+const [command, ...rest] = process.argv.slice(2);
+const module = command ? COMMANDS[command] : undefined;
+if (!module) {
+  process.stderr.write(`usage: footnote ${Object.keys(COMMANDS).join('|')} [arguments]\n`);
+  process.exitCode = 2;
+} else {
+  // Each command reads its arguments from process.argv, after the script's path.
+  process.argv = [process.argv[0]!, process.argv[1]!, ...rest];
+  await import(module);
+}
