@@ -1,9 +1,20 @@
 /**
- * Failures a person fixes by changing how they run Footnote (a flag, a variable, a missing
- * model): the CLI exits 2 for these, 1 for everything else (contract).
+ * Failures the operator fixes by changing how they run Footnote (a flag, a variable, a missing
+ * model): the CLI exits 2 for these, 1 for everything else (contract). Their messages name
+ * paths, variables and commands, so a Discord user never sees them: the bot logs them and
+ * apologises with an error id.
  */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Something the person asking can put right themselves (an empty question, an article id that
+ * is not indexed). The message is shown to them as it is, on Discord too, so it names no path,
+ * variable or command. The CLI exits 2 for these as well.
+ */
+export class UserError extends Error {
+  override name = 'UserError';
 }
 
 /** A variable in the environment or `.env` is missing or malformed. */

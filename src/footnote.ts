@@ -2,7 +2,7 @@ import { composeAnswer, type Answer } from './answer.js';
 import type { Config, ModeSetting } from './config.js';
 import { describeModel, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
 import { loadEmbedderThread } from './embedding-thread.js';
-import { ModelLoadError, ReindexInProgressError, UsageError, errorMessage } from './errors.js';
+import { ModelLoadError, ReindexInProgressError, UsageError, UserError, errorMessage } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
 import { loadReranker, type Reranker } from './reranker.js';
@@ -210,7 +210,7 @@ export class Footnote {
   async ask(question: string, options: AskOptions = {}): Promise<TimedAnswer> {
     const started = performance.now();
     const normalized = normalizeQuestion(question);
-    if (!normalized) throw new UsageError('The question is empty: ask something about the articles.');
+    if (!normalized) throw new UserError('The question is empty: ask something about the articles.');
     let { mode, embedder } = await this.modeFor(options.mode ?? this.config.retrievalMode);
     await this.ensureIndex(mode);
     const index = this.index();
@@ -222,7 +222,7 @@ export class Footnote {
       embedder = null;
     }
     if (options.articleId && !index.article(options.articleId)) {
-      throw new UsageError(`No article with id "${options.articleId}" is indexed; list them with the /articles command or in ${this.config.articlesDir}.`);
+      throw new UserError(`No indexed article has the id "${options.articleId}".`);
     }
     // A reindex may swap in a new index while this question waits for the model; the one it
     // started with stays open until it is done.

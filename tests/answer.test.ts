@@ -72,7 +72,7 @@ describe('answers', () => {
   });
 
   it('restricts the answer to one article when asked to', async () => {
-    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(/No article with id "no-such-article"/);
+    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(/No indexed article has the id "no-such-article"/);
     const answer = await footnote.ask('Apple payments', { articleId: 'alibaba-jack-ma-open-to-apple-payments' });
     expect(answer.citations.every((c) => c.article.id === 'alibaba-jack-ma-open-to-apple-payments')).toBe(true);
   });

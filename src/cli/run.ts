@@ -1,5 +1,5 @@
 import { loadConfig, loadDotenv, type Config } from '../config.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError, UserError, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 
 /**
@@ -20,7 +20,7 @@ export function runCommand(main: (context: { config: Config; log: Logger; argv: 
       process.exitCode ??= 0;
     },
     (error: unknown) => {
-      if (error instanceof UsageError) {
+      if (error instanceof UsageError || error instanceof UserError) {
         process.stderr.write(`${errorMessage(error)}\n`);
         process.exitCode = 2;
         return;

@@ -11,7 +11,7 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 import type { Command, CommandContext } from './command.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
@@ -114,25 +114,29 @@ async function onMessage(message: Message, context: CommandContext): Promise<voi
   try {
     await handleMessage(message, { ...context, log });
   } catch (error) {
-    const id = errorId();
-    log.error({ err: error, errorId: id }, 'answering a message failed');
-    await message.reply(renderFailure(id)).catch((e: unknown) => log.warn({ err: e }, 'could not send the failure reply'));
+    await message.reply(failureReply(error, log, 'message')).catch((e: unknown) => log.warn({ err: e }, 'could not send the failure reply'));
     return;
   }
   log.debug({ latencyMs: Math.round(performance.now() - started) }, 'message handled');
 }
 
-/** Bad input gets its own message; anything else a short apology with an id found in the log. */
-async function replyWithFailure(interaction: ChatInputCommandInteraction, error: unknown, log: CommandContext['log']): Promise<void> {
-  let payload;
-  if (error instanceof UsageError) {
-    payload = { content: errorMessage(error), embeds: [], allowedMentions: NO_MENTIONS };
-    log.info({ reason: errorMessage(error) }, 'command rejected');
-  } else {
-    const id = errorId();
-    log.error({ err: error, errorId: id }, 'command failed');
-    payload = renderFailure(id);
+/**
+ * What a failure becomes for the person asking: their own mistake (UserError) its message;
+ * anything else, operator errors included (their messages name paths and variables), a short
+ * apology with an id that is in the log beside the whole message.
+ */
+function failureReply(error: unknown, log: CommandContext['log'], what: string) {
+  if (error instanceof UserError) {
+    log.info({ reason: errorMessage(error) }, `${what} rejected`);
+    return { content: errorMessage(error), embeds: [], allowedMentions: NO_MENTIONS };
   }
+  const id = errorId();
+  log.error({ err: error, errorId: id }, `${what} failed`);
+  return renderFailure(id);
+}
+
+async function replyWithFailure(interaction: ChatInputCommandInteraction, error: unknown, log: CommandContext['log']): Promise<void> {
+  const payload = failureReply(error, log, 'command');
   try {
     if (interaction.deferred || interaction.replied) await interaction.editReply(payload);
     else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });

@@ -16,17 +16,18 @@ export interface RunningBot {
 
 /**
  * The real bot, as `npm start` assembles it, connected to a fresh emulator over loopback and
- * answering from an index built from `env`'s articles (the shipped ones by default).
+ * answering from an index built from `env`'s articles (the shipped ones by default; `reindex:
+ * false` leaves INDEX_DIR as it is).
  */
 export async function startBot(
   env: (emulator: DiscordEmulator) => Record<string, string> = () => ({}),
-  options: { log?: Logger; emulator?: DiscordEmulatorOptions } = {},
+  options: { log?: Logger; emulator?: DiscordEmulatorOptions; reindex?: boolean } = {},
 ): Promise<RunningBot> {
   const emulator = await DiscordEmulator.start(options.emulator);
   const log = options.log ?? silentLog;
   const config = testConfig({ DISCORD_API_BASE: emulator.apiBase, ...env(emulator) });
   const footnote = new Footnote(config, log);
-  await footnote.reindex();
+  if (options.reindex ?? true) await footnote.reindex();
   const bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date() });
   const ready = once(bot.client, Events.ClientReady);
   await bot.start(emulator.token);

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApplicationCommandOptionType } from 'discord.js';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Footnote } from '../../src/footnote.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+import { silentLog, tempDir, testConfig } from '../support/setup.js';
+
+const running: RunningBot[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.stop()));
+});
+
+/** What only an operator should read: a local path, a variable name, a shell command. */
+function expectNothingForOperators(text: string, paths: string[]): void {
+  for (const p of paths) expect(text).not.toContain(p);
+  expect(text).not.toMatch(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/);
+  expect(text).not.toMatch(/\bnpm\b|\bnode\b/);
+  expect(text).not.toMatch(/(?:^|\s)\/(?:tmp|home|work|usr|var)\//);
+}
+
+describe('errors on Discord know who reads them', () => {
+  it('tells a user only that something failed, with an error id, when the model cannot be loaded; the operator message is in the log', async () => {
+    const indexDir = tempDir('footnote-index-');
+    const builder = new Footnote(testConfig({ INDEX_DIR: indexDir }), silentLog);
+    await builder.reindex();
+    await builder.close();
+    // A directory with no model in it: configuration is valid, loading fails.
+    const missingModel = path.join(tempDir(), 'no-model-here');
+    fs.mkdirSync(missingModel);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const bot = await startBot(() => ({ INDEX_DIR: indexDir, RETRIEVAL_MODE: 'dense', EMBEDDING_MODEL: missingModel }), { log, reindex: false });
+    running.push(bot);
+    const { emulator } = bot;
+
+    const slash = emulator.sendSlashCommand({
+      name: 'ask',
+      guildId: emulator.fixture.guild.id,
+      options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' }],
+    });
+    const reply = await emulator.waitForInteractionReply(slash.id);
+    const dm = emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' });
+    const sent = await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${dm.channel_id}/messages`);
+    const dmText = JSON.stringify(sent.body);
+
+    for (const text of [JSON.stringify(reply), dmText]) {
+      expect(text).toMatch(/error id `[0-9a-f]{8}`/);
+      expectNothingForOperators(text, [missingModel, indexDir]);
+    }
+    // The operator gets the whole story, under the id the user was given.
+    const id = /error id `([0-9a-f]{8})`/.exec(reply.content)![1];
+    const entry = lines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
+    expect(entry.err.message).toContain(missingModel);
+    expect(entry.err.message).toContain('EMBEDDING_MODEL');
+  });
+
+  it('shows a user their own mistake plainly, without paths or variables', async () => {
+    const bot = await startBot(() => ({ RETRIEVAL_MODE: 'lexical' }));
+    running.push(bot);
+    const { emulator, footnote } = bot;
+    const slash = emulator.sendSlashCommand({
+      name: 'ask',
+      guildId: emulator.fixture.guild.id,
+      options: [
+        { name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' },
+        { name: 'article', type: ApplicationCommandOptionType.String, value: 'no-such-article' },
+      ],
+    });
+    const reply = await emulator.waitForInteractionReply(slash.id);
+    expect(reply.content).toBe('No indexed article has the id "no-such-article".');
+    expectNothingForOperators(JSON.stringify(reply), [footnote.config.articlesDir, footnote.config.indexDir]);
+  });
+});
