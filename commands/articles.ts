@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder, escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
-import { NO_MENTIONS, shorten } from '../src/discord/render.js';
+import { shorten } from '../src/discord/render.js';
 
 const PER_PAGE = 10;
 
@@ -13,7 +13,7 @@ export const data = new SlashCommandBuilder()
 export const execute: Command['execute'] = async (interaction, { footnote }) => {
   const articles = footnote.index()?.articles() ?? [];
   if (!articles.length) {
-    await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.', allowedMentions: NO_MENTIONS });
+    await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.' });
     return;
   }
   const pages = Math.ceil(articles.length / PER_PAGE);
@@ -28,5 +28,5 @@ export const execute: Command['execute'] = async (interaction, { footnote }) => 
     description: lines.join('\n'),
     footer: { text: pages > 1 ? `Page ${page} of ${pages} — /articles page:${page < pages ? page + 1 : 1} for more` : 'Ask about them with /ask' },
   };
-  await interaction.reply({ embeds: [embed], allowedMentions: NO_MENTIONS });
+  await interaction.reply({ embeds: [embed] });
 };

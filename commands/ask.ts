@@ -1,7 +1,7 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
 import { BUSY, QueueFullError, withinRateLimit } from '../src/discord/limits.js';
-import { NO_MENTIONS, renderAnswer } from '../src/discord/render.js';
+import { renderAnswer } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('ask')
@@ -15,7 +15,7 @@ export const preconditions: Command['preconditions'] = [withinRateLimit];
 
 export const execute: Command['execute'] = async (interaction, { footnote, limits }) => {
   if (limits.queue.full) {
-    await interaction.reply({ content: BUSY, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    await interaction.reply({ content: BUSY, flags: MessageFlags.Ephemeral });
     return;
   }
   // Discord drops an interaction not acknowledged within 3 s; answering can take longer.
@@ -26,7 +26,7 @@ export const execute: Command['execute'] = async (interaction, { footnote, limit
     await interaction.editReply(renderAnswer(answer));
   } catch (error) {
     if (!(error instanceof QueueFullError)) throw error;
-    await interaction.editReply({ content: BUSY, allowedMentions: NO_MENTIONS });
+    await interaction.editReply({ content: BUSY });
   }
 };
 

@@ -1,6 +1,5 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
-import { NO_MENTIONS } from '../src/discord/render.js';
 
 export const HELP = [
   '**Footnote** answers questions about a collection of articles, and backs every answer with quotes.',
@@ -20,5 +19,5 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
 export const execute: Command['execute'] = async (interaction) => {
-  await interaction.reply({ content: HELP, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+  await interaction.reply({ content: HELP, flags: MessageFlags.Ephemeral });
 };

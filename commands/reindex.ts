@@ -2,7 +2,6 @@ import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommand
 import type { Command } from '../src/discord/command.js';
 import { requireReindexPermission } from '../src/discord/access.js';
 import { describeSummary, reindexFor } from '../src/discord/reindex.js';
-import { NO_MENTIONS } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('reindex')
@@ -14,7 +13,7 @@ export const preconditions: Command['preconditions'] = [requireReindexPermission
 
 export const execute: Command['execute'] = async (interaction, { footnote, log }) => {
   if (footnote.reindexing) {
-    await interaction.reply({ content: 'A reindex is already running; I will use the new index as soon as it is complete.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    await interaction.reply({ content: 'A reindex is already running; I will use the new index as soon as it is complete.', flags: MessageFlags.Ephemeral });
     return;
   }
   await interaction.deferReply();
@@ -24,9 +23,9 @@ export const execute: Command['execute'] = async (interaction, { footnote, log }
     where: interaction.guildId ?? 'DM',
     onProgress: (text) => {
       // Edits are chained so a slow one cannot land after the final summary.
-      progress = progress.then(() => interaction.editReply({ content: text, allowedMentions: NO_MENTIONS })).then(() => undefined, () => undefined);
+      progress = progress.then(() => interaction.editReply({ content: text })).then(() => undefined, () => undefined);
     },
   });
   await progress;
-  await interaction.editReply({ content: describeSummary(summary), allowedMentions: NO_MENTIONS });
+  await interaction.editReply({ content: describeSummary(summary) });
 };

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
-import { NO_MENTIONS } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('status')
@@ -23,7 +22,7 @@ export const execute: Command['execute'] = async (interaction, { footnote, start
     : ['No index yet: an admin can run `/reindex`.'];
   if (footnote.reindexing) lines.push('A reindex is running.');
   lines.push(`Uptime: ${formatDuration(Date.now() - startedAt.getTime())}`);
-  await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+  await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
 };
 
 /** A local model directory is shown by its name, not its path on the server. */

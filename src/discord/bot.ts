@@ -15,7 +15,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Command, CommandContext } from './command.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
-import { NO_MENTIONS, renderFailure } from './render.js';
+import { renderFailure } from './render.js';
 
 export interface Bot {
   client: Client;
@@ -40,7 +40,9 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
     // DM channels are not cached before their first message arrives.
     partials: [Partials.Channel],
     rest: { api: context.config.discord.apiBase },
-    allowedMentions: NO_MENTIONS,
+    // Set once here, for every message the bot sends: article and user text can hold
+    // @everyone, roles or user mentions, and no reply may ping anyone.
+    allowedMentions: { parse: [] },
   });
   const { log } = context;
 
@@ -89,7 +91,7 @@ async function onInteraction(interaction: Interaction, commands: Map<string, Com
     const refusal = command.preconditions?.map((check) => check(interaction, context)).find((r) => r !== null);
     if (refusal) {
       log.info({ refusal }, 'command refused');
-      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral });
       return;
     }
     await command.execute(interaction, { ...context, log });
@@ -128,7 +130,7 @@ async function onMessage(message: Message, context: CommandContext): Promise<voi
 function failureReply(error: unknown, log: CommandContext['log'], what: string) {
   if (error instanceof UserError) {
     log.info({ reason: errorMessage(error) }, `${what} rejected`);
-    return { content: errorMessage(error), embeds: [], allowedMentions: NO_MENTIONS };
+    return { content: errorMessage(error), embeds: [] };
   }
   const id = errorId();
   log.error({ err: error, errorId: id }, `${what} failed`);

@@ -15,13 +15,9 @@ export const LIMITS = {
   embedTotal: 6000,
 } as const;
 
-/** No reply may ping anyone: article and user text can hold @everyone, roles or user mentions. */
-export const NO_MENTIONS: MessageMentionOptions = { parse: [] };
-
 export interface ReplyPayload {
   content: string;
   embeds: APIEmbed[];
-  allowedMentions: MessageMentionOptions;
 }
 
 const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.';
@@ -29,7 +25,7 @@ const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.
 /** An answer as a Discord message: the answer text, then one embed per citation. */
 export function renderAnswer(answer: Answer): ReplyPayload {
   if (!answer.found) {
-    return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [], allowedMentions: NO_MENTIONS };
+    return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [] };
   }
   const citations = answer.citations.slice(0, LIMITS.embedsPerMessage);
   const perQuote = Math.floor(LIMITS.content / citations.length) - 8;
@@ -52,7 +48,7 @@ export function renderAnswer(answer: Answer): ReplyPayload {
     if (citation.article.url && /^https?:\/\//.test(citation.article.url)) embed.url = citation.article.url;
     return embed;
   });
-  return { content, embeds, allowedMentions: NO_MENTIONS };
+  return { content, embeds };
 }
 
 /** Markdown-escaped text (shown as written), shortened to `max` characters when longer. */
@@ -65,6 +61,5 @@ export function renderFailure(errorId: string): ReplyPayload {
   return {
     content: `Sorry, something went wrong while answering. If it keeps happening, tell an admin the error id \`${errorId}\`.`,
     embeds: [],
-    allowedMentions: NO_MENTIONS,
   };
 }

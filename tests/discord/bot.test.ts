@@ -271,6 +271,26 @@ describe('/articles, /status, /help and failures', () => {
     expect(reply.content).toContain('quoted word for word');
   });
 
+  it('sends every message it sends with mentions off: set once on the client, not per message', async () => {
+    // Whatever ran before in this file (answers, refusals, DMs, mentions, reindex progress, lists) is checked too.
+    await emulator.waitForInteractionReply(ask('Is Jack Ma open to working with Apple?').id);
+    await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'help', ...guild() }).id);
+    const dm = emulator.sendMessage({ content: 'Who is Jack Ma?' });
+    await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${dm.channel_id}/messages`);
+    const messages = emulator.requests.flatMap((r) => {
+      if (r.method !== 'POST' && r.method !== 'PATCH') return [];
+      const body = r.body as { type?: number; data?: Record<string, unknown> } & Record<string, unknown>;
+      const message = r.path.endsWith('/callback') ? body.data : body;
+      return message && ('content' in message || 'embeds' in message) ? [{ path: r.path, message }] : [];
+    });
+    expect(messages.length).toBeGreaterThanOrEqual(3);
+    for (const { path: where, message } of messages) expect(message.allowed_mentions, where).toMatchObject({ parse: [] });
+    const sources = ['src', 'commands'].flatMap((dir) =>
+      fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, dir, f), 'utf8')),
+    );
+    expect(sources.join('\n').match(/allowedMentions/g)).toHaveLength(1);
+  });
+
   it('apologises with an error id that is in the log, and never logs the token', async () => {
     const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'no-such-command', ...guild() }).id);
     const id = /error id `([0-9a-f]{8})`/.exec(reply.content)?.[1];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer, Citation } from '../../src/answer.js';
-import { LIMITS, NO_MENTIONS, renderAnswer, shorten } from '../../src/discord/render.js';
+import { LIMITS, renderAnswer, shorten } from '../../src/discord/render.js';
 
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {
   return {
@@ -43,15 +43,13 @@ describe('renderAnswer', () => {
         url: 'https://example.com/a',
       },
     ]);
-    expect(payload.allowedMentions).toEqual(NO_MENTIONS);
   });
 
-  it('escapes Markdown so quotes show as written, and never allows mentions', () => {
+  it('escapes Markdown so quotes show as written (mentions are off for the whole client, see bot.test.ts)', () => {
     const payload = renderAnswer(answer([citation(1, 'Shares *soared* on `launch` day, @everyone said <@&123>.')]));
     expect(payload.content).toContain('\\*soared\\*');
     expect(payload.content).toContain('\\`launch\\`');
     expect(unescape(payload.content)).toContain('Shares *soared* on `launch` day, @everyone said <@&123>.');
-    expect(payload.allowedMentions).toEqual({ parse: [] });
   });
 
   it('stays within every Discord limit with long quotes, shortening at word boundaries', () => {
