@@ -109,7 +109,8 @@ const RELATIVE_FLOOR = 0.85;
  * candidates) lowered WikiQA hit@1 at every weight tried (0.611 without it, 0.587–0.595 with
  * 0.5–1.5) and was left out; measured again once every candidate had a stored vector, as a standard
  * score against the sentence sample (weight 1, 2, 4): synonyms hit@1 0.424 -> 0.455–0.485 but SOTU
- * hit@3 0.471 -> 0.431–0.490 and WikiQA hit@3 0.762 -> 0.738–0.746, so still left out; passageMeaning 1 raised SOTU hit@1 0.275 -> 0.294 for one WikiQA
+ * hit@3 0.471 -> 0.431–0.490 and WikiQA hit@3 0.762 -> 0.738–0.746, so still left out;
+ * passageMeaning 1 raised SOTU hit@1 0.275 -> 0.294 for one WikiQA
  * question (3 lowered WikiQA to 0.587). Dropped for gaining nothing: sentence length, and a
  * within-article IDF.
  */

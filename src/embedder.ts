@@ -21,7 +21,7 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
   /**
    * Embeds passages and, from the same model run, the sentences in them: each sentence's vector
-   * pools the passage's token states over the sentence's tokens (see poolSpans).
+   * pools the passage's token states over the sentence's tokens (see meanOf).
    */
   embedPassages(passages: PassageToEmbed[]): Promise<EmbeddedPassage[]>;
   dispose(): Promise<void>;

@@ -215,6 +215,7 @@ async function embedArticles(
   // The model reads at most maxTokens including its two special tokens.
   const maxTokens = Math.min(config.chunkMaxTokens, embedder.maxTokens - 2);
   const chunked: { article: Article; passages: Passage[] }[] = [];
+  // The tokenizer is loaded only when there is something to chunk.
   const countTokens = articles.length ? await embedder.tokenCounter() : approximateTokenCount;
   for (const article of articles) {
     chunked.push({ article, passages: chunkArticle(article, countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }) });

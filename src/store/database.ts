@@ -242,8 +242,7 @@ export class PassageDatabase {
   /** Every passage id with its vector, in id order (to build the HNSW graph). */
   *vectors(): Generator<{ id: number; vector: Float32Array }> {
     for (const row of this.db.prepare('SELECT id, vector FROM passages WHERE vector IS NOT NULL ORDER BY id').iterate() as Iterable<{ id: number; vector: Buffer }>) {
-      const bytes = new Uint8Array(row.vector);
-      yield { id: row.id, vector: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
+      yield { id: row.id, vector: passageVector(row.vector) };
     }
   }
 
@@ -260,7 +259,7 @@ export class PassageDatabase {
 
   /** About `limit` sentence vectors spread evenly over the index. */
   sentenceSample(limit: number): Float32Array[] {
-    const count = (this.db.prepare('SELECT count(*) FROM sentences').pluck().get() as number);
+    const count = this.db.prepare('SELECT count(*) FROM sentences').pluck().get() as number;
     const every = Math.max(1, Math.floor(count / limit));
     const rows = this.db.prepare('SELECT vector FROM sentences WHERE rowid % ? = 0 ORDER BY rowid LIMIT ?').pluck().all(every, limit) as Buffer[];
     return rows.map(decodeSentenceVector);
@@ -275,10 +274,7 @@ export class PassageDatabase {
   vectorSample(limit: number): Float32Array[] {
     const every = this.sampleStep(limit);
     const rows = this.db.prepare('SELECT vector FROM passages WHERE vector IS NOT NULL AND id % ? = 0 ORDER BY id LIMIT ?').pluck().all(every, limit) as Buffer[];
-    return rows.map((row) => {
-      const bytes = new Uint8Array(row);
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    });
+    return rows.map(passageVector);
   }
 
   passages(ids: number[]): Map<number, StoredPassage> {
@@ -307,10 +303,7 @@ export class PassageDatabase {
   /** Every passage vector of one article, with its passage id. */
   articleVectors(articleId: string): { id: number; vector: Float32Array }[] {
     const rows = this.db.prepare('SELECT id, vector FROM passages WHERE article_id = ? AND vector IS NOT NULL ORDER BY id').all(articleId) as { id: number; vector: Buffer }[];
-    return rows.map((row) => {
-      const bytes = new Uint8Array(row.vector);
-      return { id: row.id, vector: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
-    });
+    return rows.map((row) => ({ id: row.id, vector: passageVector(row.vector) }));
   }
 
   article(id: string): StoredArticle | null {
@@ -335,6 +328,11 @@ export class PassageDatabase {
 function ftsQuery(terms: string[]): string | null {
   const words = [...new Set(terms.map((t) => t.replace(/"/g, '')).filter(Boolean))];
   return words.length ? words.map((w) => `"${w}"`).join(' OR ') : null;
+}
+
+/** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */
+function passageVector(blob: Buffer): Float32Array {
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
 /** How sentenceVectors names a sentence. */
