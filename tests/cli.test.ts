@@ -19,7 +19,7 @@ function npm(args: string[], env: Record<string, string>) {
 describe('npm run ask', () => {
   it('builds the index on first use and prints the contract JSON', () => {
     const env = testEnv();
-    const { code, stdout, stderr } = npm(['ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
+    const { code, stdout, stderr } = npm(['-s', 'ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
     expect(stderr).not.toMatch(/error/i);
     expect(code).toBe(0);
     const json = JSON.parse(stdout);
@@ -58,7 +58,7 @@ describe('npm run ask', () => {
   });
 
   it('answers "not found" with exit code 0', () => {
-    const { code, stdout } = npm(['ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'], testEnv());
+    const { code, stdout } = npm(['-s', 'ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'], testEnv());
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ found: false, citations: [] });
   });
@@ -85,9 +85,11 @@ describe('npm run ask', () => {
 
   it('answers by lexical search, with a notice, when the model cannot be loaded', () => {
     const env = testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), LOG_LEVEL: 'warn' });
-    const { code, stdout, stderr } = npm(['ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
+    const { code, stdout, stderr } = npm(['-s', 'ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/lexical search only/);
+    // A person reads a command's warnings: plain lines, not log records.
+    expect(stderr).toMatch(/^warning: answering by lexical search only: /m);
+    expect(stderr).not.toContain('{"level"');
     const json = JSON.parse(stdout);
     expect(json).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
     expect(json.citations[0].quote).toContain('open to working with Apple Inc on mobile payments');
@@ -97,18 +99,19 @@ describe('npm run ask', () => {
 describe('npm run index', () => {
   it('indexes for lexical search, with a warning, when the model cannot be loaded', () => {
     const env = testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), LOG_LEVEL: 'warn' });
-    const { code, stdout, stderr } = npm(['index'], env);
+    const { code, stdout, stderr } = npm(['-s', 'index'], env);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/Indexing for lexical search only/);
+    expect(stderr).toMatch(/^warning: Could not load the embedding model.*Indexing for lexical search only/m);
+    expect(stderr).not.toContain('{"level"');
     expect(stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, 0 embedded/);
   });
 
   it('prints one summary line and is incremental', () => {
     const env = testEnv();
-    const first = npm(['index'], env);
+    const first = npm(['-s', 'index'], env);
     expect(first.code).toBe(0);
     expect(first.stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, \d+ embedded in [\d.]+ s$/);
-    const second = npm(['index'], env);
+    const second = npm(['-s', 'index'], env);
     expect(second.stdout.trim()).toMatch(/^Index up to date: 1 article \(0 new, 0 changed, 0 removed, 1 unchanged\); \d+ passages, 0 embedded in [\d.]+ s$/);
   });
 });
@@ -120,14 +123,14 @@ describe('two index builds at once', () => {
     fs.mkdirSync(env.INDEX_DIR!, { recursive: true });
     // This test process is alive: its lock is held.
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
-    const blocked = npm(['index'], env);
+    const blocked = npm(['-s', 'index'], env);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(new RegExp(`Another process \\(pid ${process.pid} .*is building the index.*Wait for it to finish`));
     expect(fs.existsSync(path.join(env.INDEX_DIR!, 'CURRENT'))).toBe(false);
 
     // A lock whose process is gone (killed mid-build) does not block anyone.
     fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 1, host: os.hostname(), since: new Date().toISOString() }));
-    const built = npm(['index'], env);
+    const built = npm(['-s', 'index'], env);
     expect(built.code).toBe(0);
     expect(fs.existsSync(lock)).toBe(false);
   });

@@ -11,7 +11,7 @@ import { ROOT, articlesCopy, silentLog, testConfig, testEnv } from './support/se
 
 /** Starts `npm run index`'s program and SIGKILLs it after `afterMs` (or lets it finish first). */
 function indexAndKill(env: Record<string, string>, afterMs: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/build-index.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
     stdio: 'ignore',

@@ -2,7 +2,7 @@
 // `npx footnote COMMAND …`: the npm commands under one name (the contract's `npx footnote ask --json "…"`).
 const COMMANDS: Record<string, string> = {
   ask: './ask.js',
-  index: './index.js',
+  index: './build-index.js',
   start: './start.js',
   'deploy-commands': './deploy-commands.js',
 };

@@ -1,18 +1,22 @@
 import { loadConfig, loadDotenv, type Config } from '../config.js';
 import { UsageError, UserError, errorMessage } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type LogStyle, type Logger } from '../log.js';
 
 /**
  * Runs a command with the contract's exit codes: 0 done, 2 bad usage or configuration
- * (the message says what to fix), 1 anything else.
+ * (the message says what to fix), 1 anything else. Its logs are plain lines unless it is a
+ * service (the bot), whose logs are structured.
  */
-export function runCommand(main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void>): void {
+export function runCommand(
+  main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void>,
+  options: { logs?: LogStyle } = {},
+): void {
   const argv = process.argv.slice(2);
   let log: Logger | null = null;
   const run = async (): Promise<void> => {
     loadDotenv();
     const config = loadConfig();
-    log = createLogger(config.logLevel);
+    log = createLogger(config.logLevel, { style: options.logs ?? 'plain' });
     await main({ config, log, argv });
   };
   run().then(

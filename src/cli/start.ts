@@ -45,4 +45,4 @@ runCommand(async ({ config: settings, log }) => {
     await footnote.close();
     throw error;
   }
-});
+}, { logs: 'service' });
