@@ -30,10 +30,10 @@ function modelName(id: string): string {
   return path.isAbsolute(id) ? `${path.basename(id)} (local)` : id;
 }
 
-function retrievalMode(setting: string, degraded: string | null, dense: boolean): string {
+function retrievalMode(setting: string, degraded: string | null, hasVectors: boolean): string {
   if (setting !== 'auto') return setting;
   if (degraded) return 'lexical (the embedding model cannot be loaded; see the log)';
-  return dense ? 'hybrid' : 'lexical (the index has no vectors yet; run /reindex)';
+  return hasVectors ? 'hybrid' : 'lexical (the index has no vectors yet; run /reindex)';
 }
 
 function formatDuration(ms: number): string {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
 import { Footnote } from '../src/footnote.js';
-import type { RetrievalMode } from '../src/retrieval.js';
+import { RETRIEVAL_MODES, isRetrievalMode } from '../src/modes.js';
 
 // Dev tool: every question set × mode in one process, as one Markdown table.
 //   node --import tsx scripts/eval-matrix.ts --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense]
@@ -42,7 +42,8 @@ for (const spec of values.set ?? []) {
   const footnote = new Footnote(config, log);
   await footnote.reindex();
   const questions = loadQuestions(questionsFile);
-  for (const mode of values.modes!.split(',') as RetrievalMode[]) {
+  for (const mode of values.modes!.split(',')) {
+    if (!isRetrievalMode(mode)) throw new Error(`--modes: expected some of ${RETRIEVAL_MODES.join(', ')}, got "${mode}"`);
     if (mode !== 'lexical' && !values.model) continue;
     const report: EvalReport = await evaluate(questions, (q) => footnote.ask(q, { mode }));
     rows.push({ name, mode, ...report, results: values.verbose ? report.results : undefined });

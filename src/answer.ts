@@ -1,6 +1,7 @@
 import { articleMetadata, type Credit } from './articles/article.js';
 import { analyzeQuestion, holdsAnswerType, type ArticleFact } from './question.js';
-import type { RankedPassage, RetrievalMode, Retrieved } from './retrieval.js';
+import type { RetrievalMode } from './modes.js';
+import type { RankedPassage, Retrieved } from './retrieval.js';
 import { sentenceSpans, type Span } from './sentences.js';
 import { sentenceKey, type StoredArticle } from './store/database.js';
 import { NAMING_ARTICLES } from './store/passage-index.js';
@@ -64,7 +65,7 @@ export interface AnswerOptions {
    * A sentence whose question words could be there by chance still counts when its cosine to the
    * question stands this many standard deviations above the question's cosines to a sample of sentences.
    */
-  minDenseScore: number;
+  meaningMargin: number;
   /** Quotes at most. */
   maxQuotes?: number;
   /** EMBEDDING_MODEL, reported with the answer. */
@@ -200,7 +201,7 @@ export function composeAnswer(
     const own = sentenceTerms[i]!;
     const named = namedShare.get(c.article.id)!;
     const cosine = meaning.get(i) ?? null;
-    if (!byWords[i] && !(cosine !== null && sentenceSpread !== null && (cosine - sentenceSpread.mean) / sentenceSpread.sd >= options.minDenseScore)) return;
+    if (!byWords[i] && !(cosine !== null && sentenceSpread !== null && (cosine - sentenceSpread.mean) / sentenceSpread.sd >= options.meaningMargin)) return;
     const signals = {
       sentence: coverage(own),
       context: coverage(own, c.context),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError } from './errors.js';
+import { MODE_SETTINGS, type ModeSetting } from './modes.js';
 
 export interface HnswParams {
   /** Graph degree: higher = better recall, more memory. */
@@ -36,9 +37,14 @@ export interface Config {
   minScore: number;
   /** The same for lexical mode, whose scores are on another scale. */
   minLexicalScore: number;
-  /** Standard deviations above the question's cosines to a sample of sentences at which a sentence answers on meaning alone. */
-  minDenseScore: number;
+  /**
+   * A margin, in standard deviations: how far a sentence's cosine to the question must stand above
+   * the question's cosines to a sample of sentences for it to answer on meaning alone.
+   */
+  meaningMargin: number;
   logLevel: string;
+  /** Settings that still work under an old name, with what to use instead: shown once at start. */
+  deprecations: string[];
   discord: {
     /** Questions per user per window (0 = no limit), and the window. */
     rateLimit: { questions: number; windowMs: number };
@@ -54,8 +60,12 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-export type ModeSetting = 'auto' | 'dense' | 'lexical' | 'hybrid';
-export const MODE_SETTINGS: readonly ModeSetting[] = ['auto', 'hybrid', 'dense', 'lexical'];
+/** Variables renamed since they were introduced: the old name still works, with a warning. */
+export const RENAMED_VARIABLES: Readonly<Record<string, string>> = {
+  // A margin in standard deviations, not a score.
+  MIN_DENSE_SCORE: 'MEANING_MARGIN',
+};
+
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'];
@@ -119,6 +129,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const embeddingModel = model('EMBEDDING_MODEL', str('EMBEDDING_MODEL', 'Xenova/all-MiniLM-L6-v2'));
   const rerankSetting = optional('RERANK_MODEL');
 
+  const deprecations: string[] = [];
+  // The name a setting is read from: its own, or its old one when only that is set. Errors then
+  // name the variable the operator actually wrote.
+  const current = (name: string): string => {
+    const old = Object.keys(RENAMED_VARIABLES).find((key) => RENAMED_VARIABLES[key] === name);
+    if (!old || env[name]?.trim() || !env[old]?.trim()) return name;
+    deprecations.push(`${old} is deprecated and will be removed: rename it to ${name} (same meaning, same values).`);
+    return old;
+  };
+
   const apiBase = str('DISCORD_API_BASE', 'https://discord.com/api');
   try {
     new URL(apiBase);
@@ -157,8 +177,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     // often than in lexical mode under the semantic proxy, a MiniLM-shaped random model and the
     // generated test model (at 6 the proxy answered one more); the test model's paraphrase in
     // tests/answer.test.ts still answers, as it no longer does at 10.
-    minDenseScore: num('MIN_DENSE_SCORE', 8, 0, 100),
+    meaningMargin: num(current('MEANING_MARGIN'), 8, 0, 100),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    deprecations,
     discord: {
       rateLimit: { questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000), windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000 },
       queue: { concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64), capacity: int('MAX_QUEUED_QUESTIONS', 200, 0, 10_000) },

@@ -1,12 +1,13 @@
 import { composeAnswer, type Answer } from './answer.js';
-import type { Config, ModeSetting } from './config.js';
+import type { Config } from './config.js';
+import { needsVectors, vectorPolicy, type ModeSetting, type RetrievalMode, type VectorPolicy } from './modes.js';
 import { describeModel, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
 import { loadEmbedderThread } from './embedding-thread.js';
 import { ModelLoadError, ReindexInProgressError, UsageError, UserError, errorMessage } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
 import type { Logger } from './log.js';
 import { loadReranker, type Reranker } from './reranker.js';
-import { retrieve, type RetrievalMode, type Retrieved } from './retrieval.js';
+import { retrieve, type Retrieved } from './retrieval.js';
 import { IndexDamagedError, PassageIndex } from './store/passage-index.js';
 import { FORMAT_VERSION, readManifest } from './store/manifest.js';
 import { currentGeneration } from './store/layout.js';
@@ -216,7 +217,7 @@ export class Footnote {
     const index = this.index();
     if (!index) throw new Error(`No index in ${this.config.indexDir}: run npm run index`);
     // An index built while the model was missing has no vectors: words only until the next reindex.
-    if (!index.dense && mode !== 'lexical') {
+    if (!index.hasVectors && mode !== 'lexical') {
       if ((options.mode ?? this.config.retrievalMode) !== 'auto') throw new UsageError(`The index in ${this.config.indexDir} was built without the embedding model; run npm run index to add vectors for ${mode} search.`);
       mode = 'lexical';
       embedder = null;
@@ -251,7 +252,7 @@ export class Footnote {
       };
       const answer = composeAnswer(normalized, reranked, collection, {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
-        minDenseScore: this.config.minDenseScore,
+        meaningMargin: this.config.meaningMargin,
         model: this.config.embeddingModel,
       });
       try {

@@ -1,9 +1,8 @@
 import type { Embedder } from './embedder.js';
 import { NAMING_ARTICLES, type PassageHit, type PassageIndex } from './store/passage-index.js';
+import type { RetrievalMode } from './modes.js';
 import { contentTerms, contentWords } from './text.js';
 
-export type RetrievalMode = 'dense' | 'lexical' | 'hybrid';
-export const RETRIEVAL_MODES: readonly RetrievalMode[] = ['hybrid', 'dense', 'lexical'];
 
 export interface RetrievalOptions {
   mode: RetrievalMode;

@@ -114,14 +114,14 @@ describe('without the embedding model', () => {
       const offline = await f.ask('Is Jack Ma open to working with Apple?');
       expect(offline).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
       expect(f.degraded).toMatch(/footnote-test\/bag-of-words/);
-      expect(f.index()!.dense).toBe(false);
+      expect(f.index()!.hasVectors).toBe(false);
 
       // The model arrives in the cache (as a first download would put it there).
       fs.cpSync(inject('modelDir'), `${modelsDir}/footnote-test/bag-of-words`, { recursive: true });
       const online = await f.ask('Is Jack Ma open to working with Apple?');
       expect(online).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
       expect(f.degraded).toBeNull();
-      expect(f.index()!.dense).toBe(true);
+      expect(f.index()!.hasVectors).toBe(true);
     } finally {
       await f.close();
     }
@@ -209,21 +209,21 @@ describe('a large collection (42 speeches)', () => {
     expect(answers.at(-1)!.citations[0]!.article.file).toBe('1982-ronald-reagan.txt');
   });
 
-  it('lets a sentence close in meaning answer although its words are common, as far as MIN_DENSE_SCORE allows', async () => {
+  it('lets a sentence close in meaning answer although its words are common, as far as MEANING_MARGIN allows', async () => {
     const index = tempDir('footnote-index-');
     // Every word but the made-up one is common in the speeches: by words alone it could be chance.
     const question = ['Our job is to govern with a sense of responsibility, zorblat?'];
     const [hybrid] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid' }, question);
     expect(hybrid!.found).toBe(true);
     expect(hybrid!.citations[0]).toMatchObject({ quote: 'Our job is to govern with a sense of responsibility.', article: { file: '2009-barack-obama.txt' } });
-    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MIN_DENSE_SCORE: '100' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
+    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MEANING_MARGIN: '100' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
     expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'lexical' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
   });
 
   it('says "not found" in hybrid mode even with a model under which all texts look alike', async () => {
     const model = tempDir('footnote-alike-model-');
     const texts = fs.readdirSync(articles).map((file) => fs.readFileSync(path.join(articles, file), 'utf8'));
-    // Cosines of 0.9 and more between any two texts, far above MIN_DENSE_SCORE taken as it is.
+    // Cosines of 0.9 and more between any two texts, far above MEANING_MARGIN taken as it is.
     await makeTestModel(model, texts, { sharedDirection: 1.5 });
     const answers = await askAll({ EMBEDDING_MODEL: model, RETRIEVAL_MODE: 'hybrid' }, [...OFF_TOPIC, SKUTNIK]);
     expect(answers.map((a) => a.retrieval.mode)).toEqual(['hybrid', 'hybrid', 'hybrid', 'hybrid']);

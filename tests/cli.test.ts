@@ -57,6 +57,12 @@ describe('npm run ask', () => {
     expect(stdout).toContain("— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments (Reuters, 2014-10-28), ¶1");
   });
 
+  it('warns once, in a plain line, of a setting under its old name, and still applies it', () => {
+    const { code, stderr } = npm(['-s', 'ask', '--', 'Is Jack Ma open to working with Apple?'], testEnv({ MIN_DENSE_SCORE: '8', LOG_LEVEL: 'warn' }));
+    expect(code).toBe(0);
+    expect(stderr.match(/^warning: MIN_DENSE_SCORE is deprecated .*rename it to MEANING_MARGIN/gm)).toHaveLength(1);
+  });
+
   it('answers "not found" with exit code 0', () => {
     const { code, stdout } = npm(['-s', 'ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'], testEnv());
     expect(code).toBe(0);

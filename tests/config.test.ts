@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { RENAMED_VARIABLES, loadConfig } from '../src/config.js';
 import { ROOT, testEnv } from './support/setup.js';
 
 describe('configuration', () => {
@@ -15,11 +15,23 @@ describe('configuration', () => {
       },
     });
     loadConfig(env, ROOT);
-    const names = [...read].filter((name) => /^[A-Z][A-Z0-9_]+$/.test(name));
-    expect(names).toContain('MIN_DENSE_SCORE');
+    const names = [...read].filter((name) => /^[A-Z][A-Z0-9_]+$/.test(name) && !(name in RENAMED_VARIABLES));
+    expect(names).toContain('MEANING_MARGIN');
     const example = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(names.filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example)), '.env.example').toEqual([]);
     expect(names.filter((name) => !readme.includes(`\`${name}\``)), 'README.md').toEqual([]);
+  });
+
+  it('still reads a renamed variable by its old name, with a warning that names the new one', () => {
+    expect(loadConfig(testEnv({ MIN_DENSE_SCORE: '5' }), ROOT)).toMatchObject({
+      meaningMargin: 5,
+      deprecations: ['MIN_DENSE_SCORE is deprecated and will be removed: rename it to MEANING_MARGIN (same meaning, same values).'],
+    });
+    // The new name wins when both are set; an unset old name warns of nothing.
+    expect(loadConfig(testEnv({ MIN_DENSE_SCORE: '5', MEANING_MARGIN: '9' }), ROOT).meaningMargin).toBe(9);
+    expect(loadConfig(testEnv(), ROOT).deprecations).toEqual([]);
+    // A bad value is reported under the name the operator wrote.
+    expect(() => loadConfig(testEnv({ MIN_DENSE_SCORE: 'high' }), ROOT)).toThrow(/MIN_DENSE_SCORE/);
   });
 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MODE_SETTINGS, type ModeSetting } from '../config.js';
+import { MODE_SETTINGS, isModeSetting } from '../modes.js';
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { answerJson, answerText } from './print.js';
@@ -23,8 +23,8 @@ runCommand(async ({ config, log, argv }) => {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const mode = parsed.values.mode as ModeSetting | undefined;
-  if (mode !== undefined && !MODE_SETTINGS.includes(mode)) throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);
+  const mode = parsed.values.mode;
+  if (mode !== undefined && !isModeSetting(mode)) throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);
   const question = parsed.positionals.join(' ').trim();
   if (!question) throw new UsageError(`No question given.\n${USAGE}`);
 

@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { evaluate, expectsAbstention, loadQuestions, sweepThresholds, type EvalReport, type QuestionResult, type Rate, type ThresholdRow } from '../evaluation.js';
 import { Footnote } from '../footnote.js';
+import { RETRIEVAL_MODES, isRetrievalMode } from '../modes.js';
 import { collapseWhitespace, shorten } from '../text.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
@@ -17,8 +18,6 @@ const USAGE = `usage: npm run eval -- --questions FILE [options]
   --mode M          dense, lexical or hybrid (default RETRIEVAL_MODE)
   --calibrate       answer with no score threshold (MIN_SCORE, MIN_LEXICAL_SCORE) and show what each would give
   --json            print one JSON object instead of a table`;
-
-const MODES = ['dense', 'lexical', 'hybrid'];
 
 runCommand(async ({ log, argv }) => {
   let parsed;
@@ -44,8 +43,8 @@ runCommand(async ({ log, argv }) => {
     return;
   }
   if (!options.questions) throw new UsageError(`--questions FILE is required.\n${USAGE}`);
-  if (options.mode !== undefined && !MODES.includes(options.mode)) {
-    throw new UsageError(`--mode: expected one of ${MODES.join(', ')}, got "${options.mode}"`);
+  if (options.mode !== undefined && !isRetrievalMode(options.mode)) {
+    throw new UsageError(`--mode: expected one of ${RETRIEVAL_MODES.join(', ')}, got "${options.mode}"`);
   }
   const questions = loadQuestions(options.questions);
 

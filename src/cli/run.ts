@@ -17,6 +17,7 @@ export function runCommand(
     loadDotenv();
     const config = loadConfig();
     log = createLogger(config.logLevel, { style: options.logs ?? 'plain' });
+    for (const deprecation of config.deprecations) log.warn(deprecation);
     await main({ config, log, argv });
   };
   run().then(

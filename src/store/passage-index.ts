@@ -94,7 +94,7 @@ export class PassageIndex {
   }
 
   /** Whether passages have vectors (the index was built with the embedding model). */
-  get dense(): boolean {
+  get hasVectors(): boolean {
     return this.vectors !== null;
   }
 

@@ -134,7 +134,7 @@ describe('npm run eval', () => {
 
     const badMode = run(['--questions', file, '--mode', 'fuzzy']);
     expect(badMode.status).toBe(2);
-    expect(badMode.stderr).toMatch(/--mode: expected one of dense, lexical, hybrid/);
+    expect(badMode.stderr).toMatch(/--mode: expected one of hybrid, dense, lexical/);
   });
 });
 
