@@ -111,7 +111,7 @@ function parseFrontMatter(yamlText: string, fileName: string): FrontMatter {
     // +1: the opening "---" is line 1 of the file.
     const where = pos ? ` at line ${pos.line + 1}, column ${pos.col}` : '';
     const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new Error(`Invalid YAML front matter in ${fileName}${where}: ${reason}`);
+    throw new Error(`Invalid YAML front matter in ${fileName}${where}: ${reason}`, { cause: err });
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
