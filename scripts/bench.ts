@@ -1,3 +1,5 @@
+// Dev tool, `npm run bench`: index speed, search and answer latency, recall and size figures on real or synthetic
+// collections.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

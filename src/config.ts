@@ -1,3 +1,4 @@
+// Configuration: every environment variable read, validated and defaulted in one place.
 import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';

@@ -1,3 +1,4 @@
+// The question pipeline behind the CLI and the bot, and the object both talk to.
 import { composeAnswer, type Answer, type Collection } from './answer.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from './embedder.js';

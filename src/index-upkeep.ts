@@ -1,3 +1,4 @@
+// When the index must be (re)built, and one build at a time.
 import type { Config } from './config.js';
 import { ReindexInProgressError } from './errors.js';
 import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';

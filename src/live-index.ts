@@ -1,3 +1,4 @@
+// The index questions are answered from, lent to each question and swapped whole after a rebuild.
 import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { IndexDamagedError, PassageIndex } from './store/passage-index.js';

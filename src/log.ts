@@ -1,3 +1,4 @@
+// Logging: structured logs for the bot, plain lines for the commands, always on stderr.
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 

@@ -1,3 +1,4 @@
+// The embedding model and the optional re-ranker: loaded once, on first need, with failures remembered.
 import type { Config } from './config.js';
 import { describeModel, type Embedder, type ModelIdentity, type ModelProgress } from './embedder.js';
 import { loadEmbedderThread } from './embedding-thread.js';

@@ -1,3 +1,4 @@
+// Retrieval: the passages nearest a question, by meaning (HNSW), by words (FTS5 BM25) or both fused.
 import type { Embedder } from './embedder.js';
 import { NAMING_ARTICLES, type PassageHit, type PassageIndex } from './store/passage-index.js';
 import type { RetrievalMode } from './modes.js';

@@ -86,7 +86,11 @@ describe('npm install --omit=dev', () => {
         bot.stderr.on('data', read);
         void exited.then(() => reject(new Error(`npm start exited before connecting:\n${output}`)));
       });
-      const question = { name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' };
+      const question = {
+        name: 'question',
+        type: ApplicationCommandOptionType.String as const,
+        value: 'Is Jack Ma open to working with Apple?',
+      };
       const reply = await discord.waitForInteractionReply(discord.sendSlashCommand({ name: 'ask', options: [question] }).id);
       expect(reply.content).toContain('open to working with Apple Inc on mobile payments');
       bot.kill('SIGTERM');

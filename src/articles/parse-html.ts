@@ -1,3 +1,4 @@
+// HTML articles: the main text (Readability), its paragraphs and metadata, with offsets into the cleaned text.
 import { Readability } from '@mozilla/readability';
 import { DOMParser } from 'linkedom';
 import { collapseWhitespace } from '../text.js';

@@ -1,3 +1,4 @@
+// `npm run ask`: one question answered from the index, printed for a person or as the contract's JSON.
 import { parseArgs } from 'node:util';
 import { MODE_SETTINGS, isModeSetting } from '../modes.js';
 import { UsageError } from '../errors.js';

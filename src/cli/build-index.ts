@@ -1,3 +1,4 @@
+// `npm run index`: builds or updates the index from the articles, with progress and one summary line.
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { formatSummary } from '../indexer.js';

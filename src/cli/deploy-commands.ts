@@ -1,3 +1,4 @@
+// `npm run deploy-commands`: registers the slash commands in commands/ with Discord.
 import { ConfigError } from '../errors.js';
 import { loadCommands } from '../discord/commands.js';
 import { deployCommands } from '../discord/deploy.js';

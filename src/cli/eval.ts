@@ -1,3 +1,4 @@
+// `npm run eval`: answer quality on a question file (hit@k, MRR, abstention), with threshold calibration.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

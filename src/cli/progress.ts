@@ -1,3 +1,4 @@
+// Progress bars on a terminal for model downloads and index builds (silent when stderr is not a TTY).
 import cliProgress from 'cli-progress';
 import type { ModelProgress } from '../embedder.js';
 

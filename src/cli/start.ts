@@ -1,3 +1,4 @@
+// `npm start`: the Discord bot, warming the model and the index while it connects.
 import os from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Footnote } from '../footnote.js';

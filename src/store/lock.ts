@@ -1,3 +1,4 @@
+// The build lock: one build at a time on an index, and a lock left by a dead process taken over.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// The open index a question reads: passages, vectors, sentence vectors and collection statistics.
 import path from 'node:path';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
 import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type Manifest } from './manifest.js';

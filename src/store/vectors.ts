@@ -1,3 +1,4 @@
+// Passage vectors: the HNSW graph (hnswlib-node), exact dot products, and the collection's mean vector.
 import hnswlib from 'hnswlib-node';
 import { syncFile } from './durable.js';
 
