@@ -5,6 +5,7 @@ import { loadArticles } from './articles/load.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity } from './embedder.js';
 import { ModelLoadError, errorMessage } from './errors.js';
+import { APPROXIMATE, planBuild, type PlanInput, type PreviousIndex } from './index-plan.js';
 import type { Logger } from './log.js';
 import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
 import { sentenceSpans } from './sentences.js';
@@ -57,13 +58,6 @@ const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resol
 /** Passages embedded per call: big enough to keep the model's batches full across short articles. */
 const EMBED_GROUP = 64;
 
-interface Changes {
-  added: Article[];
-  changed: Article[];
-  unchanged: Article[];
-  removed: string[];
-}
-
 /**
  * Brings the index in INDEX_DIR up to date with ARTICLES_DIR: new and changed articles are
  * chunked and embedded, unchanged ones are carried over with their vectors, removed ones are
@@ -84,70 +78,40 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
   const started = performance.now();
   const { articles, skipped } = await loadArticles(config.articlesDir, { maxBytes: config.maxArticleBytes });
   for (const { file, reason } of skipped) log.warn({ file }, `skipped ${file}: ${reason}`);
+  const input: PlanInput = { previous: readPrevious(config.indexDir, log), articles, settings: config, model, vectors: options.vectors };
 
-  const previousDir = currentGeneration(config.indexDir);
-  let previous = previousDir ? readManifest(previousDir) : null;
-  // A damaged index is not carried over: everything is rebuilt from the articles.
-  const damage = previous && previousDir && previous.formatVersion === FORMAT_VERSION ? damagedFile(previousDir, previous) : null;
-  if (damage) {
-    log.warn(`the index is damaged (${damage}): rebuilding it from the articles`);
-    previous = null;
-  }
-  const changesFrom = (manifest: Manifest | null): Changes => {
-    const known = manifest?.articles ?? {};
-    const current = new Set(articles.map((a) => a.id));
-    return {
-      added: articles.filter((a) => !known[a.id]),
-      changed: articles.filter((a) => known[a.id] && known[a.id]!.hash !== a.hash),
-      unchanged: articles.filter((a) => known[a.id]?.hash === a.hash),
-      removed: Object.keys(known).filter((id) => !current.has(id)),
-    };
-  };
-  const upToDate = (manifest: Manifest | null): manifest is Manifest => {
-    if (!manifest || !sameGraph(manifest, config)) return false;
-    const c = changesFrom(manifest);
-    return !c.added.length && !c.changed.length && !c.removed.length;
-  };
-  const summary = (changes: Changes, extra: Pick<IndexSummary, 'passages' | 'embedded' | 'rebuiltBecause' | 'updated' | 'dense'>): IndexSummary => ({
-    articles: articles.length,
-    added: changes.added.length,
-    changed: changes.changed.length,
-    removed: changes.removed.length,
-    unchanged: changes.unchanged.length,
-    skipped,
-    ...extra,
-    seconds: (performance.now() - started) / 1000,
-  });
-
-  // With vectors when the model can be had; the model is loaded only if something must be embedded.
+  let plan = planBuild(input);
+  // The model is loaded only when there is something to write with vectors.
   let embedder: Embedder | null = null;
-  if (options.vectors !== 'lexical') {
-    const reason = previous ? incompatibility(previous, model, config) : null;
-    if (!reason && upToDate(previous)) {
-      return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: true });
-    }
+  if (!plan.upToDate && plan.vectors) {
     try {
       embedder = await options.embedder();
     } catch (error) {
       if (options.vectors === 'dense' || !(error instanceof ModelLoadError)) throw error;
       log.warn(`${errorMessage(error).split('\n')[0]} Indexing for lexical search only; run npm run index again once the model is available.`);
+      plan = planBuild({ ...input, modelUnavailable: true });
     }
   }
-  // Without the model, an index that is up to date stays as it is, vectors and all.
-  if (!embedder && previous && previous.formatVersion === FORMAT_VERSION && upToDate(previous)) {
-    return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: previous.model !== null });
+  const counts = {
+    articles: articles.length,
+    added: plan.added.length,
+    changed: plan.changed.length,
+    removed: plan.removed.length,
+    unchanged: plan.unchanged.length,
+    skipped,
+  };
+  if (plan.upToDate) {
+    const seconds = (performance.now() - started) / 1000;
+    return { ...counts, passages: plan.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: plan.vectors, seconds };
   }
-
-  const rebuiltBecause = damage ? `the index was damaged (${damage})` : previous ? incompatibility(previous, embedder ? model : null, config) : null;
-  const reusable = previous && !rebuiltBecause ? previous : null;
-  const changes = changesFrom(reusable);
+  const { rebuiltBecause } = plan;
   if (rebuiltBecause) log.info(`rebuilding the whole index: ${rebuiltBecause}`);
 
   const dir = createGeneration(config.indexDir);
   const db = PassageDatabase.create(path.join(dir, DATABASE_FILE));
   try {
-    if (reusable && previousDir) db.copyArticlesFrom(path.join(previousDir, DATABASE_FILE), changes.unchanged.map((a) => a.id));
-    const toAdd = [...changes.added, ...changes.changed];
+    if (plan.carriedFrom) db.copyArticlesFrom(path.join(plan.carriedFrom, DATABASE_FILE), plan.unchanged.map((a) => a.id));
+    const toAdd = [...plan.added, ...plan.changed];
     const embedded = embedder
       ? await embedArticles(toAdd, embedder, db, config, options.onProgress)
       : await addWithoutVectors(toAdd, db, config);
@@ -177,7 +141,8 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     const files: Manifest['files'] = {};
     for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = await digestFileAsync(path.join(dir, name));
 
-    const result = summary(changes, { passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null });
+    const seconds = (performance.now() - started) / 1000;
+    const result = { ...counts, passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null, seconds };
     writeManifest(dir, {
       formatVersion: FORMAT_VERSION,
       model: embedder ? { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint, meanVector } : null,
@@ -201,9 +166,6 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     throw error;
   }
 }
-
-/** Chunk sizes measured without the model's tokenizer are marked so. */
-const APPROXIMATE = 'approximate';
 
 async function embedArticles(
   articles: Article[],
@@ -270,33 +232,16 @@ async function addWithoutVectors(articles: Article[], db: PassageDatabase, confi
   return total;
 }
 
-/**
- * Why an index cannot be carried over into a build with `model` (null: a build without the
- * model, for lexical search), or null if it can.
- */
-export function incompatibility(manifest: Manifest, model: ModelIdentity | null, config: Config): string | null {
-  if (manifest.formatVersion !== FORMAT_VERSION) {
-    return `the index was written in format ${manifest.formatVersion}, this version reads ${FORMAT_VERSION}`;
-  }
-  if (model) {
-    if (!manifest.model) return 'the index was built without the embedding model (lexical search only)';
-    if (manifest.model.id !== model.id || manifest.model.dtype !== model.dtype) {
-      return `the index was built with ${manifest.model.id} (${manifest.model.dtype}), EMBEDDING_MODEL is now ${model.id} (${model.dtype})`;
-    }
-    if (manifest.model.fingerprint !== model.fingerprint) {
-      return `the model files of ${model.id} changed since the index was built`;
-    }
-  } else if (manifest.chunking.tokenizer !== APPROXIMATE) {
-    return 'the embedding model is not available, so passages are measured and searched without it';
-  }
-  if (manifest.chunking.maxTokens !== config.chunkMaxTokens || manifest.chunking.overlapSentences !== config.chunkOverlapSentences) {
-    return 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built';
-  }
-  return null;
-}
-
-function sameGraph(manifest: Manifest, config: Config): boolean {
-  return !manifest.model || (manifest.hnsw.m === config.hnsw.m && manifest.hnsw.efConstruction === config.hnsw.efConstruction);
+/** The live index, with which of its files is damaged, if any. */
+function readPrevious(indexDir: string, log: Logger): PreviousIndex | null {
+  const dir = currentGeneration(indexDir);
+  const manifest = dir ? readManifest(dir) : null;
+  if (!dir || !manifest) return null;
+  // An index in another format is rebuilt whole anyway: its files are not checked.
+  const damage = manifest.formatVersion === FORMAT_VERSION ? damagedFile(dir, manifest) : null;
+  // A damaged index is not carried over: everything is rebuilt from the articles.
+  if (damage) log.warn(`the index is damaged (${damage}): rebuilding it from the articles`);
+  return { dir, manifest, damage };
 }
 
 export function formatSummary(s: IndexSummary): string {
