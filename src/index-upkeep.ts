@@ -1,7 +1,8 @@
 // When the index must be (re)built, and one build at a time.
 import type { Config } from './config.js';
 import { ReindexInProgressError } from './errors.js';
-import { buildIndex, incompatibility, type IndexSummary } from './indexer.js';
+import { incompatibility } from './index-plan.js';
+import { buildIndex, type IndexSummary } from './indexer.js';
 import type { LiveIndex } from './live-index.js';
 import type { Logger } from './log.js';
 import type { ModelHost } from './model-host.js';

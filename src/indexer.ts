@@ -1,18 +1,18 @@
-import path from 'node:path';
-import fs from 'node:fs';
-import type { Article } from './articles/article.js';
+/*
+ * Builds the index: takes the build lock, reads the articles and the live index's manifest, has the
+ * build planned (index-plan.ts), loads the model when the plan needs it, and has the plan written
+ * (index-writer.ts).
+ */
 import { loadArticles } from './articles/load.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity } from './embedder.js';
 import { ModelLoadError, errorMessage } from './errors.js';
+import { planBuild, type PlanInput, type PreviousIndex } from './index-plan.js';
+import { writeGeneration } from './index-writer.js';
 import type { Logger } from './log.js';
-import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
-import { sentenceSpans } from './sentences.js';
-import { PassageDatabase } from './store/database.js';
-import { DATABASE_FILE, VECTORS_FILE, createGeneration, currentGeneration, publishGeneration } from './store/layout.js';
-import { FORMAT_VERSION, damagedFile, digestFileAsync, readManifest, writeManifest, type Manifest } from './store/manifest.js';
+import { currentGeneration } from './store/layout.js';
+import { FORMAT_VERSION, damagedFile, readManifest } from './store/manifest.js';
 import { lockIndex } from './store/lock.js';
-import { VectorIndex, VectorMean } from './store/vectors.js';
 
 export interface IndexSummary {
   articles: number;
@@ -36,7 +36,7 @@ export interface IndexSummary {
 export interface IndexerOptions {
   config: Config;
   model: ModelIdentity;
-  /** Loaded only when something needs embedding; throws ModelLoadError when it cannot be. */
+  /** Loaded only when the index is to be written with vectors; throws ModelLoadError when it cannot be. */
   embedder: () => Promise<Embedder>;
   /**
    * `dense`: the index must have vectors (a model failure is an error). `auto`: vectors when the
@@ -45,23 +45,6 @@ export interface IndexerOptions {
   vectors: 'dense' | 'auto' | 'lexical';
   log: Logger;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** Rows handled between two turns of the event loop in the synchronous parts of a build. */
-const SLICE = 512;
-
-// A bot builds in its own process: chunking, graph building and text indexing are done in
-// slices, with the event loop free between them, so gateway heartbeats and questions go on.
-const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Passages embedded per call: big enough to keep the model's batches full across short articles. */
-const EMBED_GROUP = 64;
-
-interface Changes {
-  added: Article[];
-  changed: Article[];
-  unchanged: Article[];
-  removed: string[];
 }
 
 /**
@@ -84,219 +67,51 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
   const started = performance.now();
   const { articles, skipped } = await loadArticles(config.articlesDir, { maxBytes: config.maxArticleBytes });
   for (const { file, reason } of skipped) log.warn({ file }, `skipped ${file}: ${reason}`);
+  const input: PlanInput = { previous: readPrevious(config.indexDir, log), articles, settings: config, model, vectors: options.vectors };
 
-  const previousDir = currentGeneration(config.indexDir);
-  let previous = previousDir ? readManifest(previousDir) : null;
-  // A damaged index is not carried over: everything is rebuilt from the articles.
-  const damage = previous && previousDir && previous.formatVersion === FORMAT_VERSION ? damagedFile(previousDir, previous) : null;
-  if (damage) {
-    log.warn(`the index is damaged (${damage}): rebuilding it from the articles`);
-    previous = null;
-  }
-  const changesFrom = (manifest: Manifest | null): Changes => {
-    const known = manifest?.articles ?? {};
-    const current = new Set(articles.map((a) => a.id));
-    return {
-      added: articles.filter((a) => !known[a.id]),
-      changed: articles.filter((a) => known[a.id] && known[a.id]!.hash !== a.hash),
-      unchanged: articles.filter((a) => known[a.id]?.hash === a.hash),
-      removed: Object.keys(known).filter((id) => !current.has(id)),
-    };
-  };
-  const upToDate = (manifest: Manifest | null): manifest is Manifest => {
-    if (!manifest || !sameGraph(manifest, config)) return false;
-    const c = changesFrom(manifest);
-    return !c.added.length && !c.changed.length && !c.removed.length;
-  };
-  const summary = (changes: Changes, extra: Pick<IndexSummary, 'passages' | 'embedded' | 'rebuiltBecause' | 'updated' | 'dense'>): IndexSummary => ({
-    articles: articles.length,
-    added: changes.added.length,
-    changed: changes.changed.length,
-    removed: changes.removed.length,
-    unchanged: changes.unchanged.length,
-    skipped,
-    ...extra,
-    seconds: (performance.now() - started) / 1000,
-  });
-
-  // With vectors when the model can be had; the model is loaded only if something must be embedded.
+  let plan = planBuild(input);
+  // The model is loaded only when there is something to write with vectors.
   let embedder: Embedder | null = null;
-  if (options.vectors !== 'lexical') {
-    const reason = previous ? incompatibility(previous, model, config) : null;
-    if (!reason && upToDate(previous)) {
-      return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: true });
-    }
+  if (!plan.upToDate && plan.vectors) {
     try {
       embedder = await options.embedder();
     } catch (error) {
       if (options.vectors === 'dense' || !(error instanceof ModelLoadError)) throw error;
-      log.warn(`${errorMessage(error).split('\n')[0]} Indexing for lexical search only; run npm run index again once the model is available.`);
+      const why = errorMessage(error).split('\n')[0];
+      log.warn(`${why} Indexing for lexical search only; run npm run index again once the model is available.`);
+      plan = planBuild({ ...input, modelUnavailable: true });
     }
   }
-  // Without the model, an index that is up to date stays as it is, vectors and all.
-  if (!embedder && previous && previous.formatVersion === FORMAT_VERSION && upToDate(previous)) {
-    return summary(changesFrom(previous), { passages: previous.counts.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: previous.model !== null });
+  const counts = {
+    articles: articles.length,
+    added: plan.added.length,
+    changed: plan.changed.length,
+    removed: plan.removed.length,
+    unchanged: plan.unchanged.length,
+    skipped,
+  };
+  if (plan.upToDate) {
+    const seconds = (performance.now() - started) / 1000;
+    return { ...counts, passages: plan.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: plan.vectors, seconds };
   }
-
-  const rebuiltBecause = damage ? `the index was damaged (${damage})` : previous ? incompatibility(previous, embedder ? model : null, config) : null;
-  const reusable = previous && !rebuiltBecause ? previous : null;
-  const changes = changesFrom(reusable);
+  const { rebuiltBecause } = plan;
   if (rebuiltBecause) log.info(`rebuilding the whole index: ${rebuiltBecause}`);
 
-  const dir = createGeneration(config.indexDir);
-  const db = PassageDatabase.create(path.join(dir, DATABASE_FILE));
-  try {
-    if (reusable && previousDir) db.copyArticlesFrom(path.join(previousDir, DATABASE_FILE), changes.unchanged.map((a) => a.id));
-    const toAdd = [...changes.added, ...changes.changed];
-    const embedded = embedder
-      ? await embedArticles(toAdd, embedder, db, config, options.onProgress)
-      : await addWithoutVectors(toAdd, db, config);
-    let last: number | null = 0;
-    while ((last = db.indexText(last, SLICE)) !== null) await breathe();
-
-    const passages = db.passageCount();
-    const manifestArticles: Manifest['articles'] = {};
-    for (const stored of db.articles()) {
-      manifestArticles[stored.id] = { file: stored.file, hash: stored.hash, passages: stored.passages };
-    }
-    const dims = embedder?.dims ?? 0;
-    // Answers weigh a sentence's cosine against the question's mean cosine to all passages.
-    const mean = new VectorMean();
-    if (embedder) {
-      const vectors = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, passages);
-      let added = 0;
-      for (const { id, vector } of db.vectors()) {
-        vectors.add(vector, id);
-        mean.add(vector);
-        if (++added % SLICE === 0) await breathe();
-      }
-      vectors.save(path.join(dir, VECTORS_FILE));
-    }
-    const meanVector = mean.value ? Array.from(mean.value) : undefined;
-    db.close();
-    const files: Manifest['files'] = {};
-    for (const name of embedder ? [DATABASE_FILE, VECTORS_FILE] : [DATABASE_FILE]) files[name] = await digestFileAsync(path.join(dir, name));
-
-    const result = summary(changes, { passages, embedded: embedder ? embedded : 0, rebuiltBecause, updated: true, dense: embedder !== null });
-    writeManifest(dir, {
-      formatVersion: FORMAT_VERSION,
-      model: embedder ? { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint, meanVector } : null,
-      chunking: {
-        maxTokens: config.chunkMaxTokens,
-        overlapSentences: config.chunkOverlapSentences,
-        tokenizer: embedder ? model.fingerprint : APPROXIMATE,
-      },
-      hnsw: { space: 'ip', m: config.hnsw.m, efConstruction: config.hnsw.efConstruction },
-      articles: manifestArticles,
-      counts: { articles: Object.keys(manifestArticles).length, passages },
-      files,
-      builtAt: new Date().toISOString(),
-      buildSeconds: Number(result.seconds.toFixed(3)),
-    });
-    publishGeneration(config.indexDir, dir);
-    return result;
-  } catch (error) {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const embedding = embedder && { model, embedder };
+  const written = await writeGeneration(plan, { config, embedding, started, onProgress: options.onProgress });
+  return { ...counts, ...written, rebuiltBecause, updated: true, dense: plan.vectors };
 }
 
-/** Chunk sizes measured without the model's tokenizer are marked so. */
-const APPROXIMATE = 'approximate';
-
-async function embedArticles(
-  articles: Article[],
-  embedder: Embedder,
-  db: PassageDatabase,
-  config: Config,
-  onProgress?: (done: number, total: number) => void,
-): Promise<number> {
-  // The model reads at most maxTokens including its two special tokens.
-  const maxTokens = Math.min(config.chunkMaxTokens, embedder.maxTokens - 2);
-  const chunked: { article: Article; passages: Passage[] }[] = [];
-  // The tokenizer is loaded only when there is something to chunk.
-  const countTokens = articles.length ? await embedder.tokenCounter() : approximateTokenCount;
-  for (const article of articles) {
-    chunked.push({ article, passages: chunkArticle(article, countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }) });
-    await breathe();
-  }
-  const total = chunked.reduce((n, c) => n + c.passages.length, 0);
-  let done = 0;
-  onProgress?.(0, total);
-
-  let group: { article: Article; passages: Passage[] }[] = [];
-  const flush = async (): Promise<void> => {
-    // A passage's sentences as answers find them (sentenceSpans over the passage), so that every
-    // sentence an answer weighs has its vector.
-    const sentences = group.flatMap(({ article, passages }) => passages.map((p) => sentenceSpans(article.text, p.start, p.end)));
-    const embedded = await embedder.embedPassages(
-      group.flatMap((g) => g.passages).map((p, i) => ({ text: p.text, sentences: sentences[i]!.map((s) => ({ start: s.start - p.start, end: s.end - p.start })) })),
-    );
-    let offset = 0;
-    for (const { article, passages } of group) {
-      const vectors = passages.map((_, i) => ({
-        vector: embedded[offset + i]!.vector,
-        sentences: sentences[offset + i]!.map((span, k) => ({ ...span, vector: embedded[offset + i]!.sentences[k]! })),
-      }));
-      db.addArticle(article, passages, vectors);
-      offset += passages.length;
-    }
-    done += embedded.length;
-    onProgress?.(done, total);
-    group = [];
-  };
-  let pending = 0;
-  for (const entry of chunked) {
-    group.push(entry);
-    pending += entry.passages.length;
-    if (pending >= EMBED_GROUP) {
-      await flush();
-      pending = 0;
-    }
-  }
-  if (group.length) await flush();
-  return total;
-}
-
-async function addWithoutVectors(articles: Article[], db: PassageDatabase, config: Config): Promise<number> {
-  let total = 0;
-  for (const article of articles) {
-    const passages = chunkArticle(article, approximateTokenCount, { maxTokens: config.chunkMaxTokens, overlapSentences: config.chunkOverlapSentences });
-    db.addArticle(article, passages, null);
-    total += passages.length;
-    await breathe();
-  }
-  return total;
-}
-
-/**
- * Why an index cannot be carried over into a build with `model` (null: a build without the
- * model, for lexical search), or null if it can.
- */
-export function incompatibility(manifest: Manifest, model: ModelIdentity | null, config: Config): string | null {
-  if (manifest.formatVersion !== FORMAT_VERSION) {
-    return `the index was written in format ${manifest.formatVersion}, this version reads ${FORMAT_VERSION}`;
-  }
-  if (model) {
-    if (!manifest.model) return 'the index was built without the embedding model (lexical search only)';
-    if (manifest.model.id !== model.id || manifest.model.dtype !== model.dtype) {
-      return `the index was built with ${manifest.model.id} (${manifest.model.dtype}), EMBEDDING_MODEL is now ${model.id} (${model.dtype})`;
-    }
-    if (manifest.model.fingerprint !== model.fingerprint) {
-      return `the model files of ${model.id} changed since the index was built`;
-    }
-  } else if (manifest.chunking.tokenizer !== APPROXIMATE) {
-    return 'the embedding model is not available, so passages are measured and searched without it';
-  }
-  if (manifest.chunking.maxTokens !== config.chunkMaxTokens || manifest.chunking.overlapSentences !== config.chunkOverlapSentences) {
-    return 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built';
-  }
-  return null;
-}
-
-function sameGraph(manifest: Manifest, config: Config): boolean {
-  return !manifest.model || (manifest.hnsw.m === config.hnsw.m && manifest.hnsw.efConstruction === config.hnsw.efConstruction);
+/** The live index, with which of its files is damaged, if any. */
+function readPrevious(indexDir: string, log: Logger): PreviousIndex | null {
+  const dir = currentGeneration(indexDir);
+  const manifest = dir ? readManifest(dir) : null;
+  if (!dir || !manifest) return null;
+  // An index in another format is rebuilt whole anyway: its files are not checked.
+  const damage = manifest.formatVersion === FORMAT_VERSION ? damagedFile(dir, manifest) : null;
+  // A damaged index is not carried over: everything is rebuilt from the articles.
+  if (damage) log.warn(`the index is damaged (${damage}): rebuilding it from the articles`);
+  return { dir, manifest, damage };
 }
 
 export function formatSummary(s: IndexSummary): string {
