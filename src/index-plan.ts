@@ -6,6 +6,7 @@
 import type { Article } from './articles/article.js';
 import type { Config } from './config.js';
 import type { ModelIdentity } from './embedder.js';
+import type { VectorPolicy } from './modes.js';
 import { FORMAT_VERSION, type Manifest } from './store/manifest.js';
 
 /** Chunk sizes measured without the model's tokenizer are marked so. */
@@ -29,9 +30,9 @@ export interface PlanInput {
   articles: Article[];
   settings: BuildSettings;
   model: ModelIdentity;
-  /** As in IndexerOptions: the build wants vectors unless it is `lexical`. */
-  vectors: 'dense' | 'auto' | 'lexical';
-  /** The model failed to load (vectors `auto`): the build goes on without it. */
+  /** As in IndexerOptions: the build wants vectors unless the policy is `none`. */
+  vectors: VectorPolicy;
+  /** The model failed to load (policy `if-available`): the build goes on without it. */
   modelUnavailable?: boolean;
 }
 
@@ -65,13 +66,13 @@ export interface WritePlan extends Changes {
 export type BuildPlan = UpToDate | WritePlan;
 
 /**
- * What a build does. The indexer plans with the model first (unless `lexical`), so that an index that
+ * What a build does. The indexer plans with the model first (unless the policy is `none`), so that an index that
  * is up to date never loads it, and plans again with `modelUnavailable` when it then fails to load.
  */
 export function planBuild(input: PlanInput): BuildPlan {
   const { previous, articles, settings } = input;
   // The model the new generation would be embedded with; null for a build without vectors.
-  const model = input.vectors === 'lexical' || input.modelUnavailable ? null : input.model;
+  const model = input.vectors === 'none' || input.modelUnavailable ? null : input.model;
   if (previous && upToDate(previous, articles, model, settings)) {
     const { manifest } = previous;
     return { upToDate: true, ...changesSince(manifest, articles), passages: manifest.counts.passages, vectors: manifest.model !== null };

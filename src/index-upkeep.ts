@@ -104,16 +104,15 @@ export class IndexUpkeep {
   }
 
   private async build(policy: VectorPolicy, onProgress?: Progress): Promise<IndexSummary> {
-    const vectors = policy === 'required' ? 'dense' : policy === 'if-available' ? 'auto' : 'lexical';
     const summary = await buildIndex({
       config: this.config,
       model: this.models.model,
       embedder: () => this.models.embedder(),
-      vectors,
+      vectors: policy,
       log: this.log,
       onProgress,
     });
-    this.checked = { hasVectors: summary.dense };
+    this.checked = { hasVectors: summary.hasVectors };
     if (summary.updated) this.live.replace();
     else this.live.trust();
     return summary;

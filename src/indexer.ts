@@ -10,6 +10,7 @@ import { ModelLoadError, errorMessage } from './errors.js';
 import { planBuild, type PlanInput, type PreviousIndex } from './index-plan.js';
 import { writeGeneration } from './index-writer.js';
 import type { Logger } from './log.js';
+import type { VectorPolicy } from './modes.js';
 import { currentGeneration } from './store/layout.js';
 import { FORMAT_VERSION, damagedFile, readManifest } from './store/manifest.js';
 import { lockIndex } from './store/lock.js';
@@ -29,7 +30,7 @@ export interface IndexSummary {
   /** False when the index was already up to date and nothing was written. */
   updated: boolean;
   /** Whether the index has passage vectors; false = built without the model (lexical only). */
-  dense: boolean;
+  hasVectors: boolean;
   seconds: number;
 }
 
@@ -38,11 +39,8 @@ export interface IndexerOptions {
   model: ModelIdentity;
   /** Loaded only when the index is to be written with vectors; throws ModelLoadError when it cannot be. */
   embedder: () => Promise<Embedder>;
-  /**
-   * `dense`: the index must have vectors (a model failure is an error). `auto`: vectors when the
-   * model loads, else lexical only, with a warning. `lexical`: never load the model.
-   */
-  vectors: 'dense' | 'auto' | 'lexical';
+  /** Whether the index gets vectors: see VectorPolicy. */
+  vectors: VectorPolicy;
   log: Logger;
   onProgress?: (done: number, total: number) => void;
 }
@@ -76,7 +74,7 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
     try {
       embedder = await options.embedder();
     } catch (error) {
-      if (options.vectors === 'dense' || !(error instanceof ModelLoadError)) throw error;
+      if (options.vectors === 'required' || !(error instanceof ModelLoadError)) throw error;
       const why = errorMessage(error).split('\n')[0];
       log.warn(`${why} Indexing for lexical search only; run npm run index again once the model is available.`);
       plan = planBuild({ ...input, modelUnavailable: true });
@@ -92,14 +90,14 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
   };
   if (plan.upToDate) {
     const seconds = (performance.now() - started) / 1000;
-    return { ...counts, passages: plan.passages, embedded: 0, rebuiltBecause: null, updated: false, dense: plan.vectors, seconds };
+    return { ...counts, passages: plan.passages, embedded: 0, rebuiltBecause: null, updated: false, hasVectors: plan.vectors, seconds };
   }
   const { rebuiltBecause } = plan;
   if (rebuiltBecause) log.info(`rebuilding the whole index: ${rebuiltBecause}`);
 
   const embedding = embedder && { model, embedder };
   const written = await writeGeneration(plan, { config, embedding, started, onProgress: options.onProgress });
-  return { ...counts, ...written, rebuiltBecause, updated: true, dense: plan.vectors };
+  return { ...counts, ...written, rebuiltBecause, updated: true, hasVectors: plan.vectors };
 }
 
 /** The live index, with which of its files is damaged, if any. */

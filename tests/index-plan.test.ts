@@ -37,7 +37,7 @@ function live(articles: Article[], built: ModelIdentity | null = model, manifest
 }
 
 function plan(previous: PreviousIndex | null, articles: Article[], more: Partial<PlanInput> = {}) {
-  const result = planBuild({ previous, articles, settings, model, vectors: 'auto', ...more });
+  const result = planBuild({ previous, articles, settings, model, vectors: 'if-available', ...more });
   const ids = (list: Article[]): string[] => list.map((x) => x.id);
   return { ...result, added: ids(result.added), changed: ids(result.changed), unchanged: ids(result.unchanged) };
 }
@@ -45,12 +45,12 @@ function plan(previous: PreviousIndex | null, articles: Article[], more: Partial
 const fullRebuild = { upToDate: false, added: ['a', 'b'], changed: [], unchanged: [], removed: [], carriedFrom: null };
 
 describe('planning a build', () => {
-  it('adds every article on a first build, with vectors unless lexical', () => {
+  it('adds every article on a first build, with vectors unless the policy is none', () => {
     expect(plan(null, [a, b])).toEqual({ ...fullRebuild, rebuiltBecause: null, vectors: true });
-    expect(plan(null, [a, b], { vectors: 'lexical' })).toMatchObject({ upToDate: false, vectors: false });
+    expect(plan(null, [a, b], { vectors: 'none' })).toMatchObject({ upToDate: false, vectors: false });
   });
 
-  it.each(['dense', 'auto', 'lexical'] as const)('writes nothing when nothing changed (vectors %s)', (vectors) => {
+  it.each(['required', 'if-available', 'none'] as const)('writes nothing when nothing changed (vectors %s)', (vectors) => {
     expect(plan(live([a, b]), [a, b], { vectors })).toEqual({
       upToDate: true, added: [], changed: [], unchanged: ['a', 'b'], removed: [], passages: 4, vectors: true,
     });
@@ -78,7 +78,7 @@ describe('planning a build', () => {
     });
   });
 
-  it.each(['auto', 'lexical'] as const)('rebuilds everything for an index in another format (vectors %s)', (vectors) => {
+  it.each(['if-available', 'none'] as const)('rebuilds everything for an index in another format (vectors %s)', (vectors) => {
     expect(plan(live([a, b], model, { formatVersion: FORMAT_VERSION - 1 }), [a, b], { vectors })).toMatchObject({
       ...fullRebuild,
       rebuiltBecause: `the index was written in format ${FORMAT_VERSION - 1}, this version reads ${FORMAT_VERSION}`,
@@ -133,7 +133,7 @@ describe('planning a build', () => {
     });
 
     it('rebuilds everything without vectors when an article changed', () => {
-      expect(plan(live([a, b]), [a, article('b', 'b-2')], { vectors: 'lexical' })).toEqual({
+      expect(plan(live([a, b]), [a, article('b', 'b-2')], { vectors: 'none' })).toEqual({
         ...fullRebuild,
         rebuiltBecause: 'the embedding model is not available, so passages are measured and searched without it',
         vectors: false,
