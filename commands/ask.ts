@@ -1,5 +1,5 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
+import type { Command } from '../src/discord/command-types.js';
 import { BUSY, QueueFullError, withinRateLimit } from '../src/discord/limits.js';
 import { renderAnswer } from '../src/discord/render.js';
 

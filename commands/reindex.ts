@@ -1,5 +1,5 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
+import type { Command } from '../src/discord/command-types.js';
 import { requireReindexPermission } from '../src/discord/access.js';
 import { describeSummary, reindexFor } from '../src/discord/reindex.js';
 

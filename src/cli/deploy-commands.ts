@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { loadCommands } from '../discord/commands.js';
+import { loadCommands } from '../discord/load-commands.js';
 import { deployCommands } from '../discord/deploy.js';
 import { runCommand } from './run.js';
 

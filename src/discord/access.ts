@@ -1,6 +1,6 @@
 import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
 import type { Logger } from '../log.js';
-import type { Precondition } from './command.js';
+import type { Precondition } from './command-types.js';
 
 export const REINDEX_REFUSED = 'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
 

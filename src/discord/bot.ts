@@ -12,7 +12,7 @@ import {
   type Message,
 } from 'discord.js';
 import { UserError, errorMessage } from '../errors.js';
-import type { Command, CommandContext } from './command.js';
+import type { Command, CommandContext } from './command-types.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
 import { renderFailure } from './render.js';

@@ -1,5 +1,5 @@
 import { REST, Routes } from 'discord.js';
-import type { Command } from './command.js';
+import type { Command } from './command-types.js';
 
 export interface DeployTarget {
   token: string;

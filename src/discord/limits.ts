@@ -1,4 +1,4 @@
-import type { Precondition } from './command.js';
+import type { Precondition } from './command-types.js';
 
 /** /ask within the per-user rate limit; the refusal says when to try again. */
 export const withinRateLimit: Precondition = (interaction, { limits }) => {

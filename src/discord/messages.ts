@@ -1,6 +1,6 @@
 import { ChannelType, type Message } from 'discord.js';
 import { auditRefusal, mayReindex, REINDEX_REFUSED } from './access.js';
-import type { CommandContext } from './command.js';
+import type { CommandContext } from './command-types.js';
 import { BUSY, QueueFullError, slowDown } from './limits.js';
 import { describeSummary, reindexFor } from './reindex.js';
 import { renderAnswer, type ReplyPayload } from './render.js';

@@ -5,7 +5,7 @@ import { ApplicationCommandOptionType, InteractionResponseType, MessageFlags } f
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
+import { loadCommands } from '../../src/discord/load-commands.js';
 import type { Footnote } from '../../src/footnote.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { currentGeneration } from '../../src/store/layout.js';

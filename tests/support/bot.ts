@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Events } from 'discord.js';
 import { createBot, type Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
+import { loadCommands } from '../../src/discord/load-commands.js';
 import { Footnote } from '../../src/footnote.js';
 import type { Logger } from '../../src/log.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from '../../scripts/discord-emulator.js';

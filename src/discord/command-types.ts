@@ -1,3 +1,4 @@
+/** The types a module in `commands/` is written against: what it exports and what it is given. */
 import type {
   AutocompleteInteraction,
   ChatInputCommandInteraction,
