@@ -1,3 +1,4 @@
+/** Registers the slash commands with Discord. */
 import { REST, Routes } from 'discord.js';
 import type { Command } from './command-types.js';
 
