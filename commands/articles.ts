@@ -1,5 +1,5 @@
 import { InteractionContextType, SlashCommandBuilder, escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
+import type { Command } from '../src/discord/command-types.js';
 import { shorten } from '../src/discord/render.js';
 
 const PER_PAGE = 10;

@@ -1,7 +1,7 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
-import { BUSY, QueueFullError, withinRateLimit } from '../src/discord/limits.js';
-import { renderAnswer } from '../src/discord/render.js';
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../src/discord/command-types.js';
+import { askQuestion } from '../src/discord/questions.js';
+import { fromInteraction } from '../src/discord/request.js';
 
 export const data = new SlashCommandBuilder()
   .setName('ask')
@@ -11,24 +11,12 @@ export const data = new SlashCommandBuilder()
   .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer'))
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
-export const preconditions: Command['preconditions'] = [withinRateLimit];
-
-export const execute: Command['execute'] = async (interaction, { footnote, limits }) => {
-  if (limits.queue.full) {
-    await interaction.reply({ content: BUSY, flags: MessageFlags.Ephemeral });
-    return;
-  }
-  // Discord drops an interaction not acknowledged within 3 s; answering can take longer.
-  await interaction.deferReply(interaction.options.getBoolean('private') ? { flags: MessageFlags.Ephemeral } : {});
-  const article = interaction.options.getString('article') ?? undefined;
-  try {
-    const answer = await limits.queue.run(() => footnote.ask(interaction.options.getString('question', true), { articleId: article }));
-    await interaction.editReply(renderAnswer(answer));
-  } catch (error) {
-    if (!(error instanceof QueueFullError)) throw error;
-    await interaction.editReply({ content: BUSY });
-  }
-};
+export const execute: Command['execute'] = (interaction, context) =>
+  askQuestion(
+    fromInteraction(interaction, { privately: interaction.options.getBoolean('private') ?? false }),
+    { text: interaction.options.getString('question', true), articleId: interaction.options.getString('article') ?? undefined },
+    context,
+  );
 
 export const autocomplete: NonNullable<Command['autocomplete']> = async (interaction, { footnote }) => {
   const typed = interaction.options.getFocused().toLowerCase();

@@ -1,5 +1,5 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
+import type { Command } from '../src/discord/command-types.js';
 
 export const HELP = [
   '**Footnote** answers questions about a collection of articles, and backs every answer with quotes.',

@@ -1,7 +1,7 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
-import { requireReindexPermission } from '../src/discord/access.js';
-import { describeSummary, reindexFor } from '../src/discord/reindex.js';
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../src/discord/command-types.js';
+import { rebuildIndex } from '../src/discord/reindex.js';
+import { fromInteraction } from '../src/discord/request.js';
 
 export const data = new SlashCommandBuilder()
   .setName('reindex')
@@ -9,23 +9,4 @@ export const data = new SlashCommandBuilder()
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .setContexts(InteractionContextType.Guild);
 
-export const preconditions: Command['preconditions'] = [requireReindexPermission];
-
-export const execute: Command['execute'] = async (interaction, { footnote, log }) => {
-  if (footnote.reindexing) {
-    await interaction.reply({ content: 'A reindex is already running; I will use the new index as soon as it is complete.', flags: MessageFlags.Ephemeral });
-    return;
-  }
-  await interaction.deferReply();
-  let progress = Promise.resolve();
-  const summary = await reindexFor(footnote, log, {
-    userId: interaction.user.id,
-    where: interaction.guildId ?? 'DM',
-    onProgress: (text) => {
-      // Edits are chained so a slow one cannot land after the final summary.
-      progress = progress.then(() => interaction.editReply({ content: text })).then(() => undefined, () => undefined);
-    },
-  });
-  await progress;
-  await interaction.editReply({ content: describeSummary(summary) });
-};
+export const execute: Command['execute'] = (interaction, context) => rebuildIndex(fromInteraction(interaction), context);

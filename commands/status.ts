@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
+import type { Command } from '../src/discord/command-types.js';
 
 export const data = new SlashCommandBuilder()
   .setName('status')

@@ -1,6 +1,6 @@
 // `npm run deploy-commands`: registers the slash commands in commands/ with Discord.
 import { ConfigError } from '../errors.js';
-import { loadCommands } from '../discord/commands.js';
+import { loadCommands } from '../discord/load-commands.js';
 import { deployCommands } from '../discord/deploy.js';
 import { runCommand } from './run.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { createBot } from '../discord/bot.js';
-import { loadCommands } from '../discord/commands.js';
+import { loadCommands } from '../discord/load-commands.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';
 

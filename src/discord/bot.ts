@@ -1,21 +1,11 @@
-import { randomBytes } from 'node:crypto';
+/** The Discord client and its events: slash commands, autocomplete, DMs and mentions handed to their handlers. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import {
-  Client,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  Partials,
-  type AutocompleteInteraction,
-  type ChatInputCommandInteraction,
-  type Interaction,
-  type Message,
-} from 'discord.js';
-import { UserError, errorMessage } from '../errors.js';
-import type { Command, CommandContext } from './command.js';
+import { Client, Events, GatewayIntentBits, Partials, type AutocompleteInteraction, type Interaction, type Message } from 'discord.js';
+import type { Command, CommandContext } from './command-types.js';
+import { replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
-import { renderFailure } from './render.js';
+import { fromInteraction } from './request.js';
 
 export interface Bot {
   client: Client;
@@ -73,7 +63,8 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
       delay.disable();
       if (delay.count) {
         const ms = (ns: number): number => Number((ns / 1e6).toFixed(1));
-        log.info({ eventLoopDelayMs: { max: ms(delay.max), p99: ms(delay.percentile(99)), mean: ms(delay.mean) } }, 'event-loop delay while connected');
+        const eventLoopDelayMs = { max: ms(delay.max), p99: ms(delay.percentile(99)), mean: ms(delay.mean) };
+        log.info({ eventLoopDelayMs }, 'event-loop delay while connected');
       }
       await client.destroy();
     },
@@ -84,24 +75,24 @@ async function onInteraction(interaction: Interaction, commands: Map<string, Com
   if (interaction.isAutocomplete()) return onAutocomplete(interaction, commands, context);
   if (!interaction.isChatInputCommand()) return;
   const started = performance.now();
-  const log = context.log.child({ interactionId: interaction.id, command: interaction.commandName, userId: interaction.user.id, guildId: interaction.guildId });
-  const command = commands.get(interaction.commandName);
+  const { id: interactionId, commandName, user, guildId } = interaction;
+  const log = context.log.child({ interactionId, command: commandName, userId: user.id, guildId });
+  const command = commands.get(commandName);
   try {
-    if (!command) throw new Error(`no handler for /${interaction.commandName}; run npm run deploy-commands`);
-    const refusal = command.preconditions?.map((check) => check(interaction, context)).find((r) => r !== null);
-    if (refusal) {
-      log.info({ refusal }, 'command refused');
-      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral });
-      return;
-    }
+    if (!command) throw new Error(`no handler for /${commandName}; run npm run deploy-commands`);
     await command.execute(interaction, { ...context, log });
     log.info({ latencyMs: Math.round(performance.now() - started) }, 'command answered');
   } catch (error) {
-    await replyWithFailure(interaction, error, log);
+    // /ask and /reindex handle their own failures (flow.ts); this is for the others.
+    await replyWithFailure(fromInteraction(interaction), error, log);
   }
 }
 
-async function onAutocomplete(interaction: AutocompleteInteraction, commands: Map<string, Command>, context: CommandContext): Promise<void> {
+async function onAutocomplete(
+  interaction: AutocompleteInteraction,
+  commands: Map<string, Command>,
+  context: CommandContext,
+): Promise<void> {
   try {
     await commands.get(interaction.commandName)?.autocomplete?.(interaction, context);
   } catch (error) {
@@ -116,37 +107,9 @@ async function onMessage(message: Message, context: CommandContext): Promise<voi
   try {
     await handleMessage(message, { ...context, log });
   } catch (error) {
-    await message.reply(failureReply(error, log, 'message')).catch((e: unknown) => log.warn({ err: e }, 'could not send the failure reply'));
+    // Questions and reindexing handle their own failures (flow.ts): this is the hint to a bare mention.
+    log.warn({ err: error }, 'could not answer the message');
     return;
   }
   log.debug({ latencyMs: Math.round(performance.now() - started) }, 'message handled');
-}
-
-/**
- * What a failure becomes for the person asking: their own mistake (UserError) its message;
- * anything else, operator errors included (their messages name paths and variables), a short
- * apology with an id that is in the log beside the whole message.
- */
-function failureReply(error: unknown, log: CommandContext['log'], what: string) {
-  if (error instanceof UserError) {
-    log.info({ reason: errorMessage(error) }, `${what} rejected`);
-    return { content: errorMessage(error), embeds: [] };
-  }
-  const id = errorId();
-  log.error({ err: error, errorId: id }, `${what} failed`);
-  return renderFailure(id);
-}
-
-async function replyWithFailure(interaction: ChatInputCommandInteraction, error: unknown, log: CommandContext['log']): Promise<void> {
-  const payload = failureReply(error, log, 'command');
-  try {
-    if (interaction.deferred || interaction.replied) await interaction.editReply(payload);
-    else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
-  } catch (replyError) {
-    log.warn({ err: replyError }, 'could not send the failure reply');
-  }
-}
-
-function errorId(): string {
-  return randomBytes(4).toString('hex');
 }

@@ -1,5 +1,6 @@
+/** Registers the slash commands with Discord. */
 import { REST, Routes } from 'discord.js';
-import type { Command } from './command.js';
+import type { Command } from './command-types.js';
 
 export interface DeployTarget {
   token: string;

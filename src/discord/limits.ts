@@ -1,10 +1,4 @@
-import type { Precondition } from './command.js';
-
-/** /ask within the per-user rate limit; the refusal says when to try again. */
-export const withinRateLimit: Precondition = (interaction, { limits }) => {
-  const verdict = limits.rate.take(interaction.user.id);
-  return verdict.ok ? null : slowDown(verdict.retryAfterMs);
-};
+/** The per-user rate limit and the bounded answer queue that every way of asking shares. */
 
 /**
  * Per-user rate limit: at most `limit` questions in any `windowMs`. A sliding window of

@@ -1,29 +1,36 @@
+/**
+ * Rebuilding the index for someone on Discord, the same for /reindex and a DM: who may, one at
+ * a time, progress where the reply can show it, the audit line (who, where, when, result) and
+ * the summary.
+ */
 import { escapeMarkdown } from 'discord.js';
-import type { Footnote } from '../footnote.js';
 import type { IndexSummary } from '../indexer.js';
-import type { Logger } from '../log.js';
+import type { CommandContext } from './command-types.js';
+import { runFlow } from './flow.js';
+import { mayReindex, noReindexRunning } from './preconditions.js';
 import { LIMITS, shorten } from './render.js';
+import type { Request } from './request.js';
 
-export interface ReindexRequest {
-  userId: string;
-  /** Where it was asked: a guild id or "DM". */
-  where: string;
-  /** Called with a progress line now and then (at most every `progressEveryMs`). */
-  onProgress?: (text: string) => void;
-  progressEveryMs?: number;
+const PROGRESS_EVERY_MS = 2000;
+
+export function rebuildIndex(request: Request, context: CommandContext): Promise<void> {
+  return runFlow(request, context, [mayReindex, noReindexRunning], async () => {
+    await request.defer();
+    const summary = await reindexFor(request, context);
+    await request.reply({ content: describeSummary(summary), embeds: [] });
+  });
 }
 
-/** Runs a reindex for a person on Discord and writes the audit line (who, where, when, result). */
-export async function reindexFor(footnote: Footnote, log: Logger, request: ReindexRequest): Promise<IndexSummary> {
-  const audit = log.child({ audit: 'reindex', userId: request.userId, where: request.where });
+async function reindexFor(request: Request, { footnote, log }: CommandContext): Promise<IndexSummary> {
+  const audit = log.child({ audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM' });
   audit.info('reindex started');
   let last = 0;
   try {
     const summary = await footnote.reindex((done, total) => {
       const now = Date.now();
-      if (!request.onProgress || (now - last < (request.progressEveryMs ?? 2000) && done < total)) return;
+      if (!request.progress || (now - last < PROGRESS_EVERY_MS && done < total)) return;
       last = now;
-      request.onProgress(`Reindexing… ${done}/${total} passages embedded.`);
+      request.progress(`Reindexing… ${done}/${total} passages embedded.`);
     });
     audit.info({ result: 'ok', summary: { ...summary, skipped: summary.skipped.length } }, 'reindex finished');
     return summary;
@@ -33,7 +40,7 @@ export async function reindexFor(footnote: Footnote, log: Logger, request: Reind
   }
 }
 
-export function describeSummary(s: IndexSummary): string {
+function describeSummary(s: IndexSummary): string {
   const lines = [
     s.updated ? '**Reindex complete.**' : '**The index was already up to date.**',
     `Articles: ${s.articles} (${s.added} new, ${s.changed} changed, ${s.removed} removed)`,
@@ -41,8 +48,9 @@ export function describeSummary(s: IndexSummary): string {
     `Took ${s.seconds.toFixed(1)} s`,
   ];
   if (s.skipped.length) {
-    const files = s.skipped.slice(0, 5).map((f) => `${escapeMarkdown(f.file)} (${escapeMarkdown(f.reason)})`);
-    lines.push(`Skipped ${s.skipped.length} file(s), see the log: ${files.join('; ')}`);
+    // Names only (relative to the articles folder): a reason can hold a server path or a setting, which are for the log.
+    const files = s.skipped.slice(0, 5).map((f) => escapeMarkdown(f.file));
+    lines.push(`Skipped ${s.skipped.length} file(s), the log says why: ${files.join(', ')}`);
   }
   return shorten(lines.join('\n'), LIMITS.content);
 }

@@ -1,3 +1,4 @@
+/** Answers and apologies as Discord messages, within Discord's limits. */
 import { escapeMarkdown, type APIEmbed, type MessageMentionOptions } from 'discord.js';
 import { placeInArticle, type Answer } from '../answer.js';
 import { collapseWhitespace, shorten } from '../text.js';

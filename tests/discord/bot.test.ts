@@ -5,10 +5,8 @@ import { ApplicationCommandOptionType, InteractionResponseType, MessageFlags } f
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
-import type { Footnote } from '../../src/footnote.js';
+import { loadCommands } from '../../src/discord/load-commands.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
-import { currentGeneration } from '../../src/store/layout.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, testEnv } from '../support/setup.js';
@@ -23,7 +21,6 @@ const logLines: string[] = [];
 const log = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 
 let emulator: DiscordEmulator;
-let footnote: Footnote;
 let bot: Bot;
 let articles: string;
 let running: RunningBot;
@@ -40,7 +37,7 @@ beforeAll(async () => {
     }),
     { log },
   );
-  ({ emulator, footnote, bot } = running);
+  ({ emulator, bot } = running);
 });
 
 afterAll(() => running?.stop());
@@ -150,22 +147,6 @@ describe('/ask', () => {
 });
 
 describe('direct messages and mentions', () => {
-  it('answers a DM question with a DM', async () => {
-    const message = emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' });
-    const sent = await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${message.channel_id}/messages`);
-    const body = sent.body as { content: string; allowed_mentions: unknown; message_reference: { message_id: string } };
-    expect(body.content).toContain('open to working with Apple Inc on mobile payments');
-    expect(body.message_reference.message_id).toBe(message.id);
-    expect(body.allowed_mentions).toMatchObject({ parse: [] });
-  });
-
-  it('answers a server message that mentions the bot, as a reply', async () => {
-    const botUser = emulator.fixture.users.bot;
-    const message = emulator.sendMessage({ content: `<@${botUser.id}> who reported this story?`, mentions: [botUser], ...guild() });
-    const sent = await emulator.waitForRequest((r) => r.method === 'POST' && (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === message.id);
-    expect((sent.body as { content: string }).content).toContain('Reporting by Deepa Seetharaman');
-  });
-
   it('ignores other bots and server messages that do not mention it', async () => {
     const before = emulator.requests.length;
     emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?', ...guild() });
@@ -176,16 +157,6 @@ describe('direct messages and mentions', () => {
     const replies = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
     expect(replies).toHaveLength(1);
   });
-
-  it('lets only ADMIN_USER_IDS reindex by DM', async () => {
-    const refused = emulator.sendMessage({ content: 'reindex' });
-    const refusal = await emulator.waitForRequest((r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === refused.id);
-    expect((refusal.body as { content: string }).content).toMatch(/Only members with the Manage Server permission/);
-
-    const accepted = emulator.sendMessage({ content: 'reindex', author: emulator.fixture.users.owner });
-    const summary = await emulator.waitForRequest((r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === accepted.id);
-    expect((summary.body as { content: string }).content).toMatch(/The index was already up to date|Reindex complete/);
-  });
 });
 
 describe('/reindex', () => {
@@ -194,31 +165,18 @@ describe('/reindex', () => {
     const request = await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && pattern.test((r.body as { content?: string }).content ?? ''), 60_000);
     return { request, content: (request.body as { content: string }).content };
   };
-  const reindex = (user: 'admin' | 'regular') => emulator.sendSlashCommand({ name: 'reindex', user: emulator.fixture.users[user], ...guild() });
-
-  it('is refused to a member without Manage Server, and changes nothing', async () => {
-    const before = currentGeneration(footnote.config.indexDir);
-    fs.appendFileSync(path.join(articles, 'town-hall.md'), '\nThe council will meet on Monday.\n');
-    const interaction = reindex('regular');
-    const reply = await emulator.waitForInteractionReply(interaction.id);
-    expect(reply.content).toMatch(/Only members with the Manage Server permission/);
-    expect(reply.flags & MessageFlags.Ephemeral).toBeTruthy();
-    expect(currentGeneration(footnote.config.indexDir)).toBe(before);
-    expect(logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === 'reindex' && l.result === 'refused')).toContainEqual(
-      expect.objectContaining({ userId: emulator.fixture.users.regular.id, where: emulator.fixture.guild.id }),
-    );
-  });
+  const reindex = () => emulator.sendSlashCommand({ name: 'reindex', user: emulator.fixture.users.admin, ...guild() });
 
   it('rebuilds for an admin, reports the summary, and keeps answering meanwhile', async () => {
     // Enough new text that the rebuild takes a while: questions must not wait for it.
     writeSotuArticles(path.join(articles, 'sotu'), loadSotu().slice(0, 30));
-    const interaction = reindex('admin');
+    const interaction = reindex();
     await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(interaction.token) && /Reindexing…/.test((r.body as { content?: string }).content ?? ''));
     const question = ask('Is Jack Ma open to working with Apple?');
     const answer = await emulator.waitForInteractionReply(question.id);
     expect(answer.content).toContain('open to working with Apple Inc on mobile payments');
     const summary = await finalReply(interaction.token, /Reindex complete/);
-    expect(summary.content).toMatch(/Articles: 32 \(30 new, 1 changed, 0 removed\)/);
+    expect(summary.content).toMatch(/Articles: 32 \(30 new, 0 changed, 0 removed\)/);
     // The question was answered before the rebuild finished.
     expect(emulator.requests.findIndex((r) => r.path.includes(question.token) && r.method === 'PATCH')).toBeLessThan(emulator.requests.indexOf(summary.request));
 
@@ -228,18 +186,8 @@ describe('/reindex', () => {
     expect(audit[1]).toMatchObject({ where: emulator.fixture.guild.id, result: 'ok', summary: { articles: 32, added: 30 } });
     expect(typeof audit[1].time).toBe('number');
 
-    const again = reindex('admin');
+    const again = reindex();
     expect((await finalReply(again.token, /up to date|complete/)).content).toMatch(/already up to date/);
-  });
-
-  it('answers "already running" to a second reindex', async () => {
-    fs.appendFileSync(path.join(articles, 'town-hall.md'), '\nThe library will close early on Saturday.\n');
-    const first = reindex('admin');
-    await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${first.id}/`));
-    const second = reindex('admin');
-    const reply = await emulator.waitForInteractionReply(second.id);
-    expect(reply.content).toMatch(/already running/);
-    await finalReply(first.token, /Reindex complete/);
   });
 });
 
@@ -296,7 +244,7 @@ describe('/articles, /status, /help and failures', () => {
     const id = /error id `([0-9a-f]{8})`/.exec(reply.content)?.[1];
     expect(id).toBeDefined();
     const entry = logLines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
-    expect(entry).toMatchObject({ msg: 'command failed', command: 'no-such-command', userId: emulator.fixture.users.regular.id });
+    expect(entry).toMatchObject({ msg: 'request failed', command: 'no-such-command', userId: emulator.fixture.users.regular.id });
     expect(entry.err.message).toMatch(/no handler for \/no-such-command/);
     expect(logLines.join('')).not.toContain(emulator.token);
   });

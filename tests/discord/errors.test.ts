@@ -4,21 +4,13 @@ import { ApplicationCommandOptionType } from 'discord.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../../src/footnote.js';
-import { startBot, type RunningBot } from '../support/bot.js';
+import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
 import { silentLog, tempDir, testConfig } from '../support/setup.js';
 
 const running: RunningBot[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
 });
-
-/** What only an operator should read: a local path, a variable name, a shell command. */
-function expectNothingForOperators(text: string, paths: string[]): void {
-  for (const p of paths) expect(text).not.toContain(p);
-  expect(text).not.toMatch(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/);
-  expect(text).not.toMatch(/\bnpm\b|\bnode\b/);
-  expect(text).not.toMatch(/(?:^|\s)\/(?:tmp|home|work|usr|var)\//);
-}
 
 describe('errors on Discord know who reads them', () => {
   it('tells a user only that something failed, with an error id, when the model cannot be loaded; the operator message is in the log', async () => {
@@ -41,11 +33,15 @@ describe('errors on Discord know who reads them', () => {
       options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' }],
     });
     const reply = await emulator.waitForInteractionReply(slash.id);
-    const dm = emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' });
-    const sent = await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${dm.channel_id}/messages`);
-    const dmText = JSON.stringify(sent.body);
+    type Body = { message_reference?: { message_id: string } } | undefined;
+    const messageReply = async (message: { id: string }) =>
+      JSON.stringify((await emulator.waitForRequest((r) => (r.body as Body)?.message_reference?.message_id === message.id)).body);
+    const dm = await messageReply(emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' }));
+    const me = emulator.fixture.users.bot;
+    const content = `<@${me.id}> Is Jack Ma open to working with Apple?`;
+    const mention = await messageReply(emulator.sendMessage({ content, guildId: emulator.fixture.guild.id, mentions: [me] }));
 
-    for (const text of [JSON.stringify(reply), dmText]) {
+    for (const text of [JSON.stringify(reply), dm, mention]) {
       expect(text).toMatch(/error id `[0-9a-f]{8}`/);
       expectNothingForOperators(text, [missingModel, indexDir]);
     }

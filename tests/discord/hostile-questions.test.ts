@@ -141,17 +141,6 @@ describe('empty questions', () => {
     for (const ignored of [empty, blank]) expect(JSON.stringify(sent)).not.toContain(ignored.id);
     expectWellFormed(sent);
   });
-
-  it.each([
-    ['an empty', ''],
-    ['a whitespace-only', ' \t\u00a0 '],
-  ])('answers %s /ask with a clear message', async (_name, question) => {
-    const { reply, requests } = await ask(question);
-    expect(reply.content).toMatch(/The question is empty: ask something about the articles\./);
-    expect(reply.embeds).toEqual([]);
-    expect(reply.allowed_mentions).toEqual({ parse: [] });
-    expectWellFormed(requests);
-  });
 });
 
 // The /ask cases are only those Discord would deliver: a longer option never reaches the bot.

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { Events } from 'discord.js';
+import { expect } from 'vitest';
+import type { Config } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/commands.js';
+import { loadCommands } from '../../src/discord/load-commands.js';
 import { Footnote } from '../../src/footnote.js';
 import type { Logger } from '../../src/log.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from '../../scripts/discord-emulator.js';
@@ -17,16 +19,22 @@ export interface RunningBot {
 /**
  * The real bot, as `npm start` assembles it, connected to a fresh emulator over loopback and
  * answering from an index built from `env`'s articles (the shipped ones by default; `reindex:
- * false` leaves INDEX_DIR as it is).
+ * false` leaves INDEX_DIR as it is). `footnote` makes the core, a subclass of it for a test
+ * that must hold it in some state.
  */
 export async function startBot(
   env: (emulator: DiscordEmulator) => Record<string, string> = () => ({}),
-  options: { log?: Logger; emulator?: DiscordEmulatorOptions; reindex?: boolean } = {},
+  options: {
+    log?: Logger;
+    emulator?: DiscordEmulatorOptions;
+    reindex?: boolean;
+    footnote?: (config: Config, log: Logger) => Footnote;
+  } = {},
 ): Promise<RunningBot> {
   const emulator = await DiscordEmulator.start(options.emulator);
   const log = options.log ?? silentLog;
   const config = testConfig({ DISCORD_API_BASE: emulator.apiBase, ...env(emulator) });
-  const footnote = new Footnote(config, log);
+  const footnote = options.footnote?.(config, log) ?? new Footnote(config, log);
   if (options.reindex ?? true) await footnote.reindex();
   const bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date() });
   const ready = once(bot.client, Events.ClientReady);
@@ -42,4 +50,12 @@ export async function startBot(
       await emulator.close();
     },
   };
+}
+
+/** Nothing only an operator should read: a local path, a variable name, a shell command. */
+export function expectNothingForOperators(text: string, paths: string[]): void {
+  for (const p of paths) expect(text).not.toContain(p);
+  expect(text).not.toMatch(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/);
+  expect(text).not.toMatch(/\bnpm\b|\bnode\b/);
+  expect(text).not.toMatch(/(?:^|\s)\/(?:tmp|home|work|usr|var)\//);
 }

@@ -1,7 +1,8 @@
+/** Finds and loads the slash command modules in the top-level `commands/` folder. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from './command.js';
+import type { Command } from './command-types.js';
 
 export const COMMANDS_DIR = path.resolve(import.meta.dirname, '../../commands');
 

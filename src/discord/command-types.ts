@@ -1,3 +1,4 @@
+/** The types a module in `commands/` is written against: what it exports and what it is given. */
 import type {
   AutocompleteInteraction,
   ChatInputCommandInteraction,
@@ -8,7 +9,7 @@ import type { Footnote } from '../footnote.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter, WorkQueue } from './limits.js';
 
-/** What every command gets besides its interaction. */
+/** What every command, precondition and handler is given besides the interaction or request. */
 export interface CommandContext {
   footnote: Footnote;
   config: Config;
@@ -18,16 +19,9 @@ export interface CommandContext {
   limits: { rate: RateLimiter; queue: WorkQueue };
 }
 
-/**
- * A check run before a command (Sapphire's "precondition"): returns why the user may not run
- * it, or null when they may. Shared checks live in access.ts rather than inside each command.
- */
-export type Precondition = (interaction: ChatInputCommandInteraction, context: CommandContext) => string | null;
-
 /** The shape of each module in `commands/`, as in discord.js's guide: `data` and `execute`. */
 export interface Command {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
-  preconditions?: Precondition[];
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
 }

@@ -1,0 +1,55 @@
+/**
+ * Runs a handler the same way whichever path its request came by: the preconditions first, then
+ * the work, and a failure turned into the one reply a Discord user may see.
+ */
+import { randomBytes } from 'node:crypto';
+import { UserError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { CommandContext } from './command-types.js';
+import type { Precondition } from './preconditions.js';
+import { renderFailure, type ReplyPayload } from './render.js';
+import type { Request } from './request.js';
+
+/** The first precondition that refuses is the reply, and the rest are not run (the rate limit counts a question). */
+export async function runFlow(
+  request: Request,
+  context: CommandContext,
+  preconditions: Precondition[],
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    for (const check of preconditions) {
+      const refusal = check(request, context);
+      if (refusal === null) continue;
+      context.log.info({ refusal }, 'request refused');
+      await request.reply({ content: refusal, embeds: [] });
+      return;
+    }
+    await work();
+  } catch (error) {
+    await replyWithFailure(request, error, context.log);
+  }
+}
+
+/**
+ * What a failure becomes for the person asking: their own mistake (UserError) its message;
+ * anything else, operator errors included (their messages name paths and variables), a short
+ * apology with an id that is in the log beside the whole message.
+ */
+export async function replyWithFailure(request: Request, error: unknown, log: Logger): Promise<void> {
+  try {
+    await request.reply(failureReply(error, log));
+  } catch (replyError) {
+    log.warn({ err: replyError }, 'could not send the failure reply');
+  }
+}
+
+function failureReply(error: unknown, log: Logger): ReplyPayload {
+  if (error instanceof UserError) {
+    log.info({ reason: errorMessage(error) }, 'request rejected');
+    return { content: errorMessage(error), embeds: [] };
+  }
+  const id = randomBytes(4).toString('hex');
+  log.error({ err: error, errorId: id }, 'request failed');
+  return renderFailure(id);
+}

@@ -1,0 +1,36 @@
+/**
+ * The checks run before a handler, on every path alike (Sapphire's AllFlowsPrecondition): each
+ * looks at who is asking and where, and says why they may not go on, or null when they may.
+ */
+import type { CommandContext } from './command-types.js';
+import { BUSY, slowDown } from './limits.js';
+import type { Request } from './request.js';
+
+export type Precondition = (request: Request, context: CommandContext) => string | null;
+
+export const REINDEX_REFUSED = 'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
+export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
+
+/** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
+export const withinRateLimit: Precondition = (request, { limits }) => {
+  const verdict = limits.rate.take(request.userId);
+  return verdict.ok ? null : slowDown(verdict.retryAfterMs);
+};
+
+/** A place in the answer queue: a full one refuses at once rather than leave the question waiting. */
+export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue.full ? BUSY : null);
+
+/**
+ * Manage Server holders where they hold it, and ADMIN_USER_IDS anywhere, may rebuild the index.
+ * Discord hides /reindex from members without Manage Server (default_member_permissions), but
+ * server owners can override that per role or channel, so the bot checks again itself. A refusal
+ * is part of the audit trail too (reindex.ts writes the rest of it).
+ */
+export const mayReindex: Precondition = (request, { config, log }) => {
+  if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
+  log.info({ audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM', result: 'refused' }, 'reindex refused');
+  return REINDEX_REFUSED;
+};
+
+/** One reindex at a time. */
+export const noReindexRunning: Precondition = (_request, { footnote }) => (footnote.reindexing ? REINDEX_RUNNING : null);

@@ -1,0 +1,31 @@
+/** Answering a question, the same for /ask, a DM and a mention: the limits, the queue, the quoted answer. */
+import type { CommandContext } from './command-types.js';
+import { runFlow } from './flow.js';
+import { BUSY, QueueFullError } from './limits.js';
+import { roomInQueue, withinRateLimit } from './preconditions.js';
+import { renderAnswer } from './render.js';
+import type { Request } from './request.js';
+
+/** As long as /ask allows and then some: the model reads only the first few hundred words anyway. */
+const MAX_QUESTION = 1000;
+
+export interface Question {
+  text: string;
+  /** Only search this article. */
+  articleId?: string;
+}
+
+export function askQuestion(request: Request, question: Question, context: CommandContext): Promise<void> {
+  const { footnote, limits } = context;
+  return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
+    await request.defer();
+    try {
+      const answer = await limits.queue.run(() => footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId }));
+      await request.reply(renderAnswer(answer));
+    } catch (error) {
+      // The queue can fill up while the reply is being deferred.
+      if (!(error instanceof QueueFullError)) throw error;
+      await request.reply({ content: BUSY, embeds: [] });
+    }
+  });
+}

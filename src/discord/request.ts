@@ -1,0 +1,63 @@
+/**
+ * Who is asking, where, and how to answer them: the one shape a slash command, a direct
+ * message and a mention are each turned into, so that preconditions and handlers never see
+ * which of them it was.
+ */
+import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction, type Message } from 'discord.js';
+import type { ReplyPayload } from './render.js';
+
+export interface Request {
+  userId: string;
+  /** The server it was asked in; null in a DM. */
+  guildId: string | null;
+  /** Whether the person holds Manage Server where they ask (never in a DM). */
+  managesServer: boolean;
+  /** Sends the reply, or replaces the one shown so far. */
+  reply(payload: ReplyPayload): Promise<void>;
+  /** Says that an answer is on its way, before work that can take a while. */
+  defer(): Promise<void>;
+  /** Shows how far the work has got, where the reply can be edited as it goes (slash commands). */
+  progress?: (text: string) => void;
+}
+
+/**
+ * A slash command. Until it is deferred, replies are seen only by the person asking (refusals,
+ * "busy"); after, they fill in the deferred reply, private when `privately`.
+ */
+export function fromInteraction(interaction: ChatInputCommandInteraction, options: { privately?: boolean } = {}): Request {
+  // Each write waits for the one before, so a slow progress edit cannot land after the final reply.
+  let last: Promise<unknown> = Promise.resolve();
+  const write = (send: () => Promise<unknown>): Promise<void> => {
+    const sent = last.then(send);
+    last = sent.catch(() => undefined);
+    return sent.then(() => undefined);
+  };
+  return {
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    managesServer: interaction.inGuild() && interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
+    reply: (payload) =>
+      write(() =>
+        interaction.deferred || interaction.replied
+          ? interaction.editReply(payload)
+          : interaction.reply({ ...payload, flags: MessageFlags.Ephemeral }),
+      ),
+    defer: () => write(() => interaction.deferReply(options.privately ? { flags: MessageFlags.Ephemeral } : {})),
+    progress: (text) => void write(() => interaction.editReply({ content: text })).catch(() => undefined),
+  };
+}
+
+/** A direct message or a mention in a server: answered with a reply to it. */
+export function fromMessage(message: Message): Request {
+  return {
+    userId: message.author.id,
+    guildId: message.guildId,
+    managesServer: message.member?.permissions.has(PermissionFlagsBits.ManageGuild) ?? false,
+    reply: async (payload) => {
+      await message.reply(payload);
+    },
+    defer: async () => {
+      if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);
+    },
+  };
+}
