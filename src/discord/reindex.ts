@@ -4,10 +4,11 @@
  * the summary.
  */
 import { escapeMarkdown } from 'discord.js';
+import { ReindexInProgressError } from '../errors.js';
 import type { IndexSummary } from '../indexer.js';
 import type { CommandContext } from './command-types.js';
 import { runFlow } from './flow.js';
-import { mayReindex, noReindexRunning } from './preconditions.js';
+import { REINDEX_RUNNING, mayReindex, noReindexRunning } from './preconditions.js';
 import { LIMITS, shorten } from './render.js';
 import type { Request } from './request.js';
 
@@ -16,8 +17,14 @@ const PROGRESS_EVERY_MS = 2000;
 export function rebuildIndex(request: Request, context: CommandContext): Promise<void> {
   return runFlow(request, context, [mayReindex, noReindexRunning], async () => {
     await request.defer();
-    const summary = await reindexFor(request, context);
-    await request.reply({ content: describeSummary(summary), embeds: [] });
+    try {
+      const summary = await reindexFor(request, context);
+      await request.reply({ content: describeSummary(summary), embeds: [] });
+    } catch (error) {
+      // Another reindex can start between the check and this one (while the reply is deferred).
+      if (!(error instanceof ReindexInProgressError)) throw error;
+      await request.reply({ content: REINDEX_RUNNING, embeds: [] });
+    }
   });
 }
 
