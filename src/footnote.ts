@@ -25,6 +25,8 @@ export interface TimedAnswer extends Answer {
 }
 
 export interface FootnoteOptions {
+  /** The models, when not the ones the configuration names loaded as usual (a test holds a load back). */
+  models?: ModelHost;
   onDownload?: (progress: ModelProgress) => void;
   onIndexProgress?: (done: number, total: number) => void;
   /** After the model failed to load, questions go lexical and the model is tried again this much later. */
@@ -51,7 +53,7 @@ export class Footnote {
     readonly log: Logger,
     private readonly options: FootnoteOptions = {},
   ) {
-    this.models = new ModelHost(config, log, { onDownload: options.onDownload, retryMs: options.modelRetryMs });
+    this.models = options.models ?? new ModelHost(config, log, { onDownload: options.onDownload, retryMs: options.modelRetryMs });
     this.live = new LiveIndex(config.indexDir, log);
     this.upkeep = new IndexUpkeep(config, log, this.models, this.live);
   }

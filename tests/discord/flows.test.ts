@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/embedder.js';
 import { Footnote } from '../../src/footnote.js';
+import { ModelHost } from '../../src/model-host.js';
 import { BUSY } from '../../src/discord/limits.js';
 import { REINDEX_REFUSED, REINDEX_RUNNING } from '../../src/discord/preconditions.js';
 import { currentGeneration } from '../../src/store/layout.js';
@@ -20,8 +21,8 @@ const ANSWER = 'open to working with Apple Inc on mobile payments';
 const RATE_LIMIT = 3;
 const SLOW_DOWN = /^You’re asking faster than I can keep up with\. Please try again in \d+ s \(<t:\d+:R>\)\.$/;
 
-/** The real core, except that the test can hold the embedding model back as a slow load would: a reindex that needs it waits. */
-class HeldModel extends Footnote {
+/** The real models, except that the test can hold the embedding model back as a slow load would: a reindex that needs it waits. */
+class HeldModels extends ModelHost {
   private held: { waiting: () => void; released: Promise<void> } | null = null;
 
   /** `waiting` resolves once something waits for the model; `release` lets it have it. */
@@ -52,7 +53,8 @@ const logLines: string[] = [];
 const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 
 let emulator: DiscordEmulator;
-let footnote: HeldModel;
+let footnote: Footnote;
+let models: HeldModels;
 let running: RunningBot;
 let articles: string;
 
@@ -69,10 +71,10 @@ beforeAll(async () => {
       MAX_CONCURRENT_ANSWERS: '1',
       MAX_QUEUED_QUESTIONS: '0',
     }),
-    { log, footnote: (config, logger) => new HeldModel(config, logger) },
+    { log, footnote: (config, logger) => new Footnote(config, logger, { models: (models = new HeldModels(config, logger)) }) },
   );
   emulator = running.emulator;
-  footnote = running.footnote as HeldModel;
+  footnote = running.footnote;
 });
 
 afterAll(() => running?.stop());
@@ -280,7 +282,7 @@ const REINDEX_CASES: (Case<Who> & { who: Who })[] = [
     privately: true,
     before: async () => {
       changeArticles('The library will close early on Saturday.');
-      const model = footnote.hold();
+      const model = models.hold();
       const first = footnote.reindex();
       await model.waiting;
       return async () => {
