@@ -40,6 +40,9 @@ const SLICE = 512;
 // slices, with the event loop free between them, so gateway heartbeats and questions go on.
 const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Terms whose impacts are written between two turns of the event loop (a common term has thousands of passages). */
+const TERM_SLICE = 256;
+
 /** Passages embedded per call: big enough to keep the model's batches full across short articles. */
 const EMBED_GROUP = 64;
 
@@ -56,6 +59,8 @@ export async function writeGeneration(plan: WritePlan, options: WriteOptions): P
     else await addWithoutVectors(toAdd, db, config);
     let last: number | null = 0;
     while ((last = db.indexText(last, SLICE)) !== null) await breathe();
+    let term: string | null = '';
+    while ((term = db.indexImpacts(term, TERM_SLICE)) !== null) await breathe();
 
     const passages = db.passageCount();
     const articles: Manifest['articles'] = {};

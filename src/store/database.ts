@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Article, Credit, Paragraph } from '../articles/article.js';
 import type { Passage } from '../passages.js';
 import type { Span } from '../sentences.js';
+import { IMPACTS_SCHEMA, ImpactSearch, ImpactWriter } from './term-impacts.js';
 
 /** An article as the index keeps it: metadata, cleaned text and paragraphs. */
 export type StoredArticle = Omit<Article, 'paragraphs'> & { paragraphs: Paragraph[]; passages: number };
@@ -15,6 +16,8 @@ export interface PassageVectors {
   vector: Float32Array;
   sentences: (Span & { vector: Float32Array })[];
 }
+
+const FTS_TOKENIZE = 'porter unicode61 remove_diacritics 2';
 
 const SCHEMA = `
 CREATE TABLE articles (
@@ -56,12 +59,10 @@ CREATE TABLE sentences (
   vector BLOB NOT NULL,
   PRIMARY KEY (article_id, start)
 );
--- BM25 over passage text and article title; Porter stemming so "reported" finds "Reporting".
-CREATE VIRTUAL TABLE passages_fts USING fts5(text, title, tokenize = 'porter unicode61 remove_diacritics 2');
-`;
-
-/** Title matches count nearly as much as the passage's own words: "What did Lincoln say…". */
-const BM25_WEIGHTS = [1.0, 0.8];
+-- Passage text and article title as words; Porter stemming so "reported" finds "Reporting". Its
+-- tokens and counts give term_impacts, which lexical search reads.
+CREATE VIRTUAL TABLE passages_fts USING fts5(text, title, tokenize = '${FTS_TOKENIZE}');
+${IMPACTS_SCHEMA}`;
 
 interface ArticleRow {
   id: string;
@@ -92,6 +93,9 @@ interface PassageRow {
 
 /** Articles, passages and their vectors in one SQLite file beside the HNSW graph. */
 export class PassageDatabase {
+  private impactWriter: ImpactWriter | undefined;
+  private impactSearch: ImpactSearch | undefined;
+
   private constructor(private readonly db: Database.Database) {}
 
   static create(file: string): PassageDatabase {
@@ -108,6 +112,7 @@ export class PassageDatabase {
   }
 
   close(): void {
+    this.impactSearch?.close();
     this.db.close();
   }
 
@@ -153,40 +158,52 @@ export class PassageDatabase {
   }
 
   /**
-   * Passages matching any of `terms` (plain words), best BM25 first; `score` is BM25 with the
-   * sign flipped, so higher is better.
+   * Writes the BM25 impacts of the terms after `after` (at most `limit`) from the full-text index;
+   * returns the last term written, or null when none were left. Called in slices, after indexText.
    */
-  searchText(terms: string[], k: number, articleId?: string): { id: number; score: number }[] {
-    const query = ftsQuery(terms);
-    if (!query) return [];
-    const rank = `bm25(passages_fts, ${BM25_WEIGHTS.join(', ')})`;
-    const sql = articleId
-      ? `SELECT f.rowid AS id, -${rank} AS score FROM passages_fts f JOIN passages p ON p.id = f.rowid
-         WHERE passages_fts MATCH ? AND p.article_id = ? ORDER BY ${rank} LIMIT ?`
-      : `SELECT rowid AS id, -${rank} AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY ${rank} LIMIT ?`;
-    const statement = this.db.prepare(sql);
-    return (articleId ? statement.all(query, articleId, k) : statement.all(query, k)) as { id: number; score: number }[];
+  indexImpacts(after: string, limit: number): string | null {
+    this.impactWriter ??= new ImpactWriter(this.db);
+    return this.impactWriter.writeAfter(after, limit);
   }
 
   /**
-   * The best `perArticle` passages by BM25 of each of the named articles, in one pass over the
-   * matches (a pass per article would cost as much each: FTS5 reads every matching passage
-   * before it can filter by article). Scores as in searchText.
+   * Passages matching any of `terms` (plain words), best BM25 first: FTS5's
+   * bm25(passages_fts, 1.0, 0.8) with the sign flipped, so higher is better.
    */
+  searchText(terms: string[], k: number, articleId?: string): { id: number; score: number }[] {
+    if (!articleId) return this.impacts().search(terms, k);
+    const inArticle = this.articlesOfPassages([articleId]);
+    return this.impacts().search(terms, k, (id) => inArticle.has(id));
+  }
+
+  /** The best `perArticle` passages by BM25 of each of the named articles, best first. Scores as in searchText. */
   searchTextInArticles(terms: string[], articleIds: string[], perArticle: number): { id: number; score: number; articleId: string }[] {
-    const query = ftsQuery(terms);
-    if (!query || !articleIds.length) return [];
-    const rank = `bm25(passages_fts, ${BM25_WEIGHTS.join(', ')})`;
-    return this.db
-      .prepare(
-        `SELECT id, score, article_id AS articleId FROM (
-           SELECT id, score, article_id, row_number() OVER (PARTITION BY article_id ORDER BY score DESC) AS n FROM (
-             SELECT f.rowid AS id, -${rank} AS score, p.article_id
-             FROM passages_fts f JOIN passages p ON p.id = f.rowid
-             WHERE passages_fts MATCH ? AND p.article_id IN (${articleIds.map(() => '?').join(',')})))
-         WHERE n <= ? ORDER BY score DESC`,
-      )
-      .all(query, ...articleIds, perArticle) as { id: number; score: number; articleId: string }[];
+    if (!articleIds.length) return [];
+    const articleOf = this.articlesOfPassages(articleIds);
+    const taken = new Map<string, number>();
+    const best: { id: number; score: number; articleId: string }[] = [];
+    for (const hit of this.impacts().search(terms, articleOf.size, (id) => articleOf.has(id))) {
+      const articleId = articleOf.get(hit.id)!;
+      const n = taken.get(articleId) ?? 0;
+      if (n >= perArticle) continue;
+      taken.set(articleId, n + 1);
+      best.push({ ...hit, articleId });
+    }
+    return best;
+  }
+
+  private impacts(): ImpactSearch {
+    this.impactSearch ??= new ImpactSearch(this.db, FTS_TOKENIZE);
+    return this.impactSearch;
+  }
+
+  /** The articles' passages: passage id → article id. */
+  private articlesOfPassages(articleIds: string[]): Map<number, string> {
+    const rows = this.db
+      .prepare(`SELECT id, article_id FROM passages WHERE article_id IN (${articleIds.map(() => '?').join(',')})`)
+      .raw()
+      .all(...articleIds) as [number, string][];
+    return new Map(rows);
   }
 
   /** How many passages contain each term (for weighting rare words above common ones). */
@@ -324,11 +341,6 @@ export class PassageDatabase {
   }
 }
 
-/** An FTS5 query matching any of the words, or null for none. Each word is quoted: FTS5 query syntax (AND, NEAR, column:, *) in a question is taken literally. */
-function ftsQuery(terms: string[]): string | null {
-  const words = [...new Set(terms.map((t) => t.replace(/"/g, '')).filter(Boolean))];
-  return words.length ? words.map((w) => `"${w}"`).join(' OR ') : null;
-}
 
 /** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */
 function passageVector(blob: Buffer): Float32Array {
