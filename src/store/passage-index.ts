@@ -5,8 +5,7 @@ import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type M
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex, VectorMean, dot } from './vectors.js';
 import { articleMetadata } from '../articles/article.js';
-import { stemmer } from 'stemmer';
-import { contentTerms } from '../text.js';
+import { contentTerms, stem } from '../text.js';
 
 const VECTOR_SAMPLE = 256;
 const SENTENCE_SAMPLE = 64;
@@ -132,7 +131,7 @@ export class PassageIndex {
   private searchable(words: string[]): string[] {
     const { passages, frequency } = this.termStatistics;
     if (passages < COMMON_WORD_PASSAGES) return words;
-    const counted = words.map((word) => ({ word, n: frequency(stemmer(word)) }));
+    const counted = words.map((word) => ({ word, n: frequency(stem(word)) }));
     const kept = counted.filter((t) => t.n <= COMMON_WORD_SHARE * passages);
     return (kept.length ? kept : counted.sort((a, b) => a.n - b.n).slice(0, 1)).map((t) => t.word);
   }
