@@ -96,7 +96,16 @@ export class PassageDatabase {
   private impactWriter: ImpactWriter | undefined;
   private impactSearch: ImpactSearch | undefined;
 
+  /** Statements a question runs, compiled once: compiling costs as much as running most of them. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(private readonly db: Database.Database) {}
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
 
   static create(file: string): PassageDatabase {
     const db = new Database(file);
@@ -199,8 +208,8 @@ export class PassageDatabase {
 
   /** The articles' passages: passage id → article id. */
   private articlesOfPassages(articleIds: string[]): Map<number, string> {
-    const rows = this.db
-      .prepare(`SELECT id, article_id FROM passages WHERE article_id IN (${articleIds.map(() => '?').join(',')})`)
+    const rows = this
+      .statement(`SELECT id, article_id FROM passages WHERE article_id IN (${articleIds.map(() => '?').join(',')})`)
       .raw()
       .all(...articleIds) as [number, string][];
     return new Map(rows);
@@ -265,7 +274,7 @@ export class PassageDatabase {
 
   /** The stored vectors of sentences, by article id and start offset in its text; a sentence not stored is left out. */
   sentenceVectors(keys: { articleId: string; start: number }[]): Map<string, Float32Array> {
-    const lookup = this.db.prepare('SELECT vector FROM sentences WHERE article_id = ? AND start = ?').pluck();
+    const lookup = this.statement('SELECT vector FROM sentences WHERE article_id = ? AND start = ?').pluck();
     const result = new Map<string, Float32Array>();
     for (const { articleId, start } of keys) {
       const row = lookup.get(articleId, start) as Buffer | undefined;
@@ -297,8 +306,8 @@ export class PassageDatabase {
   passages(ids: number[]): Map<number, StoredPassage> {
     const result = new Map<number, StoredPassage>();
     if (!ids.length) return result;
-    const rows = this.db
-      .prepare(`SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text
+    const rows = this
+      .statement(`SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text
                 FROM passages WHERE id IN (${ids.map(() => '?').join(',')})`)
       .all(...ids) as PassageRow[];
     for (const row of rows) {
@@ -319,13 +328,13 @@ export class PassageDatabase {
 
   /** Every passage vector of one article, with its passage id. */
   articleVectors(articleId: string): { id: number; vector: Float32Array }[] {
-    const rows = this.db.prepare('SELECT id, vector FROM passages WHERE article_id = ? AND vector IS NOT NULL ORDER BY id').all(articleId) as { id: number; vector: Buffer }[];
+    const rows = this.statement('SELECT id, vector FROM passages WHERE article_id = ? AND vector IS NOT NULL ORDER BY id').all(articleId) as { id: number; vector: Buffer }[];
     return rows.map((row) => ({ id: row.id, vector: passageVector(row.vector) }));
   }
 
   article(id: string): StoredArticle | null {
-    const row = this.db
-      .prepare('SELECT a.*, (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages FROM articles a WHERE id = ?')
+    const row = this
+      .statement('SELECT a.*, (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages FROM articles a WHERE id = ?')
       .get(id) as ArticleRow | undefined;
     return row ? toArticle(row) : null;
   }
