@@ -1,3 +1,4 @@
+// /ask: a question answered with quotes from the articles (the question handler is src/discord/questions.ts).
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 import { askQuestion } from '../src/discord/questions.js';
@@ -14,7 +15,10 @@ export const data = new SlashCommandBuilder()
 export const execute: Command['execute'] = (interaction, context) =>
   askQuestion(
     fromInteraction(interaction, { privately: interaction.options.getBoolean('private') ?? false }),
-    { text: interaction.options.getString('question', true), articleId: interaction.options.getString('article') ?? undefined },
+    {
+      text: interaction.options.getString('question', true),
+      articleId: interaction.options.getString('article') ?? undefined,
+    },
     context,
   );
 

@@ -1,3 +1,4 @@
+// /help: what the bot does and how to ask it.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 
@@ -9,7 +10,8 @@ export const HELP = [
   '• `/articles` — the articles I know.',
   '• `/status` — the index, the model and how long I have been up.',
   '',
-  'Every answer is made of sentences quoted word for word from the articles, numbered [1], [2]…, each with its article, source, date and paragraph (¶). ' +
+  'Every answer is made of sentences quoted word for word from the articles, numbered [1], [2]…, ' +
+    'each with its article, source, date and paragraph (¶). ' +
     'I never write text of my own: when the articles do not answer a question, I say so.',
 ].join('\n');
 

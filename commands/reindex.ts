@@ -1,3 +1,4 @@
+// /reindex: rebuild the index after the articles changed (the handler is src/discord/reindex.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 import { rebuildIndex } from '../src/discord/reindex.js';
@@ -9,4 +10,5 @@ export const data = new SlashCommandBuilder()
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .setContexts(InteractionContextType.Guild);
 
-export const execute: Command['execute'] = (interaction, context) => rebuildIndex(fromInteraction(interaction), context);
+export const execute: Command['execute'] = (interaction, context) =>
+  rebuildIndex(fromInteraction(interaction), context);

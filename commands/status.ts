@@ -1,3 +1,4 @@
+// /status: the index, the model and the uptime, for the person asking.
 import path from 'node:path';
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
@@ -14,7 +15,8 @@ export const execute: Command['execute'] = async (interaction, { footnote, start
         `Articles: ${manifest.counts.articles}`,
         `Passages: ${manifest.counts.passages}`,
         manifest.model
-          ? `Model: ${escapeMarkdown(modelName(manifest.model.id))} (${manifest.model.dtype}, ${manifest.model.dims} dimensions)`
+          ? `Model: ${escapeMarkdown(modelName(manifest.model.id))} ` +
+            `(${manifest.model.dtype}, ${manifest.model.dims} dimensions)`
           : 'Model: none (the index was built without it: lexical search only)',
         `Retrieval: ${retrievalMode(footnote.config.retrievalMode, footnote.degraded, manifest.model !== null)}`,
         `Index built: <t:${Math.floor(Date.parse(manifest.builtAt) / 1000)}:f>`,
@@ -38,6 +40,14 @@ function retrievalMode(setting: string, degraded: string | null, hasVectors: boo
 
 function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
-  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor((s % 86400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']] as const;
-  return parts.filter(([n], i) => n > 0 || i === 3).map(([n, u]) => `${n}${u}`).join(' ');
+  const parts = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor((s % 86400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ] as const;
+  return parts
+    .filter(([n], i) => n > 0 || i === 3)
+    .map(([n, u]) => `${n}${u}`)
+    .join(' ');
 }

@@ -97,7 +97,11 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
         last = Math.max(last, edit.at);
       }
     }
-    const stats = (values: number[]) => ({ p50Ms: percentile(values, 0.5) ?? 0, p95Ms: percentile(values, 0.95) ?? 0, maxMs: Math.max(0, ...values) });
+    const stats = (values: number[]) => ({
+      p50Ms: percentile(values, 0.5) ?? 0,
+      p95Ms: percentile(values, 0.95) ?? 0,
+      maxMs: Math.max(0, ...values),
+    });
     return {
       questions: questions.length,
       users: users.length,

@@ -33,26 +33,39 @@ export interface Question {
   articleId: string | null;
 }
 
-
 /**
  * Questions made of 6–14 consecutive words of a sentence of a random passage, and every
  * OFF_TOPIC_EVERY-th one a question the corpus has nothing on. Same seed, same questions.
  */
-export function makeQuestions(passages: { articleId: string; text: string }[], count: number, seed: number): Question[] {
+export function makeQuestions(
+  passages: { articleId: string; text: string }[],
+  count: number,
+  seed: number,
+): Question[] {
   const random = mulberry32(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
   const questions: Question[] = [];
-  for (let misses = 0; questions.length < count; ) {
+  for (let misses = 0; questions.length < count;) {
     if (questions.length % OFF_TOPIC_EVERY === OFF_TOPIC_EVERY - 1) {
-      questions.push({ text: OFF_TOPIC[Math.floor(questions.length / OFF_TOPIC_EVERY) % OFF_TOPIC.length]!, articleId: null });
+      questions.push({
+        text: OFF_TOPIC[Math.floor(questions.length / OFF_TOPIC_EVERY) % OFF_TOPIC.length]!,
+        articleId: null,
+      });
       continue;
     }
     const passage = pick(passages);
     const sentences = sentenceSpans(passage.text)
-      .map((s) => passage.text.slice(s.start, s.end).split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')).filter(Boolean))
+      .map((s) =>
+        passage.text
+          .slice(s.start, s.end)
+          .split(/\s+/)
+          .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''))
+          .filter(Boolean),
+      )
       .filter((words) => words.length >= 6);
     if (!sentences.length) {
-      if (++misses > 1000) throw new UsageError('the passages have too few sentences of 6 words or more to make questions from');
+      if (++misses > 1000)
+        throw new UsageError('the passages have too few sentences of 6 words or more to make questions from');
       continue;
     }
     const words = pick(sentences);

@@ -45,16 +45,26 @@ export interface SyntheticOptions {
   seed: number;
 }
 
-export async function syntheticBench(options: SyntheticOptions, config: Config, log: Logger, note: (message: string) => void) {
+export async function syntheticBench(
+  options: SyntheticOptions,
+  config: Config,
+  log: Logger,
+  note: (message: string) => void,
+) {
   const random = mulberry32(options.seed);
-  const sentences = loadSotu().flatMap((s) => sentenceSpans(s.text).map((span) => ({ speech: `${s.year} ${s.name}`, text: s.text.slice(span.start, span.end) })));
+  const sentences = loadSotu().flatMap((s) =>
+    sentenceSpans(s.text).map((span) => ({ speech: `${s.year} ${s.name}`, text: s.text.slice(span.start, span.end) })),
+  );
   note(`${sentences.length} SOTU sentences to reshuffle into ${options.passages} passages`);
   const makePassageText = (): { text: string; from: string } => {
     const [low, high] = SENTENCES_PER_PASSAGE;
     const count = low + Math.floor(random() * (high - low + 1));
     const first = Math.floor(random() * sentences.length);
     // Sentences near each other in one speech, in shuffled order: topical, and distinct.
-    const picked = Array.from({ length: count }, () => sentences[Math.min(sentences.length - 1, first + Math.floor(random() * 40))]!);
+    const picked = Array.from(
+      { length: count },
+      () => sentences[Math.min(sentences.length - 1, first + Math.floor(random() * 40))]!,
+    );
     return { text: picked.map((s) => s.text).join(' '), from: picked[0]!.speech };
   };
 
@@ -64,7 +74,9 @@ export async function syntheticBench(options: SyntheticOptions, config: Config, 
     const dims = embedder.dims;
     const real = Array.from({ length: Math.min(REAL_VECTORS, options.passages) }, makePassageText);
     note(`embedding ${real.length} real passages`);
-    const realVectors = (await embedder.embedPassages(real.map((r) => ({ text: r.text, sentences: [] })))).map((e) => e.vector);
+    const realVectors = (await embedder.embedPassages(real.map((r) => ({ text: r.text, sentences: [] })))).map(
+      (e) => e.vector,
+    );
     const gauss = (): number => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
     const near = (base: Float32Array, noise: number): Float32Array => {
       const scale = noise / Math.sqrt(dims);
@@ -84,7 +96,10 @@ export async function syntheticBench(options: SyntheticOptions, config: Config, 
     const started = performance.now();
     const dir = createGeneration(config.indexDir);
     const db = PassageDatabase.create(path.join(dir, DATABASE_FILE));
-    const graph = VectorIndex.create({ dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction }, options.passages);
+    const graph = VectorIndex.create(
+      { dims, m: config.hnsw.m, efConstruction: config.hnsw.efConstruction },
+      options.passages,
+    );
     const mean = new VectorMean();
     const all = new Float32Array(options.passages * dims);
     const texts: string[] = [];
@@ -93,7 +108,9 @@ export async function syntheticBench(options: SyntheticOptions, config: Config, 
     let id = 0;
     for (let a = 0; id < options.passages; a++) {
       const count = Math.min(PASSAGES_PER_ARTICLE, options.passages - id);
-      const bodies = Array.from({ length: count }, (_, i) => (id + i < real.length ? real[id + i]! : makePassageText()));
+      const bodies = Array.from({ length: count }, (_, i) =>
+        id + i < real.length ? real[id + i]! : makePassageText(),
+      );
       const text = bodies.map((b) => b.text).join('\n\n');
       const articleId = `synthetic/${String(a).padStart(6, '0')}`;
       const paragraphs: Span[] = [];
@@ -128,7 +145,10 @@ export async function syntheticBench(options: SyntheticOptions, config: Config, 
       const vectors: PassageVectors[] = passages.map((p, i) => {
         const n = id + i;
         const vector = n < realVectors.length ? realVectors[n]! : near(blend(), PASSAGE_NOISE);
-        return { vector, sentences: sentenceSpans(text, p.start, p.end).map((s) => ({ ...s, vector: near(vector, SENTENCE_NOISE) })) };
+        return {
+          vector,
+          sentences: sentenceSpans(text, p.start, p.end).map((s) => ({ ...s, vector: near(vector, SENTENCE_NOISE) })),
+        };
       });
       db.addArticle(article, passages, vectors);
       // The database numbers passages from 1 in insertion order, as the indexer's graph expects.
@@ -156,8 +176,18 @@ export async function syntheticBench(options: SyntheticOptions, config: Config, 
     const model = footnote.model;
     writeManifest(dir, {
       formatVersion: FORMAT_VERSION,
-      model: { id: model.id, dtype: model.dtype, dims, fingerprint: model.fingerprint, meanVector: Array.from(mean.value!) },
-      chunking: { maxTokens: config.chunkMaxTokens, overlapSentences: config.chunkOverlapSentences, tokenizer: model.fingerprint },
+      model: {
+        id: model.id,
+        dtype: model.dtype,
+        dims,
+        fingerprint: model.fingerprint,
+        meanVector: Array.from(mean.value!),
+      },
+      chunking: {
+        maxTokens: config.chunkMaxTokens,
+        overlapSentences: config.chunkOverlapSentences,
+        tokenizer: model.fingerprint,
+      },
       hnsw: { space: 'ip', m: config.hnsw.m, efConstruction: config.hnsw.efConstruction },
       articles: manifestArticles,
       counts: { articles: Object.keys(manifestArticles).length, passages: options.passages },
@@ -198,7 +228,12 @@ export async function syntheticBench(options: SyntheticOptions, config: Config, 
         const truth = new Set(exact[i]);
         found += hits.filter((h) => truth.has(h.passage.id)).length;
       });
-      return { efSearch: ef, recallAt10: round(found / (RECALL_AT * queryVectors.length), 4), p50Ms: round(percentile(times, 0.5) ?? 0, 2), p95Ms: round(percentile(times, 0.95) ?? 0, 2) };
+      return {
+        efSearch: ef,
+        recallAt10: round(found / (RECALL_AT * queryVectors.length), 4),
+        p50Ms: round(percentile(times, 0.5) ?? 0, 2),
+        p95Ms: round(percentile(times, 0.95) ?? 0, 2),
+      };
     });
 
     const timeAll = async (run: (q: string) => Promise<unknown>): Promise<{ p50Ms: number; p95Ms: number }> => {

@@ -56,7 +56,12 @@ runCommand(async ({ argv }) => {
       const articlesDir = options.articles ?? path.join(temp, 'articles');
       if (!options.articles) writeSotuArticles(articlesDir, spread(loadSotu(), options.limit ?? 20));
       const { config, log } = await setUp(options, temp, articlesDir, note);
-      const result = await burstBench({ questions: options.queries, users: BURST_USERS, seed: options.seed }, config, log, note);
+      const result = await burstBench(
+        { questions: options.queries, users: BURST_USERS, seed: options.seed },
+        config,
+        log,
+        note,
+      );
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result));
       return;
     }
@@ -115,11 +120,14 @@ function parseOptions(argv: string[]): Options | null {
   if (values.help) return null;
   const int = (name: string, raw: string, min: number): number => {
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name}: expected a whole number of at least ${min}, got "${raw}"\n${USAGE}`);
+    if (!Number.isInteger(value) || value < min)
+      throw new UsageError(`--${name}: expected a whole number of at least ${min}, got "${raw}"\n${USAGE}`);
     return value;
   };
-  if (!['fp32', 'q8', 'auto'].includes(values.dtype)) throw new UsageError(`--dtype: expected fp32, q8 or auto, got "${values.dtype}"\n${USAGE}`);
-  if (values.limit !== undefined && values.articles !== undefined) throw new UsageError(`--limit applies to the speeches, not to --articles\n${USAGE}`);
+  if (!['fp32', 'q8', 'auto'].includes(values.dtype))
+    throw new UsageError(`--dtype: expected fp32, q8 or auto, got "${values.dtype}"\n${USAGE}`);
+  if (values.limit !== undefined && values.articles !== undefined)
+    throw new UsageError(`--limit applies to the speeches, not to --articles\n${USAGE}`);
   for (const name of ['articles', 'model'] as const) {
     const dir = values[name];
     if (dir !== undefined && !fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -170,25 +178,32 @@ async function synthetic(options: Options, passages: number, temp: string, note:
 }
 
 function burstTable(r: Awaited<ReturnType<typeof burstBench>>): string {
-  const t = (x: { p50Ms: number; p95Ms: number; maxMs: number }): string => `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms, max ${x.maxMs} ms`;
-  return [
-    `burst: ${r.questions} /ask from ${r.users} users at once, ${r.model.id} (${r.model.dtype})`,
-    `acknowledged ${t(r.acknowledgement)}`,
-    `answered ${t(r.answer)}, ${r.answersPerSecond} answers/s`,
-    `not deferred ${r.notDeferred}, HTTP errors ${r.errors}`,
-  ].join('\n') + '\n';
+  const t = (x: { p50Ms: number; p95Ms: number; maxMs: number }): string =>
+    `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms, max ${x.maxMs} ms`;
+  return (
+    [
+      `burst: ${r.questions} /ask from ${r.users} users at once, ${r.model.id} (${r.model.dtype})`,
+      `acknowledged ${t(r.acknowledgement)}`,
+      `answered ${t(r.answer)}, ${r.answersPerSecond} answers/s`,
+      `not deferred ${r.notDeferred}, HTTP errors ${r.errors}`,
+    ].join('\n') + '\n'
+  );
 }
 
 function syntheticTable(r: Awaited<ReturnType<typeof syntheticBench>>): string {
   const l = r.latency;
   const ms = (t: { p50Ms: number; p95Ms: number }): string => `p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms`;
   const lines = [
-    `synthetic index: ${r.passages} passages in ${r.articles} articles, ${r.model.id} (${r.model.dtype}, ${r.model.dims} dims, ${r.model.realVectors} real vectors)`,
+    `synthetic index: ${r.passages} passages in ${r.articles} articles, ` +
+      `${r.model.id} (${r.model.dtype}, ${r.model.dims} dims, ${r.model.realVectors} real vectors)`,
     `HNSW m=${r.hnsw.m} efConstruction=${r.hnsw.efConstruction} efSearch=${r.hnsw.efSearch}`,
-    `build ${r.build.seconds} s (graph ${r.build.graphSeconds} s, full text ${r.build.fullTextSeconds} s, write+checksum ${r.build.writeAndChecksumSeconds} s), peak RSS ${r.build.peakRssMb} MB`,
+    `build ${r.build.seconds} s (graph ${r.build.graphSeconds} s, full text ${r.build.fullTextSeconds} s, ` +
+      `write+checksum ${r.build.writeAndChecksumSeconds} s), peak RSS ${r.build.peakRssMb} MB`,
     `size ${mb(r.bytes.total)} (SQLite ${mb(r.bytes.db)}, HNSW ${mb(r.bytes.hnsw)})`,
     `open ${r.open.seconds} s, with the checksum pass ${r.open.verifiedSeconds} s`,
-    ...r.recall.map((x) => `efSearch ${x.efSearch}: recall@10 ${x.recallAt10}, search p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms`),
+    ...r.recall.map(
+      (x) => `efSearch ${x.efSearch}: recall@10 ${x.recallAt10}, search p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms`,
+    ),
     `bare query embedding ${ms(l.bareEmbed)}`,
     `retrieval hybrid ${ms(l.retrievalHybrid)}; lexical ${ms(l.retrievalLexical)}`,
     `whole answer hybrid ${ms(l.answerHybrid)}; lexical ${ms(l.answerLexical)}`,
@@ -213,7 +228,9 @@ async function bench(options: Options, temp: string, note: (message: string) => 
   const sample = spread(passages, options.sample).map((p) => p.text);
   note(`bare model: ${sample.length} passages in batches of ${BATCH}`);
   const bare = await bareThroughput(modelDir, dtype, config.modelsDir, sample);
-  const { latencies, counts, bareEmbed, lexical } = await withFootnote(new Footnote(config, log), (footnote) => queryPhase(footnote, passages, options, note));
+  const { latencies, counts, bareEmbed, lexical } = await withFootnote(new Footnote(config, log), (footnote) =>
+    queryPhase(footnote, passages, options, note),
+  );
 
   const pipelinePerSecond = summary.passages / timings.index;
   return {
@@ -337,7 +354,12 @@ async function indexPhase(footnote: Footnote, note: (message: string) => void) {
 }
 
 /** The questions through `ask`, as the CLI and the bot answer them, after a few untimed ones. */
-async function queryPhase(footnote: Footnote, passages: { articleId: string; text: string }[], options: Options, note: (message: string) => void) {
+async function queryPhase(
+  footnote: Footnote,
+  passages: { articleId: string; text: string }[],
+  options: Options,
+  note: (message: string) => void,
+) {
   const questions = makeQuestions(passages, options.queries + WARMUP_QUESTIONS, options.seed);
   note(`asking ${WARMUP_QUESTIONS} warm-up questions, then ${options.queries}`);
   for (const q of questions.slice(0, WARMUP_QUESTIONS)) await footnote.ask(q.text);
@@ -426,22 +448,70 @@ const share = (value: number): string => `${(value * 100).toFixed(1)} %`;
 
 function table(r: Awaited<ReturnType<typeof bench>>): string {
   const rows: [string, string, string][] = [
-    ['machine', `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB`, `${r.machine.platform}, node ${r.machine.node}`],
+    [
+      'machine',
+      `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB`,
+      `${r.machine.platform}, node ${r.machine.node}`,
+    ],
     ['corpus', r.corpus.articlesDir, r.corpus.skipped ? `${r.corpus.skipped} files skipped` : ''],
-    ['model', `${r.model.generated ? 'generated test model' : r.model.dir} (${r.model.dtype}, ${r.model.dims} dims)`, `loaded in ${r.model.loadSeconds} s, not counted below`],
-    ['settings', `chunks ≤ ${r.settings.chunkMaxTokens} tokens, HNSW m=${r.settings.hnsw.m} efC=${r.settings.hnsw.efConstruction} efS=${r.settings.hnsw.efSearch}`, `top ${r.settings.topK}, min score ${r.settings.minScore}`],
+    [
+      'model',
+      `${r.model.generated ? 'generated test model' : r.model.dir} (${r.model.dtype}, ${r.model.dims} dims)`,
+      `loaded in ${r.model.loadSeconds} s, not counted below`,
+    ],
+    [
+      'settings',
+      `chunks ≤ ${r.settings.chunkMaxTokens} tokens, HNSW m=${r.settings.hnsw.m} ` +
+        `efC=${r.settings.hnsw.efConstruction} efS=${r.settings.hnsw.efSearch}`,
+      `top ${r.settings.topK}, min score ${r.settings.minScore}`,
+    ],
     ['articles', String(r.corpus.articles), ''],
     ['passages', String(r.corpus.passages), ''],
     ['tokens', String(r.corpus.tokens), 'passage tokens, without [CLS]/[SEP]'],
-    ['index time', `${r.index.seconds} s`, `whole reindex: load+chunk ${r.index.prepareSeconds} s, embed+SQLite ${r.index.embedAndStoreSeconds} s, HNSW+write ${r.index.graphAndWriteSeconds} s`],
-    ['pipeline speed', `${r.index.passagesPerSecond} passages/s`, `${r.index.tokensPerSecond} tokens/s, over the whole reindex`],
-    ['bare model speed', `${r.bare.passagesPerSecond} passages/s`, `transformers.js alone (same threads), warm, ${r.bare.passages} passages, length-sorted batches of ${r.bare.batchSize}`],
+    [
+      'index time',
+      `${r.index.seconds} s`,
+      `whole reindex: load+chunk ${r.index.prepareSeconds} s, embed+SQLite ${r.index.embedAndStoreSeconds} s, ` +
+        `HNSW+write ${r.index.graphAndWriteSeconds} s`,
+    ],
+    [
+      'pipeline speed',
+      `${r.index.passagesPerSecond} passages/s`,
+      `${r.index.tokensPerSecond} tokens/s, over the whole reindex`,
+    ],
+    [
+      'bare model speed',
+      `${r.bare.passagesPerSecond} passages/s`,
+      `transformers.js alone (same threads), warm, ${r.bare.passages} passages, ` +
+        `length-sorted batches of ${r.bare.batchSize}`,
+    ],
     ['pipeline / bare', `${r.bare.ratio} ×`, 'time per passage; 1 = no overhead beyond the model'],
-    ['index size', mb(r.index.bytes.total), `HNSW ${mb(r.index.bytes.hnsw)}, SQLite ${mb(r.index.bytes.db)} (live generation)`],
-    ['query latency', `p50 ${r.queries.p50Ms} ms, p95 ${r.queries.p95Ms} ms, max ${r.queries.maxMs} ms`, `mean ${r.queries.meanMs} ms; ${r.queries.count} asks after warm-up, embed+search+answer`],
-    ['bare query embedding', `p50 ${r.queries.bareEmbedP50Ms} ms, p95 ${r.queries.bareEmbedP95Ms} ms`, 'the model alone on each question, through the same worker'],
-    ['lexical latency', `p50 ${r.queries.lexicalP50Ms} ms, p95 ${r.queries.lexicalP95Ms} ms`, 'the same questions, RETRIEVAL_MODE=lexical'],
-    ['found', share(r.queries.foundShare), `on-topic ${share(r.queries.onTopicFoundShare)} of ${r.queries.onTopic}, off-topic ${share(r.queries.offTopicFoundShare)} of ${r.queries.offTopic}`],
+    [
+      'index size',
+      mb(r.index.bytes.total),
+      `HNSW ${mb(r.index.bytes.hnsw)}, SQLite ${mb(r.index.bytes.db)} (live generation)`,
+    ],
+    [
+      'query latency',
+      `p50 ${r.queries.p50Ms} ms, p95 ${r.queries.p95Ms} ms, max ${r.queries.maxMs} ms`,
+      `mean ${r.queries.meanMs} ms; ${r.queries.count} asks after warm-up, embed+search+answer`,
+    ],
+    [
+      'bare query embedding',
+      `p50 ${r.queries.bareEmbedP50Ms} ms, p95 ${r.queries.bareEmbedP95Ms} ms`,
+      'the model alone on each question, through the same worker',
+    ],
+    [
+      'lexical latency',
+      `p50 ${r.queries.lexicalP50Ms} ms, p95 ${r.queries.lexicalP95Ms} ms`,
+      'the same questions, RETRIEVAL_MODE=lexical',
+    ],
+    [
+      'found',
+      share(r.queries.foundShare),
+      `on-topic ${share(r.queries.onTopicFoundShare)} of ${r.queries.onTopic}, ` +
+        `off-topic ${share(r.queries.offTopicFoundShare)} of ${r.queries.offTopic}`,
+    ],
     ['source cited', share(r.queries.sourceCitedShare), 'on-topic questions citing the article their words came from'],
     ['peak RSS', `${r.peakRssMb} MB`, 'whole run (one model loaded at a time)'],
   ];

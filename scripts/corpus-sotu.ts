@@ -5,7 +5,10 @@ import { runCommand } from '../src/cli/run.js';
 
 runCommand(async ({ argv }) => {
   const [dir, ...rest] = argv;
-  if (!dir || rest.length) throw new UsageError('usage: npm run corpus:sotu -- DIR   (writes the 233 State of the Union addresses into DIR)');
+  if (!dir || rest.length)
+    throw new UsageError('usage: npm run corpus:sotu -- DIR   (writes the 233 State of the Union addresses into DIR)');
   const files = writeSotuArticles(dir);
-  process.stdout.write(`Wrote ${files.length} State of the Union addresses to ${dir}; index them with ARTICLES_DIR=${dir} npm run index\n`);
+  process.stdout.write(
+    `Wrote ${files.length} State of the Union addresses to ${dir}; index them with ARTICLES_DIR=${dir} npm run index\n`,
+  );
 });

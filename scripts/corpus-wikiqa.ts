@@ -4,7 +4,8 @@ import { UsageError } from '../src/errors.js';
 import { runCommand } from '../src/cli/run.js';
 import { writeWikiQa } from './wikiqa.js';
 
-const USAGE = 'usage: npm run corpus:wikiqa -- TSV OUT_DIR   (WikiQA-dev.tsv → OUT_DIR/articles/*.txt and OUT_DIR/questions.jsonl)';
+const USAGE =
+  'usage: npm run corpus:wikiqa -- TSV OUT_DIR   (WikiQA-dev.tsv → OUT_DIR/articles/*.txt and OUT_DIR/questions.jsonl)';
 
 runCommand(async ({ argv }) => {
   const [tsv, out, ...rest] = argv;
@@ -22,7 +23,9 @@ runCommand(async ({ argv }) => {
     throw new UsageError(`${tsv}: ${(error as Error).message}`);
   }
   process.stdout.write(
-    `Wrote ${written.answerable + written.unanswerable} questions (${written.answerable} answerable, ${written.unanswerable} not answered by their summary) to ${written.questions}\n` +
-      `and the summaries to ${written.articles}; evaluate with: npm run eval -- --questions ${written.questions} --articles ${written.articles}\n`,
+    `Wrote ${written.answerable + written.unanswerable} questions (${written.answerable} answerable, ` +
+      `${written.unanswerable} not answered by their summary) to ${written.questions}\n` +
+      `and the summaries to ${written.articles}; evaluate with:\n` +
+      `npm run eval -- --questions ${written.questions} --articles ${written.articles}\n`,
   );
 });

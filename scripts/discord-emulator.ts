@@ -144,7 +144,9 @@ interface InteractionOptions<Option> {
   locale?: Locale;
 }
 
-export type SlashCommandOptions = InteractionOptions<APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommand>>;
+export type SlashCommandOptions = InteractionOptions<
+  APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommand>
+>;
 export type AutocompleteOptions = InteractionOptions<
   APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommandAutocomplete>
 >;
@@ -244,10 +246,17 @@ const EVERYONE_PERMISSIONS =
   P.Speak;
 /** app_permissions in the bot DM: roughly what Discord reports there (no guild roles apply). */
 const DM_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles | P.ReadMessageHistory | P.AddReactions | P.UseExternalEmojis;
+  P.ViewChannel |
+  P.SendMessages |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.ReadMessageHistory |
+  P.AddReactions |
+  P.UseExternalEmojis;
 
 /** Message flags a bot may set when sending; interaction responses may also be ephemeral. */
-const SENDABLE_MESSAGE_FLAGS = MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
+const SENDABLE_MESSAGE_FLAGS =
+  MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
 const INTERACTION_MESSAGE_FLAGS = SENDABLE_MESSAGE_FLAGS | MessageFlags.Ephemeral;
 
 /** Intents Discord requires for a dispatch: [in a guild, in a DM]. */
@@ -337,7 +346,8 @@ function validateMessageBody(body: MessageBody, prefix: string[] = []): FormErro
   const errors = new FormErrors(prefix);
   if (body.content != null) {
     if (typeof body.content !== 'string') errors.add(['content'], 'BASE_TYPE_STRING', 'Must be a string.');
-    else if (length(body.content) > 2000) errors.add(['content'], 'BASE_TYPE_MAX_LENGTH', 'Must be 2000 or fewer in length.');
+    else if (length(body.content) > 2000)
+      errors.add(['content'], 'BASE_TYPE_MAX_LENGTH', 'Must be 2000 or fewer in length.');
   }
   const embeds = body.embeds ?? [];
   if (embeds.length > 10) errors.add(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
@@ -346,16 +356,21 @@ function validateMessageBody(body: MessageBody, prefix: string[] = []): FormErro
     const check = (path: (string | number)[], value: string | undefined, max: number) => {
       if (value === undefined) return;
       total += length(value);
-      if (length(value) > max) errors.add(['embeds', i, ...path], 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`);
+      if (length(value) > max)
+        errors.add(['embeds', i, ...path], 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`);
     };
     check(['title'], embed.title, 256);
     check(['description'], embed.description, 4096);
     check(['footer', 'text'], embed.footer?.text, 2048);
     check(['author', 'name'], embed.author?.name, 256);
     const fields = embed.fields ?? [];
-    if (fields.length > 25) errors.add(['embeds', i, 'fields'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+    if (fields.length > 25)
+      errors.add(['embeds', i, 'fields'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
     fields.forEach((field, j) => {
-      for (const [key, max] of [['name', 256], ['value', 1024]] as const) {
+      for (const [key, max] of [
+        ['name', 256],
+        ['value', 1024],
+      ] as const) {
         if (!field[key]) errors.add(['embeds', i, 'fields', j, key], 'BASE_TYPE_REQUIRED', 'This field is required');
         else check(['fields', j, key], field[key], max);
       }
@@ -412,7 +427,10 @@ function checkOptions(errors: FormErrors, path: (string | number)[], options: un
     checkDescription(errors, at, option.description);
     if (Array.isArray(option.choices) && option.choices.length > 25)
       errors.add([...at, 'choices'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-    if (option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup) {
+    if (
+      option.type === ApplicationCommandOptionType.Subcommand ||
+      option.type === ApplicationCommandOptionType.SubcommandGroup
+    ) {
       checkOptions(errors, at, option.options);
     } else if (option.required !== true) {
       optionalSeen = true;
@@ -438,7 +456,8 @@ function validateCommands(commands: unknown[]): FormErrors {
       checkOptions(errors, [i], command.options);
     }
     const key = `${String(command.type ?? ApplicationCommandType.ChatInput)}:${String(command.name)}`;
-    if (seen.has(key)) errors.add([], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
+    if (seen.has(key))
+      errors.add([], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
     seen.add(key);
   });
   return errors;
@@ -472,7 +491,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** JSON, or multipart/form-data as @discordjs/rest sends it with files (`payload_json` + `files[n]`). */
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: unknown; files: RecordedFile[] }> {
+async function parseBody(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<{ body: unknown; files: RecordedFile[] }> {
   if (raw.length === 0) return { body: undefined, files: [] };
   if (contentType?.startsWith('multipart/form-data')) {
     const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
@@ -680,7 +702,9 @@ export class DiscordEmulator {
   /** The tail of both logs, so a timed-out wait says what did happen. */
   private describeTraffic(): string {
     const requests = this.requests.slice(-10).map((r) => `  ${r.method} ${r.path} → ${r.status}`);
-    const gateway = this.gatewayLog.slice(-10).map((e) => `  #${e.connection} ${e.type}${'code' in e ? ` ${e.code}` : ''}`);
+    const gateway = this.gatewayLog
+      .slice(-10)
+      .map((e) => `  #${e.connection} ${e.type}${'code' in e ? ` ${e.code}` : ''}`);
     return [`recent requests:`, ...requests, `recent gateway events:`, ...gateway].join('\n');
   }
 
@@ -700,7 +724,10 @@ export class DiscordEmulator {
   }
 
   sendSlashCommand(options: SlashCommandOptions): APIChatInputApplicationCommandInteraction {
-    const payload = this.buildInteraction(InteractionType.ApplicationCommand, options) as APIChatInputApplicationCommandInteraction;
+    const payload = this.buildInteraction(
+      InteractionType.ApplicationCommand,
+      options,
+    ) as APIChatInputApplicationCommandInteraction;
     return this.sendInteraction(payload);
   }
 
@@ -813,7 +840,12 @@ export class DiscordEmulator {
         // As on Discord, a client closing with 1000/1001 ends its session; other codes keep it resumable.
         if (!connection.closedByServer && (code === 1000 || code === 1001)) this.endSession(session);
       }
-      this.log(connection, { type: 'close', code, reason: reason.toString(), initiator: connection.closedByServer ? 'server' : 'client' });
+      this.log(connection, {
+        type: 'close',
+        code,
+        reason: reason.toString(),
+        initiator: connection.closedByServer ? 'server' : 'client',
+      });
     });
     // A reset socket also emits 'close', which is what the log records.
     socket.on('error', () => {});
@@ -838,7 +870,11 @@ export class DiscordEmulator {
     }
     switch (payload.op) {
       case GatewayOpcodes.Heartbeat:
-        this.log(connection, { type: 'heartbeat', seq: typeof payload.d === 'number' ? payload.d : null, acked: this.acking });
+        this.log(connection, {
+          type: 'heartbeat',
+          seq: typeof payload.d === 'number' ? payload.d : null,
+          acked: this.acking,
+        });
         if (this.acking) this.send(connection, { op: GatewayOpcodes.HeartbeatAck });
         return;
       case GatewayOpcodes.Identify:
@@ -856,7 +892,13 @@ export class DiscordEmulator {
   private identify(connection: GatewayConnection, d: GatewayIdentifyData): void {
     if (connection.session) return this.closeFromServer(connection, 4005, 'Already authenticated.');
     if (d.token !== this.token) return this.closeFromServer(connection, 4004, 'Authentication failed.');
-    const session: GatewaySession = { id: randomBytes(16).toString('hex'), intents: d.intents, seq: 0, dispatches: [], connection };
+    const session: GatewaySession = {
+      id: randomBytes(16).toString('hex'),
+      intents: d.intents,
+      seq: 0,
+      dispatches: [],
+      connection,
+    };
     this.sessions.set(session.id, session);
     this.session = session;
     connection.session = session;
@@ -927,7 +969,12 @@ export class DiscordEmulator {
         return undefined;
       }
     }
-    const payload: DispatchPayload = { op: GatewayOpcodes.Dispatch, t, s: ++session.seq, d: this.withoutPrivilegedContent(session, t, d) };
+    const payload: DispatchPayload = {
+      op: GatewayOpcodes.Dispatch,
+      t,
+      s: ++session.seq,
+      d: this.withoutPrivilegedContent(session, t, d),
+    };
     session.dispatches.push(payload);
     if (session.connection) this.send(session.connection, payload);
     return payload;
@@ -959,7 +1006,10 @@ export class DiscordEmulator {
     connection.socket.close(code, reason);
   }
 
-  private log(connection: GatewayConnection | null, entry: DistributiveOmit<GatewayLogEntry, 'connection' | 'at'>): void {
+  private log(
+    connection: GatewayConnection | null,
+    entry: DistributiveOmit<GatewayLogEntry, 'connection' | 'at'>,
+  ): void {
     this.gatewayLog.push({ ...entry, connection: connection?.id ?? 0, at: Date.now() } as GatewayLogEntry);
     this.changed();
   }
@@ -1029,7 +1079,8 @@ export class DiscordEmulator {
     const user = options.user ?? this.fixture.users.regular;
     this.users.set(user.id, user);
     const id = snowflake();
-    const guildCommand = options.guildId !== undefined && this.commandStore.get(options.guildId)?.find((c) => c.name === options.name);
+    const guildCommand =
+      options.guildId !== undefined && this.commandStore.get(options.guildId)?.find((c) => c.name === options.name);
     const command = guildCommand || this.commandStore.get('global')?.find((c) => c.name === options.name);
     const common = {
       id,
@@ -1085,7 +1136,12 @@ export class DiscordEmulator {
 
   private sendInteraction<T extends InteractionRecord['payload']>(payload: T): T {
     // buildInteraction always sets channel_id; only the autocomplete type declares it optional.
-    const record: InteractionRecord = { payload, channelId: payload.channel_id!, dispatchedAt: Date.now(), followups: [] };
+    const record: InteractionRecord = {
+      payload,
+      channelId: payload.channel_id!,
+      dispatchedAt: Date.now(),
+      followups: [],
+    };
     this.interactions.set(payload.id, record);
     this.interactionsByToken.set(payload.token, record);
     this.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
@@ -1139,7 +1195,8 @@ export class DiscordEmulator {
   }
 
   private assertFixtureGuild(guildId: string | undefined): void {
-    if (guildId !== GUILD_ID) throw new Error(`DiscordEmulator: unknown guild ${guildId}; use emulator.fixture.guild.id`);
+    if (guildId !== GUILD_ID)
+      throw new Error(`DiscordEmulator: unknown guild ${guildId}; use emulator.fixture.guild.id`);
   }
 
   // ---- REST ------------------------------------------------------------------------------------
@@ -1218,7 +1275,8 @@ export class DiscordEmulator {
   ): Reply {
     const candidates = this.routes.filter((r) => r.pattern.test(path));
     const route = candidates.find((r) => r.method === method);
-    if (!route) return candidates.length > 0 ? apiError(405, 0, '405: Method Not Allowed') : apiError(404, 0, '404: Not Found');
+    if (!route)
+      return candidates.length > 0 ? apiError(405, 0, '405: Method Not Allowed') : apiError(404, 0, '404: Not Found');
     if (route.botAuth && authorization !== `Bot ${this.token}`) return apiError(401, 0, '401: Unauthorized');
     const values = route.pattern.exec(path)!.slice(1);
     const params = Object.fromEntries(route.keys.map((key, i) => [key, values[i]!]));
@@ -1231,7 +1289,12 @@ export class DiscordEmulator {
     const body: RESTGetAPIGatewayBotResult = {
       url: this.gatewayUrl,
       shards: 1,
-      session_start_limit: { total: 1000, remaining: 1000 - this.identifyCount, reset_after: 86_400_000, max_concurrency: 1 },
+      session_start_limit: {
+        total: 1000,
+        remaining: 1000 - this.identifyCount,
+        reset_after: 86_400_000,
+        max_concurrency: 1,
+      },
     };
     return { status: 200, body };
   }
@@ -1245,7 +1308,8 @@ export class DiscordEmulator {
 
   private commandScope(ctx: RequestContext): string | Reply {
     const { appId, guildId } = ctx.params;
-    if (appId !== this.applicationId || (guildId !== undefined && guildId !== GUILD_ID)) return apiError(403, 50001, 'Missing Access');
+    if (appId !== this.applicationId || (guildId !== undefined && guildId !== GUILD_ID))
+      return apiError(403, 50001, 'Missing Access');
     return guildId ?? 'global';
   }
 
@@ -1293,7 +1357,11 @@ export class DiscordEmulator {
     const allowed =
       record.payload.type === InteractionType.ApplicationCommandAutocomplete
         ? [InteractionResponseType.ApplicationCommandAutocompleteResult]
-        : [InteractionResponseType.ChannelMessageWithSource, InteractionResponseType.DeferredChannelMessageWithSource, InteractionResponseType.Modal];
+        : [
+            InteractionResponseType.ChannelMessageWithSource,
+            InteractionResponseType.DeferredChannelMessageWithSource,
+            InteractionResponseType.Modal,
+          ];
     if (typeof type !== 'number' || !allowed.includes(type)) {
       const errors = new FormErrors();
       errors.add(['type'], 'BASE_TYPE_CHOICES', `Value must be one of (${allowed.join(', ')}).`);
@@ -1438,7 +1506,12 @@ export class DiscordEmulator {
       referenced
         ? {
             type: MessageType.Reply,
-            message_reference: { type: 0, channel_id: referenced.channel_id, message_id: referenced.id, ...('guild_id' in referenced ? { guild_id: GUILD_ID } : {}) },
+            message_reference: {
+              type: 0,
+              channel_id: referenced.channel_id,
+              message_id: referenced.id,
+              ...('guild_id' in referenced ? { guild_id: GUILD_ID } : {}),
+            },
             referenced_message: referenced,
           }
         : {},
@@ -1451,11 +1524,17 @@ export class DiscordEmulator {
   private editChannelMessage(ctx: RequestContext): Reply {
     const message = this.messages.get(ctx.params.messageId!);
     if (!message || message.channel_id !== ctx.params.channelId) return unknownMessage();
-    if (message.author.id !== this.fixture.users.bot.id) return apiError(403, 50005, 'Cannot edit a message authored by another user');
+    if (message.author.id !== this.fixture.users.bot.id)
+      return apiError(403, 50005, 'Cannot edit a message authored by another user');
     return this.editMessage(message, asObject(ctx.body) as MessageBody, ctx.files);
   }
 
-  private buildMessage(channelId: string, body: MessageBody, files: RecordedFile[], fields: Partial<APIMessage>): APIMessage {
+  private buildMessage(
+    channelId: string,
+    body: MessageBody,
+    files: RecordedFile[],
+    fields: Partial<APIMessage>,
+  ): APIMessage {
     return {
       id: snowflake(),
       channel_id: channelId,
@@ -1514,11 +1593,17 @@ export class DiscordEmulator {
     if (body.components !== undefined) edited.components = body.components ?? [];
     if (body.attachments !== undefined || files.length > 0) {
       const kept = new Set((body.attachments ?? []).map((a) => String(a.id)));
-      edited.attachments = [...message.attachments.filter((a) => kept.has(a.id)), ...this.attachments(message.channel_id, body, files)];
+      edited.attachments = [
+        ...message.attachments.filter((a) => kept.has(a.id)),
+        ...this.attachments(message.channel_id, body, files),
+      ];
     }
     // Ephemeral is fixed at creation; the other flags follow the body.
     const ephemeral = (message.flags ?? 0) & MessageFlags.Ephemeral;
-    edited.flags = body.flags == null ? (message.flags ?? 0) & ~MessageFlags.Loading : (body.flags & ~MessageFlags.Ephemeral) | ephemeral;
+    edited.flags =
+      body.flags == null
+        ? (message.flags ?? 0) & ~MessageFlags.Loading
+        : (body.flags & ~MessageFlags.Ephemeral) | ephemeral;
     edited.edited_timestamp = wasLoading ? null : new Date().toISOString();
     if (isEmpty(edited, body)) return emptyMessage();
     Object.assign(message, edited);

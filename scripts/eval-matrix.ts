@@ -8,9 +8,9 @@ import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
 import { Footnote } from '../src/footnote.js';
 import { RETRIEVAL_MODES, isRetrievalMode } from '../src/modes.js';
 
-// Dev tool: every question set × mode in one process, as one Markdown table.
-//   node --import tsx scripts/eval-matrix.ts --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense]
-// Indexes are kept in --cache (one per set and model) and updated incrementally between runs;
+// Dev tool: every question set × mode in one process, as one Markdown table. node --import tsx scripts/eval-matrix.ts
+// --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense] Indexes are kept in --cache (one per set
+// and model) and updated incrementally between runs;
 // --verbose also writes each set × mode's results there as JSON.
 const { values } = parseArgs({
   options: {
@@ -25,7 +25,9 @@ const { values } = parseArgs({
 const log = pino({ level: 'silent' });
 const rows: Record<string, unknown>[] = [];
 const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
-console.log('| set | mode | hit@1 | hit@3 | MRR | wrongly not found | abstention R | abstention P | quotes/answer | p50 ms |');
+console.log(
+  '| set | mode | hit@1 | hit@3 | MRR | wrongly not found | abstention R | abstention P | quotes/answer | p50 ms |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const spec of values.set ?? []) {
   const [name, rest] = spec.split('=') as [string, string];
@@ -43,14 +45,29 @@ for (const spec of values.set ?? []) {
   await footnote.reindex();
   const questions = loadQuestions(questionsFile);
   for (const mode of values.modes!.split(',')) {
-    if (!isRetrievalMode(mode)) throw new Error(`--modes: expected some of ${RETRIEVAL_MODES.join(', ')}, got "${mode}"`);
+    if (!isRetrievalMode(mode))
+      throw new Error(`--modes: expected some of ${RETRIEVAL_MODES.join(', ')}, got "${mode}"`);
     if (mode !== 'lexical' && !values.model) continue;
     const report: EvalReport = await evaluate(questions, (q) => footnote.ask(q, { mode }));
     rows.push({ name, mode, ...report, results: values.verbose ? report.results : undefined });
-    console.log(
-      `| ${name} | ${mode} | ${f(report.hitAt1.value)} | ${f(report.hitAt3.value)} | ${f(report.mrr)} | ${report.wronglyNotFound.count}/${report.wronglyNotFound.of} | ${report.abstention.recall.count}/${report.abstention.recall.of} | ${f(report.abstention.precision.value)} | ${report.quotesPerAnswer?.toFixed(2) ?? 'n/a'} | ${report.latencyMs.p50?.toFixed(1)} |`,
-    );
-    if (values.verbose) fs.writeFileSync(path.join(values.cache!, `${name}-${mode}-${modelName}.json`), JSON.stringify(report.results, null, 1));
+    const cells = [
+      name,
+      mode,
+      f(report.hitAt1.value),
+      f(report.hitAt3.value),
+      f(report.mrr),
+      `${report.wronglyNotFound.count}/${report.wronglyNotFound.of}`,
+      `${report.abstention.recall.count}/${report.abstention.recall.of}`,
+      f(report.abstention.precision.value),
+      report.quotesPerAnswer?.toFixed(2) ?? 'n/a',
+      report.latencyMs.p50?.toFixed(1),
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+    if (values.verbose)
+      fs.writeFileSync(
+        path.join(values.cache!, `${name}-${mode}-${modelName}.json`),
+        JSON.stringify(report.results, null, 1),
+      );
   }
   await footnote.close();
 }

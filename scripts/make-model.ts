@@ -44,20 +44,108 @@ const RELEVANCE_OFFSET = 2.4;
 
 /** Frequent function words: scaled down so that questions ("who did what ...") match on content. */
 const STOP_WORDS: ReadonlySet<string> = new Set([
-  'the', 'a', 'an', 'of', 'and', 'or', 'but', 'nor', 'to', 'in', 'on', 'at', 'by', 'for', 'with',
-  'as', 'from', 'into', 'about', 'than', 'then', 'so', 'if', 'not', 'no',
-  'is', 'was', 'are', 'were', 'be', 'been', 'being', 'am', 'has', 'have', 'had',
-  'do', 'does', 'did', 'done', 'will', 'would', 'can', 'could', 'should', 'shall', 'may', 'might', 'must',
-  'he', 'she', 'it', 'they', 'we', 'you', 'i', 'me', 'him', 'her', 'his', 'hers', 'its',
-  'their', 'them', 'our', 'us', 'your', 'my',
-  'this', 'that', 'these', 'those', 'there', 'here',
-  'what', 'who', 'whom', 'whose', 'which', 'when', 'where', 'why', 'how',
-  'all', 'any', 'some', 'such', 'also', 'very', 'only', 'just',
+  'the',
+  'a',
+  'an',
+  'of',
+  'and',
+  'or',
+  'but',
+  'nor',
+  'to',
+  'in',
+  'on',
+  'at',
+  'by',
+  'for',
+  'with',
+  'as',
+  'from',
+  'into',
+  'about',
+  'than',
+  'then',
+  'so',
+  'if',
+  'not',
+  'no',
+  'is',
+  'was',
+  'are',
+  'were',
+  'be',
+  'been',
+  'being',
+  'am',
+  'has',
+  'have',
+  'had',
+  'do',
+  'does',
+  'did',
+  'done',
+  'will',
+  'would',
+  'can',
+  'could',
+  'should',
+  'shall',
+  'may',
+  'might',
+  'must',
+  'he',
+  'she',
+  'it',
+  'they',
+  'we',
+  'you',
+  'i',
+  'me',
+  'him',
+  'her',
+  'his',
+  'hers',
+  'its',
+  'their',
+  'them',
+  'our',
+  'us',
+  'your',
+  'my',
+  'this',
+  'that',
+  'these',
+  'those',
+  'there',
+  'here',
+  'what',
+  'who',
+  'whom',
+  'whose',
+  'which',
+  'when',
+  'where',
+  'why',
+  'how',
+  'all',
+  'any',
+  'some',
+  'such',
+  'also',
+  'very',
+  'only',
+  'just',
 ]);
 
 const PUNCTUATION = [
   ...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
-  '\u2018', '\u2019', '\u201C', '\u201D', '\u2013', '\u2014', '\u2026',
+  '\u2018',
+  '\u2019',
+  '\u201C',
+  '\u201D',
+  '\u2013',
+  '\u2014',
+  '\u2026',
 ];
 const BASE_CHARS = [...'abcdefghijklmnopqrstuvwxyz0123456789', ...PUNCTUATION];
 
@@ -214,7 +302,12 @@ function buildOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array):
  * so the cosine needs no token counts; an empty segment (no known words) gets cosine 0.
  */
 function buildCrossEncoderOnnx(vocabSize: number, dims: number, wordEmbeddings: Uint8Array): Uint8Array {
-  const scalar = (name: string, value: number) => ({ name, dims: [], dataType: DataType.FLOAT, rawData: float32Bytes([value]) });
+  const scalar = (name: string, value: number) => ({
+    name,
+    dims: [],
+    dataType: DataType.FLOAT,
+    rawData: float32Bytes([value]),
+  });
   const op = (opType: string, input: string[], output: string, attribute: object[] = []) => ({
     opType,
     name: output,
@@ -264,7 +357,9 @@ function buildCrossEncoderOnnx(vocabSize: number, dims: number, wordEmbeddings: 
     output: [
       {
         name: 'logits',
-        type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: 1 }] } } },
+        type: {
+          tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: 1 }] } },
+        },
       },
     ],
   });
@@ -369,7 +464,11 @@ function configJson(vocabSize: number, dims: number): Record<string, unknown> {
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 
 /** The tokenizer vocabulary for `texts` and its word-vector table (little-endian float32 rows). */
-function vocabulary(texts: string[], dims: number, sharedDirection = 0): { vocab: string[]; wordEmbeddings: Uint8Array } {
+function vocabulary(
+  texts: string[],
+  dims: number,
+  sharedDirection = 0,
+): { vocab: string[]; wordEmbeddings: Uint8Array } {
   if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
 
   // Pieces that let unknown words tokenize into something other than [UNK]; they carry no meaning.
@@ -415,7 +514,11 @@ export async function makeTestModel(dir: string, texts: string[], options: MakeT
  * Writes a loadable cross-encoder (BertForSequenceClassification, one relevance logit) into
  * `dir`, with the same tokenizer and word vectors as makeTestModel for the same inputs.
  */
-export async function makeTestCrossEncoder(dir: string, texts: string[], options: MakeTestModelOptions = {}): Promise<void> {
+export async function makeTestCrossEncoder(
+  dir: string,
+  texts: string[],
+  options: MakeTestModelOptions = {},
+): Promise<void> {
   const dims = options.dims ?? 64;
   const { vocab, wordEmbeddings } = vocabulary(texts, dims);
   const config = { ...configJson(vocab.length, dims), architectures: ['BertForSequenceClassification'], num_labels: 1 };

@@ -28,7 +28,11 @@ export function writeSotuArticles(dir: string, speeches: Speech[] = loadSotu()):
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const speech of speeches) {
-    const slug = speech.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const slug = speech.name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
     let file = path.join(dir, `${speech.year}-${slug}.txt`);
     // Two presidents spoke in 1953 and 1961; a second speech by one name in a year gets a suffix.
     for (let n = 2; written.includes(file); n++) file = path.join(dir, `${speech.year}-${slug}-${n}.txt`);

@@ -32,11 +32,26 @@ export function parseWikiQa(tsv: string): { documents: WikiQaDocument[]; questio
   lines.slice(1).forEach((line, i) => {
     if (!line.trim()) return;
     const cells = line.split('\t');
-    if (cells.length !== COLUMNS.length) throw new Error(`line ${i + 2}: expected ${COLUMNS.length} tab-separated columns, got ${cells.length}`);
-    const [questionId, question, documentId, title, sentenceId, sentence, label] = cells as [string, string, string, string, string, string, string];
+    if (cells.length !== COLUMNS.length)
+      throw new Error(`line ${i + 2}: expected ${COLUMNS.length} tab-separated columns, got ${cells.length}`);
+    const [questionId, question, documentId, title, sentenceId, sentence, label] = cells as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const position = Number(sentenceId.slice(sentenceId.lastIndexOf('-') + 1));
-    if (!Number.isInteger(position) || !['0', '1'].includes(label)) throw new Error(`line ${i + 2}: bad SentenceID "${sentenceId}" or Label "${label}"`);
-    const document = documents.get(documentId) ?? { id: documentId, title, sentences: [], order: new Map<number, string>() };
+    if (!Number.isInteger(position) || !['0', '1'].includes(label))
+      throw new Error(`line ${i + 2}: bad SentenceID "${sentenceId}" or Label "${label}"`);
+    const document = documents.get(documentId) ?? {
+      id: documentId,
+      title,
+      sentences: [],
+      order: new Map<number, string>(),
+    };
     document.order.set(position, sentence);
     documents.set(documentId, document);
     const entry = questions.get(questionId) ?? { id: questionId, question, document: documentId, answers: [] };
@@ -44,7 +59,10 @@ export function parseWikiQa(tsv: string): { documents: WikiQaDocument[]; questio
     questions.set(questionId, entry);
   });
   return {
-    documents: [...documents.values()].map(({ order, ...d }) => ({ ...d, sentences: [...order.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s) })),
+    documents: [...documents.values()].map(({ order, ...d }) => ({
+      ...d,
+      sentences: [...order.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s),
+    })),
     questions: [...questions.values()],
   };
 }
@@ -63,7 +81,12 @@ export function middleWords(sentence: string): string {
 
 /** `D8` + "Tissue (biology)" → `D8-tissue-biology.txt`. */
 export function articleFileName(document: WikiQaDocument): string {
-  const slug = document.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const slug = document.title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return `${document.id}${slug ? `-${slug}` : ''}.txt`;
 }
 
@@ -73,7 +96,10 @@ export function articleFileName(document: WikiQaDocument): string {
  * harness's format (`OUT/questions.jsonl`): a question is answered by a citation of its page that
  * holds one of the labelled sentences (its middle words); one with no labelled sentence expects "not found".
  */
-export function writeWikiQa(tsv: string, outDir: string): { articles: string; questions: string; answerable: number; unanswerable: number } {
+export function writeWikiQa(
+  tsv: string,
+  outDir: string,
+): { articles: string; questions: string; answerable: number; unanswerable: number } {
   const { documents, questions } = parseWikiQa(tsv);
   const articles = path.join(outDir, 'articles');
   fs.mkdirSync(articles, { recursive: true });
@@ -81,12 +107,24 @@ export function writeWikiQa(tsv: string, outDir: string): { articles: string; qu
   for (const document of documents) {
     const file = articleFileName(document);
     files.set(document.id, file);
-    const header = ['---', `title: ${JSON.stringify(document.title)}`, 'source: "Wikipedia"', `wikiqa: ${document.id}`, '---', ''].join('\n');
+    const header = [
+      '---',
+      `title: ${JSON.stringify(document.title)}`,
+      'source: "Wikipedia"',
+      `wikiqa: ${document.id}`,
+      '---',
+      '',
+    ].join('\n');
     fs.writeFileSync(path.join(articles, file), `${header}${document.sentences.join(' ')}\n`);
   }
-  const lines = [`// WikiQA questions (${questions.length}) asked against all ${documents.length} summaries in ${articles}; written by npm run corpus:wikiqa.`];
+  const lines = [
+    `// WikiQA questions (${questions.length}) asked against all ${documents.length} summaries in ${articles}; ` +
+      'written by npm run corpus:wikiqa.',
+  ];
   for (const q of questions) {
-    const expect = q.answers.length ? { files: [files.get(q.document)!], quotes: q.answers.map(middleWords) } : { found: false };
+    const expect = q.answers.length
+      ? { files: [files.get(q.document)!], quotes: q.answers.map(middleWords) }
+      : { found: false };
     lines.push(JSON.stringify({ question: q.question, expect }));
   }
   const questionsFile = path.join(outDir, 'questions.jsonl');

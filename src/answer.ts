@@ -12,14 +12,31 @@ import { contentTerms, words } from './text.js';
 
 export interface Citation {
   n: number;
-  article: { id: string; title: string; date: string | null; source: string | null; file: string; author: string | null; url: string | null };
-  /** Paragraph of the article (numbered from 1) where the quote starts; 0 for a line the cleaned text leaves out (`located: 'file'`). */
+  article: {
+    id: string;
+    title: string;
+    date: string | null;
+    source: string | null;
+    file: string;
+    author: string | null;
+    url: string | null;
+  };
+  /**
+   * Paragraph of the article (numbered from 1) where the quote starts; 0 for a line the cleaned text leaves out
+   * (`located: 'file'`).
+   */
   paragraph: number;
-  /** Verbatim article text: `article.text.slice(start, end)`, or for `located: 'file'` the same slice of the article file's text. */
+  /**
+   * Verbatim article text: `article.text.slice(start, end)`, or for `located: 'file'` the same slice of the article
+   * file's text.
+   */
   quote: string;
   start: number;
   end: number;
-  /** What `start`/`end` index: the article's cleaned text, or (a byline, date line or source line left out of it) the file's text. */
+  /**
+   * What `start`/`end` index: the article's cleaned text, or (a byline, date line or source line left out of it) the
+   * file's text.
+   */
   located: 'text' | 'file';
   score: number;
 }
@@ -80,7 +97,8 @@ export function placeInArticle(c: Pick<Citation, 'located' | 'paragraph'>): stri
 }
 
 export const NOT_FOUND = "I couldn't find an answer to that in the articles.";
-export const NOT_A_QUESTION = 'Please ask a question about the articles, in words: for example "What did Jack Ma say about Apple?"';
+export const NOT_A_QUESTION =
+  'Please ask a question about the articles, in words: for example "What did Jack Ma say about Apple?"';
 
 // Sentences scored per question: those of the retrieved passages, and the first sentences of
 // their articles (the lead, where encyclopedias and news put what matters most).
@@ -148,13 +166,24 @@ export function composeAnswer(
   options: AnswerOptions,
 ): Answer {
   const retrieval = { mode: retrieved.mode, model: options.model };
-  const notFound = (text = NOT_FOUND): Answer => ({ question: questionText, found: false, text, citations: [], retrieval });
+  const notFound = (text = NOT_FOUND): Answer => ({
+    question: questionText,
+    found: false,
+    text,
+    citations: [],
+    retrieval,
+  });
   const question = analyzeQuestion(questionText);
   const { terms } = question;
   if (!terms.length) return notFound(NOT_A_QUESTION);
   const fact = question.asksAbout ? articleFact(question.asksAbout, question.naming, retrieved, collection) : null;
   if (fact) {
-    const citation = { ...toCitation(fact.article, fact.credit.start, fact.credit.end, 1), located: fact.credit.in, paragraph: fact.credit.in === 'text' ? paragraphAt(fact.article, fact.credit.start) : 0, quote: fact.credit.text };
+    const citation = {
+      ...toCitation(fact.article, fact.credit.start, fact.credit.end, 1),
+      located: fact.credit.in,
+      paragraph: fact.credit.in === 'text' ? paragraphAt(fact.article, fact.credit.start) : 0,
+      quote: fact.credit.text,
+    };
     return { question: questionText, found: true, text: `${citation.quote} [1]`, citations: [citation], retrieval };
   }
 
@@ -162,22 +191,32 @@ export function composeAnswer(
   if (!candidates.length) return notFound();
   const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
   const sentenceTerms = texts.map((t) => new Set(contentTerms(t)));
-  const coverage = weightedShare(terms, (t) => inverseFrequency(collection.terms.passages, collection.terms.frequency(t)));
-  const naming = weightedShare(terms, (t) => inverseFrequency(collection.metadata.articles, collection.metadata.frequency(t)));
+  const coverage = weightedShare(terms, (t) =>
+    inverseFrequency(collection.terms.passages, collection.terms.frequency(t)),
+  );
+  const naming = weightedShare(terms, (t) =>
+    inverseFrequency(collection.metadata.articles, collection.metadata.frequency(t)),
+  );
   // The passage's rank among those retrieved: by BM25 against the best one, or in dense mode
   // (no BM25) by how far its cosine stands above the mean, against the best one's.
   const bestLexical = Math.max(0, ...retrieved.hits.map((h) => h.lexical ?? 0));
   const spread = retrieved.query ? cosineSpread(retrieved.query, collection) : null;
-  const standard = (cosine: number | null): number => (cosine === null || !spread ? 0 : (cosine - spread.mean) / spread.sd);
+  const standard = (cosine: number | null): number =>
+    cosine === null || !spread ? 0 : (cosine - spread.mean) / spread.sd;
   // A sentence's cosine is judged against the question's cosines to sentences (a sample of the
   // index's), a passage's against its cosines to passages: the two are spread differently (under
   // a MiniLM-shaped random model, short sentences sharing a word with the question stood 15
   // standard deviations above the passages).
-  const sentenceSpread = retrieved.query && collection.sentenceSample.length > 1 ? spreadOf(collection.sentenceSample.map((v) => dot(v, retrieved.query!))) : null;
+  const sentenceSpread =
+    retrieved.query && collection.sentenceSample.length > 1
+      ? spreadOf(collection.sentenceSample.map((v) => dot(v, retrieved.query!)))
+      : null;
   const bestStandard = Math.max(0, ...retrieved.hits.map((h) => standard(h.dense)));
   const passageRank = (hit: RankedPassage | null): number => {
     if (bestLexical > 0) return (hit?.lexical ?? 0) / bestLexical;
-    return retrieved.mode === 'dense' && bestStandard > 0 ? Math.max(0, standard(hit?.dense ?? null)) / bestStandard : 0;
+    return retrieved.mode === 'dense' && bestStandard > 0
+      ? Math.max(0, standard(hit?.dense ?? null)) / bestStandard
+      : 0;
   };
   const surprise = chanceSurprise(terms, collection.terms);
   // How well each article's metadata names the question's subject, against the best-named one.
@@ -186,13 +225,23 @@ export function composeAnswer(
 
   // With the model, a sentence whose words could be there by chance may still answer by its
   // meaning: its vector, stored at index time, is read for those sentences.
-  const byWords = candidates.map((c, i) => surprise(sentenceTerms[i]!, c.context) >= MIN_SURPRISE || namesArticle(terms, c.about, collection.metadata));
+  const byWords = candidates.map(
+    (c, i) =>
+      surprise(sentenceTerms[i]!, c.context) >= MIN_SURPRISE || namesArticle(terms, c.about, collection.metadata),
+  );
   const unsure = candidates.flatMap((_, i) => (byWords[i] ? [] : [i]));
-  const vectors = retrieved.query && unsure.length ? collection.sentenceVectors(unsure.map((i) => ({ articleId: candidates[i]!.article.id, start: candidates[i]!.start }))) : new Map<string, Float32Array>();
-  const meaning = new Map(unsure.map((i) => {
-    const vector = vectors.get(sentenceKey(candidates[i]!.article.id, candidates[i]!.start));
-    return [i, vector && retrieved.query ? dot(vector, retrieved.query) : null];
-  }));
+  const vectors =
+    retrieved.query && unsure.length
+      ? collection.sentenceVectors(
+          unsure.map((i) => ({ articleId: candidates[i]!.article.id, start: candidates[i]!.start })),
+        )
+      : new Map<string, Float32Array>();
+  const meaning = new Map(
+    unsure.map((i) => {
+      const vector = vectors.get(sentenceKey(candidates[i]!.article.id, candidates[i]!.start));
+      return [i, vector && retrieved.query ? dot(vector, retrieved.query) : null];
+    }),
+  );
   const weights = retrieved.query ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   // A sentence counts only with evidence it is about the question: the question's words around it
@@ -203,7 +252,15 @@ export function composeAnswer(
     const own = sentenceTerms[i]!;
     const named = namedShare.get(c.article.id)!;
     const cosine = meaning.get(i) ?? null;
-    if (!byWords[i] && !(cosine !== null && sentenceSpread !== null && (cosine - sentenceSpread.mean) / sentenceSpread.sd >= options.meaningMargin)) return;
+    if (
+      !byWords[i] &&
+      !(
+        cosine !== null &&
+        sentenceSpread !== null &&
+        (cosine - sentenceSpread.mean) / sentenceSpread.sd >= options.meaningMargin
+      )
+    )
+      return;
     const signals = {
       sentence: coverage(own),
       context: coverage(own, c.context),
@@ -230,11 +287,17 @@ export function composeAnswer(
     const text = quote.article.text.slice(quote.start, quote.end);
     // A quote widened into one already chosen makes it one longer quote: "He said…" after the
     // sentence that names him.
-    const overlapping = chosen.filter((o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end);
+    const overlapping = chosen.filter(
+      (o) => o.article.id === quote.article.id && quote.start < o.end && o.start < quote.end,
+    );
     if (overlapping.length) {
       // It may bridge two chosen quotes: all of them become one.
       const spans = [quote, ...overlapping];
-      const merged = { ...overlapping[0]!, start: Math.min(...spans.map((o) => o.start)), end: Math.max(...spans.map((o) => o.end)) };
+      const merged = {
+        ...overlapping[0]!,
+        start: Math.min(...spans.map((o) => o.start)),
+        end: Math.max(...spans.map((o) => o.end)),
+      };
       chosen.splice(chosen.indexOf(overlapping[0]!), 1, merged);
       for (const o of overlapping.slice(1)) chosen.splice(chosen.indexOf(o), 1);
       continue;
@@ -244,7 +307,10 @@ export function composeAnswer(
   }
 
   const scores = new Map(scored.map((c) => [`${c.article.id}:${c.start}`, c.score]));
-  const citations = chosen.map((c, i) => ({ ...toCitation(c.article, c.start, c.end, scores.get(`${c.article.id}:${c.start}`) ?? best.score), n: i + 1 }));
+  const citations = chosen.map((c, i) => ({
+    ...toCitation(c.article, c.start, c.end, scores.get(`${c.article.id}:${c.start}`) ?? best.score),
+    n: i + 1,
+  }));
   const text = citations.map((c) => `${c.quote} [${c.n}]`).join(' ');
   return { question: questionText, found: true, text, citations, retrieval };
 }
@@ -252,7 +318,15 @@ export function composeAnswer(
 function toCitation(article: StoredArticle, start: number, end: number, score: number): Citation {
   return {
     n: 1,
-    article: { id: article.id, title: article.title, date: article.date, source: article.source, file: article.file, author: article.author, url: article.url },
+    article: {
+      id: article.id,
+      title: article.title,
+      date: article.date,
+      source: article.source,
+      file: article.file,
+      author: article.author,
+      url: article.url,
+    },
     paragraph: paragraphAt(article, start),
     quote: article.text.slice(start, end),
     start,
@@ -276,7 +350,12 @@ const FACT_CREDITS: Record<ArticleFact, { kind: Credit['kind']; holds?: RegExp }
  * in it, and one at least in its title, byline, source, date or opening sentences; with no other
  * words, the only article.
  */
-function articleFact(fact: ArticleFact, naming: string[], retrieved: Retrieved, collection: Collection): { article: StoredArticle; credit: Credit } | null {
+function articleFact(
+  fact: ArticleFact,
+  naming: string[],
+  retrieved: Retrieved,
+  collection: Collection,
+): { article: StoredArticle; credit: Credit } | null {
   const articles = [...new Map(retrieved.hits.map((h) => [h.article.id, h.article])).values()];
   const named = naming.length
     ? articles.find((a) => {
@@ -306,7 +385,13 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
     if (!about) abouts.set(article.id, (about = new Set(contentTerms(articleMetadata(article)))));
     return about;
   };
-  const add = (article: StoredArticle, hit: RankedPassage | null, span: Span, context: Set<string>, about: Set<string>): void => {
+  const add = (
+    article: StoredArticle,
+    hit: RankedPassage | null,
+    span: Span,
+    context: Set<string>,
+    about: Set<string>,
+  ): void => {
     const key = `${article.id}:${span.start}`;
     if (seen.has(key) || candidates.length >= MAX_SENTENCES) return;
     seen.add(key);
@@ -365,7 +450,10 @@ function inverseFrequency(documents: number, frequency: number): number {
  * word weighted: a word the articles seldom use weighs most, so a question about something absent
  * scores low even when its common words match.
  */
-function weightedShare(terms: string[], weight: (term: string) => number): (present: Set<string>, context?: Set<string>) => number {
+function weightedShare(
+  terms: string[],
+  weight: (term: string) => number,
+): (present: Set<string>, context?: Set<string>) => number {
   const weights = new Map(terms.map((t) => [t, weight(t)]));
   const total = [...weights.values()].reduce((a, b) => a + b, 0);
   return (present, context) => {
@@ -408,7 +496,10 @@ function namesArticle(terms: string[], about: Set<string>, metadata: MetadataSta
  * beyond the first one of the passage's sentences it could have been in). It answered two more
  * off-topic SOTU questions ("tune a guitar": "fine-tuned … the best") for one WikiQA answer.
  */
-function chanceSurprise(terms: string[], statistics: TermStatistics): (present: Set<string>, context: Set<string>) => number {
+function chanceSurprise(
+  terms: string[],
+  statistics: TermStatistics,
+): (present: Set<string>, context: Set<string>) => number {
   const n = Math.max(statistics.passages, BACKGROUND_PASSAGES);
   return (present, context) => {
     const matched = terms.filter((t) => present.has(t) || context.has(t));
@@ -425,7 +516,9 @@ function chanceSurprise(terms: string[], statistics: TermStatistics): (present: 
 function cosineSpread(query: Float32Array, collection: Collection): { mean: number; sd: number } | null {
   const cosines = collection.vectorSample.map((v) => dot(v, query));
   if (cosines.length < 2) return null;
-  const mean = collection.passageMean ? dot(query, collection.passageMean) : cosines.reduce((a, b) => a + b, 0) / cosines.length;
+  const mean = collection.passageMean
+    ? dot(query, collection.passageMean)
+    : cosines.reduce((a, b) => a + b, 0) / cosines.length;
   const variance = cosines.reduce((sum, c) => sum + (c - mean) ** 2, 0) / cosines.length;
   return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
 }
@@ -486,7 +579,8 @@ function neighbours(text: string, paragraph: Span, span: Span): { before: Span |
     const i = sentences.findIndex((s) => s.start === span.start);
     const cutBefore = from > paragraph.start && i <= 1;
     const cutAfter = to < paragraph.end && i >= sentences.length - 2;
-    if (!cutBefore && !cutAfter) return i < 0 ? null : { before: sentences[i - 1] ?? null, after: sentences[i + 1] ?? null };
+    if (!cutBefore && !cutAfter)
+      return i < 0 ? null : { before: sentences[i - 1] ?? null, after: sentences[i + 1] ?? null };
   }
 }
 

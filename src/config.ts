@@ -67,7 +67,6 @@ export const RENAMED_VARIABLES: Readonly<Record<string, string>> = {
   MIN_DENSE_SCORE: 'MEANING_MARGIN',
 };
 
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'];
 
@@ -123,7 +122,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     const modelPath = path.resolve(cwd, setting);
     if (isDirectory(modelPath)) return modelPath;
     if (setting.startsWith('.') || path.isAbsolute(setting)) {
-      throw new ConfigError(name, `"${setting}" looks like a path but is not a directory; point it at a model directory (config.json, tokenizer files, onnx/) or use a Hugging Face model id`);
+      throw new ConfigError(
+        name,
+        `"${setting}" looks like a path but is not a directory; point it at a model directory ` +
+          '(config.json, tokenizer files, onnx/) or use a Hugging Face model id',
+      );
     }
     return setting;
   };
@@ -146,9 +149,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   } catch {
     throw new ConfigError('DISCORD_API_BASE', `"${apiBase}" is not a URL; use e.g. https://discord.com/api`);
   }
-  const adminUserIds = (env.ADMIN_USER_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const adminUserIds = (env.ADMIN_USER_IDS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of adminUserIds) {
-    if (!/^\d{15,21}$/.test(id)) throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
+    if (!/^\d{15,21}$/.test(id))
+      throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
   }
 
   return {
@@ -182,8 +189,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     deprecations,
     discord: {
-      rateLimit: { questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000), windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000 },
-      queue: { concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64), capacity: int('MAX_QUEUED_QUESTIONS', 200, 0, 10_000) },
+      rateLimit: {
+        questions: int('RATE_LIMIT_QUESTIONS', 5, 0, 1000),
+        windowMs: int('RATE_LIMIT_WINDOW_SECONDS', 30, 1, 86_400) * 1000,
+      },
+      queue: {
+        concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64),
+        capacity: int('MAX_QUEUED_QUESTIONS', 200, 0, 10_000),
+      },
       token: optional('DISCORD_TOKEN'),
       clientId: optional('DISCORD_CLIENT_ID'),
       guildId: optional('DISCORD_GUILD_ID'),

@@ -81,7 +81,11 @@ export interface ModelRole {
   disable?: string;
 }
 
-const EMBEDDING_ROLE: ModelRole = { noun: 'embedding model', variable: 'EMBEDDING_MODEL', dtypeVariable: 'EMBEDDING_DTYPE' };
+const EMBEDDING_ROLE: ModelRole = {
+  noun: 'embedding model',
+  variable: 'EMBEDDING_MODEL',
+  dtypeVariable: 'EMBEDDING_DTYPE',
+};
 
 export function describeModel(options: Pick<EmbedderOptions, 'model' | 'dtype'>): ModelIdentity {
   const dtype = resolveDtype(options);
@@ -129,7 +133,10 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   const embed = async (texts: string[]): Promise<Float32Array[]> => {
     const vectors = new Array<Float32Array>(texts.length);
     for (const ids of batches(texts)) {
-      const output = await extractor(ids.map((id) => texts[id]!), { pooling: 'mean', normalize: true });
+      const output = await extractor(
+        ids.map((id) => texts[id]!),
+        { pooling: 'mean', normalize: true },
+      );
       const data = output.data as Float32Array;
       ids.forEach((id, row) => {
         vectors[id] = data.slice(row * dims, (row + 1) * dims);
@@ -152,7 +159,10 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
       // Sentences whose tokens could not be found in their passage's, embedded on their own.
       const alone: { passage: number; sentence: number; text: string }[] = [];
       for (const ids of batches(passages.map((p) => p.text))) {
-        const inputs = tokenizer(ids.map((id) => passages[id]!.text), { padding: true, truncation: true });
+        const inputs = tokenizer(
+          ids.map((id) => passages[id]!.text),
+          { padding: true, truncation: true },
+        );
         const outputs = await extractor.model(inputs);
         const states = outputs.last_hidden_state as Tensor;
         const [, length, width] = states.dims as [number, number, number];
@@ -162,9 +172,13 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
         ids.forEach((id, row) => {
           const rowTokens = Array.from(tokens.subarray(row * length, (row + 1) * length), Number);
           const used = mask.subarray(row * length, (row + 1) * length).reduce((n, m) => n + Number(m), 0);
-          const state = (t: number): Float32Array => data.subarray((row * length + t) * width, (row * length + t + 1) * width);
+          const state = (t: number): Float32Array =>
+            data.subarray((row * length + t) * width, (row * length + t + 1) * width);
           const { text, sentences } = passages[id]!;
-          const ranges = tokenRanges(rowTokens.slice(0, used), sentences.map((s) => tokenizer.encode(text.slice(s.start, s.end), { add_special_tokens: false })));
+          const ranges = tokenRanges(
+            rowTokens.slice(0, used),
+            sentences.map((s) => tokenizer.encode(text.slice(s.start, s.end), { add_special_tokens: false })),
+          );
           results[id] = {
             vector: meanOf(state, [[0, used]]),
             sentences: ranges.map((range, k) => {
@@ -268,7 +282,11 @@ function modelFingerprint(model: string, dtype: string): string {
       const file = path.join(model, name);
       if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
     }
-    const weights = path.join(model, 'onnx', dtype === 'fp32' ? 'model.onnx' : `model_${dtype === 'q8' ? 'quantized' : dtype}.onnx`);
+    const weights = path.join(
+      model,
+      'onnx',
+      dtype === 'fp32' ? 'model.onnx' : `model_${dtype === 'q8' ? 'quantized' : dtype}.onnx`,
+    );
     if (fs.existsSync(weights)) {
       const fd = fs.openSync(weights, 'r');
       try {
@@ -298,13 +316,17 @@ export function describeLoadFailure(role: ModelRole, options: ModelSource, dtype
   const where = `the cache ${options.modelsDir}`;
   if (!options.allowRemoteModels) {
     return [
-      `Could not load the ${role.noun} "${options.model}" (dtype ${dtype}): it is not in ${where}, and downloads are off (ALLOW_REMOTE_MODELS=false).`,
-      `Fix: run once with ALLOW_REMOTE_MODELS=true and network access to download it into MODELS_DIR, or set ${role.variable} to a local model directory${orDisable}. (${reason})`,
+      `Could not load the ${role.noun} "${options.model}" (dtype ${dtype}): it is not in ${where}, ` +
+        'and downloads are off (ALLOW_REMOTE_MODELS=false).',
+      'Fix: run once with ALLOW_REMOTE_MODELS=true and network access to download it into MODELS_DIR, ' +
+        `or set ${role.variable} to a local model directory${orDisable}. (${reason})`,
     ].join('\n');
   }
   return [
-    `Could not load the ${role.noun} "${options.model}" (dtype ${dtype}) from ${where} or the Hugging Face hub: ${reason}.`,
-    'Fix: check the model id and your network connection and run again (the model is downloaded once, into MODELS_DIR), ' +
+    `Could not load the ${role.noun} "${options.model}" (dtype ${dtype}) from ${where} ` +
+      `or the Hugging Face hub: ${reason}.`,
+    'Fix: check the model id and your network connection and run again ' +
+      '(the model is downloaded once, into MODELS_DIR), ' +
       `or set ${role.variable} to a local model directory (config.json, tokenizer files, onnx/)${orDisable}.`,
   ].join('\n');
 }

@@ -28,7 +28,8 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
   const ready = await new Promise<Extract<WorkerReply, { type: 'ready' }>>((resolve, reject) => {
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') resolve(reply);
-      else if (reply.type === 'failed') reject(reply.name === 'ModelLoadError' ? new ModelLoadError(reply.message) : new Error(reply.message));
+      else if (reply.type === 'failed')
+        reject(reply.name === 'ModelLoadError' ? new ModelLoadError(reply.message) : new Error(reply.message));
       else if (reply.type === 'download') onDownload?.(reply);
       else {
         pending.get(reply.id)?.resolve(reply);
@@ -63,7 +64,10 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
   const tokenCounter = (): Promise<(text: string) => number> => {
     counter ??= (async () => {
       const { AutoTokenizer } = await import('@huggingface/transformers');
-      const tokenizer = await AutoTokenizer.from_pretrained(options.model, await pretrainedOptions({ ...options, allowRemoteModels: false }, ready.dtype));
+      const tokenizer = await AutoTokenizer.from_pretrained(
+        options.model,
+        await pretrainedOptions({ ...options, allowRemoteModels: false }, ready.dtype),
+      );
       return (text: string) => tokenizer.encode(text, { add_special_tokens: false }).length;
     })();
     counter.catch(() => {
@@ -72,7 +76,10 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
     return counter;
   };
   /** The reply of the type asked for; the worker's error, or any other reply, as an Error. */
-  const expect = async <T extends WorkerReply['type']>(pending: Promise<WorkerReply>, type: T): Promise<Extract<WorkerReply, { type: T }>> => {
+  const expect = async <T extends WorkerReply['type']>(
+    pending: Promise<WorkerReply>,
+    type: T,
+  ): Promise<Extract<WorkerReply, { type: T }>> => {
     const reply = await pending;
     if (reply.type === 'error') throw new Error(reply.message);
     if (reply.type !== type) throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);

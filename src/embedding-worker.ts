@@ -4,7 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadEmbedder, type EmbeddedPassage, type EmbedderOptions, type PassageToEmbed } from './embedder.js';
 import { errorMessage } from './errors.js';
 
-export type WorkerRequest = { id: number; texts: string[] } | { id: number; passages: PassageToEmbed[] } | { id: number; dispose: true };
+export type WorkerRequest =
+  { id: number; texts: string[] } | { id: number; passages: PassageToEmbed[] } | { id: number; dispose: true };
 export type WorkerReply =
   | { type: 'ready'; dims: number; maxTokens: number; dtype: string; fingerprint: string }
   | { type: 'failed'; name: string; message: string }
@@ -28,14 +29,31 @@ try {
     const failed = (error: unknown): void => post({ type: 'error', id: request.id, message: errorMessage(error) });
     if ('passages' in request) {
       embedder.embedPassages(request.passages).then(
-        (passages) => post({ type: 'passages', id: request.id, passages }, passages.flatMap((p) => [p.vector, ...p.sentences].map((v) => v.buffer as ArrayBuffer))),
+        (passages) =>
+          post(
+            { type: 'passages', id: request.id, passages },
+            passages.flatMap((p) => [p.vector, ...p.sentences].map((v) => v.buffer as ArrayBuffer)),
+          ),
         failed,
       );
       return;
     }
-    embedder.embed(request.texts).then((vectors) => post({ type: 'vectors', id: request.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer)), failed);
+    embedder.embed(request.texts).then(
+      (vectors) =>
+        post(
+          { type: 'vectors', id: request.id, vectors },
+          vectors.map((v) => v.buffer as ArrayBuffer),
+        ),
+      failed,
+    );
   });
-  post({ type: 'ready', dims: embedder.dims, maxTokens: embedder.maxTokens, dtype: embedder.dtype, fingerprint: embedder.fingerprint });
+  post({
+    type: 'ready',
+    dims: embedder.dims,
+    maxTokens: embedder.maxTokens,
+    dtype: embedder.dtype,
+    fingerprint: embedder.fingerprint,
+  });
 } catch (error) {
   post({ type: 'failed', name: error instanceof Error ? error.name : 'Error', message: errorMessage(error) });
 }

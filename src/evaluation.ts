@@ -144,12 +144,16 @@ function report(results: QuestionResult[]): EvalReport {
     hitAt1: rate(ranks.filter((r) => r === 1).length, answerable.length),
     hitAt3: rate(ranks.filter((r) => r !== null && r <= 3).length, answerable.length),
     wronglyNotFound: rate(answerable.filter((r) => !r.found).length, answerable.length),
-    mrr: answerable.length ? ranks.reduce<number>((sum, r) => sum + (r === null ? 0 : 1 / r), 0) / answerable.length : null,
+    mrr: answerable.length
+      ? ranks.reduce<number>((sum, r) => sum + (r === null ? 0 : 1 / r), 0) / answerable.length
+      : null,
     abstention: {
       precision: rate(correctAbstentions, abstained.length),
       recall: rate(correctAbstentions, unanswerable.length),
     },
-    quotesPerAnswer: answered.length ? answered.reduce((sum, r) => sum + r.citations.length, 0) / answered.length : null,
+    quotesPerAnswer: answered.length
+      ? answered.reduce((sum, r) => sum + r.citations.length, 0) / answered.length
+      : null,
     latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
     modes: [...new Set(results.map((r) => r.mode))].sort(),
     results,
@@ -184,7 +188,8 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     if (!isRecord(expect)) return fail('"expect" must be an object: {"file": …, "quote": …} or {"found": false}');
     if ('found' in expect) {
       checkKeys(expect, ['found'], fail);
-      if (expect.found !== false) return fail('"expect.found" can only be false; give "file" (and "quote") for an answerable question');
+      if (expect.found !== false)
+        return fail('"expect.found" can only be false; give "file" (and "quote") for an answerable question');
       questions.push({ question, expect: { found: false }, line });
       return;
     }
@@ -193,10 +198,16 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     if ('quote' in expect && 'quotes' in expect) return fail('give "expect.quote" or "expect.quotes", not both');
     const files = 'files' in expect ? expect.files : [expect.file];
     if (!Array.isArray(files) || !files.length || files.some((f) => typeof f !== 'string' || !f.trim())) {
-      return fail('"expect.file" must be the article\'s path relative to ARTICLES_DIR ("expect.files": a non-empty list of such paths)');
+      return fail(
+        '"expect.file" must be the article\'s path relative to ARTICLES_DIR ' +
+          '("expect.files": a non-empty list of such paths)',
+      );
     }
     const quotes = 'quotes' in expect ? expect.quotes : 'quote' in expect ? [expect.quote] : undefined;
-    if (quotes !== undefined && (!Array.isArray(quotes) || !quotes.length || quotes.some((q) => typeof q !== 'string' || !collapseWhitespace(q)))) {
+    if (
+      quotes !== undefined &&
+      (!Array.isArray(quotes) || !quotes.length || quotes.some((q) => typeof q !== 'string' || !collapseWhitespace(q)))
+    ) {
       return fail('"expect.quote" must be a non-empty string when given ("expect.quotes": a non-empty list of them)');
     }
     questions.push({ question, expect: quotes === undefined ? { files } : { files, quotes }, line });
@@ -248,7 +259,9 @@ export function sweepThresholds(results: readonly QuestionResult[], thresholds: 
     const correct = abstained.filter((r) => expectsAbstention(r.expect)).length;
     return {
       threshold,
-      hitAt3: answerable.length ? answerable.filter((r) => best(r) >= threshold && r.rank !== null && r.rank <= 3).length / answerable.length : 0,
+      hitAt3: answerable.length
+        ? answerable.filter((r) => best(r) >= threshold && r.rank !== null && r.rank <= 3).length / answerable.length
+        : 0,
       abstentionPrecision: abstained.length ? correct / abstained.length : null,
       abstentionRecall: unanswerable.length ? correct / unanswerable.length : null,
     };

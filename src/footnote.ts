@@ -53,7 +53,8 @@ export class Footnote {
     readonly log: Logger,
     private readonly options: FootnoteOptions = {},
   ) {
-    this.models = options.models ?? new ModelHost(config, log, { onDownload: options.onDownload, retryMs: options.modelRetryMs });
+    this.models =
+      options.models ?? new ModelHost(config, log, { onDownload: options.onDownload, retryMs: options.modelRetryMs });
     this.live = new LiveIndex(config.indexDir, log);
     this.upkeep = new IndexUpkeep(config, log, this.models, this.live);
   }
@@ -102,7 +103,10 @@ export class Footnote {
     // An index built while the model was missing has no vectors: words only until the next reindex.
     if (!index.hasVectors && needsVectors(mode)) {
       if (setting !== 'auto') {
-        throw new UsageError(`The index in ${this.config.indexDir} was built without the embedding model; run npm run index to add vectors for ${mode} search.`);
+        throw new UsageError(
+          `The index in ${this.config.indexDir} was built without the embedding model; ` +
+            `run npm run index to add vectors for ${mode} search.`,
+        );
       }
       mode = 'lexical';
       embedder = null;
@@ -156,7 +160,10 @@ export class Footnote {
     if (!this.config.rerankModel || retrieved.hits.length < 2) return retrieved;
     const reranker = await this.models.reranker();
     if (!reranker) return retrieved;
-    const scores = await reranker.score(question, retrieved.hits.map((h) => h.passage.text));
+    const scores = await reranker.score(
+      question,
+      retrieved.hits.map((h) => h.passage.text),
+    );
     const order = retrieved.hits.map((hit, i) => ({ hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
     return { ...retrieved, hits: order.map((o) => o.hit) };
   }

@@ -75,7 +75,12 @@ export function planBuild(input: PlanInput): BuildPlan {
   const model = input.vectors === 'none' || input.modelUnavailable ? null : input.model;
   if (previous && upToDate(previous, articles, model, settings)) {
     const { manifest } = previous;
-    return { upToDate: true, ...changesSince(manifest, articles), passages: manifest.counts.passages, vectors: manifest.model !== null };
+    return {
+      upToDate: true,
+      ...changesSince(manifest, articles),
+      passages: manifest.counts.passages,
+      vectors: manifest.model !== null,
+    };
   }
   const rebuiltBecause = !previous
     ? null
@@ -98,7 +103,12 @@ export function planBuild(input: PlanInput): BuildPlan {
  * with this model and these chunking settings; a build without the model keeps it whatever model and
  * chunking it was built with, so that its vectors stay for when the model is back.
  */
-function upToDate(previous: PreviousIndex, articles: Article[], model: ModelIdentity | null, settings: BuildSettings): boolean {
+function upToDate(
+  previous: PreviousIndex,
+  articles: Article[],
+  model: ModelIdentity | null,
+  settings: BuildSettings,
+): boolean {
   const { manifest } = previous;
   if (previous.damage || manifest.formatVersion !== FORMAT_VERSION) return false;
   if (model && incompatibility(manifest, model, settings)) return false;
@@ -123,7 +133,11 @@ function changesSince(manifest: Manifest | null, articles: Article[]): Changes {
  * Why an index cannot be carried over into a build with `model` (null: a build without the
  * model, for lexical search), or null if it can.
  */
-export function incompatibility(manifest: Manifest, model: ModelIdentity | null, settings: BuildSettings): string | null {
+export function incompatibility(
+  manifest: Manifest,
+  model: ModelIdentity | null,
+  settings: BuildSettings,
+): string | null {
   if (manifest.formatVersion !== FORMAT_VERSION) {
     return `the index was written in format ${manifest.formatVersion}, this version reads ${FORMAT_VERSION}`;
   }
@@ -139,12 +153,18 @@ export function incompatibility(manifest: Manifest, model: ModelIdentity | null,
   } else if (manifest.chunking.tokenizer !== APPROXIMATE) {
     return 'the embedding model is not available, so passages are measured and searched without it';
   }
-  if (manifest.chunking.maxTokens !== settings.chunkMaxTokens || manifest.chunking.overlapSentences !== settings.chunkOverlapSentences) {
+  if (
+    manifest.chunking.maxTokens !== settings.chunkMaxTokens ||
+    manifest.chunking.overlapSentences !== settings.chunkOverlapSentences
+  ) {
     return 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built';
   }
   return null;
 }
 
 function sameGraph(manifest: Manifest, settings: BuildSettings): boolean {
-  return !manifest.model || (manifest.hnsw.m === settings.hnsw.m && manifest.hnsw.efConstruction === settings.hnsw.efConstruction);
+  return (
+    !manifest.model ||
+    (manifest.hnsw.m === settings.hnsw.m && manifest.hnsw.efConstruction === settings.hnsw.efConstruction)
+  );
 }

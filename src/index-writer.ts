@@ -52,7 +52,11 @@ export async function writeGeneration(plan: WritePlan, options: WriteOptions): P
   const dir = createGeneration(config.indexDir);
   const db = PassageDatabase.create(path.join(dir, DATABASE_FILE));
   try {
-    if (plan.carriedFrom) db.copyArticlesFrom(path.join(plan.carriedFrom, DATABASE_FILE), plan.unchanged.map((a) => a.id));
+    if (plan.carriedFrom)
+      db.copyArticlesFrom(
+        path.join(plan.carriedFrom, DATABASE_FILE),
+        plan.unchanged.map((a) => a.id),
+      );
     const toAdd = [...plan.added, ...plan.changed];
     let embedded = 0;
     if (embedding) embedded = await embedArticles(toAdd, embedding.embedder, db, config, options.onProgress);
@@ -64,7 +68,8 @@ export async function writeGeneration(plan: WritePlan, options: WriteOptions): P
 
     const passages = db.passageCount();
     const articles: Manifest['articles'] = {};
-    for (const stored of db.articles()) articles[stored.id] = { file: stored.file, hash: stored.hash, passages: stored.passages };
+    for (const stored of db.articles())
+      articles[stored.id] = { file: stored.file, hash: stored.hash, passages: stored.passages };
     const meanVector = embedding ? await writeGraph(db, dir, embedding.embedder.dims, config, passages) : undefined;
     db.close();
     const files: Manifest['files'] = {};
@@ -137,7 +142,10 @@ async function embedArticles(
   // The tokenizer is loaded only when there is something to chunk.
   const countTokens = articles.length ? await embedder.tokenCounter() : approximateTokenCount;
   for (const article of articles) {
-    chunked.push({ article, passages: chunkArticle(article, countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }) });
+    chunked.push({
+      article,
+      passages: chunkArticle(article, countTokens, { maxTokens, overlapSentences: config.chunkOverlapSentences }),
+    });
     await breathe();
   }
   const total = chunked.reduce((n, c) => n + c.passages.length, 0);
@@ -148,12 +156,16 @@ async function embedArticles(
   const flush = async (): Promise<void> => {
     // A passage's sentences as answers find them (sentenceSpans over the passage), so that every
     // sentence an answer weighs has its vector.
-    const sentences = group.flatMap(({ article, passages }) => passages.map((p) => sentenceSpans(article.text, p.start, p.end)));
+    const sentences = group.flatMap(({ article, passages }) =>
+      passages.map((p) => sentenceSpans(article.text, p.start, p.end)),
+    );
     const embedded = await embedder.embedPassages(
-      group.flatMap((g) => g.passages).map((p, i) => ({
-        text: p.text,
-        sentences: sentences[i]!.map((s) => ({ start: s.start - p.start, end: s.end - p.start })),
-      })),
+      group
+        .flatMap((g) => g.passages)
+        .map((p, i) => ({
+          text: p.text,
+          sentences: sentences[i]!.map((s) => ({ start: s.start - p.start, end: s.end - p.start })),
+        })),
     );
     let offset = 0;
     for (const { article, passages } of group) {

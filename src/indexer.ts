@@ -65,7 +65,13 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
   const started = performance.now();
   const { articles, skipped } = await loadArticles(config.articlesDir, { maxBytes: config.maxArticleBytes });
   for (const { file, reason } of skipped) log.warn({ file }, `skipped ${file}: ${reason}`);
-  const input: PlanInput = { previous: readPrevious(config.indexDir, log), articles, settings: config, model, vectors: options.vectors };
+  const input: PlanInput = {
+    previous: readPrevious(config.indexDir, log),
+    articles,
+    settings: config,
+    model,
+    vectors: options.vectors,
+  };
 
   let plan = planBuild(input);
   // The model is loaded only when there is something to write with vectors.
@@ -90,7 +96,15 @@ async function build(options: IndexerOptions): Promise<IndexSummary> {
   };
   if (plan.upToDate) {
     const seconds = (performance.now() - started) / 1000;
-    return { ...counts, passages: plan.passages, embedded: 0, rebuiltBecause: null, updated: false, hasVectors: plan.vectors, seconds };
+    return {
+      ...counts,
+      passages: plan.passages,
+      embedded: 0,
+      rebuiltBecause: null,
+      updated: false,
+      hasVectors: plan.vectors,
+      seconds,
+    };
   }
   const { rebuiltBecause } = plan;
   if (rebuiltBecause) log.info(`rebuilding the whole index: ${rebuiltBecause}`);
@@ -115,7 +129,8 @@ function readPrevious(indexDir: string, log: Logger): PreviousIndex | null {
 export function formatSummary(s: IndexSummary): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const parts = [
-    `${plural(s.articles, 'article')} (${s.added} new, ${s.changed} changed, ${s.removed} removed, ${s.unchanged} unchanged)`,
+    `${plural(s.articles, 'article')} ` +
+      `(${s.added} new, ${s.changed} changed, ${s.removed} removed, ${s.unchanged} unchanged)`,
     `${plural(s.passages, 'passage')}, ${s.embedded} embedded`,
   ];
   if (s.skipped.length) parts.push(`${plural(s.skipped.length, 'file')} skipped`);

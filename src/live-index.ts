@@ -24,7 +24,9 @@ export class LiveIndex {
       // Checksums are read while the first question is already being answered; questions wait
       // for them before they answer (see `use`), so a damaged index never gives an answer.
       this.opened = PassageIndex.open(this.dir, { verify: 'background' });
-      this.opened?.verified.catch((error: unknown) => this.log.warn(`the index is damaged (${errorMessage(error)}): it will be rebuilt`));
+      this.opened?.verified.catch((error: unknown) =>
+        this.log.warn(`the index is damaged (${errorMessage(error)}): it will be rebuilt`),
+      );
     }
     return this.opened;
   }

@@ -16,7 +16,17 @@ const PLAIN_LABELS: Record<number, string> = { 60: 'fatal: ', 50: 'error: ', 40:
  */
 export function createLogger(level: string, options: { pretty?: boolean; style?: LogStyle } = {}): Logger {
   // Belt and braces: nothing should log a token, but if an object carrying one is logged, it is censored.
-  const settings = { level, redact: ['token', '*.token', 'discord.token', '*.discord.token', 'headers.authorization', '*.headers.authorization'] };
+  const settings = {
+    level,
+    redact: [
+      'token',
+      '*.token',
+      'discord.token',
+      '*.discord.token',
+      'headers.authorization',
+      '*.headers.authorization',
+    ],
+  };
   if (options.style === 'plain' && level !== 'debug' && level !== 'trace') {
     return pino(
       settings,
@@ -26,7 +36,8 @@ export function createLogger(level: string, options: { pretty?: boolean; style?:
         colorize: false,
         hideObject: true,
         ignore: 'pid,hostname,time,level',
-        messageFormat: (record, messageKey) => `${PLAIN_LABELS[record.level as number] ?? ''}${String(record[messageKey])}`,
+        messageFormat: (record, messageKey) =>
+          `${PLAIN_LABELS[record.level as number] ?? ''}${String(record[messageKey])}`,
       }),
     );
   }

@@ -44,7 +44,8 @@ export class ModelHost {
     }).then(
       (embedder) => {
         this.loaded = embedder;
-        if (this.failure) this.log.info(`the embedding model ${this.config.embeddingModel} is available again: answering with it`);
+        if (this.failure)
+          this.log.info(`the embedding model ${this.config.embeddingModel} is available again: answering with it`);
         this.failure = null;
         return embedder;
       },

@@ -121,7 +121,12 @@ export function chunkArticle(article: Article, countTokens: TokenCounter, option
 }
 
 /** A sentence within budget as is, or cut between words into pieces that are. */
-function splitToBudget(text: string, span: Span, countTokens: TokenCounter, budget: number): Array<Span & { tokens: number }> {
+function splitToBudget(
+  text: string,
+  span: Span,
+  countTokens: TokenCounter,
+  budget: number,
+): Array<Span & { tokens: number }> {
   const tokens = countTokens(text.slice(span.start, span.end));
   if (tokens <= budget) return [{ ...span, tokens }];
   const pieces: Array<Span & { tokens: number }> = [];

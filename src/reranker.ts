@@ -50,7 +50,9 @@ export async function loadReranker(options: RerankerOptions): Promise<Reranker> 
     const { logits } = (await model(inputs)) as { logits?: Tensor };
     // transformers.js picks the class from config.model_type alone, so an embedding model loads "fine" without logits.
     if (logits?.dims.length !== 2) {
-      throw new Error('the model has no logits output [batch, labels]; it is not a sequence-classification (cross-encoder) model');
+      throw new Error(
+        'the model has no logits output [batch, labels]; it is not a sequence-classification (cross-encoder) model',
+      );
     }
     const labels = logits.dims[1]!;
     // fp16 weights may come with fp16 outputs, which Node 20 holds as raw Uint16Array bits.

@@ -4,7 +4,6 @@ import { NAMING_ARTICLES, type PassageHit, type PassageIndex } from './store/pas
 import type { RetrievalMode } from './modes.js';
 import { contentTerms, contentWords } from './text.js';
 
-
 export interface RetrievalOptions {
   mode: RetrievalMode;
   k: number;
@@ -35,7 +34,12 @@ export interface Retrieved {
 const RRF_K = 60;
 
 /** The passages that best match the question: by meaning, by words, or both fused. */
-export async function retrieve(index: PassageIndex, embedder: Embedder | null, question: string, options: RetrievalOptions): Promise<Retrieved> {
+export async function retrieve(
+  index: PassageIndex,
+  embedder: Embedder | null,
+  question: string,
+  options: RetrievalOptions,
+): Promise<Retrieved> {
   const depth = options.k * 2;
   const scope = { articleId: options.articleId };
   let query: Float32Array | null = null;
@@ -59,7 +63,9 @@ export async function retrieve(index: PassageIndex, embedder: Embedder | null, q
   add(dense, 'dense');
   add(lexical, 'lexical');
   const ranked = [...fused.values()].sort((a, b) => b.rrf - a.rrf);
-  const hits = diversify(ranked, options.perArticle ?? 3).slice(0, options.k).map(({ rrf, ...hit }) => ({ ...hit, score: rrf }));
+  const hits = diversify(ranked, options.perArticle ?? 3)
+    .slice(0, options.k)
+    .map(({ rrf, ...hit }) => ({ ...hit, score: rrf }));
   if (!options.articleId) hits.push(...namedArticleHits(index, question, query, hits, options));
   return { mode: options.mode, query, hits };
 }
@@ -70,13 +76,21 @@ export async function retrieve(index: PassageIndex, embedder: Embedder | null, q
 const PASSAGES_PER_NAMED = 2;
 
 /** The best passages of each article the question names, that the search did not already find. */
-function namedArticleHits(index: PassageIndex, question: string, query: Float32Array | null, found: RankedPassage[], options: RetrievalOptions): RankedPassage[] {
+function namedArticleHits(
+  index: PassageIndex,
+  question: string,
+  query: Float32Array | null,
+  found: RankedPassage[],
+  options: RetrievalOptions,
+): RankedPassage[] {
   const words = contentWords(question);
   const seen = new Set(found.map((h) => h.passage.id));
   const extra: RankedPassage[] = [];
   const named = index.namedArticles(contentTerms(question), NAMING_ARTICLES);
   const lexical = options.mode !== 'dense' ? index.searchTextInArticles(words, named, PASSAGES_PER_NAMED) : [];
-  const dense = query ? named.flatMap((articleId) => index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, { articleId })) : [];
+  const dense = query
+    ? named.flatMap((articleId) => index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, { articleId }))
+    : [];
   // Per article, its lexical hits then its dense ones, as when each article was searched alone.
   const order = new Map(named.map((id, i) => [id, i]));
   const kinds = [...lexical.map((h) => [h, 'lexical'] as const), ...dense.map((h) => [h, 'dense'] as const)];
@@ -88,7 +102,12 @@ function namedArticleHits(index: PassageIndex, question: string, query: Float32A
       continue;
     }
     seen.add(hit.passage.id);
-    extra.push({ ...hit, score: 0, dense: kind === 'dense' ? hit.score : null, lexical: kind === 'lexical' ? hit.score : null });
+    extra.push({
+      ...hit,
+      score: 0,
+      dense: kind === 'dense' ? hit.score : null,
+      lexical: kind === 'lexical' ? hit.score : null,
+    });
   }
   return extra;
 }

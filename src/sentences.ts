@@ -8,7 +8,8 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 
 // ICU breaks after these even though a sentence rarely ends there ("Apple Inc. said", "Mr. Ma").
 // Initials ("O.S.", "J.F.") and "c." (circa) before a date too.
-const ABBREVIATION = /(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|Fr|Rev|Hon|St|Mt|Ft|Gen|Gov|Sen|Rep|Pres|Col|Capt|Lt|Maj|Adm|Sgt|Inc|Ltd|Co|Corp|Bros|No|vs|etc|e\.g|i\.e|c|ca|Jan|Feb|Apr|Aug|Sept?|Oct|Nov|Dec|(?:[A-Z]\.)*[A-Z])\.$/;
+const ABBREVIATION =
+  /(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|Fr|Rev|Hon|St|Mt|Ft|Gen|Gov|Sen|Rep|Pres|Col|Capt|Lt|Maj|Adm|Sgt|Inc|Ltd|Co|Corp|Bros|No|vs|etc|e\.g|i\.e|c|ca|Jan|Feb|Apr|Aug|Sept?|Oct|Nov|Dec|(?:[A-Z]\.)*[A-Z])\.$/;
 
 // ICU's sentence segmenter slows down quadratically on long inputs (a 200k-character speech
 // with no line breaks takes seconds), so long text is segmented window by window.

@@ -3,12 +3,15 @@ import { stemmer } from 'stemmer';
 // Word-level helpers shared by lexical retrieval and answer selection.
 
 const STOP_WORDS = new Set(
-  ('a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in into is it its ' +
-    'me my no not of on or our she so than that the their them then there these they this those to too us was we were what when ' +
-    'where which who whom whose why will with would you your about after before up down out over under again any all also just ' +
+  (
+    'a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in ' +
+    'into is it its me my no not of on or our she so than that the their them then there these they this those to ' +
+    'too us was we were what when where which who whom whose why will with would you your about after before up ' +
+    'down out over under again any all also just ' +
     'should shall may might must here some such only own same very s t don tell say said says please know ' +
     // Words about the text itself, not its subject ("Who reported this story?").
-    'story stories article articles piece text news').split(' '),
+    'story stories article articles piece text news'
+  ).split(' '),
 );
 
 // Zero-width and direction marks change nothing a reader sees, but split words for a machine.
@@ -26,9 +29,16 @@ export function normalizeQuestion(text: string): string {
 export function words(text: string): string[] {
   // Most text is ASCII, which normalization leaves as it is: the same words, several times faster.
   if (ASCII.test(text)) return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
-  return normalizeQuestion(text).normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    normalizeQuestion(text)
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
+// eslint-disable-next-line no-control-regex -- every ASCII character, control characters included.
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** Stems are asked for the same few thousand words again and again; this many are remembered. */

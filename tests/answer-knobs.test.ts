@@ -39,7 +39,11 @@ describe('knobs that decide an answer', () => {
       'harbor-history.txt': article(
         { title: 'A History of the Harbor Ferries', author: 'Ann Lowe', date: '2020-05-01' },
         [
-          ...Array.from({ length: 14 }, (_, i) => `In year ${i + 1} the harbor ferries carried more harbor commuters across the harbor, and the ferries ran late. ${FILLER[i % FILLER.length]}`),
+          ...Array.from(
+            { length: 14 },
+            (_, i) =>
+              `In year ${i + 1} the harbor ferries carried more harbor commuters across the harbor, and the ferries ran late. ${FILLER[i % FILLER.length]}`,
+          ),
           'Ferry crews walked out once, in year 15, over the new timetable.',
         ],
       ),
@@ -63,7 +67,15 @@ describe('knobs that decide an answer', () => {
     const answered = await footnote.ask(question);
     expect(answered.found).toBe(true);
     const best = answered.citations[0]!.score;
-    const strict = new Footnote(testConfig({ ARTICLES_DIR: articles, INDEX_DIR: footnote.config.indexDir, RETRIEVAL_MODE: 'lexical', MIN_LEXICAL_SCORE: String(Math.min(1, best + 0.01)) }), silentLog);
+    const strict = new Footnote(
+      testConfig({
+        ARTICLES_DIR: articles,
+        INDEX_DIR: footnote.config.indexDir,
+        RETRIEVAL_MODE: 'lexical',
+        MIN_LEXICAL_SCORE: String(Math.min(1, best + 0.01)),
+      }),
+      silentLog,
+    );
     try {
       expect(await strict.ask(question)).toMatchObject({ found: false, text: NOT_FOUND });
     } finally {
@@ -74,7 +86,10 @@ describe('knobs that decide an answer', () => {
   it('MIN_SCORE: the same in hybrid mode', async () => {
     const index = tempDir('footnote-index-');
     const ask = async (minScore: string) => {
-      const f = new Footnote(testConfig({ ARTICLES_DIR: articles, INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MIN_SCORE: minScore }), silentLog);
+      const f = new Footnote(
+        testConfig({ ARTICLES_DIR: articles, INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MIN_SCORE: minScore }),
+        silentLog,
+      );
       try {
         return await f.ask('Why did the ferry crews walk out?');
       } finally {
@@ -107,9 +122,21 @@ describe('knobs that decide an answer', () => {
   it('an article the question names by its author is searched even when others match its words better', async () => {
     const question = 'What did Raj Patel report about the harbor commuters?';
     // Two passages retrieved: both are the long article's, by words alone.
-    const narrow = new Footnote(testConfig({ ARTICLES_DIR: articles, INDEX_DIR: footnote.config.indexDir, RETRIEVAL_MODE: 'lexical', TOP_K: '2' }), silentLog);
+    const narrow = new Footnote(
+      testConfig({
+        ARTICLES_DIR: articles,
+        INDEX_DIR: footnote.config.indexDir,
+        RETRIEVAL_MODE: 'lexical',
+        TOP_K: '2',
+      }),
+      silentLog,
+    );
     try {
-      const byWords = await retrieve(narrow.index()!, null, 'harbor commuters', { mode: 'lexical', k: 2, efSearch: 64 });
+      const byWords = await retrieve(narrow.index()!, null, 'harbor commuters', {
+        mode: 'lexical',
+        k: 2,
+        efSearch: 64,
+      });
       expect(byWords.hits.map((h) => h.article.file)).toEqual(['harbor-history.txt', 'harbor-history.txt']);
       const answer = await narrow.ask(question);
       expect(answer.found).toBe(true);
@@ -151,7 +178,9 @@ describe('questions about the article itself', () => {
   it('does not take a question about another work for one about the article', async () => {
     expect(await footnote.ask('Who wrote Pride and Prejudice?')).toMatchObject({ found: false });
     // The article names Alibaba Group, but the question points at the company, not at the text.
-    expect(await footnote.ask('Who is the editor at Alibaba Group?')).not.toMatchObject({ citations: [{ quote: '(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)' }] });
+    expect(await footnote.ask('Who is the editor at Alibaba Group?')).not.toMatchObject({
+      citations: [{ quote: '(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)' }],
+    });
   });
 });
 
@@ -168,8 +197,14 @@ describe('signals that decide between sentences and between answer and "not foun
         'Crowds gathered when the museum opened its new wing to visitors.',
         'The museum opened its new wing on 3 May 2019.',
       ]),
-      'harbor-ferries.txt': article({ title: 'Harbor Ferries' }, ['The ferries were built to cross the bay in any weather.', FILLER[1]!]),
-      'pitbull.txt': article({ title: 'Pitbull (rapper)' }, ['Armando Christian Pérez, known as Pitbull, is a rapper from Miami.', FILLER[2]!]),
+      'harbor-ferries.txt': article({ title: 'Harbor Ferries' }, [
+        'The ferries were built to cross the bay in any weather.',
+        FILLER[1]!,
+      ]),
+      'pitbull.txt': article({ title: 'Pitbull (rapper)' }, [
+        'Armando Christian Pérez, known as Pitbull, is a rapper from Miami.',
+        FILLER[2]!,
+      ]),
     });
     footnote = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
     await footnote.reindex();

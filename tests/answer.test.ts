@@ -72,7 +72,9 @@ describe('answers', () => {
   });
 
   it('restricts the answer to one article when asked to', async () => {
-    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(/No indexed article has the id "no-such-article"/);
+    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(
+      /No indexed article has the id "no-such-article"/,
+    );
     const answer = await footnote.ask('Apple payments', { articleId: 'alibaba-jack-ma-open-to-apple-payments' });
     expect(answer.citations.every((c) => c.article.id === 'alibaba-jack-ma-open-to-apple-payments')).toBe(true);
   });
@@ -84,7 +86,9 @@ describe('re-ranking with a cross-encoder (RERANK_MODEL)', () => {
     try {
       const answer = await reranked.ask('Is Jack Ma open to working with Apple?');
       expect(answer.found).toBe(true);
-      expect(answer.citations[0]!.quote).toContain("Jack Ma said he's open to working with Apple Inc on mobile payments");
+      expect(answer.citations[0]!.quote).toContain(
+        "Jack Ma said he's open to working with Apple Inc on mobile payments",
+      );
       for (const c of answer.citations) expect(file).toContain(collapse(c.quote));
     } finally {
       await reranked.close();
@@ -109,7 +113,11 @@ describe('without the embedding model', () => {
   it('answers lexically while the model cannot be loaded, then picks dense search back up once it can', async () => {
     // A hub id whose files are not in the cache yet: loading fails without touching the network.
     const modelsDir = tempDir();
-    const f = new Footnote(testConfig({ EMBEDDING_MODEL: 'footnote-test/bag-of-words', EMBEDDING_DTYPE: 'fp32', MODELS_DIR: modelsDir }), silentLog, { modelRetryMs: 0 });
+    const f = new Footnote(
+      testConfig({ EMBEDDING_MODEL: 'footnote-test/bag-of-words', EMBEDDING_DTYPE: 'fp32', MODELS_DIR: modelsDir }),
+      silentLog,
+      { modelRetryMs: 0 },
+    );
     try {
       const offline = await f.ask('Is Jack Ma open to working with Apple?');
       expect(offline).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
@@ -131,14 +139,19 @@ describe('without the embedding model', () => {
     const builder = new Footnote(testConfig(), silentLog);
     await builder.reindex();
     await builder.close();
-    const f = new Footnote(testConfig({ INDEX_DIR: builder.config.indexDir }), silentLog, { lexicalWhileLoading: true });
+    const f = new Footnote(testConfig({ INDEX_DIR: builder.config.indexDir }), silentLog, {
+      lexicalWhileLoading: true,
+    });
     try {
       // The model loads in a worker: it cannot be ready before the next turn of the event loop.
       const loading = f.embedder();
       const early = await f.ask('Is Jack Ma open to working with Apple?');
       expect(early).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
       await loading;
-      expect(await f.ask('Is Jack Ma open to working with Apple?')).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
+      expect(await f.ask('Is Jack Ma open to working with Apple?')).toMatchObject({
+        found: true,
+        retrieval: { mode: 'hybrid' },
+      });
     } finally {
       await f.close();
     }
@@ -159,7 +172,10 @@ describe('a large collection (42 speeches)', () => {
   let articles: string;
   beforeAll(() => {
     articles = tempDir('footnote-speeches-');
-    writeSotuArticles(articles, loadSotu().filter((s) => s.year >= 1980));
+    writeSotuArticles(
+      articles,
+      loadSotu().filter((s) => s.year >= 1980),
+    );
   });
 
   /** Asks each question of a fresh Footnote over the speeches, configured by `overrides`. */
@@ -175,7 +191,11 @@ describe('a large collection (42 speeches)', () => {
   }
 
   // Each has a word the speeches use often enough ("tonight", "tower", "won", "championship").
-  const OFF_TOPIC = ['What should I cook for dinner tonight?', 'How tall is the Eiffel Tower?', 'Who won the basketball championship last season?'];
+  const OFF_TOPIC = [
+    'What should I cook for dinner tonight?',
+    'How tall is the Eiffel Tower?',
+    'Who won the basketball championship last season?',
+  ];
   const SKUTNIK = 'Which federal worker dived into icy water to rescue a plane crash victim?';
 
   it('leaves words that a fifth of the passages hold out of the full-text search, unless every word is that common', async () => {
@@ -186,7 +206,9 @@ describe('a large collection (42 speeches)', () => {
       const { passages, frequency } = index.termStatistics;
       expect(passages).toBeGreaterThan(1000);
       // Words that over a fifth of the speeches' passages hold.
-      const common = ['people', 'american', 'year', 'america', 'tonight', 'world', 'new'].filter((w) => frequency(stemmer(w)) > passages / 5);
+      const common = ['people', 'american', 'year', 'america', 'tonight', 'world', 'new'].filter(
+        (w) => frequency(stemmer(w)) > passages / 5,
+      );
       expect(common.length).toBeGreaterThanOrEqual(2);
       // "Skutnik" is in one passage: a search for it and a common word finds that one.
       expect(frequency('skutnik')).toBe(1);
@@ -215,9 +237,16 @@ describe('a large collection (42 speeches)', () => {
     const question = ['Our job is to govern with a sense of responsibility, zorblat?'];
     const [hybrid] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid' }, question);
     expect(hybrid!.found).toBe(true);
-    expect(hybrid!.citations[0]).toMatchObject({ quote: 'Our job is to govern with a sense of responsibility.', article: { file: '2009-barack-obama.txt' } });
-    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MEANING_MARGIN: '100' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
-    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'lexical' }, question)).toMatchObject([{ found: false, text: NOT_FOUND }]);
+    expect(hybrid!.citations[0]).toMatchObject({
+      quote: 'Our job is to govern with a sense of responsibility.',
+      article: { file: '2009-barack-obama.txt' },
+    });
+    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MEANING_MARGIN: '100' }, question)).toMatchObject(
+      [{ found: false, text: NOT_FOUND }],
+    );
+    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'lexical' }, question)).toMatchObject([
+      { found: false, text: NOT_FOUND },
+    ]);
   });
 
   it('says "not found" in hybrid mode even with a model under which all texts look alike', async () => {
@@ -253,7 +282,8 @@ describe('any question', () => {
             expect(c.n).toBe(i + 1);
             expect(index.article(c.article.id)!.text.slice(c.start, c.end)).toBe(c.quote);
             for (const o of answer.citations.slice(i + 1)) {
-              if (o.article.id === c.article.id) expect(c.start < o.end && o.start < c.end, `${q}: [${c.n}] and [${o.n}] overlap`).toBe(false);
+              if (o.article.id === c.article.id)
+                expect(c.start < o.end && o.start < c.end, `${q}: [${c.n}] and [${o.n}] overlap`).toBe(false);
             }
           });
         }),
@@ -269,7 +299,12 @@ describe('quote context', () => {
   it('widens a quote that leans on the sentence before it, and keeps a split quotation whole', async () => {
     const articles = articlesCopy({
       'harbor.md': [
-        '---', 'title: Harbor expansion', 'date: 2023-02-01', 'source: Coast Times', '---', '',
+        '---',
+        'title: Harbor expansion',
+        'date: 2023-02-01',
+        'source: Coast Times',
+        '---',
+        '',
         'Port director Ana Ruiz presented the harbor expansion plan on Tuesday. She said the new container cranes would arrive in 2026.',
         '',
         '"We will double capacity. The dredging starts in spring," Ruiz told reporters.',
@@ -282,7 +317,9 @@ describe('quote context', () => {
         'Port director Ana Ruiz presented the harbor expansion plan on Tuesday. She said the new container cranes would arrive in 2026.',
       );
       const dredging = await f.ask('When does the dredging start?');
-      expect(dredging.citations[0]!.quote).toBe('"We will double capacity. The dredging starts in spring," Ruiz told reporters.');
+      expect(dredging.citations[0]!.quote).toBe(
+        '"We will double capacity. The dredging starts in spring," Ruiz told reporters.',
+      );
     } finally {
       await f.close();
     }
@@ -299,35 +336,68 @@ describe('quote context', () => {
   }
 
   it('joins a quote that leans on an already quoted sentence to it rather than dropping it', async () => {
-    const rescue = 'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.';
+    const rescue =
+      'Rescue workers pulled crash victims from the icy river on Monday. And a young clerk, Lenny Skutnik, dived into the water to save one more.';
     const answer = await askWithArticles(
-      { 'rescue.md': ['---', 'title: Winter crash', 'date: 2023-01-20', '---', '', rescue, '', 'The airport reopened the next day.'].join('\n') },
+      {
+        'rescue.md': [
+          '---',
+          'title: Winter crash',
+          'date: 2023-01-20',
+          '---',
+          '',
+          rescue,
+          '',
+          'The airport reopened the next day.',
+        ].join('\n'),
+      },
       'Which clerk dived into the icy water to rescue crash victims?',
     );
     expect(answer.citations.map((c) => c.quote)).toEqual([rescue]);
   });
 
   it('quotes a sentence once when articles carry it word for word or lightly edited, but not one with other numbers', async () => {
-    const story = (source: string, sentence: string) => ['---', 'title: Port strike ends', `source: ${source}`, '---', '', sentence].join('\n');
+    const story = (source: string, sentence: string) =>
+      ['---', 'title: Port strike ends', `source: ${source}`, '---', '', sentence].join('\n');
     const extra = {
-      'wire.md': story('Wire', 'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.'),
+      'wire.md': story(
+        'Wire',
+        'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.',
+      ),
       'daily.md': story('Daily', 'Dock workers ended their strike Tuesday after the port agreed to a 6 percent raise.'),
-      'weekly.md': story('Weekly', 'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.'),
+      'weekly.md': story(
+        'Weekly',
+        'Dock workers ended their strike on Tuesday after the port agreed to a 6 percent raise.',
+      ),
       // Another fact, though nearly all its words are the same: quoted too.
-      'later.md': story('Later', 'Dock workers ended their strike on Tuesday after the port agreed to a 7 percent raise.'),
+      'later.md': story(
+        'Later',
+        'Dock workers ended their strike on Tuesday after the port agreed to a 7 percent raise.',
+      ),
     };
     const answer = await askWithArticles(extra, 'Why did the dock workers end their strike?');
-    const raises = answer.citations.filter((c) => c.quote.includes('Dock workers ended')).map((c) => c.quote.match(/\d+ percent/)![0]);
+    const raises = answer.citations
+      .filter((c) => c.quote.includes('Dock workers ended'))
+      .map((c) => c.quote.match(/\d+ percent/)![0]);
     expect(raises.sort()).toEqual(['6 percent', '7 percent']);
   });
 
   it('quotes the answer after a question the text asks itself', async () => {
     const answer = await askWithArticles(
       {
-        'surplus.md': ['---', 'title: Budget speech', 'date: 2023-03-01', '---', '', 'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.'].join('\n'),
+        'surplus.md': [
+          '---',
+          'title: Budget speech',
+          'date: 2023-03-01',
+          '---',
+          '',
+          'The budget will show a surplus next year. What should the council do with the projected surplus? Repair every school roof first.',
+        ].join('\n'),
       },
       'What will the council do with the projected surplus?',
     );
-    expect(answer.citations[0]!.quote).toBe('What should the council do with the projected surplus? Repair every school roof first.');
+    expect(answer.citations[0]!.quote).toBe(
+      'What should the council do with the projected surplus? Repair every school roof first.',
+    );
   });
 });

@@ -54,17 +54,25 @@ describe('npm run ask', () => {
     const { code, stdout } = npm(['ask', '--', 'Is Jack Ma open to working with Apple?'], testEnv());
     expect(code).toBe(0);
     expect(stdout).toMatch(/\[1\] “.*open to working with Apple Inc on mobile payments.*”/);
-    expect(stdout).toContain("— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments (Reuters, 2014-10-28), ¶1");
+    expect(stdout).toContain(
+      "— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments (Reuters, 2014-10-28), ¶1",
+    );
   });
 
   it('warns once, in a plain line, of a setting under its old name, and still applies it', () => {
-    const { code, stderr } = npm(['-s', 'ask', '--', 'Is Jack Ma open to working with Apple?'], testEnv({ MIN_DENSE_SCORE: '8', LOG_LEVEL: 'warn' }));
+    const { code, stderr } = npm(
+      ['-s', 'ask', '--', 'Is Jack Ma open to working with Apple?'],
+      testEnv({ MIN_DENSE_SCORE: '8', LOG_LEVEL: 'warn' }),
+    );
     expect(code).toBe(0);
     expect(stderr.match(/^warning: MIN_DENSE_SCORE is deprecated .*rename it to MEANING_MARGIN/gm)).toHaveLength(1);
   });
 
   it('answers "not found" with exit code 0', () => {
-    const { code, stdout } = npm(['-s', 'ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'], testEnv());
+    const { code, stdout } = npm(
+      ['-s', 'ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'],
+      testEnv(),
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ found: false, citations: [] });
   });
@@ -82,7 +90,10 @@ describe('npm run ask', () => {
     expect(badVariable.code).toBe(2);
     expect(badVariable.stderr).toMatch(/HNSW_M: expected a whole number.*"lots".*\.env\.example/);
 
-    const offline = npm(['ask', '--', 'hi'], testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), RETRIEVAL_MODE: 'dense' }));
+    const offline = npm(
+      ['ask', '--', 'hi'],
+      testEnv({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', MODELS_DIR: tempDir(), RETRIEVAL_MODE: 'dense' }),
+    );
     expect(offline.code).toBe(2);
     expect(offline.stderr).toMatch(/Xenova\/all-MiniLM-L6-v2/);
     expect(offline.stderr).toMatch(/ALLOW_REMOTE_MODELS=false/);
@@ -109,16 +120,22 @@ describe('npm run index', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/^warning: Could not load the embedding model.*Indexing for lexical search only/m);
     expect(stderr).not.toContain('{"level"');
-    expect(stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, 0 embedded/);
+    expect(stdout.trim()).toMatch(
+      /^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, 0 embedded/,
+    );
   });
 
   it('prints one summary line and is incremental', () => {
     const env = testEnv();
     const first = npm(['-s', 'index'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout.trim()).toMatch(/^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, \d+ embedded in [\d.]+ s$/);
+    expect(first.stdout.trim()).toMatch(
+      /^Indexed 1 article \(1 new, 0 changed, 0 removed, 0 unchanged\); \d+ passages, \d+ embedded in [\d.]+ s$/,
+    );
     const second = npm(['-s', 'index'], env);
-    expect(second.stdout.trim()).toMatch(/^Index up to date: 1 article \(0 new, 0 changed, 0 removed, 1 unchanged\); \d+ passages, 0 embedded in [\d.]+ s$/);
+    expect(second.stdout.trim()).toMatch(
+      /^Index up to date: 1 article \(0 new, 0 changed, 0 removed, 1 unchanged\); \d+ passages, 0 embedded in [\d.]+ s$/,
+    );
   });
 });
 
@@ -131,7 +148,9 @@ describe('two index builds at once', () => {
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
     const blocked = npm(['-s', 'index'], env);
     expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toMatch(new RegExp(`Another process \\(pid ${process.pid} .*is building the index.*Wait for it to finish`));
+    expect(blocked.stderr).toMatch(
+      new RegExp(`Another process \\(pid ${process.pid} .*is building the index.*Wait for it to finish`),
+    );
     expect(fs.existsSync(path.join(env.INDEX_DIR!, 'CURRENT'))).toBe(false);
 
     // A lock whose process is gone (killed mid-build) does not block anyone.

@@ -19,14 +19,22 @@ describe('configuration', () => {
     expect(names).toContain('MEANING_MARGIN');
     const example = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    expect(names.filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example)), '.env.example').toEqual([]);
-    expect(names.filter((name) => !readme.includes(`\`${name}\``)), 'README.md').toEqual([]);
+    expect(
+      names.filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example)),
+      '.env.example',
+    ).toEqual([]);
+    expect(
+      names.filter((name) => !readme.includes(`\`${name}\``)),
+      'README.md',
+    ).toEqual([]);
   });
 
   it('still reads a renamed variable by its old name, with a warning that names the new one', () => {
     expect(loadConfig(testEnv({ MIN_DENSE_SCORE: '5' }), ROOT)).toMatchObject({
       meaningMargin: 5,
-      deprecations: ['MIN_DENSE_SCORE is deprecated and will be removed: rename it to MEANING_MARGIN (same meaning, same values).'],
+      deprecations: [
+        'MIN_DENSE_SCORE is deprecated and will be removed: rename it to MEANING_MARGIN (same meaning, same values).',
+      ],
     });
     // The new name wins when both are set; an unset old name warns of nothing.
     expect(loadConfig(testEnv({ MIN_DENSE_SCORE: '5', MEANING_MARGIN: '9' }), ROOT).meaningMargin).toBe(9);

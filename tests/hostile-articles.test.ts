@@ -12,7 +12,12 @@ import { articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js
 const MIB = 1024 * 1024;
 
 const CORAL = [
-  '---', 'title: Coral reefs recover after a cool summer', 'date: 2023-11-15', 'source: Ocean Notes', '---', '',
+  '---',
+  'title: Coral reefs recover after a cool summer',
+  'date: 2023-11-15',
+  'source: Ocean Notes',
+  '---',
+  '',
   'Marine biologists counted more healthy coral on the reef after an unusually cool summer.',
   '',
   'Bleaching had hit half of the reef two years earlier, the survey found.',
@@ -54,7 +59,10 @@ function utf16(text: string, order: 'le' | 'be', bom = true): Buffer {
 
 function capturingLog(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push((JSON.parse(line) as { msg: string }).msg) });
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => void lines.push((JSON.parse(line) as { msg: string }).msg) },
+  );
   return { log, lines };
 }
 
@@ -102,7 +110,10 @@ describe('hostile and broken article files', () => {
     // Opening a FIFO for reading blocks until a writer comes: reading a trap hangs the build.
     trap = mkfifo(path.join(outside, 'trap.txt'));
     fs.mkdirSync(path.join(outside, 'folder'));
-    fs.writeFileSync(path.join(outside, 'folder/secret.txt'), 'The lighthouse keeper hid the brass key under the third stair.\n');
+    fs.writeFileSync(
+      path.join(outside, 'folder/secret.txt'),
+      'The lighthouse keeper hid the brass key under the third stair.\n',
+    );
     mkfifo(path.join(outside, 'folder/trap.txt'));
 
     const put = (file: string, content: string | Buffer): void => {
@@ -112,12 +123,30 @@ describe('hostile and broken article files', () => {
     put('empty.txt', '');
     put('blank.md', '  \n\t\n\n   \n');
     put('binary.txt', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + (i >> 7)) % 256)));
-    put('image.txt', Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ad7d5bc30000000049454e44ae426082', 'hex'));
+    put(
+      'image.txt',
+      Buffer.from(
+        '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ad7d5bc30000000049454e44ae426082',
+        'hex',
+      ),
+    );
     // Valid UTF-8, so only the NUL check keeps it out.
     put('nul-text.txt', 'A sentence that looks like text\u0000\u0000\u0000 until the NUL bytes.\n');
     put('latin1.txt', Buffer.from('Caf\xe9 owners in the old town said business was good.\n', 'latin1'));
-    put('utf16le.txt', utf16('Tram drivers voted on Friday to accept the new pay offer from the city.\r\n\r\nThe deal ends a dispute that began in the spring.\r\n', 'le'));
-    put('utf16be.md', utf16('# Library hours\n\nThe central library will open on Sundays from next month, the council announced.\n', 'be'));
+    put(
+      'utf16le.txt',
+      utf16(
+        'Tram drivers voted on Friday to accept the new pay offer from the city.\r\n\r\nThe deal ends a dispute that began in the spring.\r\n',
+        'le',
+      ),
+    );
+    put(
+      'utf16be.md',
+      utf16(
+        '# Library hours\n\nThe central library will open on Sundays from next month, the council announced.\n',
+        'be',
+      ),
+    );
     put('utf16-no-bom.txt', utf16('Without a byte-order mark the encoding is a guess.\n', 'le', false));
     put('html/harbour-ferry.html', HOSTILE_HTML(trap));
     put('science/reefs-again.md', CORAL);
@@ -176,7 +205,9 @@ describe('hostile and broken article files', () => {
   });
 
   it('logs one warning per skipped file, naming the file and the reason', () => {
-    expect(lines.filter((l) => l.startsWith('skipped '))).toEqual(summary.skipped.map(({ file, reason }) => `skipped ${file}: ${reason}`));
+    expect(lines.filter((l) => l.startsWith('skipped '))).toEqual(
+      summary.skipped.map(({ file, reason }) => `skipped ${file}: ${reason}`),
+    );
   });
 
   it('never reads anything outside the articles directory', () => {
@@ -196,7 +227,10 @@ describe('hostile and broken article files', () => {
     await alone.reindex();
     const quotes = async (footnote: Footnote, question: string): Promise<string[][]> =>
       (await footnote.ask(question)).citations.map((c) => [c.article.id, c.quote]);
-    for (const question of ['Is Jack Ma open to working with Apple on payments?', 'How much of the reef was bleached?']) {
+    for (const question of [
+      'Is Jack Ma open to working with Apple on payments?',
+      'How much of the reef was bleached?',
+    ]) {
       const expected = await quotes(alone, question);
       expect(expected.length).toBeGreaterThan(0);
       expect(await quotes(f, question)).toEqual(expected);
@@ -213,20 +247,30 @@ describe('hostile and broken article files', () => {
 
   it('decodes UTF-16 with a byte-order mark', async () => {
     const index = f.index()!;
-    expect(index.article('utf16le')?.text).toBe('Tram drivers voted on Friday to accept the new pay offer from the city.\n\nThe deal ends a dispute that began in the spring.');
-    expect(index.article('utf16be')).toMatchObject({ title: 'Library hours', text: 'The central library will open on Sundays from next month, the council announced.' });
+    expect(index.article('utf16le')?.text).toBe(
+      'Tram drivers voted on Friday to accept the new pay offer from the city.\n\nThe deal ends a dispute that began in the spring.',
+    );
+    expect(index.article('utf16be')).toMatchObject({
+      title: 'Library hours',
+      text: 'The central library will open on Sundays from next month, the council announced.',
+    });
     const answer = await f.ask('Did the tram drivers accept the pay offer?');
-    expect(answer.citations[0]).toMatchObject({ article: { id: 'utf16le' }, quote: 'Tram drivers voted on Friday to accept the new pay offer from the city.' });
+    expect(answer.citations[0]).toMatchObject({
+      article: { id: 'utf16le' },
+      quote: 'Tram drivers voted on Friday to accept the new pay offer from the city.',
+    });
   });
 
   it('indexes a page with scripts, styles, frames and handlers as its text alone', async () => {
     const page = f.index()!.article('html/harbour-ferry');
     expect(page?.title).toBe('Harbour ferry returns');
-    expect(page?.text).toBe([
-      'The harbour ferry resumed its crossings on Monday after the storm damage to the pier was repaired.',
-      'Passengers queued from dawn, and the first boat left the quay at seven with every seat taken.',
-      'The operator said the timetable would stay as it was before the storm.',
-    ].join('\n\n'));
+    expect(page?.text).toBe(
+      [
+        'The harbour ferry resumed its crossings on Monday after the storm damage to the pier was repaired.',
+        'Passengers queued from dawn, and the first boat left the quay at seven with every seat taken.',
+        'The operator said the timetable would stay as it was before the storm.',
+      ].join('\n\n'),
+    );
     expect(page?.text).not.toMatch(/MARKER|javascript:|alert|<|>/);
     const answer = await f.ask('When did the harbour ferry resume its crossings?');
     expect(answer.citations[0]?.article.id).toBe('html/harbour-ferry');
@@ -243,7 +287,9 @@ describe('the size limit', () => {
     fs.writeFileSync(path.join(dir, 'over-limit.txt'), Buffer.alloc(limit + 1, 'The council met again on Wednesday. '));
     const result = await loadArticles(dir, { maxBytes: limit });
     expect(result.articles.map((a) => a.file)).toEqual(['at-limit.txt']);
-    expect(result.skipped).toEqual([{ file: 'over-limit.txt', reason: 'larger than 0.0625 MiB (0.1 MiB); split it or raise MAX_ARTICLE_MB' }]);
+    expect(result.skipped).toEqual([
+      { file: 'over-limit.txt', reason: 'larger than 0.0625 MiB (0.1 MiB); split it or raise MAX_ARTICLE_MB' },
+    ]);
     await expect(loadArticles(dir, { maxBytes: 0 })).rejects.toThrow(RangeError);
   });
 });

@@ -17,7 +17,11 @@ const b = article('b');
 const c = article('c');
 
 /** The live index as a build of `articles` with `built` (null: without the model) left it, two passages an article. */
-function live(articles: Article[], built: ModelIdentity | null = model, manifest: Partial<Manifest> = {}): PreviousIndex {
+function live(
+  articles: Article[],
+  built: ModelIdentity | null = model,
+  manifest: Partial<Manifest> = {},
+): PreviousIndex {
   return {
     dir: LIVE,
     damage: null,
@@ -50,11 +54,20 @@ describe('planning a build', () => {
     expect(plan(null, [a, b], { vectors: 'none' })).toMatchObject({ upToDate: false, vectors: false });
   });
 
-  it.each(['required', 'if-available', 'none'] as const)('writes nothing when nothing changed (vectors %s)', (vectors) => {
-    expect(plan(live([a, b]), [a, b], { vectors })).toEqual({
-      upToDate: true, added: [], changed: [], unchanged: ['a', 'b'], removed: [], passages: 4, vectors: true,
-    });
-  });
+  it.each(['required', 'if-available', 'none'] as const)(
+    'writes nothing when nothing changed (vectors %s)',
+    (vectors) => {
+      expect(plan(live([a, b]), [a, b], { vectors })).toEqual({
+        upToDate: true,
+        added: [],
+        changed: [],
+        unchanged: ['a', 'b'],
+        removed: [],
+        passages: 4,
+        vectors: true,
+      });
+    },
+  );
 
   it.each([
     ['changed', [a, article('b', 'b-2')], { changed: ['b'], unchanged: ['a'], removed: [] }],
@@ -62,7 +75,13 @@ describe('planning a build', () => {
     ['removed', [a], { unchanged: ['a'], removed: ['b'] }],
   ])('carries the other articles over when one is %s', (_, now, changes) => {
     expect(plan(live([a, b]), now)).toEqual({
-      upToDate: false, added: [], changed: [], ...changes, rebuiltBecause: null, carriedFrom: LIVE, vectors: true,
+      upToDate: false,
+      added: [],
+      changed: [],
+      ...changes,
+      rebuiltBecause: null,
+      carriedFrom: LIVE,
+      vectors: true,
     });
   });
 
@@ -78,12 +97,15 @@ describe('planning a build', () => {
     });
   });
 
-  it.each(['if-available', 'none'] as const)('rebuilds everything for an index in another format (vectors %s)', (vectors) => {
-    expect(plan(live([a, b], model, { formatVersion: FORMAT_VERSION - 1 }), [a, b], { vectors })).toMatchObject({
-      ...fullRebuild,
-      rebuiltBecause: `the index was written in format ${FORMAT_VERSION - 1}, this version reads ${FORMAT_VERSION}`,
-    });
-  });
+  it.each(['if-available', 'none'] as const)(
+    'rebuilds everything for an index in another format (vectors %s)',
+    (vectors) => {
+      expect(plan(live([a, b], model, { formatVersion: FORMAT_VERSION - 1 }), [a, b], { vectors })).toMatchObject({
+        ...fullRebuild,
+        rebuiltBecause: `the index was written in format ${FORMAT_VERSION - 1}, this version reads ${FORMAT_VERSION}`,
+      });
+    },
+  );
 
   it('rebuilds everything when the chunking settings changed', () => {
     expect(plan(live([a, b]), [a, b], { settings: { ...settings, chunkMaxTokens: 200 } })).toEqual({
@@ -103,7 +125,14 @@ describe('planning a build', () => {
 
   it('writes the index anew with other graph settings, carrying every article over: nothing is embedded', () => {
     expect(plan(live([a, b]), [a, b], { settings: { ...settings, hnsw: { m: 32, efConstruction: 200 } } })).toEqual({
-      upToDate: false, added: [], changed: [], unchanged: ['a', 'b'], removed: [], rebuiltBecause: null, carriedFrom: LIVE, vectors: true,
+      upToDate: false,
+      added: [],
+      changed: [],
+      unchanged: ['a', 'b'],
+      removed: [],
+      rebuiltBecause: null,
+      carriedFrom: LIVE,
+      vectors: true,
     });
   });
 
@@ -121,8 +150,14 @@ describe('planning a build', () => {
     it('stays as it is while the model cannot be loaded, and is updated without it', () => {
       expect(plan(lexical, [a, b], { modelUnavailable: true })).toMatchObject({ upToDate: true, vectors: false });
       expect(plan(lexical, [a, c], { modelUnavailable: true })).toEqual({
-        upToDate: false, added: ['c'], changed: [], unchanged: ['a'], removed: ['b'],
-        rebuiltBecause: null, carriedFrom: LIVE, vectors: false,
+        upToDate: false,
+        added: ['c'],
+        changed: [],
+        unchanged: ['a'],
+        removed: ['b'],
+        rebuiltBecause: null,
+        carriedFrom: LIVE,
+        vectors: false,
       });
     });
   });

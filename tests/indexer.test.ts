@@ -22,13 +22,23 @@ afterEach(async () => {
 
 const EXTRA = {
   'markets/chip-tariffs.md': [
-    '---', 'title: Chip makers brace for new tariffs', 'date: 2024-03-02', 'source: Example Wire', '---', '',
+    '---',
+    'title: Chip makers brace for new tariffs',
+    'date: 2024-03-02',
+    'source: Example Wire',
+    '---',
+    '',
     'Semiconductor makers warned on Tuesday that new tariffs on imported wafers would raise prices for laptops.',
     '',
     'The industry group said factories in Arizona and Texas would not be ready before 2027.',
   ].join('\n'),
   'science/coral-reefs.md': [
-    '---', 'title: Coral reefs recover after a cool summer', 'date: 2023-11-15', 'source: Ocean Notes', '---', '',
+    '---',
+    'title: Coral reefs recover after a cool summer',
+    'date: 2023-11-15',
+    'source: Ocean Notes',
+    '---',
+    '',
     'Marine biologists counted more healthy coral on the reef after an unusually cool summer.',
     '',
     'Bleaching had hit half of the reef two years earlier, the survey found.',
@@ -48,7 +58,11 @@ describe('building the index', () => {
     const manifest = readManifest(currentGeneration(f.config.indexDir)!)!;
     expect(manifest.counts).toEqual({ articles: 3, passages: summary.passages });
     expect(manifest.model?.id).toBe(f.config.embeddingModel);
-    expect(Object.keys(manifest.articles).sort()).toEqual(['alibaba-jack-ma-open-to-apple-payments', 'markets/chip-tariffs', 'science/coral-reefs']);
+    expect(Object.keys(manifest.articles).sort()).toEqual([
+      'alibaba-jack-ma-open-to-apple-payments',
+      'markets/chip-tariffs',
+      'science/coral-reefs',
+    ]);
 
     const question = 'Which factories will not be ready before 2027?';
     const here = await f.ask(question);
@@ -97,10 +111,13 @@ describe('building the index', () => {
     fs.appendFileSync(path.join(articles, 'science/coral-reefs.md'), '\nDivers will repeat the survey next spring.\n');
     const changed = await f.reindex();
     expect(changed).toMatchObject({ added: 0, changed: 1, removed: 0, unchanged: 2, updated: true });
-    const coralPassages = readManifest(currentGeneration(f.config.indexDir)!)!.articles['science/coral-reefs']!.passages;
+    const coralPassages = readManifest(currentGeneration(f.config.indexDir)!)!.articles['science/coral-reefs']!
+      .passages;
     expect(changed.embedded).toBe(coralPassages);
     expect(changed.embedded).toBeLessThan(first.passages);
-    expect((await f.ask('When will divers repeat the survey?')).citations[0]?.quote).toContain('repeat the survey next spring');
+    expect((await f.ask('When will divers repeat the survey?')).citations[0]?.quote).toContain(
+      'repeat the survey next spring',
+    );
 
     fs.rmSync(path.join(articles, 'markets/chip-tariffs.md'));
     const removed = await f.reindex();
@@ -118,7 +135,9 @@ describe('building the index', () => {
     await first.close();
 
     const otherModel = tempDir('footnote-model-');
-    await makeTestModel(otherModel, [fs.readFileSync(path.join(articles, 'science/coral-reefs.md'), 'utf8')], { dims: 32 });
+    await makeTestModel(otherModel, [fs.readFileSync(path.join(articles, 'science/coral-reefs.md'), 'utf8')], {
+      dims: 32,
+    });
     const second = footnote({ ARTICLES_DIR: articles, INDEX_DIR: indexDir, EMBEDDING_MODEL: otherModel });
     const answer = await second.ask('How much of the reef was bleached?');
     const manifest = readManifest(currentGeneration(indexDir)!)!;
@@ -153,11 +172,15 @@ function envOf(f: Footnote): Record<string, string> {
 describe('a damaged index', () => {
   it.each([
     ['truncated', 'vectors.hnsw', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
-    ['corrupted', 'passages.db', (file: string) => {
-      const bytes = fs.readFileSync(file);
-      bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
-      fs.writeFileSync(file, bytes);
-    }],
+    [
+      'corrupted',
+      'passages.db',
+      (file: string) => {
+        const bytes = fs.readFileSync(file);
+        bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+        fs.writeFileSync(file, bytes);
+      },
+    ],
     ['missing', 'vectors.hnsw', (file: string) => fs.rmSync(file)],
   ])('is detected when a file is %s, named in the log, and rebuilt from the articles', async (_, name, damage) => {
     const first = footnote({ ARTICLES_DIR: articlesCopy(EXTRA) });

@@ -49,7 +49,9 @@ describe('npm install --omit=dev', () => {
     const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, { dev?: boolean }>;
     };
-    const devOnly = Object.entries(lock.packages).filter(([, entry]) => entry.dev).map(([where]) => where);
+    const devOnly = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.dev)
+      .map(([where]) => where);
     expect(devOnly).toContain('node_modules/vitest');
     expect(devOnly.filter((where) => fs.existsSync(path.join(dir, where)))).toEqual([]);
 
@@ -91,7 +93,9 @@ describe('npm install --omit=dev', () => {
         type: ApplicationCommandOptionType.String as const,
         value: 'Is Jack Ma open to working with Apple?',
       };
-      const reply = await discord.waitForInteractionReply(discord.sendSlashCommand({ name: 'ask', options: [question] }).id);
+      const reply = await discord.waitForInteractionReply(
+        discord.sendSlashCommand({ name: 'ask', options: [question] }).id,
+      );
       expect(reply.content).toContain('open to working with Apple Inc on mobile payments');
       bot.kill('SIGTERM');
       expect(await exited).toBe(0);

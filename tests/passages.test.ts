@@ -16,7 +16,10 @@ beforeAll(async () => {
   countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).length;
   const sotuDir = tempDir('footnote-sotu-');
   // A few speeches from different centuries: long, and each one a single line.
-  writeSotuArticles(sotuDir, loadSotu().filter((s) => [1790, 1863, 1941, 2021].includes(s.year)));
+  writeSotuArticles(
+    sotuDir,
+    loadSotu().filter((s) => [1790, 1863, 1941, 2021].includes(s.year)),
+  );
   const fixtures = path.join(ROOT, 'tests/fixtures/articles');
   const dirs = [SHIPPED_ARTICLES, sotuDir, ...(fs.existsSync(fixtures) ? [fixtures] : [])];
   corpus = (await Promise.all(dirs.map((d) => loadArticles(d)))).flatMap((r) => r.articles);
@@ -94,8 +97,17 @@ describe('chunkArticle', () => {
   it('cuts a sentence longer than the budget between words', () => {
     const words = Array.from({ length: 400 }, (_, i) => `word${i % 50}`).join(' ');
     const article: Article = {
-      id: 'long', file: 'long.txt', hash: '', title: 'Long', date: null, source: null, author: null, url: null,
-      text: words, paragraphs: [{ n: 1, start: 0, end: words.length }], credits: [],
+      id: 'long',
+      file: 'long.txt',
+      hash: '',
+      title: 'Long',
+      date: null,
+      source: null,
+      author: null,
+      url: null,
+      text: words,
+      paragraphs: [{ n: 1, start: 0, end: words.length }],
+      credits: [],
     };
     const passages = chunkArticle(article, countTokens, { maxTokens: 64, overlapSentences: 1 });
     expect(passages.length).toBeGreaterThan(1);

@@ -14,22 +14,109 @@ const SEED = 20141028;
 // ---------------------------------------------------------------------------
 
 const NEWS_FRAGMENTS = [
-  'date 2014-10-28', 'date 2014-10-28 My Queue', 'Published: Oct 28, 2014', 'October 28, 2014 10:30 AM ET', 'Tue, 28 Oct 2014',
-  '2014-02-30', '---', '***', '...', '# Heading', '## Sub heading ##', '#', '######', 'Heading', '=====', '-----',
-  'Image credit: Reuters', 'Photo courtesy: AP', 'A caption', '(Reporting by Jane Doe in San Francisco; Editing by Bob Roe)',
-  '(Reporting by', 'By Jane Doe', 'By Jane Doe | Reuters', 'By Monday, the shares had fallen.', '3 min read', 'Share',
-  'Related:', '12 Comments', 'This story originally appeared on Wired.', 'Same Headline', '<p>', '</p>', '<script>x()</script>',
-  '<!-- note -->', '<!--', '-->', '```', '~~~', '- item', '1. item', '* ', '> quote', '| a | b |', '|---|---|',
-  '![img](x.png)', '[![i](a)](b)', '[link](http://x.com)', '**bold**', '_', '\\', 'Mr. Ma said so.', 'Apple Inc. rose 3.5%.',
-  'the U.S. Army', 'e.g.', 'What?No', '1.Y', 'end.Start', '"Quoted," he said.', 'http://example.com/a/very/long/path?query=1&x=2',
-  'title: x', 'ÅÄÖ', 'שלום עולם', 'مرحبا', 'e\u0301', '😀', '👨‍👩‍👧', '🇺🇸',
+  'date 2014-10-28',
+  'date 2014-10-28 My Queue',
+  'Published: Oct 28, 2014',
+  'October 28, 2014 10:30 AM ET',
+  'Tue, 28 Oct 2014',
+  '2014-02-30',
+  '---',
+  '***',
+  '...',
+  '# Heading',
+  '## Sub heading ##',
+  '#',
+  '######',
+  'Heading',
+  '=====',
+  '-----',
+  'Image credit: Reuters',
+  'Photo courtesy: AP',
+  'A caption',
+  '(Reporting by Jane Doe in San Francisco; Editing by Bob Roe)',
+  '(Reporting by',
+  'By Jane Doe',
+  'By Jane Doe | Reuters',
+  'By Monday, the shares had fallen.',
+  '3 min read',
+  'Share',
+  'Related:',
+  '12 Comments',
+  'This story originally appeared on Wired.',
+  'Same Headline',
+  '<p>',
+  '</p>',
+  '<script>x()</script>',
+  '<!-- note -->',
+  '<!--',
+  '-->',
+  '```',
+  '~~~',
+  '- item',
+  '1. item',
+  '* ',
+  '> quote',
+  '| a | b |',
+  '|---|---|',
+  '![img](x.png)',
+  '[![i](a)](b)',
+  '[link](http://x.com)',
+  '**bold**',
+  '_',
+  '\\',
+  'Mr. Ma said so.',
+  'Apple Inc. rose 3.5%.',
+  'the U.S. Army',
+  'e.g.',
+  'What?No',
+  '1.Y',
+  'end.Start',
+  '"Quoted," he said.',
+  'http://example.com/a/very/long/path?query=1&x=2',
+  'title: x',
+  'ÅÄÖ',
+  'שלום עולם',
+  'مرحبا',
+  'e\u0301',
+  '😀',
+  '👨‍👩‍👧',
+  '🇺🇸',
 ];
 
 // Invisible, direction, line-separator and control characters, and white space \s does and does not match.
 const ODD_CHARACTERS = [
-  '\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069', '\u2060', '\ufeff', '\u00ad',
-  '\u0085', '\u2028', '\u2029', '\u00a0', '\u1680', '\u2003', '\u3000', '\u180e', '\t', '\v', '\f', '\r', '\n', '\r\n',
-  '\u0000', '\u0007', '\u001b', '\u007f', '\ufffd', '\uffff',
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u200e',
+  '\u200f',
+  '\u202a',
+  '\u202e',
+  '\u2066',
+  '\u2069',
+  '\u2060',
+  '\ufeff',
+  '\u00ad',
+  '\u0085',
+  '\u2028',
+  '\u2029',
+  '\u00a0',
+  '\u1680',
+  '\u2003',
+  '\u3000',
+  '\u180e',
+  '\t',
+  '\v',
+  '\f',
+  '\r',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\ufffd',
+  '\uffff',
 ];
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
@@ -54,19 +141,66 @@ function piece(extra: readonly string[] = []): fc.Arbitrary<string> {
 const textDocument = fc.array(piece(), { maxLength: 40 }).map((parts) => parts.join(''));
 
 const YAML_KEYS = [
-  'title', 'Title', 'date', 'published', 'pubdate', 'author', 'authors', 'byline', 'source', 'publisher', 'url', 'tags', '<<',
+  'title',
+  'Title',
+  'date',
+  'published',
+  'pubdate',
+  'author',
+  'authors',
+  'byline',
+  'source',
+  'publisher',
+  'url',
+  'tags',
+  '<<',
 ];
 const YAML_VALUES = [
-  'x', 'Same Headline', '"quoted"', "'single'", '', '~', '12', 'true', '2014-10-28', '2014-02-30', 'Oct 28, 2014', '20141028',
-  'Jane Doe', '{name: Jane Doe}', '[A, B]', '[1, {name: n}]', '{name: {name: Deep}}', 'http://x.com', '|\n  literal\n  block',
+  'x',
+  'Same Headline',
+  '"quoted"',
+  "'single'",
+  '',
+  '~',
+  '12',
+  'true',
+  '2014-10-28',
+  '2014-02-30',
+  'Oct 28, 2014',
+  '20141028',
+  'Jane Doe',
+  '{name: Jane Doe}',
+  '[A, B]',
+  '[1, {name: n}]',
+  '{name: {name: Deep}}',
+  'http://x.com',
+  '|\n  literal\n  block',
   // Anchors that make a value contain itself, and aliases with no anchor: yaml resolves the one, throws on the other.
-  '&a [*a]', '&a {name: *a}', '&a [x, *a]', '&a {name: [*a]}', '*missing',
-  '!!binary aGk=', '!custom y', '!!timestamp no', '!!omap [a: 1, a: 2]', '!!set {a: 1}',
+  '&a [*a]',
+  '&a {name: *a}',
+  '&a [x, *a]',
+  '&a {name: [*a]}',
+  '*missing',
+  '!!binary aGk=',
+  '!custom y',
+  '!!timestamp no',
+  '!!omap [a: 1, a: 2]',
+  '!!set {a: 1}',
   // Broken YAML.
-  '[a, b', '"unterminated', 'b: c', '{a: 1', '@reserved', '`tick',
+  '[a, b',
+  '"unterminated',
+  'b: c',
+  '{a: 1',
+  '@reserved',
+  '`tick',
 ];
 const YAML_BROKEN_LINES = [
-  '- list item', ': :', '? complex', '\ttab: 1', 'title: x\ntitle: y', '  indented: 1',
+  '- list item',
+  ': :',
+  '? complex',
+  '\ttab: 1',
+  'title: x\ntitle: y',
+  '  indented: 1',
   // An alias bomb: yaml refuses to expand it.
   'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
 ];
@@ -76,7 +210,10 @@ const yamlLines = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .uniqueArray(fc.tuple(fc.constantFrom(...YAML_KEYS), fc.constantFrom(...YAML_VALUES)), { selector: ([k]) => k, maxLength: 5 })
+      .uniqueArray(fc.tuple(fc.constantFrom(...YAML_KEYS), fc.constantFrom(...YAML_VALUES)), {
+        selector: ([k]) => k,
+        maxLength: 5,
+      })
       .map((pairs) => pairs.map(([k, v]) => `${k}: ${v}`)),
   },
   { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom(...YAML_BROKEN_LINES), piece()), { maxLength: 5 }) },
@@ -96,21 +233,97 @@ const frontMatterDocument = fc
   .map(([open, lines, close, body]) => `${open}${lines.join('\n')}\n${close}${body}`);
 
 const HTML_FRAGMENTS = [
-  '<html>', '</html>', '<head>', '</head>', '<body>', '</body>', '<!doctype html>', '<title>Same Headline | Site</title>',
-  '<title>', '</title>', '<h1>', '</h1>', '<h2>', '</h2>', '<p>', '</p>', '<div>', '</div>', '<br>', '<hr>', '<span>', '</span>',
-  '<em>', '</em>', '<a href="#">', '</a>', '<article>', '</article>', '<main>', '</main>', '<header>', '</header>', '<aside>',
-  '</aside>', '<nav>', '</nav>', '<footer>', '</footer>', '<div class="share-bar">', '<div class="article-body related">',
-  '<div hidden>', '<p aria-hidden="true">', '<div role="navigation">', '<section id="comments">', '<ul>', '<li>', '</li>',
-  '</ul>', '<table><tr><td>', '</td><td>', '</td></tr></table>', '<pre>', '</pre>', '<blockquote>', '</blockquote>',
-  '<script>var x = "<p>";</script>', '<script>', '</script>', '<style>p{}</style>', '<noscript>', '</noscript>',
-  '<template><p>t</p></template>', '<svg><text>x</text></svg>', '<iframe src="x">', '<img src="x.png" alt="y">',
+  '<html>',
+  '</html>',
+  '<head>',
+  '</head>',
+  '<body>',
+  '</body>',
+  '<!doctype html>',
+  '<title>Same Headline | Site</title>',
+  '<title>',
+  '</title>',
+  '<h1>',
+  '</h1>',
+  '<h2>',
+  '</h2>',
+  '<p>',
+  '</p>',
+  '<div>',
+  '</div>',
+  '<br>',
+  '<hr>',
+  '<span>',
+  '</span>',
+  '<em>',
+  '</em>',
+  '<a href="#">',
+  '</a>',
+  '<article>',
+  '</article>',
+  '<main>',
+  '</main>',
+  '<header>',
+  '</header>',
+  '<aside>',
+  '</aside>',
+  '<nav>',
+  '</nav>',
+  '<footer>',
+  '</footer>',
+  '<div class="share-bar">',
+  '<div class="article-body related">',
+  '<div hidden>',
+  '<p aria-hidden="true">',
+  '<div role="navigation">',
+  '<section id="comments">',
+  '<ul>',
+  '<li>',
+  '</li>',
+  '</ul>',
+  '<table><tr><td>',
+  '</td><td>',
+  '</td></tr></table>',
+  '<pre>',
+  '</pre>',
+  '<blockquote>',
+  '</blockquote>',
+  '<script>var x = "<p>";</script>',
+  '<script>',
+  '</script>',
+  '<style>p{}</style>',
+  '<noscript>',
+  '</noscript>',
+  '<template><p>t</p></template>',
+  '<svg><text>x</text></svg>',
+  '<iframe src="x">',
+  '<img src="x.png" alt="y">',
   '<script type="application/ld+json">{"@type":"NewsArticle","headline":"H","author":{"name":"A"},"datePublished":"2014-10-28"}</script>',
   '<script type="application/ld+json">{"@graph":[{"@type":["BlogPosting"],"author":[{"name":"B"}]}]}</script>',
-  '<script type="application/ld+json">{broken</script>', '<meta property="og:title" content="T">',
-  '<meta name="author" content="https://x.com/a">', '<link rel="canonical" href="http://x.com/a">',
-  '<time datetime="2014-10-28">', '</time>', '<!--', '-->', '<!-- c -->', '<![CDATA[x]]>', '&amp;', '&nbsp;', '&#x1F600;',
-  '&#0;', '&#xD800;', '&bogus;', '<', '>', '</', '<p class="byline">By Jane Doe</p>', '<p>date 2014-10-28</p>',
-  '<p>Body text that goes on for a while, as articles do.</p>', '<!-- <html><body> -->', '</head>',
+  '<script type="application/ld+json">{broken</script>',
+  '<meta property="og:title" content="T">',
+  '<meta name="author" content="https://x.com/a">',
+  '<link rel="canonical" href="http://x.com/a">',
+  '<time datetime="2014-10-28">',
+  '</time>',
+  '<!--',
+  '-->',
+  '<!-- c -->',
+  '<![CDATA[x]]>',
+  '&amp;',
+  '&nbsp;',
+  '&#x1F600;',
+  '&#0;',
+  '&#xD800;',
+  '&bogus;',
+  '<',
+  '>',
+  '</',
+  '<p class="byline">By Jane Doe</p>',
+  '<p>date 2014-10-28</p>',
+  '<p>Body text that goes on for a while, as articles do.</p>',
+  '<!-- <html><body> -->',
+  '</head>',
   '<script>document.write("<html><body>")</script>',
 ];
 
@@ -137,7 +350,8 @@ function expectWellFormed(article: ParsedArticle): void {
     expect(p).toBe(collapse(p));
   }
   expect(article.title).not.toBe('');
-  if (article.date !== null) expect(new Date(`${article.date}T00:00:00Z`).toISOString().slice(0, 10)).toBe(article.date);
+  if (article.date !== null)
+    expect(new Date(`${article.date}T00:00:00Z`).toISOString().slice(0, 10)).toBe(article.date);
 }
 
 /** Runs a parser; returns null when it threw a proper error that `allowed` accepts. */
@@ -189,7 +403,10 @@ describe('parseHtml properties', () => {
     fc.assert(
       fc.property(htmlDocument, (content) => {
         // HTML has no front matter: nothing is a reason to throw.
-        const article = parseOrError(() => parseHtml(content, 'page.html'), () => false);
+        const article = parseOrError(
+          () => parseHtml(content, 'page.html'),
+          () => false,
+        );
         if (article) expectWellFormed(article);
       }),
       { seed: SEED, numRuns: 300 },
@@ -217,7 +434,11 @@ const paragraphText = fc.oneof(
     weight: 1,
     arbitrary: fc
       .tuple(
-        fc.constantFrom('Mr. Ma went to the U.S. Army base. ', 'One two three four five six seven eight nine ten. ', 'y'),
+        fc.constantFrom(
+          'Mr. Ma went to the U.S. Army base. ',
+          'One two three four five six seven eight nine ten. ',
+          'y',
+        ),
         fc.integer({ min: 100, max: 400 }),
       )
       .map(([s, n]) => s.repeat(n)),
@@ -230,8 +451,16 @@ const article = fc.array(paragraphText, { maxLength: 10 }).map((texts): Article 
   return { id: 'prop', file: 'prop.txt', hash: '', ...meta, text, paragraphs, credits: [] };
 });
 
-/** What is wrong with `passages` as a chunking of `a`: plain checks, as an expect per passage costs more than the chunking. */
-function chunkingProblems(a: Article, passages: readonly Passage[], countTokens: TokenCounter, maxTokens: number): string[] {
+/**
+ * What is wrong with `passages` as a chunking of `a`: plain checks, as an expect per passage costs more than the
+ * chunking.
+ */
+function chunkingProblems(
+  a: Article,
+  passages: readonly Passage[],
+  countTokens: TokenCounter,
+  maxTokens: number,
+): string[] {
   const problems: string[] = [];
   const covered = new Uint8Array(a.text.length);
   passages.forEach((p, i) => {
@@ -264,10 +493,15 @@ function chunkingProblems(a: Article, passages: readonly Passage[], countTokens:
 describe('chunkArticle properties', () => {
   it.each(COUNTERS)('cuts any article into exact, ordered, covering passages within budget (%s)', (_, countTokens) => {
     fc.assert(
-      fc.property(article, fc.constantFrom(2, 8, 16, 64, 160), fc.integer({ min: 0, max: 2 }), (a, maxTokens, overlapSentences) => {
-        const passages = chunkArticle(a, countTokens, { maxTokens, overlapSentences });
-        expect(chunkingProblems(a, passages, countTokens, maxTokens)).toEqual([]);
-      }),
+      fc.property(
+        article,
+        fc.constantFrom(2, 8, 16, 64, 160),
+        fc.integer({ min: 0, max: 2 }),
+        (a, maxTokens, overlapSentences) => {
+          const passages = chunkArticle(a, countTokens, { maxTokens, overlapSentences });
+          expect(chunkingProblems(a, passages, countTokens, maxTokens)).toEqual([]);
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });

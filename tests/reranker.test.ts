@@ -72,7 +72,9 @@ describe('loadReranker with the generated cross-encoder', () => {
 
   it('keeps input order across batches', async () => {
     // 40 passages = three batches of at most 16; the answer sits in the last one.
-    const passages = Array.from({ length: 40 }, (_, i) => (i === 37 ? ANSWER : `${UNRELATED[i % UNRELATED.length]} (${i})`));
+    const passages = Array.from({ length: 40 }, (_, i) =>
+      i === 37 ? ANSWER : `${UNRELATED[i % UNRELATED.length]} (${i})`,
+    );
     const scores = await reranker.score(QUESTION, passages);
     expect(scores).toHaveLength(40);
     expect(scores.indexOf(Math.max(...scores))).toBe(37);

@@ -18,7 +18,8 @@ describe('sentence vectors from the passage run', () => {
   });
   afterAll(() => embedder.dispose());
 
-  const text = 'Jack Ma said on Monday that Alibaba is open to working with Apple. Apple Pay launched in 2014!   Mr. Cook did not comment.';
+  const text =
+    'Jack Ma said on Monday that Alibaba is open to working with Apple. Apple Pay launched in 2014!   Mr. Cook did not comment.';
   const spans = sentenceSpans(text);
 
   it('gives each passage the vector that embedding it gives, and each sentence the vector it has alone', async () => {
@@ -41,7 +42,10 @@ describe('sentence vectors from the passage run', () => {
   });
 
   it('finds sentences among the passage tokens only in order and between the special tokens', () => {
-    expect(tokenRanges([101, 7, 8, 9, 102], [[7, 8], [9]])).toEqual([[1, 3], [3, 4]]);
+    expect(tokenRanges([101, 7, 8, 9, 102], [[7, 8], [9]])).toEqual([
+      [1, 3],
+      [3, 4],
+    ]);
     expect(tokenRanges([101, 7, 8, 9, 102], [[8], [9]])).toEqual([null, null]);
     // Truncated: the last sentence's tokens run past the passage's end.
     expect(tokenRanges([101, 7, 102], [[7], [8]])).toEqual([[1, 2], null]);
@@ -71,7 +75,10 @@ describe('the index keeps a vector for every sentence an answer weighs', () => {
       for (const { id } of db.vectors()) {
         const passage = db.passages([id]).get(id)!;
         const article = db.article(passage.articleId)!;
-        const keys = sentenceSpans(article.text, passage.start, passage.end).map((s) => ({ articleId: article.id, start: s.start }));
+        const keys = sentenceSpans(article.text, passage.start, passage.end).map((s) => ({
+          articleId: article.id,
+          start: s.start,
+        }));
         missing += keys.length - db.sentenceVectors(keys).size;
         passages++;
       }
@@ -82,7 +89,10 @@ describe('the index keeps a vector for every sentence an answer weighs', () => {
   }
 
   it('writes them at index time, carries them over for unchanged articles, and answers without embedding anything but the question', async () => {
-    const articles = articlesCopy({ 'extra.md': '---\ntitle: Chip tariffs\n---\n\nChip makers warned that tariffs on wafers would raise prices. Factories in Arizona will not be ready before 2027.\n' });
+    const articles = articlesCopy({
+      'extra.md':
+        '---\ntitle: Chip tariffs\n---\n\nChip makers warned that tariffs on wafers would raise prices. Factories in Arizona will not be ready before 2027.\n',
+    });
     const f = new Footnote(testConfig({ ARTICLES_DIR: articles }), silentLog);
     open.push(f);
     await f.reindex();

@@ -6,14 +6,19 @@ describe('sentenceSpans', () => {
   it('returns trimmed sentences with exact offsets and keeps abbreviations inside sentences', () => {
     const text = '  Apple Inc. said so. Mr. Ma went to the U.S. Army base.\n"I hope we can," he said. ';
     const sentences = sentenceSpans(text).map((s) => text.slice(s.start, s.end));
-    expect(sentences).toEqual(['Apple Inc. said so.', 'Mr. Ma went to the U.S. Army base.', '"I hope we can," he said.']);
+    expect(sentences).toEqual([
+      'Apple Inc. said so.',
+      'Mr. Ma went to the U.S. Army base.',
+      '"I hope we can," he said.',
+    ]);
   });
 
   it('splits a long text with no line breaks in windows exactly as it would whole', () => {
     const speech = loadSotu().find((s) => s.text.length > 30_000 && s.text.length < 40_000)!.text;
     const whole = new Intl.Segmenter('en', { granularity: 'sentence' });
     const starts = new Set<number>();
-    for (const { segment, index } of whole.segment(speech)) starts.add(index + segment.length - segment.trimStart().length);
+    for (const { segment, index } of whole.segment(speech))
+      starts.add(index + segment.length - segment.trimStart().length);
     const spans = sentenceSpans(speech);
     expect(spans.length).toBeGreaterThan(100);
     for (const span of spans) expect(starts.has(span.start), `offset ${span.start}`).toBe(true);

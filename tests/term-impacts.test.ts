@@ -12,7 +12,12 @@ import { silentLog, tempDir, testConfig } from './support/setup.js';
 const BM25 = 'bm25(passages_fts, 1.0, 0.8)';
 
 /** What lexical search was before term_impacts: FTS5 scoring every matching passage per question. */
-function ftsSearch(raw: Database.Database, words: string[], k: number, articleId?: string): { id: number; score: number }[] {
+function ftsSearch(
+  raw: Database.Database,
+  words: string[],
+  k: number,
+  articleId?: string,
+): { id: number; score: number }[] {
   const query = [...new Set(words)].map((w) => `"${w}"`).join(' OR ');
   if (!query) return [];
   return (
@@ -23,7 +28,11 @@ function ftsSearch(raw: Database.Database, words: string[], k: number, articleId
              WHERE passages_fts MATCH ? AND p.article_id = ? ORDER BY ${BM25} LIMIT ?`,
           )
           .all(query, articleId, k)
-      : raw.prepare(`SELECT rowid AS id, -${BM25} AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY ${BM25} LIMIT ?`).all(query, k)
+      : raw
+          .prepare(
+            `SELECT rowid AS id, -${BM25} AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY ${BM25} LIMIT ?`,
+          )
+          .all(query, k)
   ) as { id: number; score: number }[];
 }
 
@@ -56,7 +65,10 @@ describe('lexical search over stored term impacts', () => {
       const words = contentWords(text);
       const expected = ftsSearch(raw, words, 16);
       const got = db.searchText(words, 16);
-      expect(got.map((h) => h.id), text).toEqual(expected.map((h) => h.id));
+      expect(
+        got.map((h) => h.id),
+        text,
+      ).toEqual(expected.map((h) => h.id));
       got.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 4));
     }
   });
@@ -77,7 +89,9 @@ describe('lexical search over stored term impacts', () => {
       const words = contentWords(text);
       expect(db.searchText(words, 4, first).map((h) => h.id)).toEqual(ftsSearch(raw, words, 4, first).map((h) => h.id));
       const both = db.searchTextInArticles(words, [first!, second!], 2);
-      const expected = [...ftsSearch(raw, words, 2, first), ...ftsSearch(raw, words, 2, second)].sort((a, b) => b.score - a.score || a.id - b.id);
+      const expected = [...ftsSearch(raw, words, 2, first), ...ftsSearch(raw, words, 2, second)].sort(
+        (a, b) => b.score - a.score || a.id - b.id,
+      );
       expect(both.map((h) => h.id)).toEqual(expected.map((h) => h.id));
       expect(both.every((h) => h.articleId === first || h.articleId === second)).toBe(true);
     }

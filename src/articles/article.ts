@@ -15,7 +15,10 @@ export interface Credit {
   kind: 'byline' | 'date' | 'source' | 'reporting';
   /** Verbatim: `text.slice(start, end)` of the cleaned text (`in: 'text'`) or of the file (`in: 'file'`). */
   text: string;
-  /** The cleaned text keeps the reporting line as a paragraph; the others are left out of it, so they are located in the file. */
+  /**
+   * The cleaned text keeps the reporting line as a paragraph; the others are left out of it, so they are located in the
+   * file.
+   */
   in: 'text' | 'file';
   start: number;
   end: number;

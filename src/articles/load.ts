@@ -83,7 +83,8 @@ async function findArticleFiles(rootDir: string, rootReal: string, skipped: Skip
           kind = await stat(real);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (isArticleFile(entry.name)) skipped.push({ file, reason: code === 'ELOOP' ? 'broken symlink (it loops)' : 'broken symlink' });
+          if (isArticleFile(entry.name))
+            skipped.push({ file, reason: code === 'ELOOP' ? 'broken symlink (it loops)' : 'broken symlink' });
           continue;
         }
         if (!isInside(rootReal, real)) {
@@ -144,7 +145,8 @@ const BINARY = 'not a text file (it contains NUL bytes); articles must be UTF-8 
  * save "Unicode" text so, and the mark makes the encoding certain). Other bytes are refused.
  */
 function decode(bytes: Buffer): { text: string } | { skip: string } {
-  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  const encoding =
+    bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
   // Checked before decoding so that a binary file is named as one rather than as bad UTF-8.
   if (encoding === 'utf-8' && bytes.includes(0)) return { skip: BINARY };
   let text: string;
@@ -173,7 +175,8 @@ async function loadFile(found: Found, maxBytes: number): Promise<(ParsedArticle 
   const ext = path.extname(found.file).toLowerCase();
   let parsed: ParsedArticle;
   try {
-    parsed = ext === '.html' || ext === '.htm' ? parseHtml(decoded.text, found.file) : parseText(decoded.text, found.file);
+    parsed =
+      ext === '.html' || ext === '.htm' ? parseHtml(decoded.text, found.file) : parseText(decoded.text, found.file);
   } catch (err) {
     return (err as Error).message;
   }
@@ -192,7 +195,8 @@ function withoutExtension(file: string): string {
  */
 export async function loadArticles(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_ARTICLE_BYTES;
-  if (!(maxBytes > 0)) throw new RangeError(`The article size limit must be a positive number of bytes, not ${maxBytes}.`);
+  if (!(maxBytes > 0))
+    throw new RangeError(`The article size limit must be a positive number of bytes, not ${maxBytes}.`);
   const resolved = path.resolve(dir);
   const dirStat = await stat(resolved).catch(() => null);
   if (!dirStat?.isDirectory()) {

@@ -26,7 +26,9 @@ export function titleFromFileName(fileName: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const MONTH =
+  String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|` +
+  String.raw`sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 interface DatePattern {
@@ -80,17 +82,54 @@ export function normalizeDate(value: string | null | undefined): string | null {
 
 // Stand-alone lines left behind by page widgets when a page is scraped to text.
 const WIDGET_LINES = new Set([
-  'share', 'share this', 'share this article', 'share this story', 'share on facebook', 'share on twitter',
-  'tweet', 'email', 'print', 'pin it', 'copy link', 'facebook', 'twitter', 'linkedin', 'whatsapp', 'reddit',
-  'advertisement', 'advertisements', 'sponsored', 'sponsored content', 'subscribe', 'subscribe now', 'sign up',
-  'read more', 'read next', 'continue reading', 'related', 'related articles', 'related stories',
-  'related content', 'comments', 'comment', 'leave a comment', 'show comments', 'view comments',
-  'my queue', 'add to queue', 'follow us', 'skip to content', 'skip to main content', 'back to top',
+  'share',
+  'share this',
+  'share this article',
+  'share this story',
+  'share on facebook',
+  'share on twitter',
+  'tweet',
+  'email',
+  'print',
+  'pin it',
+  'copy link',
+  'facebook',
+  'twitter',
+  'linkedin',
+  'whatsapp',
+  'reddit',
+  'advertisement',
+  'advertisements',
+  'sponsored',
+  'sponsored content',
+  'subscribe',
+  'subscribe now',
+  'sign up',
+  'read more',
+  'read next',
+  'continue reading',
+  'related',
+  'related articles',
+  'related stories',
+  'related content',
+  'comments',
+  'comment',
+  'leave a comment',
+  'show comments',
+  'view comments',
+  'my queue',
+  'add to queue',
+  'follow us',
+  'skip to content',
+  'skip to main content',
+  'back to top',
 ]);
 
 /** A line that is only a widget's label ("Share", "Related:", "12 Comments"). */
 export function isWidgetLine(line: string): boolean {
-  const s = collapseWhitespace(line).toLowerCase().replace(/\s*[:»›]$/, '');
+  const s = collapseWhitespace(line)
+    .toLowerCase()
+    .replace(/\s*[:»›]$/, '');
   return WIDGET_LINES.has(s) || /^(?:\d+\s+comments?|comments?\s*\(\d+\))$/.test(s);
 }
 
@@ -242,13 +281,31 @@ function classifyPlain(raw: readonly string[]): Line[] {
 
 const IMAGE_CREDIT_RE = /^(?:image|photo|picture)\s*(?:credits?|courtesy)?\s*:/i;
 const MIN_READ_RE = /^\d+\s*-?\s*min(?:ute)?s?\.?\s+read$/i;
-const ORIGINALLY_RE = /^(?:this\s+(?:story|article|post|piece)\s+)?(?:was\s+)?originally\s+(?:appeared|published)\s+(?:on|in|at|by)\s+(.+?)\.?$/i;
+const ORIGINALLY_RE =
+  /^(?:this\s+(?:story|article|post|piece)\s+)?(?:was\s+)?originally\s+(?:appeared|published)\s+(?:on|in|at|by)\s+(.+?)\.?$/i;
 const DATE_PREFIX_RE = /^(?:dated|date|published|posted|updated)\b(?:\s+on)?\s*:?\s*/i;
 const TIME_ONLY_RE = /^[\s,|·•-]*(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*[a-z]{0,4})?\s*$/i;
 const BYLINE_RE = /^(?:by|By|BY)\s+(\p{Lu}.*)$/u;
 // Lower-case words that may sit inside a personal name.
 const NAME_PARTICLES = new Set([
-  'and', '&', 'al', 'bin', 'da', 'de', 'del', 'della', 'der', 'di', 'dos', 'du', 'el', 'la', 'le', 'van', 'von', 'y',
+  'and',
+  '&',
+  'al',
+  'bin',
+  'da',
+  'de',
+  'del',
+  'della',
+  'der',
+  'di',
+  'dos',
+  'du',
+  'el',
+  'la',
+  'le',
+  'van',
+  'von',
+  'y',
 ]);
 const REPORTING_RE = /^\(\s*(?:reporting|writing|reported)\s+by\s+([^;)]+)/i;
 // "in San Francisco" after a reporter's name is where they filed from, not part of the name.
@@ -419,7 +476,14 @@ function sameTitle(a: string, b: string): boolean {
  * The credit lines a reader may ask about: those the conventions left out of the text, located in
  * the file, and a closing "(Reporting by …; Editing by …)" paragraph, located in the text.
  */
-function creditsOf(content: string, raw: readonly string[], bodyStart: number, lines: readonly Line[], text: string, paragraphs: readonly Paragraph[]): Credit[] {
+function creditsOf(
+  content: string,
+  raw: readonly string[],
+  bodyStart: number,
+  lines: readonly Line[],
+  text: string,
+  paragraphs: readonly Paragraph[],
+): Credit[] {
   const credits: Credit[] = [];
   let offset = 0;
   raw.forEach((r, i) => {
@@ -439,9 +503,17 @@ function creditsOf(content: string, raw: readonly string[], bodyStart: number, l
 }
 
 const FRONT_MATTER_KINDS: Record<string, Credit['kind']> = {
-  date: 'date', published: 'date', published_at: 'date', pubdate: 'date',
-  author: 'byline', authors: 'byline', byline: 'byline',
-  source: 'source', publisher: 'source', site: 'source', site_name: 'source',
+  date: 'date',
+  published: 'date',
+  published_at: 'date',
+  pubdate: 'date',
+  author: 'byline',
+  authors: 'byline',
+  byline: 'byline',
+  source: 'source',
+  publisher: 'source',
+  site: 'source',
+  site_name: 'source',
 };
 const FRONT_MATTER_CREDIT = new RegExp(`^\\s*(${Object.keys(FRONT_MATTER_KINDS).join('|')})\\s*:\\s*\\S`, 'i');
 
@@ -480,5 +552,9 @@ export function parseText(content: string, fileName: string): ParsedArticle {
     url: firstMeta(fm, ['url', 'link', 'canonical']),
   };
   const assembled = assembleText(paragraphTexts);
-  return { ...meta, ...assembled, credits: creditsOf(content, raw, bodyStart, lines, assembled.text, assembled.paragraphs) };
+  return {
+    ...meta,
+    ...assembled,
+    credits: creditsOf(content, raw, bodyStart, lines, assembled.text, assembled.paragraphs),
+  };
 }

@@ -15,7 +15,12 @@ runCommand(async ({ config, log, argv }) => {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, article: { type: 'string' }, mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        article: { type: 'string' },
+        mode: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
@@ -25,7 +30,8 @@ runCommand(async ({ config, log, argv }) => {
     return;
   }
   const mode = parsed.values.mode;
-  if (mode !== undefined && !isModeSetting(mode)) throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);
+  if (mode !== undefined && !isModeSetting(mode))
+    throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);
   const question = parsed.positionals.join(' ').trim();
   if (!question) throw new UsageError(`No question given.\n${USAGE}`);
 

@@ -6,7 +6,10 @@ import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 
 runCommand(async ({ config, log, argv }) => {
-  if (argv.length) throw new UsageError(`npm run index takes no arguments (got ${argv.join(' ')}); set ARTICLES_DIR and INDEX_DIR instead.`);
+  if (argv.length)
+    throw new UsageError(
+      `npm run index takes no arguments (got ${argv.join(' ')}); set ARTICLES_DIR and INDEX_DIR instead.`,
+    );
   const download = downloadProgress(config.embeddingModel);
   const progress = indexProgress();
   const footnote = new Footnote(config, log, { onDownload: download.update });

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { evaluate, expectsAbstention, loadQuestions, sweepThresholds, type EvalReport, type QuestionResult, type Rate, type ThresholdRow } from '../evaluation.js';
+import {
+  evaluate,
+  expectsAbstention,
+  loadQuestions,
+  sweepThresholds,
+  type EvalReport,
+  type QuestionResult,
+  type Rate,
+  type ThresholdRow,
+} from '../evaluation.js';
 import { Footnote } from '../footnote.js';
 import { RETRIEVAL_MODES, isRetrievalMode } from '../modes.js';
 import { collapseWhitespace, shorten } from '../text.js';
@@ -13,8 +22,10 @@ import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 
 const USAGE = `usage: npm run eval -- --questions FILE [options]
-  --questions FILE  JSON lines: {"question": …, "expect": {"file": …, "quote": …}} (or "files": […], "quotes": […]) or {"question": …, "expect": {"found": false}}
-  --articles DIR    the articles to answer from (default ARTICLES_DIR); without --index, indexed into a temporary folder first
+  --questions FILE  JSON lines: {"question": …, "expect": {"file": …, "quote": …}}
+                    (or "files": […], "quotes": […]) or {"question": …, "expect": {"found": false}}
+  --articles DIR    the articles to answer from (default ARTICLES_DIR); without --index, indexed into a
+                    temporary folder first
   --index DIR       the index to use (default INDEX_DIR)
   --mode M          dense, lexical or hybrid (default RETRIEVAL_MODE)
   --calibrate       answer with no score threshold (MIN_SCORE, MIN_LEXICAL_SCORE) and show what each would give
@@ -62,7 +73,9 @@ runCommand(async ({ log, argv }) => {
   );
   if (missing.length) {
     throw new UsageError(
-      `${options.questions} expects articles that are not in ${config.articlesDir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; pass --articles DIR`,
+      `${options.questions} expects articles that are not in ${config.articlesDir}: ` +
+        `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; ` +
+        'pass --articles DIR',
     );
   }
 
@@ -71,7 +84,10 @@ runCommand(async ({ log, argv }) => {
   try {
     const download = downloadProgress(config.embeddingModel);
     const progress = indexProgress();
-    const footnote = new Footnote(temp ? { ...config, indexDir: temp } : config, log, { onDownload: download.update, onIndexProgress: progress.update });
+    const footnote = new Footnote(temp ? { ...config, indexDir: temp } : config, log, {
+      onDownload: download.update,
+      onIndexProgress: progress.update,
+    });
     try {
       if (temp) await footnote.reindex();
       // One untimed question first: loading the model and checking or building the index would
@@ -80,12 +96,21 @@ runCommand(async ({ log, argv }) => {
       progress.stop();
       download.stop();
       const report = await evaluate(questions, (question) => footnote.ask(question));
-      const context = { questionsFile: options.questions, articlesDir: config.articlesDir, model: config.embeddingModel };
+      const context = {
+        questionsFile: options.questions,
+        articlesDir: config.articlesDir,
+        model: config.embeddingModel,
+      };
       if (options.calibrate) {
-        const sweep = sweepThresholds(report.results, Array.from({ length: 21 }, (_, i) => i / 20));
+        const sweep = sweepThresholds(
+          report.results,
+          Array.from({ length: 21 }, (_, i) => i / 20),
+        );
         process.stdout.write(options.json ? `${JSON.stringify({ ...context, sweep }, null, 2)}\n` : sweepTable(sweep));
       } else {
-        process.stdout.write(options.json ? `${JSON.stringify({ ...context, ...report }, null, 2)}\n` : table(report, context));
+        process.stdout.write(
+          options.json ? `${JSON.stringify({ ...context, ...report }, null, 2)}\n` : table(report, context),
+        );
       }
     } finally {
       progress.stop();
@@ -108,13 +133,17 @@ function ms(value: number | null): string {
 function expected(result: QuestionResult): string {
   if (expectsAbstention(result.expect)) return 'no answer (found: false)';
   const { files, quotes } = result.expect;
-  return `${files.join(' or ')}${quotes ? ` ${quotes.map((q) => `“${shorten(collapseWhitespace(q), 90)}”`).join(' or ')}` : ''}`;
+  const quoted = quotes?.map((q) => `“${shorten(collapseWhitespace(q), 90)}”`).join(' or ');
+  return quoted ? `${files.join(' or ')} ${quoted}` : files.join(' or ');
 }
 
 function got(result: QuestionResult): string[] {
   if (!result.found) return ['no answer (found: false)'];
   const note = result.rank !== null ? `correct citation only at [${result.rank}]` : null;
-  return [...(note ? [note] : []), ...result.citations.map((c) => `[${c.n}] ${c.file} “${shorten(collapseWhitespace(c.quote), 90)}” (${c.score})`)];
+  return [
+    ...(note ? [note] : []),
+    ...result.citations.map((c) => `[${c.n}] ${c.file} “${shorten(collapseWhitespace(c.quote), 90)}” (${c.score})`),
+  ];
 }
 
 function table(report: EvalReport, context: { questionsFile: string; articlesDir: string; model: string }): string {
@@ -151,6 +180,14 @@ function table(report: EvalReport, context: { questionsFile: string; articlesDir
 function sweepTable(rows: ThresholdRow[]): string {
   const value = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3));
   const lines = ['threshold  hit@3  abstention precision  recall'];
-  for (const r of rows) lines.push(`${r.threshold.toFixed(2).padStart(9)}  ${value(r.hitAt3)}  ${value(r.abstentionPrecision).padStart(20)}  ${value(r.abstentionRecall)}`);
+  for (const r of rows)
+    lines.push(
+      [
+        r.threshold.toFixed(2).padStart(9),
+        value(r.hitAt3),
+        value(r.abstentionPrecision).padStart(20),
+        value(r.abstentionRecall),
+      ].join('  '),
+    );
   return `${lines.join('\n')}\n`;
 }

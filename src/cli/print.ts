@@ -10,7 +10,13 @@ export function answerJson(answer: TimedAnswer): object {
     answer: answer.text,
     citations: answer.citations.map((c) => ({
       n: c.n,
-      article: { id: c.article.id, title: c.article.title, date: c.article.date, source: c.article.source, file: c.article.file },
+      article: {
+        id: c.article.id,
+        title: c.article.title,
+        date: c.article.date,
+        source: c.article.source,
+        file: c.article.file,
+      },
       paragraph: c.paragraph,
       quote: c.quote,
       start: c.start,

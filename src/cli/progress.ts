@@ -8,7 +8,11 @@ const interactive = (): boolean => process.stderr.isTTY === true;
 export function indexProgress(): { update: (done: number, total: number) => void; stop: () => void } {
   if (!interactive()) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { format: 'Embedding passages |{bar}| {value}/{total} ({percentage}%) ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+    {
+      format: 'Embedding passages |{bar}| {value}/{total} ({percentage}%) ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -42,7 +46,12 @@ export function downloadProgress(model: string): { update: (p: ModelProgress) =>
     };
   }
   const bars = new cliProgress.MultiBar(
-    { format: `Downloading {file} |{bar}| {percentage}% of {size}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+    {
+      format: `Downloading {file} |{bar}| {percentage}% of {size}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   const byFile = new Map<string, cliProgress.SingleBar>();

@@ -7,43 +7,51 @@ import { loadCommands } from '../discord/load-commands.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';
 
-runCommand(async ({ config: settings, log }) => {
-  // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
-  const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };
-  const { token, clientId } = config.discord;
-  if (!token) throw new ConfigError('DISCORD_TOKEN', 'is not set; put the bot token from the Discord developer portal in .env');
-  if (!clientId) throw new ConfigError('DISCORD_CLIENT_ID', "is not set; put the application id from the Discord developer portal in .env");
+runCommand(
+  async ({ config: settings, log }) => {
+    // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
+    const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };
+    const { token, clientId } = config.discord;
+    if (!token)
+      throw new ConfigError('DISCORD_TOKEN', 'is not set; put the bot token from the Discord developer portal in .env');
+    if (!clientId)
+      throw new ConfigError(
+        'DISCORD_CLIENT_ID',
+        'is not set; put the application id from the Discord developer portal in .env',
+      );
 
-  const download = downloadProgress(config.embeddingModel);
-  const footnote = new Footnote(config, log, { onDownload: download.update, lexicalWhileLoading: true });
-  // The model loads (and a missing index is built) while the gateway connects. Questions that
-  // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the
-  // model is ready. A broken set-up still stops the bot, with its message.
-  const warming = Promise.all([footnote.ensureIndex(), footnote.embedder()]).finally(() => download.stop());
-  warming.catch(() => {});
+    const download = downloadProgress(config.embeddingModel);
+    const footnote = new Footnote(config, log, { onDownload: download.update, lexicalWhileLoading: true });
+    // The model loads (and a missing index is built) while the gateway connects. Questions that
+    // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the
+    // model is ready. A broken set-up still stops the bot, with its message.
+    const warming = Promise.all([footnote.ensureIndex(), footnote.embedder()]).finally(() => download.stop());
+    warming.catch(() => {});
 
-  const commands = await loadCommands();
-  const bot = createBot(commands, { footnote, config, log, startedAt: new Date() });
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    void bot
-      .stop()
-      .then(() => footnote.close())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-  await bot.start(token);
-  try {
-    await warming;
-    log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
-  } catch (error) {
-    stopping = true;
-    await bot.stop();
-    await footnote.close();
-    throw error;
-  }
-}, { logs: 'service' });
+    const commands = await loadCommands();
+    const bot = createBot(commands, { footnote, config, log, startedAt: new Date() });
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      void bot
+        .stop()
+        .then(() => footnote.close())
+        .finally(() => process.exit(0));
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    await bot.start(token);
+    try {
+      await warming;
+      log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
+    } catch (error) {
+      stopping = true;
+      await bot.stop();
+      await footnote.close();
+      throw error;
+    }
+  },
+  { logs: 'service' },
+);

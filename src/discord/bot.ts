@@ -1,6 +1,14 @@
 /** The Discord client and its events: slash commands, autocomplete, DMs and mentions handed to their handlers. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Client, Events, GatewayIntentBits, Partials, type AutocompleteInteraction, type Interaction, type Message } from 'discord.js';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  Partials,
+  type AutocompleteInteraction,
+  type Interaction,
+  type Message,
+} from 'discord.js';
 import type { Command, CommandContext } from './command-types.js';
 import { replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
@@ -23,7 +31,10 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
   const { rateLimit, queue } = base.config.discord;
   const context: CommandContext = {
     ...base,
-    limits: { rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs), queue: new WorkQueue(queue.concurrency, queue.capacity) },
+    limits: {
+      rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs),
+      queue: new WorkQueue(queue.concurrency, queue.capacity),
+    },
   };
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
@@ -71,7 +82,11 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
   };
 }
 
-async function onInteraction(interaction: Interaction, commands: Map<string, Command>, context: CommandContext): Promise<void> {
+async function onInteraction(
+  interaction: Interaction,
+  commands: Map<string, Command>,
+  context: CommandContext,
+): Promise<void> {
   if (interaction.isAutocomplete()) return onAutocomplete(interaction, commands, context);
   if (!interaction.isChatInputCommand()) return;
   const started = performance.now();

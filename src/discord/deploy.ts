@@ -14,7 +14,9 @@ export interface DeployTarget {
 export async function deployCommands(target: DeployTarget, commands: Iterable<Command>): Promise<number> {
   const rest = new REST({ api: target.apiBase }).setToken(target.token);
   const body = [...commands].map((c) => c.data.toJSON());
-  const route = target.guildId ? Routes.applicationGuildCommands(target.clientId, target.guildId) : Routes.applicationCommands(target.clientId);
+  const route = target.guildId
+    ? Routes.applicationGuildCommands(target.clientId, target.guildId)
+    : Routes.applicationCommands(target.clientId);
   const registered = (await rest.put(route, { body })) as unknown[];
   return registered.length;
 }

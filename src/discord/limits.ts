@@ -78,5 +78,6 @@ export const BUSY = 'I’m answering a lot of questions right now — please try
 
 export function slowDown(retryAfterMs: number, now = Date.now()): string {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return `You’re asking faster than I can keep up with. Please try again in ${seconds} s (<t:${Math.ceil((now + retryAfterMs) / 1000)}:R>).`;
+  const at = Math.ceil((now + retryAfterMs) / 1000);
+  return `You’re asking faster than I can keep up with. Please try again in ${seconds} s (<t:${at}:R>).`;
 }

@@ -12,13 +12,17 @@ export const COMMANDS_DIR = path.resolve(import.meta.dirname, '../../commands');
  */
 export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, Command>> {
   const commands = new Map<string, Command>();
-  const files = fs.readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
   for (const file of files) {
     const module = (await import(pathToFileURL(path.join(dir, file)).href)) as Partial<Command>;
     if (!module.data || typeof module.execute !== 'function') {
       throw new Error(`commands/${file} must export "data" (a SlashCommandBuilder) and "execute"`);
     }
-    if (commands.has(module.data.name)) throw new Error(`commands/${file}: a command named "${module.data.name}" is already loaded`);
+    if (commands.has(module.data.name))
+      throw new Error(`commands/${file}: a command named "${module.data.name}" is already loaded`);
     commands.set(module.data.name, module as Command);
   }
   return commands;

@@ -22,7 +22,10 @@ export async function handleMessage(message: Message, context: CommandContext): 
   if (!text && direct) return;
   const request = fromMessage(message);
   if (!text) {
-    await request.reply({ content: 'Ask me a question about the articles, e.g. “@me what did Jack Ma say about Apple?”', embeds: [] });
+    await request.reply({
+      content: 'Ask me a question about the articles, e.g. “@me what did Jack Ma say about Apple?”',
+      embeds: [],
+    });
     return;
   }
   if (direct && REINDEX_WORD.test(text)) return rebuildIndex(request, context);

@@ -8,7 +8,8 @@ import type { Request } from './request.js';
 
 export type Precondition = (request: Request, context: CommandContext) => string | null;
 
-export const REINDEX_REFUSED = 'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
+export const REINDEX_REFUSED =
+  'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
 export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
 
 /** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
@@ -28,9 +29,13 @@ export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue
  */
 export const mayReindex: Precondition = (request, { config, log }) => {
   if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
-  log.info({ audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM', result: 'refused' }, 'reindex refused');
+  log.info(
+    { audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM', result: 'refused' },
+    'reindex refused',
+  );
   return REINDEX_REFUSED;
 };
 
 /** One reindex at a time. */
-export const noReindexRunning: Precondition = (_request, { footnote }) => (footnote.reindexing ? REINDEX_RUNNING : null);
+export const noReindexRunning: Precondition = (_request, { footnote }) =>
+  footnote.reindexing ? REINDEX_RUNNING : null;

@@ -20,7 +20,9 @@ export function askQuestion(request: Request, question: Question, context: Comma
   return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
     await request.defer();
     try {
-      const answer = await limits.queue.run(() => footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId }));
+      const answer = await limits.queue.run(() =>
+        footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId }),
+      );
       await request.reply(renderAnswer(answer));
     } catch (error) {
       // The queue can fill up while the reply is being deferred.

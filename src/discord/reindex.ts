@@ -55,7 +55,8 @@ function describeSummary(s: IndexSummary): string {
     `Took ${s.seconds.toFixed(1)} s`,
   ];
   if (s.skipped.length) {
-    // Names only (relative to the articles folder): a reason can hold a server path or a setting, which are for the log.
+    // Names only (relative to the articles folder): a reason can hold a server path or a setting, which are for the
+    // log.
     const files = s.skipped.slice(0, 5).map((f) => escapeMarkdown(f.file));
     lines.push(`Skipped ${s.skipped.length} file(s), the log says why: ${files.join(', ')}`);
   }

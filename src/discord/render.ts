@@ -1,5 +1,5 @@
 /** Answers and apologies as Discord messages, within Discord's limits. */
-import { escapeMarkdown, type APIEmbed, type MessageMentionOptions } from 'discord.js';
+import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import { placeInArticle, type Answer } from '../answer.js';
 import { collapseWhitespace, shorten } from '../text.js';
 
@@ -37,7 +37,8 @@ export function renderAnswer(answer: Answer): ReplyPayload {
     return {
       citation: c,
       title: fit(`[${c.n}] ${c.article.title}`, LIMITS.embedTitle),
-      reference: `— ${fit(c.article.title, 300)}${details ? ` (${escapeMarkdown(details)})` : ''}, ${placeInArticle(c)}`,
+      reference:
+        `— ${fit(c.article.title, 300)}${details ? ` (${escapeMarkdown(details)})` : ''}, ` + placeInArticle(c),
     };
   });
   // Quotes share what the frames leave of the 6000 characters one message's embeds may hold.
@@ -60,7 +61,9 @@ function fit(text: string, max: number): string {
 /** A short apology that points at the log entry with the details. */
 export function renderFailure(errorId: string): ReplyPayload {
   return {
-    content: `Sorry, something went wrong while answering. If it keeps happening, tell an admin the error id \`${errorId}\`.`,
+    content:
+      'Sorry, something went wrong while answering. ' +
+      `If it keeps happening, tell an admin the error id \`${errorId}\`.`,
     embeds: [],
   };
 }

@@ -24,7 +24,10 @@ export interface Request {
  * A slash command. Until it is deferred, replies are seen only by the person asking (refusals,
  * "busy"); after, they fill in the deferred reply, private when `privately`.
  */
-export function fromInteraction(interaction: ChatInputCommandInteraction, options: { privately?: boolean } = {}): Request {
+export function fromInteraction(
+  interaction: ChatInputCommandInteraction,
+  options: { privately?: boolean } = {},
+): Request {
   // Each write waits for the one before, so a slow progress edit cannot land after the final reply.
   let last: Promise<unknown> = Promise.resolve();
   const write = (send: () => Promise<unknown>): Promise<void> => {

@@ -160,7 +160,8 @@ export class PassageDatabase {
     this.db
       .prepare(
         `INSERT INTO passages_fts (rowid, text, title)
-         SELECT p.id, p.text, a.title FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id > ? AND p.id <= ?`,
+         SELECT p.id, p.text, a.title FROM passages p JOIN articles a ON a.id = p.article_id
+         WHERE p.id > ? AND p.id <= ?`,
       )
       .run(afterId, last);
     return last;
@@ -186,7 +187,11 @@ export class PassageDatabase {
   }
 
   /** The best `perArticle` passages by BM25 of each of the named articles, best first. Scores as in searchText. */
-  searchTextInArticles(terms: string[], articleIds: string[], perArticle: number): { id: number; score: number; articleId: string }[] {
+  searchTextInArticles(
+    terms: string[],
+    articleIds: string[],
+    perArticle: number,
+  ): { id: number; score: number; articleId: string }[] {
     if (!articleIds.length) return [];
     const articleOf = this.articlesOfPassages(articleIds);
     const taken = new Map<string, number>();
@@ -208,8 +213,9 @@ export class PassageDatabase {
 
   /** The articles' passages: passage id → article id. */
   private articlesOfPassages(articleIds: string[]): Map<number, string> {
-    const rows = this
-      .statement(`SELECT id, article_id FROM passages WHERE article_id IN (${articleIds.map(() => '?').join(',')})`)
+    const rows = this.statement(
+      `SELECT id, article_id FROM passages WHERE article_id IN (${articleIds.map(() => '?').join(',')})`,
+    )
       .raw()
       .all(...articleIds) as [number, string][];
     return new Map(rows);
@@ -244,7 +250,9 @@ export class PassageDatabase {
       `INSERT INTO passages (article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, vector)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertSentence = this.db.prepare('INSERT OR IGNORE INTO sentences (article_id, start, end, vector) VALUES (?, ?, ?, ?)');
+    const insertSentence = this.db.prepare(
+      'INSERT OR IGNORE INTO sentences (article_id, start, end, vector) VALUES (?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
       insertArticle.run({
         ...article,
@@ -254,9 +262,19 @@ export class PassageDatabase {
       passages.forEach((p, i) => {
         const embedded = vectors?.[i];
         const vector = embedded?.vector;
-        insertPassage.run(p.articleId, p.ordinal, p.paragraphStart, p.paragraphEnd, p.start, p.end, p.tokens, p.text,
-          vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : null);
-        for (const s of embedded?.sentences ?? []) insertSentence.run(p.articleId, s.start, s.end, encodeSentenceVector(s.vector));
+        insertPassage.run(
+          p.articleId,
+          p.ordinal,
+          p.paragraphStart,
+          p.paragraphEnd,
+          p.start,
+          p.end,
+          p.tokens,
+          p.text,
+          vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : null,
+        );
+        for (const s of embedded?.sentences ?? [])
+          insertSentence.run(p.articleId, s.start, s.end, encodeSentenceVector(s.vector));
       });
     })();
   }
@@ -267,7 +285,9 @@ export class PassageDatabase {
 
   /** Every passage id with its vector, in id order (to build the HNSW graph). */
   *vectors(): Generator<{ id: number; vector: Float32Array }> {
-    for (const row of this.db.prepare('SELECT id, vector FROM passages WHERE vector IS NOT NULL ORDER BY id').iterate() as Iterable<{ id: number; vector: Buffer }>) {
+    for (const row of this.db
+      .prepare('SELECT id, vector FROM passages WHERE vector IS NOT NULL ORDER BY id')
+      .iterate() as Iterable<{ id: number; vector: Buffer }>) {
       yield { id: row.id, vector: passageVector(row.vector) };
     }
   }
@@ -287,7 +307,10 @@ export class PassageDatabase {
   sentenceSample(limit: number): Float32Array[] {
     const count = this.db.prepare('SELECT count(*) FROM sentences').pluck().get() as number;
     const every = Math.max(1, Math.floor(count / limit));
-    const rows = this.db.prepare('SELECT vector FROM sentences WHERE rowid % ? = 0 ORDER BY rowid LIMIT ?').pluck().all(every, limit) as Buffer[];
+    const rows = this.db
+      .prepare('SELECT vector FROM sentences WHERE rowid % ? = 0 ORDER BY rowid LIMIT ?')
+      .pluck()
+      .all(every, limit) as Buffer[];
     return rows.map(decodeSentenceVector);
   }
 
@@ -299,17 +322,20 @@ export class PassageDatabase {
   /** About `limit` passage vectors spread evenly over the passage ids. */
   vectorSample(limit: number): Float32Array[] {
     const every = this.sampleStep(limit);
-    const rows = this.db.prepare('SELECT vector FROM passages WHERE vector IS NOT NULL AND id % ? = 0 ORDER BY id LIMIT ?').pluck().all(every, limit) as Buffer[];
+    const rows = this.db
+      .prepare('SELECT vector FROM passages WHERE vector IS NOT NULL AND id % ? = 0 ORDER BY id LIMIT ?')
+      .pluck()
+      .all(every, limit) as Buffer[];
     return rows.map(passageVector);
   }
 
   passages(ids: number[]): Map<number, StoredPassage> {
     const result = new Map<number, StoredPassage>();
     if (!ids.length) return result;
-    const rows = this
-      .statement(`SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text
-                FROM passages WHERE id IN (${ids.map(() => '?').join(',')})`)
-      .all(...ids) as PassageRow[];
+    const rows = this.statement(
+      `SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text
+                FROM passages WHERE id IN (${ids.map(() => '?').join(',')})`,
+    ).all(...ids) as PassageRow[];
     for (const row of rows) {
       result.set(row.id, {
         id: row.id,
@@ -328,28 +354,33 @@ export class PassageDatabase {
 
   /** Every passage vector of one article, with its passage id. */
   articleVectors(articleId: string): { id: number; vector: Float32Array }[] {
-    const rows = this.statement('SELECT id, vector FROM passages WHERE article_id = ? AND vector IS NOT NULL ORDER BY id').all(articleId) as { id: number; vector: Buffer }[];
+    const rows = this.statement(
+      'SELECT id, vector FROM passages WHERE article_id = ? AND vector IS NOT NULL ORDER BY id',
+    ).all(articleId) as { id: number; vector: Buffer }[];
     return rows.map((row) => ({ id: row.id, vector: passageVector(row.vector) }));
   }
 
   article(id: string): StoredArticle | null {
-    const row = this
-      .statement('SELECT a.*, (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages FROM articles a WHERE id = ?')
-      .get(id) as ArticleRow | undefined;
+    const row = this.statement(
+      `SELECT a.*, (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
+       FROM articles a WHERE id = ?`,
+    ).get(id) as ArticleRow | undefined;
     return row ? toArticle(row) : null;
   }
 
   /** All articles with their metadata (without their text), newest first. */
   articles(): StoredArticle[] {
     const rows = this.db
-      .prepare(`SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url, '' AS text, '[]' AS paragraphs, '[]' AS credits,
+      .prepare(
+        `SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url,
+                '' AS text, '[]' AS paragraphs, '[]' AS credits,
                 (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
-                FROM articles a ORDER BY a.date IS NULL, a.date DESC, a.title`)
+                FROM articles a ORDER BY a.date IS NULL, a.date DESC, a.title`,
+      )
       .all() as ArticleRow[];
     return rows.map(toArticle);
   }
 }
-
 
 /** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */
 function passageVector(blob: Buffer): Float32Array {

@@ -35,14 +35,17 @@ export function lockIndex(indexDir: string): () => void {
     const owner = readOwner(file);
     if (owner && isAlive(owner)) {
       throw new IndexLockedError(
-        `Another process (pid ${owner.pid} on ${owner.host}, since ${owner.since}) is building the index in ${indexDir}. ` +
+        `Another process (pid ${owner.pid} on ${owner.host}, since ${owner.since}) ` +
+          `is building the index in ${indexDir}. ` +
           `Wait for it to finish and run again; if no such process exists, delete ${file}.`,
       );
     }
     // Stale: its owner is gone. Remove it and try once more (another process may win the race).
     fs.rmSync(file, { force: true });
   }
-  throw new IndexLockedError(`Another process took the build lock of ${indexDir} just now; run again once it has finished.`);
+  throw new IndexLockedError(
+    `Another process took the build lock of ${indexDir} just now; run again once it has finished.`,
+  );
 }
 
 function readOwner(file: string): LockOwner | null {

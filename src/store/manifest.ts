@@ -106,7 +106,8 @@ export function missingOrTruncated(dir: string, manifest: Manifest): string | nu
   for (const [name, expected] of Object.entries(manifest.files ?? {})) {
     const file = path.join(dir, name);
     if (!fs.existsSync(file)) return `${file} is missing`;
-    if (fs.statSync(file).size !== expected.bytes) return `${file} has ${fs.statSync(file).size} bytes, ${expected.bytes} were written`;
+    if (fs.statSync(file).size !== expected.bytes)
+      return `${file} has ${fs.statSync(file).size} bytes, ${expected.bytes} were written`;
   }
   return null;
 }

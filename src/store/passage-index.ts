@@ -67,7 +67,8 @@ export class PassageIndex {
     if (!dir) return null;
     const manifest = readManifest(dir);
     if (!manifest) return null;
-    const damage = verify === true ? damagedFile(dir, manifest) : verify === 'background' ? missingOrTruncated(dir, manifest) : null;
+    const damage =
+      verify === true ? damagedFile(dir, manifest) : verify === 'background' ? missingOrTruncated(dir, manifest) : null;
     if (damage) throw new IndexDamagedError(damage);
     const db = PassageDatabase.open(path.join(dir, DATABASE_FILE));
     try {
@@ -106,7 +107,9 @@ export class PassageIndex {
   searchVectors(vector: Float32Array, k: number, ef: number, options: { articleId?: string } = {}): PassageHit[] {
     if (!this.vectors) return [];
     if (options.articleId) {
-      const scored = this.db.articleVectors(options.articleId).map(({ id, vector: v }) => ({ id, score: dot(v, vector) }));
+      const scored = this.db
+        .articleVectors(options.articleId)
+        .map(({ id, vector: v }) => ({ id, score: dot(v, vector) }));
       return this.hits(scored.sort((a, b) => b.score - a.score).slice(0, k));
     }
     return this.hits(this.vectors.search(vector, k, ef).map((h) => ({ id: h.label, score: h.score })));
@@ -202,10 +205,17 @@ export class PassageIndex {
       if (!ids || ids.length > NAMING_ARTICLES) continue;
       for (const id of ids) scores.set(id, (scores.get(id) ?? 0) + Math.log(1 + articles / ids.length));
     }
-    return [...scores.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
+    return [...scores.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([id]) => id);
   }
 
-  private metadataPostings(): { articles: number; frequency: (term: string) => number; postings: Map<string, string[]> } {
+  private metadataPostings(): {
+    articles: number;
+    frequency: (term: string) => number;
+    postings: Map<string, string[]>;
+  } {
     if (!this.about) {
       const postings = new Map<string, string[]>();
       const listing = this.articles();

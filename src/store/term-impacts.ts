@@ -35,7 +35,9 @@ export class ImpactWriter {
     // FTS5 keeps each passage's token count per column; |d| is their sum, as bm25() takes it.
     this.lengths = new Map();
     let total = 0;
-    for (const [id, sizes] of db.prepare('SELECT id, sz FROM passages_fts_docsize').raw().iterate() as Iterable<[number, Buffer]>) {
+    for (const [id, sizes] of db.prepare('SELECT id, sz FROM passages_fts_docsize').raw().iterate() as Iterable<
+      [number, Buffer]
+    >) {
       const length = sumVarints(sizes);
       this.lengths.set(id, length);
       total += length;
@@ -186,7 +188,7 @@ function topK(ids: number[], scores: Float64Array, k: number): { id: number; sco
   for (const id of ids) {
     if (heap.length < k) {
       heap.push(id);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const parent = (i - 1) >> 1;
         if (!worse(heap[i]!, heap[parent]!)) break;
         [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];

@@ -26,7 +26,12 @@ export class VectorIndex {
   static create(params: VectorIndexParams, capacity: number): VectorIndex {
     const hnsw = new HierarchicalNSW('ip', params.dims);
     // A fixed seed makes a rebuild from the same vectors give the same graph.
-    hnsw.initIndex({ maxElements: Math.max(capacity, 1), m: params.m, efConstruction: params.efConstruction, randomSeed: 100 });
+    hnsw.initIndex({
+      maxElements: Math.max(capacity, 1),
+      m: params.m,
+      efConstruction: params.efConstruction,
+      randomSeed: 100,
+    });
     return new VectorIndex(hnsw, params.dims);
   }
 

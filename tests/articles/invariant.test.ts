@@ -11,13 +11,18 @@ import { ROOT, SHIPPED_ARTICLES, collapse } from '../support/setup.js';
 /** What a quote from an article is checked against: the file's text, or for HTML the page's DOM text. */
 function sourceText(content: string, file: string): string {
   if (!/\.html?$/i.test(file)) return collapse(content);
-  const doc = new DOMParser().parseFromString(content, 'text/html') as unknown as { documentElement: { textContent: string | null } };
+  const doc = new DOMParser().parseFromString(content, 'text/html') as unknown as {
+    documentElement: { textContent: string | null };
+  };
   return collapse(doc.documentElement.textContent ?? '');
 }
 
 function expectInvariant(article: ParsedArticle, source: string, label: string): void {
   const paragraphs = article.paragraphs.map((p) => article.text.slice(p.start, p.end));
-  expect(article.paragraphs.map((p) => p.n), label).toEqual(paragraphs.map((_, i) => i + 1));
+  expect(
+    article.paragraphs.map((p) => p.n),
+    label,
+  ).toEqual(paragraphs.map((_, i) => i + 1));
   expect(paragraphs.join('\n\n'), label).toBe(article.text);
   for (const p of paragraphs) {
     // Collapsed white space inside, nothing at the ends: each paragraph is already in quotable form.
@@ -47,9 +52,18 @@ describe('paragraph invariant', () => {
   });
 
   it.each([
-    ['crlf-tabs.txt', 'Headline Here\r\n\r\nA line\twith   tabs and\u00a0no-break spaces,\r\nwrapped here.\r\n\r\n  Indented paragraph.  \r\n'],
-    ['mixed.md', '---\ntitle: Mixed\n---\n# Mixed\n\n> A quoted\n> passage.\n\n1. First\n2. Second\n\n| a | b |\n|---|---|\n\nText with <!-- a note --> inside.\n'],
-    ['header.txt', 'date 2020-01-02 Save\n\nSection\n\nSame Headline\nSame Headline\nImage credit: Someone\nA caption\n3 min read\nBy A Writer\n\nBody paragraph one.\nShare\nBody paragraph two.\n'],
+    [
+      'crlf-tabs.txt',
+      'Headline Here\r\n\r\nA line\twith   tabs and\u00a0no-break spaces,\r\nwrapped here.\r\n\r\n  Indented paragraph.  \r\n',
+    ],
+    [
+      'mixed.md',
+      '---\ntitle: Mixed\n---\n# Mixed\n\n> A quoted\n> passage.\n\n1. First\n2. Second\n\n| a | b |\n|---|---|\n\nText with <!-- a note --> inside.\n',
+    ],
+    [
+      'header.txt',
+      'date 2020-01-02 Save\n\nSection\n\nSame Headline\nSame Headline\nImage credit: Someone\nA caption\n3 min read\nBy A Writer\n\nBody paragraph one.\nShare\nBody paragraph two.\n',
+    ],
   ])('holds for tricky text input %s', (file, content) => {
     expectInvariant(parseText(content, file), collapse(content), file);
   });

@@ -26,7 +26,11 @@ describe('loadArticles', () => {
     write(dir, 'sub/LOUD.TXT', BODY);
     write(dir, 'x.md', `# X in Markdown\n\n${BODY}`);
     write(dir, 'x.txt', `X in text\n\n${BODY}`);
-    write(dir, 'bom-crlf.txt', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Line one\r\nline two\r\rNext.\r\n')]));
+    write(
+      dir,
+      'bom-crlf.txt',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Line one\r\nline two\r\rNext.\r\n')]),
+    );
     write(dir, '.hidden.txt', BODY);
     write(dir, '.drafts/d.txt', BODY);
     write(dir, 'notes.json', '{}');

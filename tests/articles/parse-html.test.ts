@@ -41,15 +41,28 @@ describe('parseHtml: a news page', () => {
   it('keeps the story paragraphs, subheading and quote, in order', () => {
     expect(paragraphs[0]).toMatch(/^The main branch of the Harbor City Public Library will stay open until midnight/);
     expect(paragraphs).toContain('Paying for the extra hours');
-    expect(article.text).toContain('“Every year we hear from students who have nowhere quiet to work after dinner,” Osei said.');
+    expect(article.text).toContain(
+      '“Every year we hear from students who have nowhere quiet to work after dinner,” Osei said.',
+    );
     expect(paragraphs.at(-1)).toMatch(/^The board will review attendance figures in June/);
     expect(paragraphs).toHaveLength(7);
   });
 
   it('leaves out the page furniture, scripts, the byline and the title', () => {
     for (const furniture of [
-      'cookies', 'Accept all', 'Sports', 'Subscribe today', 'All rights reserved', 'Privacy', 'dataLayer',
-      'renderAd', 'trackPage', 'font-family', 'Related stories', 'City redraws', 'Library board meeting video',
+      'cookies',
+      'Accept all',
+      'Sports',
+      'Subscribe today',
+      'All rights reserved',
+      'Privacy',
+      'dataLayer',
+      'renderAd',
+      'trackPage',
+      'font-family',
+      'Related stories',
+      'City redraws',
+      'Library board meeting video',
       'By Priya',
     ]) {
       expect(article.text).not.toContain(furniture);
@@ -93,7 +106,10 @@ describe('parseHtml: metadata sources', () => {
           '@type': ['ReportageNewsArticle'],
           headline: 'Ferry Service Resumes After Storm',
           datePublished: '2021-11-08',
-          author: [{ '@type': 'Person', name: 'Ines Alvarez' }, { '@type': 'Person', name: 'Ken Mori' }],
+          author: [
+            { '@type': 'Person', name: 'Ines Alvarez' },
+            { '@type': 'Person', name: 'Ken Mori' },
+          ],
           publisher: { '@type': 'Organization', name: 'Island Times' },
           mainEntityOfPage: { '@id': 'https://islandtimes.example/ferry' },
         },
@@ -117,14 +133,20 @@ describe('parseHtml: metadata sources', () => {
   });
 
   it('finds the article as the mainEntity of a WebPage', () => {
-    const ld = { '@type': 'WebPage', mainEntity: { '@type': 'NewsArticle', headline: 'Ferry Back', datePublished: 'Nov 8, 2021' } };
+    const ld = {
+      '@type': 'WebPage',
+      mainEntity: { '@type': 'NewsArticle', headline: 'Ferry Back', datePublished: 'Nov 8, 2021' },
+    };
     const a = parseHtml(page(`<script type="application/ld+json">${JSON.stringify(ld)}</script>`, STORY), 'ferry.html');
     expect(a).toMatchObject({ title: 'Ferry Back', date: '2021-11-08' });
   });
 
   it('takes the date from <time datetime> and the author from meta name=author', () => {
     const a = parseHtml(
-      page('<meta name="author" content="Ines Alvarez">', STORY.replace('</h1>', '</h1><time datetime="2021-11-08T07:00">Nov 8</time>')),
+      page(
+        '<meta name="author" content="Ines Alvarez">',
+        STORY.replace('</h1>', '</h1><time datetime="2021-11-08T07:00">Nov 8</time>'),
+      ),
       'ferry.html',
     );
     expect(a).toMatchObject({ date: '2021-11-08', author: 'Ines Alvarez' });
@@ -134,7 +156,10 @@ describe('parseHtml: metadata sources', () => {
 describe('parseHtml: paragraphs', () => {
   it('splits at line breaks and nested blocks without repeating text', () => {
     const a = parseHtml(
-      page('<title>Poem</title>', '<div><p>First line<br>second line</p><ul><li>Outer<ul><li>Inner</li></ul></li></ul><blockquote><p>Quoted</p></blockquote></div>'),
+      page(
+        '<title>Poem</title>',
+        '<div><p>First line<br>second line</p><ul><li>Outer<ul><li>Inner</li></ul></li></ul><blockquote><p>Quoted</p></blockquote></div>',
+      ),
       'poem.html',
     );
     expect(paragraphsOf(a)).toEqual(['First line', 'second line', 'Outer', 'Inner', 'Quoted']);

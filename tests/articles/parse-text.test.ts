@@ -32,7 +32,14 @@ describe('parseText: the shipped scraped news article', () => {
     expect(paragraphs[0]).toMatch(/^Alibaba Group Holdings Ltd executive chairman Jack Ma said he's open/);
     expect(paragraphs.at(-2)).toMatch(/^Alibaba has acquired some smaller American companies/);
     expect(paragraphs.at(-1)).toBe('(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)');
-    for (const furniture of ['Image credit', 'min read', 'My Queue', 'originally appeared', 'Mobile Payments', headline]) {
+    for (const furniture of [
+      'Image credit',
+      'min read',
+      'My Queue',
+      'originally appeared',
+      'Mobile Payments',
+      headline,
+    ]) {
       expect(article.text).not.toContain(furniture);
     }
     // The caption is also how the first paragraph begins, so it must not survive as a paragraph of its own.
@@ -67,7 +74,9 @@ describe('parseText: Markdown', () => {
     expect(article.text).toContain('**protected bike lanes**');
     expect(article.text).toContain('[staff report](https://www.rivertonledger.example/docs/staff-report.pdf)');
     expect(paragraphs).toContain('- Concrete curbs between the bike lanes and car traffic');
-    expect(paragraphs.at(-1)).toBe('The council asked city staff to report back in a year on traffic speeds, crashes and shop sales.');
+    expect(paragraphs.at(-1)).toBe(
+      'The council asked city staff to report back in a year on traffic speeds, crashes and shop sales.',
+    );
   });
 
   it('takes a leading "# Heading" as the title when there is no front-matter title', () => {
@@ -141,7 +150,13 @@ describe('parseText: front matter', () => {
       '---\nTitle: T\npubDate: "October 28, 2014"\nsite_name: Wire\nbyline: Jo Bloggs\nlink: https://e.example/a\n---\nBody.\n',
       'a.txt',
     );
-    expect(a).toMatchObject({ title: 'T', date: '2014-10-28', source: 'Wire', author: 'Jo Bloggs', url: 'https://e.example/a' });
+    expect(a).toMatchObject({
+      title: 'T',
+      date: '2014-10-28',
+      source: 'Wire',
+      author: 'Jo Bloggs',
+      url: 'https://e.example/a',
+    });
     const b = parseText(
       '---\ntitle: T\npublished_at: 2014/10/28\npublisher: { name: Wire }\nauthor: { name: Jo Bloggs }\n---\nBody.\n',
       'b.md',
@@ -202,7 +217,10 @@ describe('parseText: scraped-news conventions', () => {
   });
 
   it('takes the author from a closing "(Reporting by …)" line when there is no byline', () => {
-    const a = parseText('Body text.\n\n(Reporting by Lee Chan in Hong Kong and Sam Ortiz; Editing by Kim Park)\n', 'a.txt');
+    const a = parseText(
+      'Body text.\n\n(Reporting by Lee Chan in Hong Kong and Sam Ortiz; Editing by Kim Park)\n',
+      'a.txt',
+    );
     expect(a.author).toBe('Lee Chan and Sam Ortiz');
   });
 
@@ -222,13 +240,15 @@ describe('parseText: scraped-news conventions', () => {
   it('joins hard-wrapped lines but keeps one-line paragraphs apart', () => {
     const wrapped = parseText('A paragraph that was\nwrapped at a narrow width.\n\nNext one.\n', 'w.txt');
     expect(paragraphsOf(wrapped)).toEqual(['A paragraph that was wrapped at a narrow width.', 'Next one.']);
-    const long = 'This line is a whole paragraph of scraped text and it runs well past any hard-wrap width anyone uses.';
+    const long =
+      'This line is a whole paragraph of scraped text and it runs well past any hard-wrap width anyone uses.';
     const lines = parseText(`${long}\nShort one.\n${long}\n`, 'l.txt');
     expect(paragraphsOf(lines)).toEqual([long, 'Short one.', long]);
   });
 
   it('reads a file with no line breaks at all as one paragraph', () => {
-    const sentence = 'Mr. Speaker, Mr. President, and distinguished members of the Congress, I am honored to be here tonight. ';
+    const sentence =
+      'Mr. Speaker, Mr. President, and distinguished members of the Congress, I am honored to be here tonight. ';
     const speech = sentence.repeat(Math.ceil(50_000 / sentence.length)).trim();
     const a = parseText(speech, '1962-state-of-the-union.txt');
     expect(a.paragraphs).toHaveLength(1);
@@ -258,7 +278,10 @@ describe('normalizeDate', () => {
     expect(normalizeDate(input)).toBe(iso);
   });
 
-  it.each(['2015-02-29', '2014-13-01', 'February 30, 2014', '31 Apr 2014', 'next Tuesday', '', null])('%s → null', (input) => {
-    expect(normalizeDate(input)).toBeNull();
-  });
+  it.each(['2015-02-29', '2014-13-01', 'February 30, 2014', '31 Apr 2014', 'next Tuesday', '', null])(
+    '%s → null',
+    (input) => {
+      expect(normalizeDate(input)).toBeNull();
+    },
+  );
 });

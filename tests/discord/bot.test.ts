@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { ApplicationCommandOptionType, InteractionResponseType, MessageFlags } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, type RunningBot } from '../support/bot.js';
@@ -12,7 +11,12 @@ import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, testEnv } from '../support/setup.js';
 
 const MENTION_ARTICLE = [
-  '---', 'title: Town hall notice', 'date: 2024-05-01', 'source: Village Bulletin', '---', '',
+  '---',
+  'title: Town hall notice',
+  'date: 2024-05-01',
+  'source: Village Bulletin',
+  '---',
+  '',
   'The mayor wrote @everyone in the newsletter to announce that the bridge reopens on Friday.',
 ].join('\n');
 
@@ -21,7 +25,6 @@ const logLines: string[] = [];
 const log = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 
 let emulator: DiscordEmulator;
-let bot: Bot;
 let articles: string;
 let running: RunningBot;
 const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
@@ -37,13 +40,19 @@ beforeAll(async () => {
     }),
     { log },
   );
-  ({ emulator, bot } = running);
+  ({ emulator } = running);
 });
 
 afterAll(() => running?.stop());
 
-function npm(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', args, { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...testEnv(), ...env } });
+function npm(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...testEnv(), ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -95,14 +104,18 @@ describe('/ask', () => {
   it('defers at once, then edits the reply with quotes that are verbatim in the article', async () => {
     const interaction = ask('Is Jack Ma open to working with Apple?');
     const reply = await emulator.waitForInteractionReply(interaction.id);
-    expect(emulator.interaction(interaction.id)!.callback!.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+    expect(emulator.interaction(interaction.id)!.callback!.type).toBe(
+      InteractionResponseType.DeferredChannelMessageWithSource,
+    );
     expect(reply.content).toMatch(/open to working with Apple Inc on mobile payments.* \[1\]/);
     expect(reply.embeds.length).toBeGreaterThan(0);
     for (const embed of reply.embeds) {
       const [quote, reference] = embed.description!.split('\n');
       const unescaped = quote!.replace(/^> /, '').replace(/\\(.)/g, '$1').replace(/…$/, '');
       expect(file).toContain(collapse(unescaped));
-      expect(reference).toMatch(/^— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶\d+$/);
+      expect(reference).toMatch(
+        /^— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶\d+$/,
+      );
     }
     expect(reply.allowed_mentions).toEqual({ parse: [] });
   });
@@ -117,12 +130,18 @@ describe('/ask', () => {
   it('answers privately when asked to', async () => {
     const interaction = ask('Is Jack Ma open to working with Apple?', {
       options: [
-        { name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' },
+        {
+          name: 'question',
+          type: ApplicationCommandOptionType.String,
+          value: 'Is Jack Ma open to working with Apple?',
+        },
         { name: 'private', type: ApplicationCommandOptionType.Boolean, value: true },
       ],
     });
     await emulator.waitForInteractionReply(interaction.id);
-    expect((emulator.interaction(interaction.id)!.callback!.data as { flags: number }).flags & MessageFlags.Ephemeral).toBeTruthy();
+    expect(
+      (emulator.interaction(interaction.id)!.callback!.data as { flags: number }).flags & MessageFlags.Ephemeral,
+    ).toBeTruthy();
   });
 
   it('autocompletes article titles', async () => {
@@ -135,11 +154,16 @@ describe('/ask', () => {
       ...guild(),
     });
     const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${interaction.id}/`));
-    expect(callback.body).toEqual({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [{ name: 'Town hall notice', value: 'town-hall' }] } });
+    expect(callback.body).toEqual({
+      type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+      data: { choices: [{ name: 'Town hall notice', value: 'town-hall' }] },
+    });
   });
 
   it('quotes an article containing @everyone without pinging anyone', async () => {
-    const reply = await emulator.waitForInteractionReply(ask('When does the bridge reopen, according to the mayor?').id);
+    const reply = await emulator.waitForInteractionReply(
+      ask('When does the bridge reopen, according to the mayor?').id,
+    );
     expect(reply.content).toContain('@everyone');
     expect(reply.allowed_mentions).toEqual({ parse: [] });
     expect(reply.message.mention_everyone).toBe(false);
@@ -150,10 +174,15 @@ describe('direct messages and mentions', () => {
   it('ignores other bots and server messages that do not mention it', async () => {
     const before = emulator.requests.length;
     emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?', ...guild() });
-    emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?', author: { ...emulator.fixture.users.regular, id: '1100000000000000099', bot: true } });
+    emulator.sendMessage({
+      content: 'Is Jack Ma open to working with Apple?',
+      author: { ...emulator.fixture.users.regular, id: '1100000000000000099', bot: true },
+    });
     // A DM sent after them is answered; nothing was sent for the two before it.
     const probe = emulator.sendMessage({ content: 'Who reported this story?' });
-    await emulator.waitForRequest((r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === probe.id);
+    await emulator.waitForRequest(
+      (r) => (r.body as { message_reference?: { message_id: string } })?.message_reference?.message_id === probe.id,
+    );
     const replies = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
     expect(replies).toHaveLength(1);
   });
@@ -162,7 +191,11 @@ describe('direct messages and mentions', () => {
 describe('/reindex', () => {
   /** The edit of a reply whose content matches (a reindex edits its reply as it goes). */
   const finalReply = async (token: string, pattern: RegExp) => {
-    const request = await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && pattern.test((r.body as { content?: string }).content ?? ''), 60_000);
+    const request = await emulator.waitForRequest(
+      (r) =>
+        r.method === 'PATCH' && r.path.includes(token) && pattern.test((r.body as { content?: string }).content ?? ''),
+      60_000,
+    );
     return { request, content: (request.body as { content: string }).content };
   };
   const reindex = () => emulator.sendSlashCommand({ name: 'reindex', user: emulator.fixture.users.admin, ...guild() });
@@ -171,19 +204,32 @@ describe('/reindex', () => {
     // Enough new text that the rebuild takes a while: questions must not wait for it.
     writeSotuArticles(path.join(articles, 'sotu'), loadSotu().slice(0, 30));
     const interaction = reindex();
-    await emulator.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(interaction.token) && /Reindexing…/.test((r.body as { content?: string }).content ?? ''));
+    await emulator.waitForRequest(
+      (r) =>
+        r.method === 'PATCH' &&
+        r.path.includes(interaction.token) &&
+        /Reindexing…/.test((r.body as { content?: string }).content ?? ''),
+    );
     const question = ask('Is Jack Ma open to working with Apple?');
     const answer = await emulator.waitForInteractionReply(question.id);
     expect(answer.content).toContain('open to working with Apple Inc on mobile payments');
     const summary = await finalReply(interaction.token, /Reindex complete/);
     expect(summary.content).toMatch(/Articles: 32 \(30 new, 0 changed, 0 removed\)/);
     // The question was answered before the rebuild finished.
-    expect(emulator.requests.findIndex((r) => r.path.includes(question.token) && r.method === 'PATCH')).toBeLessThan(emulator.requests.indexOf(summary.request));
+    expect(emulator.requests.findIndex((r) => r.path.includes(question.token) && r.method === 'PATCH')).toBeLessThan(
+      emulator.requests.indexOf(summary.request),
+    );
 
     // The audit trail: who, where, when (pino's time) and the result.
-    const audit = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === 'reindex' && l.userId === emulator.fixture.users.admin.id);
+    const audit = logLines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.audit === 'reindex' && l.userId === emulator.fixture.users.admin.id);
     expect(audit.map((l) => l.msg)).toEqual(['reindex started', 'reindex finished']);
-    expect(audit[1]).toMatchObject({ where: emulator.fixture.guild.id, result: 'ok', summary: { articles: 32, added: 30 } });
+    expect(audit[1]).toMatchObject({
+      where: emulator.fixture.guild.id,
+      result: 'ok',
+      summary: { articles: 32, added: 30 },
+    });
     expect(typeof audit[1].time).toBe('number');
 
     const again = reindex();
@@ -193,15 +239,22 @@ describe('/reindex', () => {
 
 describe('/articles, /status, /help and failures', () => {
   it('lists the indexed articles, a page at a time', async () => {
-    const first = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'articles', ...guild() }).id);
+    const first = await emulator.waitForInteractionReply(
+      emulator.sendSlashCommand({ name: 'articles', ...guild() }).id,
+    );
     const embed = first.embeds[0]!;
     expect(embed.title).toBe('Articles (32)');
     expect(embed.description!.split('\n')).toHaveLength(10);
     expect(embed.footer!.text).toBe('Page 1 of 4 — /articles page:2 for more');
     // Newest first; undated articles (the speeches) last.
-    expect(embed.description!.split('\n')[0]).toMatch(/^\*\*Town hall notice\*\* — Village Bulletin, 2024-05-01 · \d+ passages$/);
+    expect(embed.description!.split('\n')[0]).toMatch(
+      /^\*\*Town hall notice\*\* — Village Bulletin, 2024-05-01 · \d+ passages$/,
+    );
     const last = await emulator.waitForInteractionReply(
-      emulator.sendSlashCommand({ name: 'articles', options: [{ name: 'page', type: ApplicationCommandOptionType.Integer, value: 4 }] }).id,
+      emulator.sendSlashCommand({
+        name: 'articles',
+        options: [{ name: 'page', type: ApplicationCommandOptionType.Integer, value: 4 }],
+      }).id,
     );
     expect(last.embeds[0]!.description!.split('\n')).toHaveLength(2);
     expect(last.embeds[0]!.description).toMatch(/State of the Union Address/);
@@ -209,7 +262,9 @@ describe('/articles, /status, /help and failures', () => {
 
   it('shows the status of the index', async () => {
     const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'status', ...guild() }).id);
-    expect(reply.content).toMatch(/Articles: 32\nPassages: \d+\nModel: model-\w+ \(local\) \(fp32, 64 dimensions\)\nRetrieval: hybrid\nIndex built: <t:\d+:f>\nUptime: /);
+    expect(reply.content).toMatch(
+      /Articles: 32\nPassages: \d+\nModel: model-\w+ \(local\) \(fp32, 64 dimensions\)\nRetrieval: hybrid\nIndex built: <t:\d+:f>\nUptime: /,
+    );
     expect(reply.flags & MessageFlags.Ephemeral).toBeTruthy();
   });
 
@@ -232,19 +287,29 @@ describe('/articles, /status, /help and failures', () => {
       return message && ('content' in message || 'embeds' in message) ? [{ path: r.path, message }] : [];
     });
     expect(messages.length).toBeGreaterThanOrEqual(3);
-    for (const { path: where, message } of messages) expect(message.allowed_mentions, where).toMatchObject({ parse: [] });
+    for (const { path: where, message } of messages)
+      expect(message.allowed_mentions, where).toMatchObject({ parse: [] });
     const sources = ['src', 'commands'].flatMap((dir) =>
-      fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, dir, f), 'utf8')),
+      fs
+        .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => fs.readFileSync(path.join(ROOT, dir, f), 'utf8')),
     );
     expect(sources.join('\n').match(/allowedMentions/g)).toHaveLength(1);
   });
 
   it('apologises with an error id that is in the log, and never logs the token', async () => {
-    const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'no-such-command', ...guild() }).id);
+    const reply = await emulator.waitForInteractionReply(
+      emulator.sendSlashCommand({ name: 'no-such-command', ...guild() }).id,
+    );
     const id = /error id `([0-9a-f]{8})`/.exec(reply.content)?.[1];
     expect(id).toBeDefined();
     const entry = logLines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
-    expect(entry).toMatchObject({ msg: 'request failed', command: 'no-such-command', userId: emulator.fixture.users.regular.id });
+    expect(entry).toMatchObject({
+      msg: 'request failed',
+      command: 'no-such-command',
+      userId: emulator.fixture.users.regular.id,
+    });
     expect(entry.err.message).toMatch(/no handler for \/no-such-command/);
     expect(logLines.join('')).not.toContain(emulator.token);
   });
@@ -278,7 +343,16 @@ describe('npm start', () => {
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       await connected;
       const reply = await own.waitForInteractionReply(
-        own.sendSlashCommand({ name: 'ask', options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' }] }).id,
+        own.sendSlashCommand({
+          name: 'ask',
+          options: [
+            {
+              name: 'question',
+              type: ApplicationCommandOptionType.String,
+              value: 'Is Jack Ma open to working with Apple?',
+            },
+          ],
+        }).id,
       );
       expect(reply.content).toContain('open to working with Apple Inc on mobile payments');
       child.kill('SIGTERM');
@@ -298,7 +372,12 @@ describe('secrets', () => {
     const own = await DiscordEmulator.start();
     try {
       const wrong = `${own.token.slice(0, -6)}XXXXXX`;
-      const result = await npm(['start'], { DISCORD_TOKEN: wrong, DISCORD_CLIENT_ID: own.applicationId, DISCORD_API_BASE: own.apiBase, LOG_LEVEL: 'debug' });
+      const result = await npm(['start'], {
+        DISCORD_TOKEN: wrong,
+        DISCORD_CLIENT_ID: own.applicationId,
+        DISCORD_API_BASE: own.apiBase,
+        LOG_LEVEL: 'debug',
+      });
       expect(result.status).not.toBe(0);
       expect(`${result.stdout}${result.stderr}`).toMatch(/error: /);
       expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);

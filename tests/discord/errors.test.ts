@@ -23,23 +23,36 @@ describe('errors on Discord know who reads them', () => {
     fs.mkdirSync(missingModel);
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const bot = await startBot(() => ({ INDEX_DIR: indexDir, RETRIEVAL_MODE: 'dense', EMBEDDING_MODEL: missingModel }), { log, reindex: false });
+    const bot = await startBot(
+      () => ({ INDEX_DIR: indexDir, RETRIEVAL_MODE: 'dense', EMBEDDING_MODEL: missingModel }),
+      { log, reindex: false },
+    );
     running.push(bot);
     const { emulator } = bot;
 
     const slash = emulator.sendSlashCommand({
       name: 'ask',
       guildId: emulator.fixture.guild.id,
-      options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' }],
+      options: [
+        {
+          name: 'question',
+          type: ApplicationCommandOptionType.String,
+          value: 'Is Jack Ma open to working with Apple?',
+        },
+      ],
     });
     const reply = await emulator.waitForInteractionReply(slash.id);
     type Body = { message_reference?: { message_id: string } } | undefined;
     const messageReply = async (message: { id: string }) =>
-      JSON.stringify((await emulator.waitForRequest((r) => (r.body as Body)?.message_reference?.message_id === message.id)).body);
+      JSON.stringify(
+        (await emulator.waitForRequest((r) => (r.body as Body)?.message_reference?.message_id === message.id)).body,
+      );
     const dm = await messageReply(emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' }));
     const me = emulator.fixture.users.bot;
     const content = `<@${me.id}> Is Jack Ma open to working with Apple?`;
-    const mention = await messageReply(emulator.sendMessage({ content, guildId: emulator.fixture.guild.id, mentions: [me] }));
+    const mention = await messageReply(
+      emulator.sendMessage({ content, guildId: emulator.fixture.guild.id, mentions: [me] }),
+    );
 
     for (const text of [JSON.stringify(reply), dm, mention]) {
       expect(text).toMatch(/error id `[0-9a-f]{8}`/);
@@ -60,7 +73,11 @@ describe('errors on Discord know who reads them', () => {
       name: 'ask',
       guildId: emulator.fixture.guild.id,
       options: [
-        { name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' },
+        {
+          name: 'question',
+          type: ApplicationCommandOptionType.String,
+          value: 'Is Jack Ma open to working with Apple?',
+        },
         { name: 'article', type: ApplicationCommandOptionType.String, value: 'no-such-article' },
       ],
     });

@@ -21,7 +21,10 @@ const ANSWER = 'open to working with Apple Inc on mobile payments';
 const RATE_LIMIT = 3;
 const SLOW_DOWN = /^You’re asking faster than I can keep up with\. Please try again in \d+ s \(<t:\d+:R>\)\.$/;
 
-/** The real models, except that the test can hold the embedding model back as a slow load would: a reindex that needs it waits. */
+/**
+ * The real models, except that the test can hold the embedding model back as a slow load would: a reindex that needs it
+ * waits.
+ */
 class HeldModels extends ModelHost {
   private held: { waiting: () => void; released: Promise<void> } | null = null;
 
@@ -71,7 +74,10 @@ beforeAll(async () => {
       MAX_CONCURRENT_ANSWERS: '1',
       MAX_QUEUED_QUESTIONS: '0',
     }),
-    { log, footnote: (config, logger) => new Footnote(config, logger, { models: (models = new HeldModels(config, logger)) }) },
+    {
+      log,
+      footnote: (config, logger) => new Footnote(config, logger, { models: (models = new HeldModels(config, logger)) }),
+    },
   );
   emulator = running.emulator;
   footnote = running.footnote;
@@ -124,7 +130,9 @@ const QUESTION_PATHS: { name: string; ask: (user: APIUser, text: string) => Prom
     name: 'a mention',
     ask: (user, text) => {
       const bot = emulator.fixture.users.bot;
-      return messageReply(emulator.sendMessage({ content: `<@${bot.id}> ${text}`, author: user, guildId: guildId(), mentions: [bot] }));
+      return messageReply(
+        emulator.sendMessage({ content: `<@${bot.id}> ${text}`, author: user, guildId: guildId(), mentions: [bot] }),
+      );
     },
   },
 ];
@@ -208,7 +216,11 @@ function expectForUsers(sent: Sent): void {
 }
 
 /** Each path's reply passes the case's check, and all are the same. */
-async function expectSameOnEveryPath<Who>(c: Case<Who>, who: Who, paths: { name: string; send: () => Promise<Sent> }[]): Promise<void> {
+async function expectSameOnEveryPath<Who>(
+  c: Case<Who>,
+  who: Who,
+  paths: { name: string; send: () => Promise<Sent> }[],
+): Promise<void> {
   const after = await c.before?.(who);
   try {
     const replies: { path: string; shown: { content: string; embeds: APIEmbed[] } }[] = [];
@@ -229,13 +241,22 @@ async function expectSameOnEveryPath<Who>(c: Case<Who>, who: Who, paths: { name:
 describe('a question, by /ask, by DM and by mention', () => {
   it.each(QUESTION_CASES)('$name', async (c) => {
     const user = reader();
-    await expectSameOnEveryPath(c, user, QUESTION_PATHS.map(({ name, ask }) => ({ name, send: () => ask(user, c.text) })));
+    await expectSameOnEveryPath(
+      c,
+      user,
+      QUESTION_PATHS.map(({ name, ask }) => ({ name, send: () => ask(user, c.text) })),
+    );
   });
 });
 
 type Who = 'member' | 'admin';
 
-const REINDEX_PATHS: { name: string; user: (who: Who) => APIUser; where: () => string; send: (user: APIUser) => Promise<Sent> }[] = [
+const REINDEX_PATHS: {
+  name: string;
+  user: (who: Who) => APIUser;
+  where: () => string;
+  send: (user: APIUser) => Promise<Sent>;
+}[] = [
   {
     name: '/reindex',
     // The admin holds Manage Server in the server.
@@ -270,7 +291,9 @@ const REINDEX_CASES: (Case<Who> & { who: Who })[] = [
       return async () => {
         expect(currentGeneration(footnote.config.indexDir)).toBe(generation);
         for (const { user, where } of REINDEX_PATHS) {
-          expect(audit()).toContainEqual(expect.objectContaining({ userId: user('member').id, where: where(), result: 'refused' }));
+          expect(audit()).toContainEqual(
+            expect.objectContaining({ userId: user('member').id, where: where(), result: 'refused' }),
+          );
         }
       };
     },
@@ -306,6 +329,10 @@ const REINDEX_CASES: (Case<Who> & { who: Who })[] = [
 
 describe('a reindex, by /reindex and by DM', () => {
   it.each(REINDEX_CASES)('$name', async (c) => {
-    await expectSameOnEveryPath(c, c.who, REINDEX_PATHS.map(({ name, user, send }) => ({ name, send: () => send(user(c.who)) })));
+    await expectSameOnEveryPath(
+      c,
+      c.who,
+      REINDEX_PATHS.map(({ name, user, send }) => ({ name, send: () => send(user(c.who)) })),
+    );
   });
 });

@@ -28,14 +28,18 @@ const identifies = () => emulator.gatewayLog.filter((e) => e.type === 'identify'
 
 /** A gateway event of `type` on a connection opened after `connection`. */
 function laterEvent<T extends GatewayLogEntry['type']>(type: T, connection: number, timeoutMs?: number) {
-  return emulator.waitForGateway((e) => e.type === type && e.connection > connection, timeoutMs) as Promise<Extract<GatewayLogEntry, { type: T }>>;
+  return emulator.waitForGateway((e) => e.type === type && e.connection > connection, timeoutMs) as Promise<
+    Extract<GatewayLogEntry, { type: T }>
+  >;
 }
 
 /** The bot answers /ask: what every fault must leave working. */
 async function expectAnswers(): Promise<void> {
   const interaction = emulator.sendSlashCommand({
     name: 'ask',
-    options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' }],
+    options: [
+      { name: 'question', type: ApplicationCommandOptionType.String, value: 'Is Jack Ma open to working with Apple?' },
+    ],
     guildId: emulator.fixture.guild.id,
   });
   const reply = await emulator.waitForInteractionReply(interaction.id);
@@ -82,17 +86,21 @@ describe('the bot recovers from gateway faults', () => {
     expect(identifies()).toBe(sessions);
   });
 
-  it('op 9 Invalid Session, not resumable: identifies a new session on a new connection', { timeout: 30_000 }, async () => {
-    const old = currentConnection();
-    const sessions = identifies();
-    const oldSession = emulator.gatewayLog.findLast((e) => e.type === 'identify')!.sessionId;
-    emulator.sendInvalidSession(false);
-    // discord.js waits out its identify throttle (about 5 s) before identifying again.
-    const identified = await laterEvent('identify', old, 20_000);
-    expect(identified.sessionId).not.toBe(oldSession);
-    await expectAnswers();
-    expect(identifies()).toBe(sessions + 1);
-  });
+  it(
+    'op 9 Invalid Session, not resumable: identifies a new session on a new connection',
+    { timeout: 30_000 },
+    async () => {
+      const old = currentConnection();
+      const sessions = identifies();
+      const oldSession = emulator.gatewayLog.findLast((e) => e.type === 'identify')!.sessionId;
+      emulator.sendInvalidSession(false);
+      // discord.js waits out its identify throttle (about 5 s) before identifying again.
+      const identified = await laterEvent('identify', old, 20_000);
+      expect(identified.sessionId).not.toBe(oldSession);
+      await expectAnswers();
+      expect(identifies()).toBe(sessions + 1);
+    },
+  );
 
   it('missed heartbeat ACKs: closes the zombie connection and resumes', { timeout: 30_000 }, async () => {
     const zombie = currentConnection();
@@ -112,8 +120,12 @@ describe('the bot recovers from gateway faults', () => {
   it('keeps one live connection and has had no REST request rejected', () => {
     expect(bot.client.isReady()).toBe(true);
     const closed = new Set(emulator.gatewayLog.filter((e) => e.type === 'close').map((e) => e.connection));
-    const open = new Set(emulator.gatewayLog.filter((e) => e.type === 'connect' && !closed.has(e.connection)).map((e) => e.connection));
+    const open = new Set(
+      emulator.gatewayLog.filter((e) => e.type === 'connect' && !closed.has(e.connection)).map((e) => e.connection),
+    );
     expect(open.size).toBe(1);
-    expect(emulator.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.path} → ${r.status}`)).toEqual([]);
+    expect(emulator.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.path} → ${r.status}`)).toEqual(
+      [],
+    );
   });
 });

@@ -25,14 +25,28 @@ interface Hostile {
 const HOSTILE: Hostile[] = [
   // Far beyond what the bot reads (it keeps the first 1000 characters) and what a reply may echo.
   { name: 'a 10,000-character message', text: `${QUESTION} `.repeat(300).slice(0, 10_000), slash: false, says: ANSWER },
-  { name: 'only emoji', text: '🍎📱💳🤔👨‍👩‍👧‍👦🏳️‍🌈🇨🇳', slash: true, says: 'Please ask a question about the articles, in words' },
-  { name: 'zero-width and RTL characters around a real question', text: 'Is Jack Ma\u200b open to working with Apple?\u202e', slash: true, says: ANSWER },
+  {
+    name: 'only emoji',
+    text: '🍎📱💳🤔👨‍👩‍👧‍👦🏳️‍🌈🇨🇳',
+    slash: true,
+    says: 'Please ask a question about the articles, in words',
+  },
+  {
+    name: 'zero-width and RTL characters around a real question',
+    text: 'Is Jack Ma\u200b open to working with Apple?\u202e',
+    slash: true,
+    says: ANSWER,
+  },
   {
     name: 'Markdown and mention syntax',
     text: '**@everyone** <@&123456789012345678> <@1100000000000000012> ask about Apple',
     slash: true,
   },
-  { name: 'a code block', text: "```js\nconsole.log('Is Jack Ma open to working with Apple?'); // ``` <@&1>\n```", slash: true },
+  {
+    name: 'a code block',
+    text: "```js\nconsole.log('Is Jack Ma open to working with Apple?'); // ``` <@&1>\n```",
+    slash: true,
+  },
   { name: 'text that imitates bot output', text: '> quote\n— Fake Title (Reuters, 2014-10-28), ¶1 [1]', slash: true },
 ];
 
@@ -97,7 +111,9 @@ function expectVerbatimQuotes(content: string, embeds: APIEmbed[]): void {
     const [quote, reference, ...rest] = embed.description!.split('\n');
     expect(rest).toEqual([]);
     expect(file).toContain(unescape(quote!.replace(/^> /, '')));
-    expect(reference).toMatch(/^— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶\d+$/);
+    expect(reference).toMatch(
+      /^— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶\d+$/,
+    );
   }
 }
 
@@ -106,7 +122,10 @@ async function dm(text: string) {
   const before = emulator.requests.length;
   const message = emulator.sendMessage({ content: text });
   const reply = await emulator.waitForRequest(
-    (r) => r.method === 'POST' && (r.body as { message_reference?: { message_id: string } } | undefined)?.message_reference?.message_id === message.id,
+    (r) =>
+      r.method === 'POST' &&
+      (r.body as { message_reference?: { message_id: string } } | undefined)?.message_reference?.message_id ===
+        message.id,
   );
   const requests = emulator.requests.slice(before).filter((r) => r.path.startsWith(`/channels/${message.channel_id}/`));
   return { message, reply: sentMessage(reply)!, requests };
@@ -120,7 +139,9 @@ async function ask(question: string) {
     guildId: emulator.fixture.guild.id,
   });
   const reply = await emulator.waitForInteractionReply(interaction.id);
-  const requests = emulator.requests.filter((r) => r.path.includes(interaction.token) || r.path.startsWith(`/interactions/${interaction.id}/`));
+  const requests = emulator.requests.filter(
+    (r) => r.path.includes(interaction.token) || r.path.startsWith(`/interactions/${interaction.id}/`),
+  );
   return { reply, requests };
 }
 
@@ -136,7 +157,9 @@ describe('empty questions', () => {
     const sent = emulator.requests.slice(before);
     const replies = sent.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
     expect(replies).toHaveLength(1);
-    expect((replies[0]!.body as { message_reference: { message_id: string } }).message_reference.message_id).toBe(probe.message.id);
+    expect((replies[0]!.body as { message_reference: { message_id: string } }).message_reference.message_id).toBe(
+      probe.message.id,
+    );
     expect(sent.filter((r) => r.path.endsWith('/typing'))).toHaveLength(1);
     for (const ignored of [empty, blank]) expect(JSON.stringify(sent)).not.toContain(ignored.id);
     expectWellFormed(sent);
@@ -153,8 +176,18 @@ describe('hostile questions', () => {
   it.each(CASES)('$name, by $via: a well-formed reply whose quotes are verbatim', async ({ text, via, says }) => {
     const { content, embeds, allowedMentions, requests } =
       via === 'DM'
-        ? await dm(text).then(({ reply, requests }) => ({ content: reply.content ?? '', embeds: reply.embeds ?? [], allowedMentions: reply.allowed_mentions, requests }))
-        : await ask(text).then(({ reply, requests }) => ({ content: reply.content, embeds: reply.embeds, allowedMentions: reply.allowed_mentions, requests }));
+        ? await dm(text).then(({ reply, requests }) => ({
+            content: reply.content ?? '',
+            embeds: reply.embeds ?? [],
+            allowedMentions: reply.allowed_mentions,
+            requests,
+          }))
+        : await ask(text).then(({ reply, requests }) => ({
+            content: reply.content,
+            embeds: reply.embeds,
+            allowedMentions: reply.allowed_mentions,
+            requests,
+          }));
     expect(content).not.toBe('');
     if (says) expect(content).toContain(says);
     // Not the failure apology: these are questions, however odd.

@@ -18,8 +18,13 @@ describe('WorkQueue', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const order: string[] = [];
-    const first = queue.run(async () => { await held; order.push('first'); });
-    const second = queue.run(async () => { order.push('second'); });
+    const first = queue.run(async () => {
+      await held;
+      order.push('first');
+    });
+    const second = queue.run(async () => {
+      order.push('second');
+    });
     expect(queue.full).toBe(true);
     await expect(queue.run(async () => undefined)).rejects.toBeInstanceOf(QueueFullError);
     release();

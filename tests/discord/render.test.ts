@@ -5,7 +5,16 @@ import { LIMITS, renderAnswer, shorten } from '../../src/discord/render.js';
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {
   return {
     n,
-    article: { id: `a${n}`, title: `Article ${n}`, date: '2014-10-28', source: 'Reuters', file: `a${n}.txt`, author: null, url: null, ...extra },
+    article: {
+      id: `a${n}`,
+      title: `Article ${n}`,
+      date: '2014-10-28',
+      source: 'Reuters',
+      file: `a${n}.txt`,
+      author: null,
+      url: null,
+      ...extra,
+    },
     paragraph: n,
     quote,
     start: 0,
@@ -34,7 +43,9 @@ function embedChars(payload: ReturnType<typeof renderAnswer>): number {
 
 describe('renderAnswer', () => {
   it('shows the answer with markers, then each citation as a quoted embed with its reference', () => {
-    const payload = renderAnswer(answer([citation(1, 'Ma said he is open to working with Apple.', { url: 'https://example.com/a' })]));
+    const payload = renderAnswer(
+      answer([citation(1, 'Ma said he is open to working with Apple.', { url: 'https://example.com/a' })]),
+    );
     expect(payload.content).toBe('Ma said he is open to working with Apple. [1]');
     expect(payload.embeds).toEqual([
       {
@@ -70,7 +81,13 @@ describe('renderAnswer', () => {
   });
 
   it('says plainly when nothing was found and points at /articles', () => {
-    const payload = renderAnswer({ question: 'q', found: false, text: "I couldn't find an answer to that in the articles.", citations: [], retrieval: { mode: 'dense', model: 'm' } });
+    const payload = renderAnswer({
+      question: 'q',
+      found: false,
+      text: "I couldn't find an answer to that in the articles.",
+      citations: [],
+      retrieval: { mode: 'dense', model: 'm' },
+    });
     expect(unescape(payload.content)).toContain("I couldn't find an answer to that in the articles.");
     expect(payload.content).toContain('/articles');
     expect(payload.embeds).toEqual([]);

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { evaluate, parseQuestions, QuestionFileError, sweepThresholds, type EvalAnswer, type EvalQuestion, type QuestionResult } from '../../src/evaluation.js';
+import {
+  evaluate,
+  parseQuestions,
+  QuestionFileError,
+  sweepThresholds,
+  type EvalAnswer,
+  type EvalQuestion,
+  type QuestionResult,
+} from '../../src/evaluation.js';
 import { ROOT, tempDir, testEnv } from '../support/setup.js';
 
 const FILE = 'a.txt';
@@ -24,7 +32,12 @@ function citation(n: number, file: string, quote: string): EvalAnswer['citations
 function fakeAsk(canned: Map<string, { citations: EvalAnswer['citations']; mode: 'lexical' | 'hybrid'; ms: number }>) {
   return async (question: string): Promise<EvalAnswer> => {
     const c = canned.get(question)!;
-    return { found: c.citations.length > 0, citations: c.citations, retrieval: { mode: c.mode, model: 'fake' }, timings: { totalMs: c.ms } };
+    return {
+      found: c.citations.length > 0,
+      citations: c.citations,
+      retrieval: { mode: c.mode, model: 'fake' },
+      timings: { totalMs: c.ms },
+    };
   };
 }
 
@@ -32,26 +45,59 @@ describe('evaluate', () => {
   it('computes hit@1, hit@3, MRR, abstention precision and recall, latency percentiles and modes', async () => {
     const cases: [string, EvalQuestion['expect'], EvalAnswer['citations']][] = [
       ['first', { files: [FILE], quotes: ['Ma said'] }, [citation(1, FILE, 'Jack Ma said so.')]],
-      ['second', { files: [FILE], quotes: ['Ma said'] }, [citation(1, 'b.txt', 'Ma said'), citation(2, FILE, 'Ma said it.')]],
+      [
+        'second',
+        { files: [FILE], quotes: ['Ma said'] },
+        [citation(1, 'b.txt', 'Ma said'), citation(2, FILE, 'Ma said it.')],
+      ],
       ['right file, other words', { files: [FILE], quotes: ['Tim Cook'] }, [citation(1, FILE, 'Apple Pay.')]],
       ['abstained wrongly', { files: [FILE], quotes: ['Ma said'] }, []],
-      ['fourth', { files: [FILE], quotes: ['Ma said'] }, [1, 2, 3].map((n) => citation(n, 'b.txt', 'Ma said')).concat(citation(4, FILE, 'Ma said'))],
+      [
+        'fourth',
+        { files: [FILE], quotes: ['Ma said'] },
+        [1, 2, 3].map((n) => citation(n, 'b.txt', 'Ma said')).concat(citation(4, FILE, 'Ma said')),
+      ],
       ['file only', { files: [FILE] }, [citation(1, 'b.txt', 'x'), citation(2, 'c.txt', 'y'), citation(3, FILE, 'z')]],
       ['case differs', { files: [FILE], quotes: ['Apple Pay'] }, [citation(1, FILE, 'apple pay')]],
-      ['white space differs', { files: [FILE], quotes: ['Apple  Pay\nmight'] }, [citation(1, FILE, 'Alipay and Apple\n Pay might tie up')]],
-      ['one of several files and quotes', { files: ['b.txt', FILE], quotes: ['Tim Cook', 'Apple Pay'] }, [citation(1, 'c.txt', 'Apple Pay'), citation(2, FILE, 'Apple Pay.')]],
+      [
+        'white space differs',
+        { files: [FILE], quotes: ['Apple  Pay\nmight'] },
+        [citation(1, FILE, 'Alipay and Apple\n Pay might tie up')],
+      ],
+      [
+        'one of several files and quotes',
+        { files: ['b.txt', FILE], quotes: ['Tim Cook', 'Apple Pay'] },
+        [citation(1, 'c.txt', 'Apple Pay'), citation(2, FILE, 'Apple Pay.')],
+      ],
       ['abstained rightly', { found: false }, []],
       ['answered wrongly', { found: false }, [citation(1, FILE, 'Ma said')]],
     ];
     const questions: EvalQuestion[] = cases.map(([question, expect], i) => ({ question, expect, line: i + 1 }));
     const ask = fakeAsk(
-      new Map(cases.map(([question, , citations], i) => [question, { citations, mode: i % 2 ? 'hybrid' : 'lexical', ms: i + 1 }])),
+      new Map(
+        cases.map(([question, , citations], i) => [
+          question,
+          { citations, mode: i % 2 ? 'hybrid' : 'lexical', ms: i + 1 },
+        ]),
+      ),
     );
 
     const report = await evaluate(questions, ask);
 
     expect(report.results.map((r) => r.rank)).toEqual([1, 2, null, null, 4, 3, null, 1, 2, null, null]);
-    expect(report.results.map((r) => r.passed)).toEqual([true, true, false, false, false, true, false, true, true, true, false]);
+    expect(report.results.map((r) => r.passed)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      true,
+      false,
+      true,
+      true,
+      true,
+      false,
+    ]);
     expect(report).toMatchObject({
       questions: 11,
       answerable: 9,
@@ -72,14 +118,19 @@ describe('evaluate', () => {
   });
 
   it('reports rates it cannot compute as null rather than as 0 or 1', async () => {
-    const ask = fakeAsk(new Map([['q', { citations: [citation(1, FILE, 'Ma said')], mode: 'lexical' as const, ms: 3 }]]));
+    const ask = fakeAsk(
+      new Map([['q', { citations: [citation(1, FILE, 'Ma said')], mode: 'lexical' as const, ms: 3 }]]),
+    );
     const report = await evaluate([{ question: 'q', expect: { files: [FILE] }, line: 1 }], ask);
     expect(report.hitAt1.value).toBe(1);
     expect(report.abstention.precision).toEqual({ value: null, count: 0, of: 0 });
     expect(report.abstention.recall).toEqual({ value: null, count: 0, of: 0 });
     expect(report.latencyMs).toEqual({ p50: 3, p95: 3 });
     expect(report.quotesPerAnswer).toBe(1);
-    const none = await evaluate([{ question: 'q', expect: { found: false }, line: 1 }], fakeAsk(new Map([['q', { citations: [], mode: 'lexical' as const, ms: 3 }]])));
+    const none = await evaluate(
+      [{ question: 'q', expect: { found: false }, line: 1 }],
+      fakeAsk(new Map([['q', { citations: [], mode: 'lexical' as const, ms: 3 }]])),
+    );
     expect(none.quotesPerAnswer).toBeNull();
     expect(none.hitAt3).toEqual({ value: null, count: 0, of: 0 });
   });
@@ -87,7 +138,15 @@ describe('evaluate', () => {
 
 describe('parseQuestions', () => {
   it('reads JSON lines, skipping blank lines and // comments, and keeps line numbers', () => {
-    const text = ['// a comment', '', '{"question": "Who?", "expect": {"file": "a.txt", "quote": "Ma said"}}', '  ', '{"question": "Capital of France?", "expect": {"found": false}}', '{"question": "Where?", "expect": {"file": "b.txt"}}', '{"question": "Which?", "expect": {"files": ["b.txt", "c.txt"], "quotes": ["one", "two"]}}'].join('\n');
+    const text = [
+      '// a comment',
+      '',
+      '{"question": "Who?", "expect": {"file": "a.txt", "quote": "Ma said"}}',
+      '  ',
+      '{"question": "Capital of France?", "expect": {"found": false}}',
+      '{"question": "Where?", "expect": {"file": "b.txt"}}',
+      '{"question": "Which?", "expect": {"files": ["b.txt", "c.txt"], "quotes": ["one", "two"]}}',
+    ].join('\n');
     expect(parseQuestions(text, 'q.jsonl')).toEqual([
       { question: 'Who?', expect: { files: ['a.txt'], quotes: ['Ma said'] }, line: 3 },
       { question: 'Capital of France?', expect: { found: false }, line: 5 },
@@ -140,8 +199,20 @@ describe('npm run eval', () => {
 
 describe('sweepThresholds', () => {
   it('tells what each "not found" threshold would give', () => {
-    const result = (line: number, expect: QuestionResult['expect'], score: number | null, rank: number | null): QuestionResult => ({
-      line, question: `q${line}`, expect, found: score !== null, rank, passed: false, mode: 'lexical', totalMs: 1,
+    const result = (
+      line: number,
+      expect: QuestionResult['expect'],
+      score: number | null,
+      rank: number | null,
+    ): QuestionResult => ({
+      line,
+      question: `q${line}`,
+      expect,
+      found: score !== null,
+      rank,
+      passed: false,
+      mode: 'lexical',
+      totalMs: 1,
       citations: score === null ? [] : [{ n: 1, file: 'a.txt', quote: 'x', score }],
     });
     const results = [

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, expectsAbstention, loadQuestions, type EvalReport, type QuestionResult } from '../../src/evaluation.js';
+import {
+  evaluate,
+  expectsAbstention,
+  loadQuestions,
+  type EvalReport,
+  type QuestionResult,
+} from '../../src/evaluation.js';
 import { Footnote } from '../../src/footnote.js';
 import { writeSotuArticles } from '../../scripts/sotu.js';
 import { SHIPPED_ARTICLES, silentLog, tempDir, testConfig } from '../support/setup.js';
@@ -58,12 +64,18 @@ describe.each(SETS)(`answer quality on $name (${MODE})`, ({ questions, articles,
 
   it(`cites the expected sentence first for at least ${floors.hitAt1 * 100}% of the questions`, () => {
     const answerable = report.results.filter((r) => !expectsAbstention(r.expect));
-    expect(report.hitAt1.value, `hit@1 ${report.hitAt1.count}/${report.hitAt1.of}; misses:\n${failures(answerable.filter((r) => r.rank !== 1))}`).toBeGreaterThanOrEqual(floors.hitAt1);
+    expect(
+      report.hitAt1.value,
+      `hit@1 ${report.hitAt1.count}/${report.hitAt1.of}; misses:\n${failures(answerable.filter((r) => r.rank !== 1))}`,
+    ).toBeGreaterThanOrEqual(floors.hitAt1);
   });
 
   it(`cites the expected sentence among the top 3 for at least ${floors.hitAt3 * 100}% of the questions`, () => {
     const answerable = report.results.filter((r) => !expectsAbstention(r.expect));
-    expect(report.hitAt3.value, `hit@3 ${report.hitAt3.count}/${report.hitAt3.of}; misses:\n${failures(answerable)}`).toBeGreaterThanOrEqual(floors.hitAt3);
+    expect(
+      report.hitAt3.value,
+      `hit@3 ${report.hitAt3.count}/${report.hitAt3.of}; misses:\n${failures(answerable)}`,
+    ).toBeGreaterThanOrEqual(floors.hitAt3);
   });
 
   it(`says "not found" to at least ${floors.recall * 100}% of the off-topic questions (recall)`, () => {
@@ -73,6 +85,9 @@ describe.each(SETS)(`answer quality on $name (${MODE})`, ({ questions, articles,
 
   it(`says "not found" only to off-topic questions at least ${floors.precision * 100}% of the time (precision)`, () => {
     const abstainedWrongly = report.results.filter((r) => !expectsAbstention(r.expect) && !r.found);
-    expect(report.abstention.precision.value, `abstained on answerable questions:\n${failures(abstainedWrongly)}`).toBeGreaterThanOrEqual(floors.precision);
+    expect(
+      report.abstention.precision.value,
+      `abstained on answerable questions:\n${failures(abstainedWrongly)}`,
+    ).toBeGreaterThanOrEqual(floors.precision);
   });
 });

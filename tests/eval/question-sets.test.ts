@@ -14,7 +14,9 @@ const SHIPPED_SET = path.join(import.meta.dirname, 'shipped-article.jsonl');
 const SOTU_SET = path.join(import.meta.dirname, 'sotu.jsonl');
 
 /** The questions with one expected file and quote, as these sets are written. */
-function answerable(questions: EvalQuestion[]): (Omit<EvalQuestion, 'expect'> & { expect: { file: string; quote: string } })[] {
+function answerable(
+  questions: EvalQuestion[],
+): (Omit<EvalQuestion, 'expect'> & { expect: { file: string; quote: string } })[] {
   return questions.flatMap((q) => {
     if (expectsAbstention(q.expect)) return [];
     const [file] = q.expect.files;
@@ -71,23 +73,30 @@ describe('tests/eval/shipped-article.jsonl', () => {
   it('asks about every paragraph, the byline included', () => {
     const text = collapse(article.text);
     const covered = new Set(
-      expected.filter((q) => article.text.includes(q.expect.quote)).map((q) => {
-        const at = article.text.indexOf(q.expect.quote);
-        return article.paragraphs.find((p) => at >= p.start && at < p.end)?.n;
-      }),
+      expected
+        .filter((q) => article.text.includes(q.expect.quote))
+        .map((q) => {
+          const at = article.text.indexOf(q.expect.quote);
+          return article.paragraphs.find((p) => at >= p.start && at < p.end)?.n;
+        }),
     );
     expect(text).toContain('(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)');
     expect([...covered].sort((a, b) => a! - b!)).toEqual(article.paragraphs.map((p) => p.n));
   });
 
   it('asks who wrote and edited the article, when and where it appeared', () => {
-    const kinds = new Set(expected.flatMap((q) => article.credits.filter((c) => collapse(c.text).includes(collapse(q.expect.quote))).map((c) => c.kind)));
+    const kinds = new Set(
+      expected.flatMap((q) =>
+        article.credits.filter((c) => collapse(c.text).includes(collapse(q.expect.quote))).map((c) => c.kind),
+      ),
+    );
     expect([...kinds].sort()).toEqual(['date', 'reporting', 'source']);
     expect(expected.filter((q) => /edit/i.test(q.question)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('paraphrases: no question contains the words it expects', () => {
-    for (const q of expected) expect(q.question.toLowerCase(), `line ${q.line}`).not.toContain(collapse(q.expect.quote).toLowerCase());
+    for (const q of expected)
+      expect(q.question.toLowerCase(), `line ${q.line}`).not.toContain(collapse(q.expect.quote).toLowerCase());
   });
 });
 
@@ -122,11 +131,15 @@ describe('tests/eval/sotu.jsonl', () => {
       expect(inOneSentence(speech!, q.expect.quote), `line ${q.line}: ${q.expect.quote}`).toBe(true);
       // Case-insensitive: another speech saying it in other capitals would still answer the question.
       const wanted = collapse(q.expect.quote).toLowerCase();
-      expect(lowered.filter((s) => s.text.includes(wanted)).map((s) => s.file), `line ${q.line}: ${q.expect.quote}`).toEqual([q.expect.file]);
+      expect(
+        lowered.filter((s) => s.text.includes(wanted)).map((s) => s.file),
+        `line ${q.line}: ${q.expect.quote}`,
+      ).toEqual([q.expect.file]);
     }
   });
 
   it('paraphrases: no question contains the words it expects', () => {
-    for (const q of expected) expect(q.question.toLowerCase(), `line ${q.line}`).not.toContain(collapse(q.expect.quote).toLowerCase());
+    for (const q of expected)
+      expect(q.question.toLowerCase(), `line ${q.line}`).not.toContain(collapse(q.expect.quote).toLowerCase());
   });
 });

@@ -4,7 +4,11 @@ import { ROOT } from '../support/setup.js';
 
 // The figures themselves belong to `npm run bench`; here only that it runs and reports them all.
 function bench(args: string[]): Record<string, any> {
-  const run = spawnSync('npm', ['run', '--silent', 'bench', '--', ...args, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync('npm', ['run', '--silent', 'bench', '--', ...args, '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Record<string, any>;
 }
@@ -13,7 +17,8 @@ describe('npm run bench', () => {
   it('reports the whole answer against the bare query embedding and the lexical answer, on the same questions', () => {
     const r = bench(['--limit', '2', '--queries', '5', '--sample', '16']);
     expect(r.queries.count).toBe(5);
-    for (const key of ['p50Ms', 'p95Ms', 'bareEmbedP50Ms', 'bareEmbedP95Ms', 'lexicalP50Ms', 'lexicalP95Ms']) expect(r.queries[key]).toBeGreaterThan(0);
+    for (const key of ['p50Ms', 'p95Ms', 'bareEmbedP50Ms', 'bareEmbedP95Ms', 'lexicalP50Ms', 'lexicalP95Ms'])
+      expect(r.queries[key]).toBeGreaterThan(0);
   });
 
   it('--synthetic N builds an index of N passages with the product store and measures HNSW recall against exact search', () => {
@@ -23,7 +28,8 @@ describe('npm run bench', () => {
     expect(r.recall.map((x: { efSearch: number }) => x.efSearch)).toEqual([16, 32, 64, 128, 256]);
     // At 600 passages, efSearch 256 visits nearly all of them: the graph's answers are the exact ones.
     expect(r.recall.at(-1).recallAt10).toBeGreaterThanOrEqual(0.99);
-    for (const key of ['bareEmbed', 'retrievalHybrid', 'retrievalLexical', 'answerHybrid', 'answerLexical']) expect(r.latency[key].p50Ms).toBeGreaterThan(0);
+    for (const key of ['bareEmbed', 'retrievalHybrid', 'retrievalLexical', 'answerHybrid', 'answerLexical'])
+      expect(r.latency[key].p50Ms).toBeGreaterThan(0);
     expect(r.bytes.db).toBeGreaterThan(0);
   });
 

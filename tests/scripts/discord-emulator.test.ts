@@ -42,7 +42,9 @@ async function startEmulator(options?: DiscordEmulatorOptions): Promise<DiscordE
 }
 
 /** The real discord.js client, logged in to the emulator and ready (guilds received). */
-async function startBot(options?: DiscordEmulatorOptions): Promise<{ emulator: DiscordEmulator; client: Client<true> }> {
+async function startBot(
+  options?: DiscordEmulatorOptions,
+): Promise<{ emulator: DiscordEmulator; client: Client<true> }> {
   const started = await startEmulator(options);
   const bot = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
@@ -68,7 +70,9 @@ function onNextCommand<T>(bot: Client, handler: (interaction: ChatInputCommandIn
   });
 }
 
-const askOptions = (question: string) => [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
+const askOptions = (question: string) => [
+  { name: 'question', type: ApplicationCommandOptionType.String as const, value: question },
+];
 
 const entries = <T extends GatewayLogEntry['type']>(log: GatewayLogEntry[], type: T) =>
   log.filter((entry): entry is Extract<GatewayLogEntry, { type: T }> => entry.type === type);
@@ -115,7 +119,11 @@ describe('DiscordEmulator with the real discord.js client', () => {
     expect(identifies).toHaveLength(1);
     expect(identifies[0]).toMatchObject({
       intents: GatewayIntentBits.Guilds | GatewayIntentBits.DirectMessages,
-      data: { compress: false, shard: [0, 1], properties: { browser: '@discordjs/ws 1.2.3', device: '@discordjs/ws 1.2.3' } },
+      data: {
+        compress: false,
+        shard: [0, 1],
+        properties: { browser: '@discordjs/ws 1.2.3', device: '@discordjs/ws 1.2.3' },
+      },
     });
 
     expect(client.user.id).toBe(users.bot.id);
@@ -138,7 +146,12 @@ describe('DiscordEmulator with the real discord.js client', () => {
       return interaction;
     });
 
-    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Who?'), user: users.admin, guildId: guild.id });
+    const sent = emulator.sendSlashCommand({
+      name: 'ask',
+      options: askOptions('Who?'),
+      user: users.admin,
+      guildId: guild.id,
+    });
     const interaction = await handled;
     expect(interaction.id).toBe(sent.id);
     expect(interaction.options.getString('question')).toBe('Who?');
@@ -162,7 +175,7 @@ describe('DiscordEmulator with the real discord.js client', () => {
     expect(emulator.requests.indexOf(callback)).toBeLessThan(emulator.requests.indexOf(edit));
   });
 
-  it('delivers a slash command in the bot DM; a type 4 reply with_response=true gets Discord\'s callback body', async () => {
+  it("delivers a slash command in the bot DM; a type 4 reply with_response=true gets Discord's callback body", async () => {
     const { emulator, client } = await startBot();
     const handled = onNextCommand(client, async (interaction) => {
       const response = await interaction.reply({
@@ -186,7 +199,11 @@ describe('DiscordEmulator with the real discord.js client', () => {
     expect(response.interaction.responseMessageEphemeral).toBe(true);
 
     const reply = await emulator.waitForInteractionReply(sent.id);
-    expect(reply).toMatchObject({ content: 'hello <@1>', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
+    expect(reply).toMatchObject({
+      content: 'hello <@1>',
+      flags: MessageFlags.Ephemeral,
+      allowed_mentions: { parse: [] },
+    });
     expect(emulator.interaction(sent.id)?.callback?.type).toBe(InteractionResponseType.ChannelMessageWithSource);
   });
 
@@ -197,7 +214,11 @@ describe('DiscordEmulator with the real discord.js client', () => {
       await interaction.followUp('done');
     });
 
-    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Follow?'), guildId: emulator.fixture.guild.id });
+    const sent = emulator.sendSlashCommand({
+      name: 'ask',
+      options: askOptions('Follow?'),
+      guildId: emulator.fixture.guild.id,
+    });
     await handled;
     const reply = await emulator.waitForInteractionReply(sent.id);
     expect(reply).toMatchObject({ content: 'done', flags: MessageFlags.Ephemeral });
@@ -219,13 +240,18 @@ describe('DiscordEmulator with the real discord.js client', () => {
     const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${sent.id}/`));
     expect(callback).toMatchObject({
       status: 204,
-      body: { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [{ name: 'ali one', value: 'ali-1' }] } },
+      body: {
+        type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+        data: { choices: [{ name: 'ali one', value: 'ali-1' }] },
+      },
     });
   });
 
   it('delivers a DM as messageCreate on a partial channel, and message.reply posts to it', async () => {
     const { emulator, client } = await startBot();
-    const received = once(client, Events.MessageCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<[Message]>;
+    const received = once(client, Events.MessageCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<
+      [Message]
+    >;
 
     const sent = emulator.sendMessage({ content: 'hello bot' });
     const [message] = await received;
@@ -233,7 +259,9 @@ describe('DiscordEmulator with the real discord.js client', () => {
     expect(message.channel.isDMBased()).toBe(true);
     await message.reply('hello human');
 
-    const post = await emulator.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${sent.channel_id}/messages`);
+    const post = await emulator.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${sent.channel_id}/messages`,
+    );
     expect(post).toMatchObject({
       status: 200,
       body: { content: 'hello human', message_reference: { message_id: sent.id } },
@@ -256,7 +284,11 @@ describe('DiscordEmulator with the real discord.js client', () => {
       (error: unknown) => error,
     );
 
-    const sent = emulator.sendSlashCommand({ name: 'ask', options: askOptions('Long?'), guildId: emulator.fixture.guild.id });
+    const sent = emulator.sendSlashCommand({
+      name: 'ask',
+      options: askOptions('Long?'),
+      guildId: emulator.fixture.guild.id,
+    });
     const error = await failed;
     expect(error).toBeInstanceOf(DiscordAPIError);
     expect(error).toMatchObject({
@@ -349,7 +381,8 @@ describe('DiscordEmulator with the real discord.js client', () => {
 });
 
 describe('DiscordEmulator REST', () => {
-  const restFor = (started: DiscordEmulator, token = started.token) => new REST({ api: started.apiBase }).setToken(token);
+  const restFor = (started: DiscordEmulator, token = started.token) =>
+    new REST({ api: started.apiBase }).setToken(token);
 
   it('stores bulk-overwritten commands, keeps their ids, and serves them back', async () => {
     const started = await startEmulator();
@@ -359,21 +392,33 @@ describe('DiscordEmulator REST', () => {
       .setDescription('Ask the articles a question')
       .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true));
 
-    const stored = (await rest.put(Routes.applicationCommands(started.applicationId), { body: [ask.toJSON()] })) as APIApplicationCommand[];
+    const stored = (await rest.put(Routes.applicationCommands(started.applicationId), {
+      body: [ask.toJSON()],
+    })) as APIApplicationCommand[];
     expect(stored).toEqual([
-      expect.objectContaining({ id: expect.any(String), application_id: started.applicationId, name: 'ask', type: 1, version: expect.any(String) }),
+      expect.objectContaining({
+        id: expect.any(String),
+        application_id: started.applicationId,
+        name: 'ask',
+        type: 1,
+        version: expect.any(String),
+      }),
     ]);
     expect(started.commands()).toEqual(stored);
     expect(await rest.get(Routes.applicationCommands(started.applicationId))).toEqual(stored);
 
-    const again = (await rest.put(Routes.applicationCommands(started.applicationId), { body: [ask.toJSON()] })) as APIApplicationCommand[];
+    const again = (await rest.put(Routes.applicationCommands(started.applicationId), {
+      body: [ask.toJSON()],
+    })) as APIApplicationCommand[];
     expect(again[0]?.id).toBe(stored[0]?.id);
 
     const guildId = started.fixture.guild.id;
     await rest.put(Routes.applicationGuildCommands(started.applicationId, guildId), { body: [ask.toJSON()] });
     expect(started.commands(guildId)).toEqual([expect.objectContaining({ name: 'ask', guild_id: guildId })]);
 
-    const invalid = rest.put(Routes.applicationCommands(started.applicationId), { body: [{ name: 'Ask Me', description: '' }] });
+    const invalid = rest.put(Routes.applicationCommands(started.applicationId), {
+      body: [{ name: 'Ask Me', description: '' }],
+    });
     await expect(invalid).rejects.toMatchObject({
       code: 50035,
       rawError: { errors: { 0: { name: { _errors: [{ code: 'APPLICATION_COMMAND_INVALID_NAME' }] } } } },
@@ -383,7 +428,10 @@ describe('DiscordEmulator REST', () => {
   it('requires the bot token, and logs unknown routes as 404', async () => {
     const started = await startEmulator();
     await expect(restFor(started, 'not-the-token').get(Routes.user('@me'))).rejects.toMatchObject({ status: 401 });
-    expect(await restFor(started).get(Routes.user('@me'))).toMatchObject({ id: started.fixture.users.bot.id, bot: true });
+    expect(await restFor(started).get(Routes.user('@me'))).toMatchObject({
+      id: started.fixture.users.bot.id,
+      bot: true,
+    });
     await expect(restFor(started).get(Routes.currentApplication())).rejects.toMatchObject({ status: 404, code: 0 });
     expect(started.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       'GET /users/@me 401',
@@ -396,7 +444,10 @@ describe('DiscordEmulator REST', () => {
     const started = await startEmulator();
     const rest = restFor(started);
     const recipient = started.fixture.users.regular.id;
-    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: recipient } })) as { id: string; type: number };
+    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: recipient } })) as {
+      id: string;
+      type: number;
+    };
     expect(dm.type).toBe(1);
     expect(await rest.post(Routes.userChannels(), { body: { recipient_id: recipient } })).toMatchObject({ id: dm.id });
     await rest.post(Routes.channelTyping(dm.id));
@@ -405,8 +456,15 @@ describe('DiscordEmulator REST', () => {
       body: { content: 'see attached' },
       files: [{ name: 'quote.txt', data: Buffer.from('hello') }],
     })) as APIMessage;
-    expect(posted).toMatchObject({ content: 'see attached', author: { id: started.fixture.users.bot.id }, attachments: [{ filename: 'quote.txt', size: 5 }] });
-    expect(started.requests.at(-1)).toMatchObject({ body: { content: 'see attached' }, files: [{ name: 'quote.txt', size: 5 }] });
+    expect(posted).toMatchObject({
+      content: 'see attached',
+      author: { id: started.fixture.users.bot.id },
+      attachments: [{ filename: 'quote.txt', size: 5 }],
+    });
+    expect(started.requests.at(-1)).toMatchObject({
+      body: { content: 'see attached' },
+      files: [{ name: 'quote.txt', size: 5 }],
+    });
 
     const edited = await rest.patch(Routes.channelMessage(dm.id, posted.id), { body: { content: 'edited' } });
     expect(edited).toMatchObject({ id: posted.id, content: 'edited', edited_timestamp: expect.any(String) });
@@ -418,16 +476,66 @@ describe('DiscordEmulator REST', () => {
     const embed = (overrides: object) => ({ title: 't', ...overrides });
     const cases: [string, object, string[], string][] = [
       ['content over 2000', { content: 'x'.repeat(2001) }, ['content'], 'BASE_TYPE_MAX_LENGTH'],
-      ['more than 10 embeds', { embeds: Array.from({ length: 11 }, () => embed({})) }, ['embeds'], 'BASE_TYPE_MAX_LENGTH'],
-      ['title over 256', { embeds: [embed({ title: 'x'.repeat(257) })] }, ['embeds', '0', 'title'], 'BASE_TYPE_MAX_LENGTH'],
-      ['description over 4096', { embeds: [embed({ description: 'x'.repeat(4097) })] }, ['embeds', '0', 'description'], 'BASE_TYPE_MAX_LENGTH'],
-      ['more than 25 fields', { embeds: [embed({ fields: Array.from({ length: 26 }, () => field) })] }, ['embeds', '0', 'fields'], 'BASE_TYPE_MAX_LENGTH'],
-      ['field name over 256', { embeds: [embed({ fields: [{ name: 'x'.repeat(257), value: 'v' }] })] }, ['embeds', '0', 'fields', '0', 'name'], 'BASE_TYPE_MAX_LENGTH'],
-      ['field value over 1024', { embeds: [embed({ fields: [{ name: 'n', value: 'x'.repeat(1025) }] })] }, ['embeds', '0', 'fields', '0', 'value'], 'BASE_TYPE_MAX_LENGTH'],
-      ['empty field value', { embeds: [embed({ fields: [{ name: 'n', value: '' }] })] }, ['embeds', '0', 'fields', '0', 'value'], 'BASE_TYPE_REQUIRED'],
-      ['footer over 2048', { embeds: [embed({ footer: { text: 'x'.repeat(2049) } })] }, ['embeds', '0', 'footer', 'text'], 'BASE_TYPE_MAX_LENGTH'],
-      ['author name over 256', { embeds: [embed({ author: { name: 'x'.repeat(257) } })] }, ['embeds', '0', 'author', 'name'], 'BASE_TYPE_MAX_LENGTH'],
-      ['embeds over 6000 in total', { embeds: [embed({ description: 'x'.repeat(3000) }), embed({ description: 'x'.repeat(3000) })] }, ['embeds'], 'MAX_EMBED_SIZE_EXCEEDED'],
+      [
+        'more than 10 embeds',
+        { embeds: Array.from({ length: 11 }, () => embed({})) },
+        ['embeds'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'title over 256',
+        { embeds: [embed({ title: 'x'.repeat(257) })] },
+        ['embeds', '0', 'title'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'description over 4096',
+        { embeds: [embed({ description: 'x'.repeat(4097) })] },
+        ['embeds', '0', 'description'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'more than 25 fields',
+        { embeds: [embed({ fields: Array.from({ length: 26 }, () => field) })] },
+        ['embeds', '0', 'fields'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'field name over 256',
+        { embeds: [embed({ fields: [{ name: 'x'.repeat(257), value: 'v' }] })] },
+        ['embeds', '0', 'fields', '0', 'name'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'field value over 1024',
+        { embeds: [embed({ fields: [{ name: 'n', value: 'x'.repeat(1025) }] })] },
+        ['embeds', '0', 'fields', '0', 'value'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'empty field value',
+        { embeds: [embed({ fields: [{ name: 'n', value: '' }] })] },
+        ['embeds', '0', 'fields', '0', 'value'],
+        'BASE_TYPE_REQUIRED',
+      ],
+      [
+        'footer over 2048',
+        { embeds: [embed({ footer: { text: 'x'.repeat(2049) } })] },
+        ['embeds', '0', 'footer', 'text'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'author name over 256',
+        { embeds: [embed({ author: { name: 'x'.repeat(257) } })] },
+        ['embeds', '0', 'author', 'name'],
+        'BASE_TYPE_MAX_LENGTH',
+      ],
+      [
+        'embeds over 6000 in total',
+        { embeds: [embed({ description: 'x'.repeat(3000) }), embed({ description: 'x'.repeat(3000) })] },
+        ['embeds'],
+        'MAX_EMBED_SIZE_EXCEEDED',
+      ],
     ];
 
     it.each(cases)('rejects %s with 50035', async (_name, body, path, code) => {
@@ -438,7 +546,10 @@ describe('DiscordEmulator REST', () => {
       expect(error).toBeInstanceOf(DiscordAPIError);
       const { rawError } = error as DiscordAPIError;
       expect(rawError).toMatchObject({ code: 50035, message: 'Invalid Form Body' });
-      const node = path.reduce<unknown>((tree, key) => (tree as Record<string, unknown>)[key], (rawError as { errors: unknown }).errors);
+      const node = path.reduce<unknown>(
+        (tree, key) => (tree as Record<string, unknown>)[key],
+        (rawError as { errors: unknown }).errors,
+      );
       expect(node).toMatchObject({ _errors: [{ code }] });
       expect(started.requests).toEqual([expect.objectContaining({ status: 400, response: rawError })]);
     });
@@ -447,9 +558,17 @@ describe('DiscordEmulator REST', () => {
       const started = await startEmulator();
       const body = {
         content: 'x'.repeat(2000),
-        embeds: [embed({ title: 'x'.repeat(256), description: 'x'.repeat(4096), fields: Array.from({ length: 25 }, () => field) })],
+        embeds: [
+          embed({
+            title: 'x'.repeat(256),
+            description: 'x'.repeat(4096),
+            fields: Array.from({ length: 25 }, () => field),
+          }),
+        ],
       };
-      await expect(restFor(started).post(Routes.channelMessages(started.fixture.channel.id), { body })).resolves.toMatchObject({
+      await expect(
+        restFor(started).post(Routes.channelMessages(started.fixture.channel.id), { body }),
+      ).resolves.toMatchObject({
         content: body.content,
         embeds: [{ type: 'rich', title: body.embeds[0]?.title }],
       });
@@ -457,7 +576,9 @@ describe('DiscordEmulator REST', () => {
 
     it('rejects an empty message with 50006', async () => {
       const started = await startEmulator();
-      await expect(restFor(started).post(Routes.channelMessages(started.fixture.channel.id), { body: { content: '  ' } })).rejects.toMatchObject({
+      await expect(
+        restFor(started).post(Routes.channelMessages(started.fixture.channel.id), { body: { content: '  ' } }),
+      ).rejects.toMatchObject({
         status: 400,
         code: 50006,
       });
@@ -469,10 +590,16 @@ describe('DiscordEmulator gateway protocol', () => {
   it('says HELLO, acknowledges heartbeats and closes 4004 on a bad token', async () => {
     const started = await startEmulator({ heartbeatIntervalMs: 1234 });
     const gateway = await connectRaw(started);
-    expect(await gateway.next(GatewayOpcodes.Hello)).toEqual({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: 1234 } });
+    expect(await gateway.next(GatewayOpcodes.Hello)).toEqual({
+      op: GatewayOpcodes.Hello,
+      d: { heartbeat_interval: 1234 },
+    });
     gateway.send({ op: GatewayOpcodes.Heartbeat, d: null });
     expect(await gateway.next(GatewayOpcodes.HeartbeatAck)).toMatchObject({ op: GatewayOpcodes.HeartbeatAck });
-    gateway.send({ op: GatewayOpcodes.Identify, d: { token: 'wrong', intents: 0, properties: { os: 'x', browser: 'x', device: 'x' } } });
+    gateway.send({
+      op: GatewayOpcodes.Identify,
+      d: { token: 'wrong', intents: 0, properties: { os: 'x', browser: 'x', device: 'x' } },
+    });
     expect(await gateway.closed).toBe(4004);
   });
 

@@ -24,9 +24,16 @@ const TSV = [
 describe('WikiQA as an evaluation collection', () => {
   it('groups the rows into summaries in sentence order and questions with their labelled sentences', () => {
     const { documents, questions } = parseWikiQa(TSV);
-    expect(documents.map((d) => [d.id, d.title, d.sentences.length])).toEqual([['D1', 'Harbor Bridge (Riverton)', 3], ['D2', 'Owl', 2]]);
+    expect(documents.map((d) => [d.id, d.title, d.sentences.length])).toEqual([
+      ['D1', 'Harbor Bridge (Riverton)', 3],
+      ['D2', 'Owl', 2],
+    ]);
     expect(documents[0]!.sentences[1]).toMatch(/^The bridge was opened/);
-    expect(questions.map((q) => [q.id, q.document, q.answers.length])).toEqual([['Q1', 'D1', 1], ['Q2', 'D1', 0], ['Q3', 'D2', 1]]);
+    expect(questions.map((q) => [q.id, q.document, q.answers.length])).toEqual([
+      ['Q1', 'D1', 1],
+      ['Q2', 'D1', 0],
+      ['Q3', 'D2', 1],
+    ]);
   });
 
   it('rejects a file that is not in its format, naming the line', () => {
@@ -43,7 +50,11 @@ describe('WikiQA as an evaluation collection', () => {
     const out = tempDir('footnote-wikiqa-');
     const tsv = path.join(out, 'dev.tsv');
     fs.writeFileSync(tsv, TSV);
-    const run = spawnSync('npm', ['run', '--silent', 'corpus:wikiqa', '--', tsv, out], { cwd: ROOT, env: { ...process.env, ...testEnv() }, encoding: 'utf8' });
+    const run = spawnSync('npm', ['run', '--silent', 'corpus:wikiqa', '--', tsv, out], {
+      cwd: ROOT,
+      env: { ...process.env, ...testEnv() },
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('3 questions (2 answerable, 1 not answered by their summary)');
 
@@ -73,7 +84,12 @@ describe('WikiQA as an evaluation collection', () => {
   });
 
   it('npm run corpus:wikiqa exits 2 with usage when arguments are missing or the file is unreadable', () => {
-    const run = (args: string[]) => spawnSync('npm', ['run', '--silent', 'corpus:wikiqa', '--', ...args], { cwd: ROOT, env: { ...process.env, ...testEnv() }, encoding: 'utf8' });
+    const run = (args: string[]) =>
+      spawnSync('npm', ['run', '--silent', 'corpus:wikiqa', '--', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...testEnv() },
+        encoding: 'utf8',
+      });
     expect(run([]).status).toBe(2);
     const missing = run(['/nonexistent/WikiQA-dev.tsv', tempDir()]);
     expect(missing.status).toBe(2);
