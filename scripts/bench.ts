@@ -228,8 +228,9 @@ async function bench(options: Options, temp: string, note: (message: string) => 
   const sample = spread(passages, options.sample).map((p) => p.text);
   note(`bare model: ${sample.length} passages in batches of ${BATCH}`);
   const bare = await bareThroughput(modelDir, dtype, config.modelsDir, sample);
-  const { latencies, counts, bareEmbed, lexical } = await withFootnote(new Footnote(config, log), (footnote) =>
-    queryPhase(footnote, passages, options, note),
+  const { latencies, counts, bareEmbed, lexical, lexicalWarm } = await withFootnote(
+    new Footnote(config, log),
+    (footnote) => queryPhase(footnote, passages, options, note),
   );
 
   const pipelinePerSecond = summary.passages / timings.index;
@@ -286,6 +287,8 @@ async function bench(options: Options, temp: string, note: (message: string) => 
       bareEmbedP95Ms: round(percentile(bareEmbed, 0.95) ?? 0, 2),
       lexicalP50Ms: round(percentile(lexical, 0.5) ?? 0, 2),
       lexicalP95Ms: round(percentile(lexical, 0.95) ?? 0, 2),
+      lexicalWarmP50Ms: round(percentile(lexicalWarm, 0.5) ?? 0, 2),
+      lexicalWarmP95Ms: round(percentile(lexicalWarm, 0.95) ?? 0, 2),
       foundShare: round((counts.onTopicFound + counts.offTopicFound) / latencies.length, 3),
       onTopicFoundShare: round(counts.onTopicFound / Math.max(counts.onTopic, 1), 3),
       offTopicFoundShare: round(counts.offTopicFound / Math.max(counts.offTopic, 1), 3),
@@ -393,7 +396,15 @@ async function queryPhase(
     }
     if ((i + 1) % 50 === 0) note(`queries: ${i + 1}/${timed.length}`);
   }
-  return { latencies, counts, bareEmbed, lexical };
+  // Lexical again, now that every word of these questions and their passages has been read once:
+  // the first pass pays for stemming words not seen before, as a fresh process does.
+  const lexicalWarm: number[] = [];
+  for (const q of timed) {
+    const t = performance.now();
+    await footnote.ask(q.text, { mode: 'lexical' });
+    lexicalWarm.push(performance.now() - t);
+  }
+  return { latencies, counts, bareEmbed, lexical, lexicalWarm };
 }
 
 /** transformers.js alone on the passages' texts, warm, sorted by length as the product sorts each call's texts. */
@@ -503,7 +514,8 @@ function table(r: Awaited<ReturnType<typeof bench>>): string {
     ],
     [
       'lexical latency',
-      `p50 ${r.queries.lexicalP50Ms} ms, p95 ${r.queries.lexicalP95Ms} ms`,
+      `p50 ${r.queries.lexicalP50Ms} ms, p95 ${r.queries.lexicalP95Ms} ms; ` +
+        `asked again: p50 ${r.queries.lexicalWarmP50Ms} ms, p95 ${r.queries.lexicalWarmP95Ms} ms`,
       'the same questions, RETRIEVAL_MODE=lexical',
     ],
     [

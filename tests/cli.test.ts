@@ -160,3 +160,66 @@ describe('two index builds at once', () => {
     expect(fs.existsSync(lock)).toBe(false);
   });
 });
+
+describe('npm run inspect', () => {
+  it('prints what Footnote extracts from a file: the contract JSON, and numbered paragraphs for a person', () => {
+    const json = npm(['-s', 'inspect', '--', '--json', SHIPPED_ARTICLE], testEnv());
+    expect(json.code, json.stderr).toBe(0);
+    const extracted = JSON.parse(json.stdout);
+    expect(Object.keys(extracted)).toEqual(['title', 'date', 'author', 'source', 'url', 'text', 'paragraphs']);
+    expect(extracted).toMatchObject({
+      title: "Alibaba's Jack Ma Says He's Open to Working With Apple on Payments",
+      date: '2014-10-28',
+      source: 'Reuters',
+    });
+    expect(extracted.paragraphs[0]).toMatchObject({ n: 1 });
+    // The paragraphs are the cleaned text, in order, and each is verbatim article text.
+    expect(extracted.paragraphs.map((p: { text: string }) => p.text).join('\n\n')).toBe(extracted.text);
+    const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
+    for (const p of extracted.paragraphs) expect(file).toContain(collapse(p.text));
+
+    const text = npm(['-s', 'inspect', '--', SHIPPED_ARTICLE], testEnv());
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`title: ${extracted.title}\ndate: 2014-10-28\n`);
+    expect(text.stdout).toContain(`¶1 ${extracted.paragraphs[0].text}`);
+  });
+
+  it('reads HTML through the same parser as the indexer', () => {
+    const page = path.join(tempDir(), 'ferry.html');
+    fs.writeFileSync(
+      page,
+      '<html><head><title>Ferry resumes</title><meta property="og:site_name" content="Harbour News"></head><body>' +
+        '<article><h1>Ferry resumes</h1><p>The ferry to Gull Island ran again on Monday after four days.</p>' +
+        '<p>Crews replaced two pilings over the weekend, the port said.</p></article></body></html>',
+    );
+    const { code, stdout } = npm(['-s', 'inspect', '--', '--json', page], testEnv());
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      title: 'Ferry resumes',
+      source: 'Harbour News',
+      paragraphs: [
+        { n: 1, text: 'The ferry to Gull Island ran again on Monday after four days.' },
+        { n: 2, text: 'Crews replaced two pilings over the weekend, the port said.' },
+      ],
+    });
+  });
+
+  it('exits 2 with the reason for a missing, unsupported or unusable file', () => {
+    const dir = tempDir();
+    const empty = path.join(dir, 'empty.txt');
+    fs.writeFileSync(empty, '');
+    fs.writeFileSync(path.join(dir, 'photo.png'), 'x');
+    const cases: [string[], RegExp][] = [
+      [[path.join(dir, 'nope.txt')], /nope\.txt: no such file/],
+      [[path.join(dir, 'photo.png')], /photo\.png: not an article file/],
+      [[empty], /empty\.txt would be skipped: empty file/],
+      [[], /Give exactly one article file/],
+    ];
+    for (const [args, message] of cases) {
+      const run = npm(['-s', 'inspect', '--', ...args], testEnv());
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe('');
+    }
+  });
+});

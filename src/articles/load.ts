@@ -28,7 +28,7 @@ export interface LoadResult {
   skipped: SkippedFile[];
 }
 
-interface Found {
+export interface Found {
   file: string;
   /** Real path (no symlinks), checked to be inside the articles directory. */
   real: string;
@@ -161,8 +161,12 @@ function decode(bytes: Buffer): { text: string } | { skip: string } {
   return { text: text.replace(/\r\n?/g, '\n') };
 }
 
-/** Reads and parses one file; a string is the reason it was skipped. */
-async function loadFile(found: Found, maxBytes: number): Promise<(ParsedArticle & { hash: string }) | string> {
+/**
+ * Reads and parses one article file, `found.file` naming it in messages and choosing the parser
+ * by its extension; a string is the reason it cannot be used (the loader skips it, `npm run
+ * inspect` says so).
+ */
+export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedArticle & { hash: string }) | string> {
   let bytes: Buffer | string;
   try {
     bytes = await readBytes(found.real, maxBytes);

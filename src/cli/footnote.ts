@@ -3,6 +3,7 @@
 const COMMANDS: Record<string, string> = {
   ask: './ask.js',
   index: './build-index.js',
+  inspect: './inspect.js',
   start: './start.js',
   'deploy-commands': './deploy-commands.js',
 };
