@@ -157,9 +157,13 @@ function isFurniture(el: DomElement): boolean {
   const tag = el.tagName.toLowerCase();
   if (NON_TEXT_TAGS.has(tag) || tag === 'aside') return true;
   // A header outside the story is the site's masthead; one inside holds the headline and standfirst.
-  if (tag === 'header' && !el.closest('article, main')) return true;
+  return tag === 'header' && !el.closest('article, main');
+}
+
+/** Marked as furniture by its attributes: hidden, a landmark role, or a furniture name. */
+function isMarkedFurniture(el: DomElement): boolean {
   // Only whole blocks go: removing an inline element would join the text on either side of it.
-  if (!BLOCK_TAGS.has(tag)) return false;
+  if (!BLOCK_TAGS.has(el.tagName.toLowerCase())) return false;
   if (el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true') return true;
   if (FURNITURE_ROLES.has(el.getAttribute('role')?.toLowerCase() ?? '')) return true;
   const parts = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.toLowerCase().split(/[^a-z]+/);
@@ -320,16 +324,39 @@ function isHeadlineOf(h1: string, docTitle: string, siteName: string | null): bo
 }
 
 /** A parsed copy of the page with its furniture removed. */
-function cleanDocument(content: string): DomDocument {
+function cleanDocument(content: string, options: { marked?: boolean } = {}): DomDocument {
   const doc = new DOMParser().parseFromString(completeDocument(content), 'text/html') as unknown as DomDocument;
   // The head stays: Readability reads the title and metadata from it.
-  for (const el of [...(doc.body?.querySelectorAll('*') ?? [])]) {
-    if (!isFurniture(el)) continue;
+  const remove = (el: DomElement): void => {
     // An inline element (a script mid-paragraph) leaves a break behind, so the text either side stays apart.
     if (BLOCK_TAGS.has(el.tagName.toLowerCase())) el.remove();
     else el.replaceWith(doc.createElement('br'));
+  };
+  const marked = options.marked ?? true;
+  for (const el of [...(doc.body?.querySelectorAll('*') ?? [])]) {
+    if (isFurniture(el) || (marked && isMarkedFurniture(el))) remove(el);
   }
   return doc;
+}
+
+type MainText = ReturnType<Readability<DomElement>['parse']>;
+
+/**
+ * Measured on Readability's 91 article test pages: removing marked blocks kept 0.987 or more of the
+ * main text on 88 of them, and 0, 0.008 and 0.48 on the three where it removed the story; 0.75
+ * sits in that gap.
+ */
+const KEEPS_THE_STORY = 0.75;
+
+/** Readability's main text of a page, or null when it finds none. */
+function readMainText(doc: DomDocument): MainText {
+  try {
+    return new Readability<DomElement>(doc as never, { serializer: (node) => node as unknown as DomElement }).parse();
+  } catch {
+    // Readability expects the tree a browser builds; markup that linkedom leaves outside <body>
+    // ("</body><p>…") makes it throw. The body is then read as when it finds nothing.
+    return null;
+  }
 }
 
 /** Parses an HTML page: metadata from its head and JSON-LD, paragraphs from the main text. */
@@ -337,16 +364,13 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
   const original = new DOMParser().parseFromString(completeDocument(content), 'text/html') as unknown as DomDocument;
   const meta = pageMeta(original);
 
-  const doc = cleanDocument(content);
-  const reader = new Readability<DomElement>(doc as never, { serializer: (node) => node as unknown as DomElement });
-  let article: ReturnType<typeof reader.parse>;
-  try {
-    article = reader.parse();
-  } catch {
-    // Readability expects the tree a browser builds; markup that linkedom leaves outside <body>
-    // ("</body><p>…") makes it throw. The body is then read as when it finds nothing.
-    article = null;
-  }
+  const cleaned = readMainText(cleanDocument(content));
+  // Some pages mark the story itself as furniture (a hydration root left hidden until scripts run,
+  // an article shown in a "modal", a layout panel named "sidebar"): when removing marked blocks
+  // loses most of what Readability finds without that step, the page is read without it.
+  const unmarked = readMainText(cleanDocument(content, { marked: false }));
+  const length = (a: MainText): number => a?.textContent?.length ?? 0;
+  const article = length(cleaned) >= KEEPS_THE_STORY * length(unmarked) ? cleaned : unmarked;
   const source = meta.source ?? text(article?.siteName);
   const docTitle = text(article?.title) ?? text(original.querySelector('title')?.textContent);
   const h1 = text(original.querySelector('h1')?.textContent);

@@ -176,3 +176,40 @@ describe('parseHtml: paragraphs', () => {
     expect(parseHtml(page('<title>x</title>', '<script>var a = 1;</script><nav>Home</nav>'), 'x.html').text).toBe('');
   });
 });
+
+describe('parseHtml: a story the page marks as furniture', () => {
+  const STORY_PARAGRAPHS = [...STORY.matchAll(/<p>(.*?)<\/p>/g)].map((m) => m[1]!);
+  const SIDEBAR =
+    '<div class="sidebar"><p>Subscribe to our newsletter for the week in island news, every Friday.</p></div>';
+
+  // The shapes of three of Readability's test pages where removing marked blocks removed the story.
+  it.each([
+    [
+      'a layout panel whose long class name holds "sidebar"',
+      `<div class="panel-display panel-two-col-sidebar-right-mix"><div class="column">${STORY}</div></div>${SIDEBAR}`,
+    ],
+    [
+      'an article shown in a "modal" overlay, beside a hidden copy of the page',
+      `<div id="render-target-main" aria-hidden="true"><p>Home News Sport Weather</p></div>` +
+        `<div class="render-target-active render-target-modal" id="render-target-modal">${STORY}</div>`,
+    ],
+    [
+      'sections whose ids are headings slugged with "sharing"',
+      '<div class="document"><h1>Ferry Service Resumes After Storm</h1>' +
+        STORY_PARAGRAPHS.map(
+          (p, i) =>
+            `<div class="section" id="sharing-with-island-${i}"><h2>Part ${i + 1} of the story</h2><p>${p}</p></div>`,
+        ).join('') +
+        '</div>',
+    ],
+  ])('keeps the story in %s', (_shape, body) => {
+    const a = parseHtml(page('<title>Ferry Service Resumes After Storm</title>', body), 'ferry.html');
+    const paragraphs = paragraphsOf(a);
+    for (const p of STORY_PARAGRAPHS) expect(paragraphs).toContain(p);
+  });
+
+  it('still leaves out marked furniture when the story stands apart from it', () => {
+    const a = parseHtml(page('<title>Ferry Service Resumes After Storm</title>', `${STORY}${SIDEBAR}`), 'ferry.html');
+    expect(paragraphsOf(a)).toEqual(STORY_PARAGRAPHS);
+  });
+});
