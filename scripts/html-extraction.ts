@@ -52,7 +52,7 @@ function same(ours: string | null, theirs: string): boolean {
   return ours !== null && norm(ours) === norm(theirs);
 }
 
-/** Measures one page folder (source.html, expected.html, expected-metadata.json); null for a page that is no article. */
+/** Measures one page folder (source.html, expected.html, expected-metadata.json); null for a page not an article. */
 export function measurePage(dir: string): PageResult | null {
   const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected-metadata.json'), 'utf8')) as Expected;
   if (expected.readerable === false) return null;

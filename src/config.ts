@@ -206,6 +206,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   };
 }
 
+/** The bot's token and application id; without them, the error names the variable and where to find it. */
+export function discordCredentials(config: Config): { token: string; clientId: string } {
+  const { token, clientId } = config.discord;
+  if (!token)
+    throw new ConfigError('DISCORD_TOKEN', 'is not set; put the bot token from the Discord developer portal in .env');
+  if (!clientId) {
+    throw new ConfigError(
+      'DISCORD_CLIENT_ID',
+      'is not set; put the application id from the Discord developer portal in .env',
+    );
+  }
+  return { token, clientId };
+}
+
 function isDirectory(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();

@@ -1,6 +1,6 @@
 // `npm start`: the Discord bot, warming the model and the index while it connects.
 import os from 'node:os';
-import { ConfigError } from '../errors.js';
+import { discordCredentials } from '../config.js';
 import { Footnote } from '../footnote.js';
 import { createBot } from '../discord/bot.js';
 import { loadCommands } from '../discord/load-commands.js';
@@ -11,14 +11,7 @@ runCommand(
   async ({ config: settings, log }) => {
     // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
     const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };
-    const { token, clientId } = config.discord;
-    if (!token)
-      throw new ConfigError('DISCORD_TOKEN', 'is not set; put the bot token from the Discord developer portal in .env');
-    if (!clientId)
-      throw new ConfigError(
-        'DISCORD_CLIENT_ID',
-        'is not set; put the application id from the Discord developer portal in .env',
-      );
+    const { token } = discordCredentials(config);
 
     const download = downloadProgress(config.embeddingModel);
     const footnote = new Footnote(config, log, { onDownload: download.update, lexicalWhileLoading: true });
