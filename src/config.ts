@@ -4,6 +4,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError } from './errors.js';
 import { MODE_SETTINGS, type ModeSetting } from './modes.js';
+import { isInside } from './paths.js';
 
 export interface HnswParams {
   /** Graph degree: higher = better recall, more memory. */
@@ -17,6 +18,8 @@ export interface Config {
   /** Larger article files are skipped (with a warning) without being read. */
   maxArticleBytes: number;
   indexDir: string;
+  /** Where /remove moves article files: out of the index, never deleted. Never inside articlesDir. */
+  removedDir: string;
   /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
   embeddingModel: string;
   /** `auto` = int8 weights for hub models, and for local directories that ship them. */
@@ -158,10 +161,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
   }
 
+  const articlesDir = dir('ARTICLES_DIR', 'data/articles');
+  const removedDir = dir('REMOVED_DIR', 'data/removed');
+  // Inside the articles folder, a removed file would be indexed again by the next build.
+  if (isInside(articlesDir, removedDir)) {
+    throw new ConfigError('REMOVED_DIR', `"${removedDir}" is inside ARTICLES_DIR; choose a folder outside it`);
+  }
+
   return {
-    articlesDir: dir('ARTICLES_DIR', 'data/articles'),
+    articlesDir,
     maxArticleBytes: int('MAX_ARTICLE_MB', 10, 1, 1024) * 1024 * 1024,
     indexDir: dir('INDEX_DIR', 'data/index'),
+    removedDir,
     embeddingModel,
     embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
     rerankModel: rerankSetting ? model('RERANK_MODEL', rerankSetting) : null,

@@ -42,4 +42,11 @@ describe('configuration', () => {
     // A bad value is reported under the name the operator wrote.
     expect(() => loadConfig(testEnv({ MIN_DENSE_SCORE: 'high' }), ROOT)).toThrow(/MIN_DENSE_SCORE/);
   });
+
+  it('refuses a removed folder inside the articles folder, where the next build would index it again', () => {
+    expect(() => loadConfig(testEnv({ ARTICLES_DIR: 'data', REMOVED_DIR: 'data/removed' }), ROOT)).toThrow(
+      /REMOVED_DIR/,
+    );
+    expect(loadConfig(testEnv(), ROOT).removedDir).toBe(path.join(ROOT, 'data/removed'));
+  });
 });

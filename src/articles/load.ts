@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../paths.js';
 import type { Article, ParsedArticle } from './article.js';
 import { parseHtml } from './parse-html.js';
 import { parseText } from './parse-text.js';
@@ -44,11 +45,6 @@ function specialKind(entry: Dirent | Stats): string | null {
   if (entry.isSocket()) return 'a socket';
   if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device';
   return null;
-}
-
-function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** Article files under the directory whose real path is `rootReal`, in sorted order. */
