@@ -2,7 +2,7 @@
  * A small Discord API emulator for end-to-end tests. The real discord.js `Client` and
  * `@discordjs/rest` `REST` are pointed at it with `rest: { api: emulator.apiBase }` and talk to it
  * over loopback: REST (v10) and the gateway (WebSocket, JSON, no compression) share one port.
- * Tests drive the bot through gateway dispatches (`sendSlashCommand`, `sendMessage`, …), inject
+ * Tests drive the bot through gateway dispatches (`sendSlashCommand`, `sendMessage`, `clickButton`, …), inject
  * faults (`dropConnection`, `sendReconnect`, …) and assert on what the bot sent (`requests`,
  * `gatewayLog`, `waitForInteractionReply`). Payloads follow discord-api-types/v10; behaviour
  * follows what discord.js 14.28 / @discordjs/ws 1.2 / @discordjs/rest 2.6 send and expect.
@@ -18,6 +18,7 @@ import {
   ApplicationFlags,
   ApplicationIntegrationType,
   ChannelType,
+  ComponentType,
   EmbedType,
   GatewayDispatchEvents,
   GatewayIntentBits,
@@ -40,6 +41,7 @@ import {
   type APIGuildMember,
   type APIInteractionGuildMember,
   type APIMessage,
+  type APIMessageComponentButtonInteraction,
   type APIMessageTopLevelComponent,
   type APIRole,
   type APITextChannel,
@@ -112,11 +114,15 @@ export interface DispatchPayload {
 }
 
 export interface InteractionRecord {
-  payload: APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction;
+  payload:
+    | APIChatInputApplicationCommandInteraction
+    | APIApplicationCommandAutocompleteInteraction
+    | APIMessageComponentButtonInteraction;
   channelId: string;
   dispatchedAt: number;
   callback?: { type: InteractionResponseType; data: unknown; at: number };
-  /** The message created by a type 4 or 5 callback (loading until edited, for type 5). */
+  /** The message created by a type 4 or 5 callback (loading until edited, for type 5), or for a
+   * component's type 6 or 7 the message the component is on. */
   original?: APIMessage;
   followups: APIMessage[];
 }
@@ -150,6 +156,16 @@ export type SlashCommandOptions = InteractionOptions<
 export type AutocompleteOptions = InteractionOptions<
   APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommandAutocomplete>
 >;
+
+export interface ClickButtonOptions {
+  /** A message the bot sent, holding a button with `customId`. */
+  messageId: string;
+  customId: string;
+  /** Defaults to the regular user. */
+  user?: APIUser;
+  /** Overrides the member's computed permissions (messages in the guild only). */
+  memberPermissions?: bigint | string;
+}
 
 export interface SendMessageOptions {
   content: string;
@@ -740,6 +756,34 @@ export class DiscordEmulator {
     return this.sendInteraction(payload);
   }
 
+  /** A click on one of a message's buttons, in the message's channel (guild or DM). */
+  clickButton(options: ClickButtonOptions): APIMessageComponentButtonInteraction {
+    const message = this.messages.get(options.messageId);
+    if (!message) throw new Error(`DiscordEmulator.clickButton: unknown message ${options.messageId}`);
+    // Discord only sends clicks on buttons the message shows (a link button sends none).
+    const buttons = (message.components ?? []).flatMap((row) =>
+      row.type === ComponentType.ActionRow ? row.components : [],
+    );
+    const button = buttons.find(
+      (c) => c.type === ComponentType.Button && 'custom_id' in c && c.custom_id === options.customId,
+    );
+    if (!button)
+      throw new Error(`DiscordEmulator.clickButton: message ${message.id} has no button ${options.customId}`);
+    const channel = this.channels.get(message.channel_id);
+    const inGuild = channel?.type === ChannelType.GuildText;
+    const payload = this.buildInteraction(
+      InteractionType.MessageComponent,
+      {
+        user: options.user,
+        memberPermissions: options.memberPermissions,
+        channelId: message.channel_id,
+        ...(inGuild ? { guildId: GUILD_ID } : {}),
+      },
+      { custom_id: options.customId, component_type: ComponentType.Button },
+    ) as APIMessageComponentButtonInteraction;
+    return this.sendInteraction({ ...payload, message: structuredClone(message) });
+  }
+
   sendMessage(options: SendMessageOptions): GatewayMessageCreateDispatchData {
     const author = options.author ?? this.fixture.users.regular;
     this.users.set(author.id, author);
@@ -1072,10 +1116,12 @@ export class DiscordEmulator {
 
   // ---- Interactions ----------------------------------------------------------------------------
 
+  /** A command's interaction, or with `componentData` a component's (whose `message` the caller adds). */
   private buildInteraction(
-    type: InteractionType.ApplicationCommand | InteractionType.ApplicationCommandAutocomplete,
-    options: SlashCommandOptions | AutocompleteOptions,
-  ): APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction {
+    type: InteractionType,
+    options: Omit<SlashCommandOptions | AutocompleteOptions, 'name'> & { name?: string },
+    componentData?: APIMessageComponentButtonInteraction['data'],
+  ): InteractionRecord['payload'] {
     const user = options.user ?? this.fixture.users.regular;
     this.users.set(user.id, user);
     const id = snowflake();
@@ -1092,7 +1138,7 @@ export class DiscordEmulator {
       locale: options.locale ?? Locale.EnglishUS,
       entitlements: [],
       attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
-      data: {
+      data: componentData ?? {
         id: command?.id ?? snowflake(),
         name: options.name,
         type: ApplicationCommandType.ChatInput,
@@ -1111,7 +1157,7 @@ export class DiscordEmulator {
         // A guild-installed app used in its bot's DM: the owner id is "0".
         authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: '0' },
         context: InteractionContextType.BotDM,
-      } as APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction;
+      } as InteractionRecord['payload'];
     }
     this.assertFixtureGuild(options.guildId);
     const channel = this.guildChannel(options.channelId);
@@ -1354,12 +1400,17 @@ export class DiscordEmulator {
     if (Date.now() - record.dispatchedAt > this.callbackDeadlineMs) return apiError(404, 10062, 'Unknown interaction');
 
     const { type, data } = asObject(ctx.body);
+    const { payload } = record;
     const allowed =
-      record.payload.type === InteractionType.ApplicationCommandAutocomplete
+      payload.type === InteractionType.ApplicationCommandAutocomplete
         ? [InteractionResponseType.ApplicationCommandAutocompleteResult]
         : [
             InteractionResponseType.ChannelMessageWithSource,
             InteractionResponseType.DeferredChannelMessageWithSource,
+            // Only a component's message can be updated in place.
+            ...(payload.type === InteractionType.MessageComponent
+              ? [InteractionResponseType.DeferredMessageUpdate, InteractionResponseType.UpdateMessage]
+              : []),
             InteractionResponseType.Modal,
           ];
     if (typeof type !== 'number' || !allowed.includes(type)) {
@@ -1386,6 +1437,16 @@ export class DiscordEmulator {
     } else if (type === InteractionResponseType.ApplicationCommandAutocompleteResult) {
       const invalid = this.validateChoices(data);
       if (invalid) return invalid;
+    } else if (payload.type === InteractionType.MessageComponent) {
+      // Types 6 and 7: the message the button is on becomes the interaction's original, edited now
+      // (7) or later through the webhook (6).
+      const on = this.messages.get(payload.message.id);
+      if (!on) return unknownMessage();
+      if (type === InteractionResponseType.UpdateMessage) {
+        const edited = this.editMessage(on, asObject(data) as MessageBody, ctx.files, ['data']);
+        if (edited.status !== 200) return edited;
+      }
+      message = on;
     }
     record.callback = { type, data, at: Date.now() };
     record.original = message;
@@ -1430,16 +1491,24 @@ export class DiscordEmulator {
 
   private interactionMessageFields(record: InteractionRecord): Partial<APIMessage> {
     const { payload } = record;
+    const base = {
+      id: payload.id,
+      user: payload.member?.user ?? payload.user!,
+      authorizing_integration_owners: payload.authorizing_integration_owners,
+    };
+    if (payload.type === InteractionType.MessageComponent) {
+      return {
+        type: MessageType.Default,
+        webhook_id: this.applicationId,
+        application_id: this.applicationId,
+        interaction_metadata: { ...base, type: payload.type, interacted_message_id: payload.message.id },
+      };
+    }
     return {
       type: MessageType.ChatInputCommand,
       webhook_id: this.applicationId,
       application_id: this.applicationId,
-      interaction_metadata: {
-        id: payload.id,
-        type: InteractionType.ApplicationCommand,
-        user: payload.member?.user ?? payload.user!,
-        authorizing_integration_owners: payload.authorizing_integration_owners,
-      },
+      interaction_metadata: { ...base, type: InteractionType.ApplicationCommand },
     };
   }
 
@@ -1583,8 +1652,8 @@ export class DiscordEmulator {
 
   /** PATCH semantics: absent fields stay, null clears; the result must not be empty. Editing a
    * deferred (loading) original resolves it. */
-  private editMessage(message: APIMessage, body: MessageBody, files: RecordedFile[]): Reply {
-    const invalid = validateMessageBody(body).reply();
+  private editMessage(message: APIMessage, body: MessageBody, files: RecordedFile[], prefix: string[] = []): Reply {
+    const invalid = validateMessageBody(body, prefix).reply();
     if (invalid) return invalid;
     const wasLoading = ((message.flags ?? 0) & MessageFlags.Loading) !== 0;
     const edited: APIMessage = structuredClone(message);

@@ -1,13 +1,18 @@
 import { once } from 'node:events';
 import {
+  ActionRowBuilder,
   ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
   Client,
+  ComponentType,
   DiscordAPIError,
   Events,
   GatewayIntentBits,
   GatewayOpcodes,
   InteractionContextType,
   InteractionResponseType,
+  InteractionType,
   MessageFlags,
   Partials,
   PermissionFlagsBits,
@@ -245,6 +250,80 @@ describe('DiscordEmulator with the real discord.js client', () => {
         data: { choices: [{ name: 'ali one', value: 'ali-1' }] },
       },
     });
+  });
+
+  it('delivers button clicks on a message; update (7) and deferUpdate (6) + editReply edit that message', async () => {
+    const { emulator, client } = await startBot();
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId('yes').setLabel('Yes').setStyle(ButtonStyle.Danger),
+      new ButtonBuilder().setCustomId('no').setLabel('No').setStyle(ButtonStyle.Secondary),
+    );
+    // The discord.js guide's confirmation: reply with buttons, await one click, answer it.
+    const handled = onNextCommand(client, async (interaction) => {
+      const response = await interaction.reply({
+        content: 'Sure?',
+        components: [row],
+        flags: MessageFlags.Ephemeral,
+        withResponse: true,
+      });
+      const message = response.resource!.message!;
+      const first = await message.awaitMessageComponent({ componentType: ComponentType.Button, time: TIMEOUT_MS });
+      await first.update({ content: `Clicked ${first.customId}`, components: [row] });
+      const second = await message.awaitMessageComponent({ componentType: ComponentType.Button, time: TIMEOUT_MS });
+      await second.deferUpdate();
+      await second.editReply({ content: `Then ${second.customId}`, components: [] });
+      await second.followUp({ content: 'And a follow-up', flags: MessageFlags.Ephemeral });
+      return { first, second };
+    });
+
+    const sent = emulator.sendSlashCommand({
+      name: 'ask',
+      options: askOptions('Sure?'),
+      guildId: emulator.fixture.guild.id,
+    });
+    const shown = await emulator.waitForInteractionReply(sent.id);
+    expect(shown.components).toHaveLength(1);
+    expect(() => emulator.clickButton({ messageId: shown.message.id, customId: 'maybe' })).toThrow(/no button maybe/);
+
+    const click = emulator.clickButton({ messageId: shown.message.id, customId: 'yes' });
+    expect(click).toMatchObject({
+      type: InteractionType.MessageComponent,
+      data: { custom_id: 'yes', component_type: ComponentType.Button },
+      message: { id: shown.message.id },
+      guild_id: emulator.fixture.guild.id,
+    });
+    const updated = await emulator.waitForInteractionReply(click.id);
+    expect(emulator.interaction(click.id)?.callback?.type).toBe(InteractionResponseType.UpdateMessage);
+    expect(updated.message).toMatchObject({
+      id: shown.message.id,
+      content: 'Clicked yes',
+      flags: MessageFlags.Ephemeral,
+    });
+
+    const again = emulator.clickButton({ messageId: shown.message.id, customId: 'no' });
+    const { first, second } = await handled;
+    expect(first.user.id).toBe(emulator.fixture.users.regular.id);
+    expect(second.customId).toBe('no');
+    expect(emulator.interaction(again.id)?.callback?.type).toBe(InteractionResponseType.DeferredMessageUpdate);
+    const record = emulator.interaction(again.id)!;
+    expect(record.original).toMatchObject({ id: shown.message.id, content: 'Then no', components: [] });
+    expect(record.followups).toMatchObject([{ content: 'And a follow-up', flags: MessageFlags.Ephemeral }]);
+    // The slash command's own reply is the same message, edited.
+    expect((await emulator.waitForInteractionReply(sent.id)).content).toBe('Then no');
+  });
+
+  it('refuses an update (7) in answer to a slash command: only a component has a message to update', async () => {
+    const { emulator, client } = await startBot();
+    const handled = onNextCommand(client, (interaction) =>
+      client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+        body: { type: InteractionResponseType.UpdateMessage, data: { content: 'updated' } },
+        auth: false,
+      }),
+    );
+    emulator.sendSlashCommand({ name: 'ask', options: askOptions('Update?'), guildId: emulator.fixture.guild.id });
+    const error = await handled.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscordAPIError);
+    expect((error as DiscordAPIError).code).toBe(50035);
   });
 
   it('delivers a DM as messageCreate on a partial channel, and message.reply posts to it', async () => {
