@@ -1,5 +1,6 @@
 // /ask: a question answered with quotes from the articles (the question handler is src/discord/questions.ts).
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import { respondWithArticles } from '../src/discord/article-choices.js';
 import type { Command } from '../src/discord/command-types.js';
 import { askQuestion } from '../src/discord/questions.js';
 import { fromInteraction } from '../src/discord/request.js';
@@ -22,16 +23,4 @@ export const execute: Command['execute'] = (interaction, context) =>
     context,
   );
 
-export const autocomplete: NonNullable<Command['autocomplete']> = async (interaction, { footnote }) => {
-  const typed = interaction.options.getFocused().toLowerCase();
-  const articles = footnote.index()?.articles() ?? [];
-  const matches = articles.filter((a) => a.title.toLowerCase().includes(typed) || a.id.toLowerCase().includes(typed));
-  // Choices: at most 25, name and value at most 100 characters each; ids longer than that
-  // cannot be offered.
-  await interaction.respond(
-    matches
-      .filter((a) => a.id.length <= 100)
-      .slice(0, 25)
-      .map((a) => ({ name: a.title.length > 100 ? `${a.title.slice(0, 99)}…` : a.title, value: a.id })),
-  );
-};
+export const autocomplete: NonNullable<Command['autocomplete']> = respondWithArticles;
