@@ -9,6 +9,7 @@ export const HELP = [
   '• Send me a direct message, or mention me in a channel, to ask the same way.',
   '• `/articles` — the articles I know.',
   '• `/status` — the index, the model and how long I have been up.',
+  '• `/reindex`, `/remove article:` — for admins: rebuild the index, or take an article out of it (its file is kept).',
   '',
   'Every answer is made of sentences quoted word for word from the articles, numbered [1], [2]…, ' +
     'each with its article, source, date and paragraph (¶). ' +

@@ -16,7 +16,7 @@ export async function moveToRemoved(articlesDir: string, removedDir: string, fil
   if (source === articlesDir || !isInside(articlesDir, source)) {
     throw new Error(`refusing to remove "${file}": it is not inside ${articlesDir}`);
   }
-  const [rootReal, sourceReal] = await Promise.all([realpath(articlesDir), realpath(source)]);
+  const [rootReal, sourceReal] = await Promise.all([realpath(articlesDir), realpath(source).catch(gone(file))]);
   if (!isInside(rootReal, sourceReal)) {
     throw new Error(`refusing to remove "${file}": it leads out of ${articlesDir} (to ${sourceReal})`);
   }
@@ -55,4 +55,12 @@ async function placeAt(source: string, target: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
+}
+
+/** A file that is no longer there (removed by hand since the last build) is the asker's news, not a failure. */
+function gone(file: string): (error: NodeJS.ErrnoException) => never {
+  return (error) => {
+    if (error.code !== 'ENOENT') throw error;
+    throw new UserError(`“${file}” is no longer in the articles folder; a reindex takes it out of the index.`);
+  };
 }

@@ -10,6 +10,8 @@ export type Precondition = (request: Request, context: CommandContext) => string
 
 export const REINDEX_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
+export const REMOVE_REFUSED =
+  'Only members with the Manage Server permission, or the bot’s admins, can remove articles. Nothing was changed.';
 export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
 
 /** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
@@ -22,19 +24,24 @@ export const withinRateLimit: Precondition = (request, { limits }) => {
 export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue.full ? BUSY : null);
 
 /**
- * Manage Server holders where they hold it, and ADMIN_USER_IDS anywhere, may rebuild the index.
- * Discord hides /reindex from members without Manage Server (default_member_permissions), but
- * server owners can override that per role or channel, so the bot checks again itself. A refusal
- * is part of the audit trail too (reindex.ts writes the rest of it).
+ * Manage Server holders where they hold it, and ADMIN_USER_IDS anywhere, may change the index
+ * (rebuild it, remove an article). Discord hides /reindex and /remove from members without Manage
+ * Server (default_member_permissions), but server owners can override that per role or channel,
+ * so the bot checks again itself. A refusal is part of the audit trail too (reindex.ts and
+ * remove.ts write the rest of it).
  */
-export const mayReindex: Precondition = (request, { config, log }) => {
-  if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
-  log.info(
-    { audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM', result: 'refused' },
-    'reindex refused',
-  );
-  return REINDEX_REFUSED;
-};
+function mayChangeIndex(audit: 'reindex' | 'remove', refusal: string, what: object = {}): Precondition {
+  return (request, { config, log }) => {
+    if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
+    const where = request.guildId ?? 'DM';
+    log.info({ audit, userId: request.userId, where, ...what, result: 'refused' }, `${audit} refused`);
+    return refusal;
+  };
+}
+
+export const mayReindex = mayChangeIndex('reindex', REINDEX_REFUSED);
+/** The same people as mayReindex; the audit line names the article asked for. */
+export const mayRemove = (articleId: string): Precondition => mayChangeIndex('remove', REMOVE_REFUSED, { articleId });
 
 /** One reindex at a time. */
 export const noReindexRunning: Precondition = (_request, { footnote }) =>
