@@ -80,7 +80,7 @@ describe('deploy-commands', () => {
       DISCORD_API_BASE: emulator.apiBase,
     });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Registered 5 slash commands');
+    expect(result.stdout).toContain('Registered 6 slash commands');
     expect(result.stdout).not.toContain(emulator.token);
     const registered = emulator.commands(emulator.fixture.guild.id);
     expect(registered.map((c) => c.name).sort()).toEqual([...commands.keys()].sort());
@@ -91,6 +91,9 @@ describe('deploy-commands', () => {
     expect(reindex.default_member_permissions).toBe(String(1 << 5));
     expect(reindex.contexts).toEqual([0]);
     expect(registered.find((c) => c.name === 'ask')!.contexts).toEqual([0, 1]);
+    const remove = registered.find((c) => c.name === 'remove')!;
+    expect(remove.default_member_permissions).toBe(String(1 << 5));
+    expect(remove.contexts).toEqual([0, 1]);
   });
 
   it('exits 2 naming the variable when the token is missing', async () => {
