@@ -19,12 +19,18 @@ function productionInstall(): string {
   for (const folder of ['src', 'commands', 'data/articles']) {
     fs.cpSync(path.join(ROOT, folder), path.join(dir, folder), { recursive: true });
   }
-  const linked = spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules')]);
+  // The real folder: a symlinked node_modules (a git worktree's) would be copied as the link, and
+  // the removal below would then delete the checkout's own record.
+  const modules = fs.realpathSync(path.join(ROOT, 'node_modules'));
+  const linked = spawnSync('cp', ['-al', modules, path.join(dir, 'node_modules')]);
   expect(linked.status, String(linked.stderr)).toBe(0);
   // npm rewrites its record of the tree; a hard link would let it rewrite this checkout's too.
+  // Without a record npm reads the tree from the folders.
   const record = path.join(dir, 'node_modules/.package-lock.json');
   fs.rmSync(record, { force: true });
-  fs.copyFileSync(path.join(ROOT, 'node_modules/.package-lock.json'), record);
+  if (fs.existsSync(path.join(modules, '.package-lock.json'))) {
+    fs.copyFileSync(path.join(modules, '.package-lock.json'), record);
+  }
   const pruned = npm(dir, ['prune', '--omit=dev', '--offline', '--no-audit', '--no-fund']);
   expect(pruned.status, pruned.stderr).toBe(0);
   // What `npm install` runs last: the project's prepare script (the build).
