@@ -16,10 +16,9 @@ import type { Config } from '../src/config.js';
 import { percentile } from '../src/evaluation.js';
 import { Footnote } from '../src/footnote.js';
 import type { Logger } from '../src/log.js';
-import type { Passage } from '../src/passages.js';
 import { retrieve } from '../src/retrieval.js';
-import { sentenceSpans, type Span } from '../src/sentences.js';
-import { PassageDatabase, type PassageVectors } from '../src/store/database.js';
+import { leadSentences, sentenceSpans, type Span } from '../src/sentences.js';
+import { PassageDatabase, type PassageToStore, type PassageVectors } from '../src/store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, publishGeneration } from '../src/store/layout.js';
 import { FORMAT_VERSION, digestFileAsync, writeManifest, type Manifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
@@ -132,7 +131,7 @@ export async function syntheticBench(
         paragraphs: paragraphs.map((p, i) => ({ n: i + 1, ...p })),
         credits: [],
       };
-      const passages: Passage[] = paragraphs.map((p, i) => ({
+      const passages: PassageToStore[] = paragraphs.map((p, i) => ({
         articleId,
         ordinal: i,
         paragraphStart: i + 1,
@@ -141,16 +140,14 @@ export async function syntheticBench(
         end: p.end,
         text: text.slice(p.start, p.end),
         tokens: Math.round((p.end - p.start) / 4),
+        sentences: sentenceSpans(text, p.start, p.end),
       }));
       const vectors: PassageVectors[] = passages.map((p, i) => {
         const n = id + i;
         const vector = n < realVectors.length ? realVectors[n]! : near(blend(), PASSAGE_NOISE);
-        return {
-          vector,
-          sentences: sentenceSpans(text, p.start, p.end).map((s) => ({ ...s, vector: near(vector, SENTENCE_NOISE) })),
-        };
+        return { vector, sentences: p.sentences.map((s) => ({ ...s, vector: near(vector, SENTENCE_NOISE) })) };
       });
-      db.addArticle(article, passages, vectors);
+      db.addArticle({ ...article, lead: leadSentences(text) }, passages, vectors);
       // The database numbers passages from 1 in insertion order, as the indexer's graph expects.
       const graphStarted = performance.now();
       vectors.forEach((v, i) => {

@@ -359,7 +359,7 @@ function articleFact(
   const articles = [...new Map(retrieved.hits.map((h) => [h.article.id, h.article])).values()];
   const named = naming.length
     ? articles.find((a) => {
-        const lead = firstSentences(a).slice(0, LEAD_SENTENCES);
+        const lead = a.lead.slice(0, LEAD_SENTENCES);
         const opening = lead.length ? a.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
         const about = new Set([...contentTerms(articleMetadata(a)), ...contentTerms(opening)]);
         const anywhere = new Set([...about, ...contentTerms(a.text)]);
@@ -378,7 +378,6 @@ function articleFact(
 function sentencesOf(retrieved: Retrieved): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
-  const leads = new Map<string, Span[]>();
   const abouts = new Map<string, Set<string>>();
   const aboutOf = (article: StoredArticle): Set<string> => {
     let about = abouts.get(article.id);
@@ -395,49 +394,27 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
     const key = `${article.id}:${span.start}`;
     if (seen.has(key) || candidates.length >= MAX_SENTENCES) return;
     seen.add(key);
-    const lead = leads.get(article.id)!;
-    const position = lead.findIndex((s) => s.start === span.start);
+    const position = article.lead.findIndex((s) => s.start === span.start);
     candidates.push({ article, hit, ...span, position: position < 0 ? null : position, context, about });
   };
   for (const hit of retrieved.hits) {
     const { article, passage } = hit;
-    if (!leads.has(article.id)) leads.set(article.id, firstSentences(article));
     const about = aboutOf(article);
     const context = new Set([...about, ...contentTerms(passage.text)]);
-    for (const span of sentenceSpans(article.text, passage.start, passage.end)) add(article, hit, span, context, about);
+    for (const span of passage.sentences) add(article, hit, span, context, about);
   }
   // An article's opening sentences are candidates even when its passage ranked lower: they say
   // what the article is about ("X is…", "X said on Monday…"). Their context is the opening itself,
   // unless their passage was retrieved.
   for (const hit of retrieved.hits) {
     const { article } = hit;
-    const lead = leads.get(article.id)!.slice(0, LEAD_SENTENCES);
+    const lead = article.lead.slice(0, LEAD_SENTENCES);
     const about = aboutOf(article);
     const opening = lead.length ? article.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
     const context = new Set([...about, ...contentTerms(opening)]);
     for (const span of lead) add(article, null, span, context, about);
   }
   return candidates;
-}
-
-// Sentences whose position in the article counts (1/(1+position) is small beyond them), and the
-// characters read to find them: a speech may be one paragraph of 50,000.
-const LEAD_WINDOW = 8;
-const LEAD_CHARACTERS = 4000;
-const leadCache = new WeakMap<StoredArticle, Span[]>();
-
-/** The article's first sentences (at most LEAD_WINDOW), found once per article. */
-function firstSentences(article: StoredArticle): Span[] {
-  let lead = leadCache.get(article);
-  if (!lead) {
-    const end = Math.min(article.text.length, LEAD_CHARACTERS);
-    lead = sentenceSpans(article.text, 0, end);
-    // The last span may be a sentence the window cut short.
-    if (end < article.text.length) lead.pop();
-    lead = lead.slice(0, LEAD_WINDOW);
-    leadCache.set(article, lead);
-  }
-  return lead;
 }
 
 /** BM25's inverse document frequency: never negative, highest for words few documents hold. */

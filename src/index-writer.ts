@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import type { Embedder, ModelIdentity } from './embedder.js';
 import { APPROXIMATE, type WritePlan } from './index-plan.js';
 import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
-import { sentenceSpans } from './sentences.js';
+import { leadSentences, sentenceSpans } from './sentences.js';
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, publishGeneration } from './store/layout.js';
 import { FORMAT_VERSION, digestFileAsync, writeManifest, type Manifest } from './store/manifest.js';
@@ -173,7 +173,8 @@ async function embedArticles(
         vector: embedded[offset + i]!.vector,
         sentences: sentences[offset + i]!.map((span, k) => ({ ...span, vector: embedded[offset + i]!.sentences[k]! })),
       }));
-      db.addArticle(article, passages, vectors);
+      const stored = passages.map((p, i) => ({ ...p, sentences: sentences[offset + i]! }));
+      db.addArticle({ ...article, lead: leadSentences(article.text) }, stored, vectors);
       offset += passages.length;
     }
     done += embedded.length;
@@ -196,7 +197,11 @@ async function embedArticles(
 async function addWithoutVectors(articles: Article[], db: PassageDatabase, config: Config): Promise<void> {
   const options = { maxTokens: config.chunkMaxTokens, overlapSentences: config.chunkOverlapSentences };
   for (const article of articles) {
-    db.addArticle(article, chunkArticle(article, approximateTokenCount, options), null);
+    const passages = chunkArticle(article, approximateTokenCount, options).map((p) => ({
+      ...p,
+      sentences: sentenceSpans(article.text, p.start, p.end),
+    }));
+    db.addArticle({ ...article, lead: leadSentences(article.text) }, passages, null);
     await breathe();
   }
 }

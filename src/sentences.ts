@@ -48,6 +48,20 @@ function addSentence(text: string, spans: Span[], start: number, end: number): v
   }
 }
 
+// Sentences whose position in an article counts for answers (1/(1+position) is small beyond them),
+// and the characters read to find them: a speech may be one paragraph of 50,000.
+const LEAD_WINDOW = 8;
+const LEAD_CHARACTERS = 4000;
+
+/** A text's first sentences (at most LEAD_WINDOW), as `sentenceSpans` finds them. */
+export function leadSentences(text: string): Span[] {
+  const end = Math.min(text.length, LEAD_CHARACTERS);
+  const lead = sentenceSpans(text, 0, end);
+  // The last span may be a sentence the window cut short.
+  if (end < text.length) lead.pop();
+  return lead.slice(0, LEAD_WINDOW);
+}
+
 /** Words (runs of non-space) of `text[start, end)` as spans. */
 export function wordSpans(text: string, start = 0, end = text.length): Span[] {
   const spans: Span[] = [];

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
+import { leadSentences, sentenceSpans } from '../src/sentences.js';
 import { currentGeneration } from '../src/store/layout.js';
 import { readManifest, writeManifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
@@ -99,6 +100,21 @@ describe('building the index', () => {
       index.close();
     }
   });
+
+  it.each(['hybrid', 'lexical'] as const)(
+    "stores each passage's sentences and each article's lead as the answer step would find them (%s)",
+    async (mode) => {
+      const f = footnote({ RETRIEVAL_MODE: mode });
+      await f.reindex();
+      const index = f.index()!;
+      const hits = index.searchText(['apple', 'payments', 'alibaba', 'mobile'], 50);
+      expect(hits.length).toBeGreaterThan(1);
+      for (const { passage, article } of hits) {
+        expect(passage.sentences).toEqual(sentenceSpans(article.text, passage.start, passage.end));
+        expect(article.lead).toEqual(leadSentences(article.text));
+      }
+    },
+  );
 
   it('re-embeds only the article that changed, and drops removed ones', async () => {
     const articles = articlesCopy(EXTRA);

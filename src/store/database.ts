@@ -4,12 +4,21 @@ import type { Passage } from '../passages.js';
 import type { Span } from '../sentences.js';
 import { IMPACTS_SCHEMA, ImpactSearch, ImpactWriter } from './term-impacts.js';
 
-/** An article as the index keeps it: metadata, cleaned text and paragraphs. */
-export type StoredArticle = Omit<Article, 'paragraphs'> & { paragraphs: Paragraph[]; passages: number };
+/**
+ * An article as the index keeps it: metadata, cleaned text, paragraphs, and its first sentences
+ * (`leadSentences`, found at index time so that answers segment nothing).
+ */
+export type StoredArticle = Omit<Article, 'paragraphs'> & { paragraphs: Paragraph[]; passages: number; lead: Span[] };
 
+/** A passage as the index keeps it, with its sentences (`sentenceSpans` over it, at index time). */
 export interface StoredPassage extends Passage {
   id: number;
+  sentences: Span[];
 }
+
+/** What a build stores of an article: the parsed article, its lead and its passages' sentences. */
+export type ArticleToStore = Article & { lead: Span[] };
+export type PassageToStore = Passage & { sentences: Span[] };
 
 /** A passage's vector and its sentences' (spans in the article's text). */
 export interface PassageVectors {
@@ -31,6 +40,8 @@ CREATE TABLE articles (
   url TEXT,
   text TEXT NOT NULL,
   paragraphs TEXT NOT NULL,
+  -- JSON: [start, end] of its first sentences (see StoredArticle).
+  lead TEXT NOT NULL,
   -- JSON: the article's credit lines (see Credit), quoted when a question is about the article itself.
   credits TEXT NOT NULL
 );
@@ -44,6 +55,8 @@ CREATE TABLE passages (
   end INTEGER NOT NULL,
   tokens INTEGER NOT NULL,
   text TEXT NOT NULL,
+  -- JSON: [start, end] of its sentences in the article's text.
+  sentences TEXT NOT NULL,
   -- NULL in an index built without the embedding model (lexical search only).
   vector BLOB
 );
@@ -75,6 +88,7 @@ interface ArticleRow {
   url: string | null;
   text: string;
   paragraphs: string;
+  lead: string;
   credits: string;
   passages: number;
 }
@@ -89,6 +103,7 @@ interface PassageRow {
   end: number;
   tokens: number;
   text: string;
+  sentences: string;
 }
 
 /** Articles, passages and their vectors in one SQLite file beside the HNSW graph. */
@@ -241,14 +256,15 @@ export class PassageDatabase {
   }
 
   /** Adds an article with its passages and, in an index built with the model, their vectors and their sentences'. */
-  addArticle(article: Article, passages: Passage[], vectors: PassageVectors[] | null): void {
+  addArticle(article: ArticleToStore, passages: PassageToStore[], vectors: PassageVectors[] | null): void {
     const insertArticle = this.db.prepare(
-      `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs, credits)
-       VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs, @credits)`,
+      `INSERT INTO articles (id, file, hash, title, date, source, author, url, text, paragraphs, lead, credits)
+       VALUES (@id, @file, @hash, @title, @date, @source, @author, @url, @text, @paragraphs, @lead, @credits)`,
     );
     const insertPassage = this.db.prepare(
-      `INSERT INTO passages (article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, vector)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO passages (article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, sentences,
+                             vector)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertSentence = this.db.prepare(
       'INSERT OR IGNORE INTO sentences (article_id, start, end, vector) VALUES (?, ?, ?, ?)',
@@ -257,6 +273,7 @@ export class PassageDatabase {
       insertArticle.run({
         ...article,
         paragraphs: JSON.stringify(article.paragraphs.map((p) => [p.start, p.end])),
+        lead: encodeSpans(article.lead),
         credits: JSON.stringify(article.credits),
       });
       passages.forEach((p, i) => {
@@ -271,6 +288,7 @@ export class PassageDatabase {
           p.end,
           p.tokens,
           p.text,
+          encodeSpans(p.sentences),
           vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : null,
         );
         for (const s of embedded?.sentences ?? [])
@@ -333,7 +351,7 @@ export class PassageDatabase {
     const result = new Map<number, StoredPassage>();
     if (!ids.length) return result;
     const rows = this.statement(
-      `SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text
+      `SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, sentences
                 FROM passages WHERE id IN (${ids.map(() => '?').join(',')})`,
     ).all(...ids) as PassageRow[];
     for (const row of rows) {
@@ -347,6 +365,7 @@ export class PassageDatabase {
         end: row.end,
         tokens: row.tokens,
         text: row.text,
+        sentences: decodeSpans(row.sentences),
       });
     }
     return result;
@@ -373,7 +392,7 @@ export class PassageDatabase {
     const rows = this.db
       .prepare(
         `SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url,
-                '' AS text, '[]' AS paragraphs, '[]' AS credits,
+                '' AS text, '[]' AS paragraphs, '[]' AS lead, '[]' AS credits,
                 (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
                 FROM articles a ORDER BY a.date IS NULL, a.date DESC, a.title`,
       )
@@ -429,5 +448,14 @@ function toArticle(row: ArticleRow): StoredArticle {
     paragraphs: spans.map(([start, end], i) => ({ n: i + 1, start, end })),
     credits: JSON.parse(row.credits) as Credit[],
     passages: row.passages,
+    lead: decodeSpans(row.lead),
   };
+}
+
+function encodeSpans(spans: Span[]): string {
+  return JSON.stringify(spans.map((s) => [s.start, s.end]));
+}
+
+function decodeSpans(json: string): Span[] {
+  return (JSON.parse(json) as [number, number][]).map(([start, end]) => ({ start, end }));
 }
