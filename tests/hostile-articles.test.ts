@@ -7,21 +7,9 @@ import { DEFAULT_MAX_ARTICLE_BYTES, loadArticles } from '../src/articles/load.js
 import { Footnote } from '../src/footnote.js';
 import type { IndexSummary } from '../src/indexer.js';
 import type { Logger } from '../src/log.js';
-import { articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
+import { CORAL, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
 
 const MIB = 1024 * 1024;
-
-const CORAL = [
-  '---',
-  'title: Coral reefs recover after a cool summer',
-  'date: 2023-11-15',
-  'source: Ocean Notes',
-  '---',
-  '',
-  'Marine biologists counted more healthy coral on the reef after an unusually cool summer.',
-  '',
-  'Bleaching had hit half of the reef two years earlier, the survey found.',
-].join('\n');
 
 const NORMAL = { 'science/coral-reefs.md': CORAL };
 

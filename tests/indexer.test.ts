@@ -9,7 +9,7 @@ import { currentGeneration } from '../src/store/layout.js';
 import { readManifest, writeManifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
 import { makeTestModel } from '../scripts/make-model.js';
-import { ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
+import { CORAL, ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
 
 const open: Footnote[] = [];
 function footnote(overrides: Record<string, string> = {}): Footnote {
@@ -33,17 +33,7 @@ const EXTRA = {
     '',
     'The industry group said factories in Arizona and Texas would not be ready before 2027.',
   ].join('\n'),
-  'science/coral-reefs.md': [
-    '---',
-    'title: Coral reefs recover after a cool summer',
-    'date: 2023-11-15',
-    'source: Ocean Notes',
-    '---',
-    '',
-    'Marine biologists counted more healthy coral on the reef after an unusually cool summer.',
-    '',
-    'Bleaching had hit half of the reef two years earlier, the survey found.',
-  ].join('\n'),
+  'science/coral-reefs.md': CORAL,
 };
 
 describe('building the index', () => {

@@ -12,6 +12,12 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
 });
 
+const QUESTION = {
+  name: 'question',
+  type: ApplicationCommandOptionType.String as const,
+  value: 'Is Jack Ma open to working with Apple?',
+};
+
 describe('errors on Discord know who reads them', () => {
   it('tells a user only that something failed, with an error id, when the model cannot be loaded; the operator message is in the log', async () => {
     const indexDir = tempDir('footnote-index-');
@@ -33,13 +39,7 @@ describe('errors on Discord know who reads them', () => {
     const slash = emulator.sendSlashCommand({
       name: 'ask',
       guildId: emulator.fixture.guild.id,
-      options: [
-        {
-          name: 'question',
-          type: ApplicationCommandOptionType.String,
-          value: 'Is Jack Ma open to working with Apple?',
-        },
-      ],
+      options: [QUESTION],
     });
     const reply = await emulator.waitForInteractionReply(slash.id);
     type Body = { message_reference?: { message_id: string } } | undefined;
@@ -72,14 +72,7 @@ describe('errors on Discord know who reads them', () => {
     const slash = emulator.sendSlashCommand({
       name: 'ask',
       guildId: emulator.fixture.guild.id,
-      options: [
-        {
-          name: 'question',
-          type: ApplicationCommandOptionType.String,
-          value: 'Is Jack Ma open to working with Apple?',
-        },
-        { name: 'article', type: ApplicationCommandOptionType.String, value: 'no-such-article' },
-      ],
+      options: [QUESTION, { name: 'article', type: ApplicationCommandOptionType.String, value: 'no-such-article' }],
     });
     const reply = await emulator.waitForInteractionReply(slash.id);
     expect(reply.content).toBe('No indexed article has the id "no-such-article".');

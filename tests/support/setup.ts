@@ -28,6 +28,19 @@ export function removeTempDirs(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** A short Markdown article with front matter, for tests that need a second, ordinary article. */
+export const CORAL = [
+  '---',
+  'title: Coral reefs recover after a cool summer',
+  'date: 2023-11-15',
+  'source: Ocean Notes',
+  '---',
+  '',
+  'Marine biologists counted more healthy coral on the reef after an unusually cool summer.',
+  '',
+  'Bleaching had hit half of the reef two years earlier, the survey found.',
+].join('\n');
+
 /** A copy of the shipped articles (plus any extra files) that a test may change. */
 export function articlesCopy(extra: Record<string, string> = {}): string {
   const dir = tempDir('footnote-articles-');
