@@ -324,7 +324,7 @@ function isHeadlineOf(h1: string, docTitle: string, siteName: string | null): bo
 }
 
 /** A parsed copy of the page with its furniture removed. */
-function cleanDocument(content: string, options: { marked?: boolean } = {}): DomDocument {
+function cleanDocument(content: string, options: { marked?: boolean } = {}): DomDocument & { markedRemoved: number } {
   const doc = new DOMParser().parseFromString(completeDocument(content), 'text/html') as unknown as DomDocument;
   // The head stays: Readability reads the title and metadata from it.
   const remove = (el: DomElement): void => {
@@ -333,10 +333,15 @@ function cleanDocument(content: string, options: { marked?: boolean } = {}): Dom
     else el.replaceWith(doc.createElement('br'));
   };
   const marked = options.marked ?? true;
+  let markedRemoved = 0;
   for (const el of [...(doc.body?.querySelectorAll('*') ?? [])]) {
-    if (isFurniture(el) || (marked && isMarkedFurniture(el))) remove(el);
+    if (isFurniture(el)) remove(el);
+    else if (marked && isMarkedFurniture(el)) {
+      remove(el);
+      markedRemoved++;
+    }
   }
-  return doc;
+  return Object.assign(doc, { markedRemoved });
 }
 
 type MainText = ReturnType<Readability<DomElement>['parse']>;
@@ -364,11 +369,13 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
   const original = new DOMParser().parseFromString(completeDocument(content), 'text/html') as unknown as DomDocument;
   const meta = pageMeta(original);
 
-  const cleaned = readMainText(cleanDocument(content));
+  const doc = cleanDocument(content);
+  const cleaned = readMainText(doc);
   // Some pages mark the story itself as furniture (a hydration root left hidden until scripts run,
   // an article shown in a "modal", a layout panel named "sidebar"): when removing marked blocks
-  // loses most of what Readability finds without that step, the page is read without it.
-  const unmarked = readMainText(cleanDocument(content, { marked: false }));
+  // loses most of what Readability finds without that step, the page is read without it. A page
+  // with no marked block reads the same either way, and is read once.
+  const unmarked = doc.markedRemoved ? readMainText(cleanDocument(content, { marked: false })) : cleaned;
   const length = (a: MainText): number => a?.textContent?.length ?? 0;
   const article = length(cleaned) >= KEEPS_THE_STORY * length(unmarked) ? cleaned : unmarked;
   const source = meta.source ?? text(article?.siteName);
