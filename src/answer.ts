@@ -5,7 +5,7 @@ import { analyzeQuestion, holdsAnswerType, type ArticleFact } from './question.j
 import type { RetrievalMode } from './modes.js';
 import type { RankedPassage, Retrieved } from './retrieval.js';
 import { sentenceSpans, type Span } from './sentences.js';
-import { sentenceKey, type StoredArticle } from './store/database.js';
+import { sentenceKey, type StoredArticle, type StoredSentence } from './store/database.js';
 import { NAMING_ARTICLES } from './store/passage-index.js';
 import { dot } from './store/vectors.js';
 import { contentTerms, words } from './text.js';
@@ -149,6 +149,8 @@ interface Candidate extends Span {
   context: Set<string>;
   /** Terms of the article's title, author, source and date. */
   about: Set<string>;
+  /** The sentence's own terms. */
+  own: Set<string>;
 }
 
 interface Scored extends Candidate {
@@ -190,7 +192,6 @@ export function composeAnswer(
   const candidates = sentencesOf(retrieved);
   if (!candidates.length) return notFound();
   const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
-  const sentenceTerms = texts.map((t) => new Set(contentTerms(t)));
   const coverage = weightedShare(terms, (t) =>
     inverseFrequency(collection.terms.passages, collection.terms.frequency(t)),
   );
@@ -223,48 +224,13 @@ export function composeAnswer(
   const namedShare = new Map(candidates.map((c) => [c.article.id, naming(c.about)]));
   const bestNamed = Math.max(0, ...namedShare.values());
 
-  // With the model, a sentence whose words could be there by chance may still answer by its
-  // meaning: its vector, stored at index time, is read for those sentences.
-  const byWords = candidates.map(
-    (c, i) =>
-      surprise(sentenceTerms[i]!, c.context) >= MIN_SURPRISE || namesArticle(terms, c.about, collection.metadata),
-  );
-  const unsure = candidates.flatMap((_, i) => (byWords[i] ? [] : [i]));
-  const vectors =
-    retrieved.query && unsure.length
-      ? collection.sentenceVectors(
-          unsure.map((i) => ({ articleId: candidates[i]!.article.id, start: candidates[i]!.start })),
-        )
-      : new Map<string, Float32Array>();
-  const meaning = new Map(
-    unsure.map((i) => {
-      const vector = vectors.get(sentenceKey(candidates[i]!.article.id, candidates[i]!.start));
-      return [i, vector && retrieved.query ? dot(vector, retrieved.query) : null];
-    }),
-  );
   const weights = retrieved.query ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
-  // A sentence counts only with evidence it is about the question: the question's words around it
-  // are too specific to meet by chance, or name its article, or (with the model) its meaning
-  // stands out from what the question scores against any passage.
-  const scored: Scored[] = [];
-  candidates.forEach((c, i) => {
-    const own = sentenceTerms[i]!;
-    const named = namedShare.get(c.article.id)!;
-    const cosine = meaning.get(i) ?? null;
-    if (
-      !byWords[i] &&
-      !(
-        cosine !== null &&
-        sentenceSpread !== null &&
-        (cosine - sentenceSpread.mean) / sentenceSpread.sd >= options.meaningMargin
-      )
-    )
-      return;
+  const ranked: Scored[] = candidates.map((c, i) => {
     const signals = {
-      sentence: coverage(own),
-      context: coverage(own, c.context),
-      subject: bestNamed > 0 ? named / bestNamed : 0,
+      sentence: coverage(c.own),
+      context: coverage(c.own, c.context),
+      subject: bestNamed > 0 ? namedShare.get(c.article.id)! / bestNamed : 0,
       passage: passageRank(c.hit),
       lead: c.position === null ? 0 : 1 / (1 + c.position),
       type: question.answerType && holdsAnswerType(question.answerType, texts[i]!, questionText) ? 1 : 0,
@@ -272,17 +238,33 @@ export function composeAnswer(
     };
     let score = 0;
     for (const [name, weight] of Object.entries(weights)) score += weight * signals[name as keyof typeof signals];
-    scored.push({ ...c, score: score / total });
+    return { ...c, score: score / total };
   });
   // Equal scores go to the earlier sentence of the higher-ranked passage.
-  scored.sort((a, b) => b.score - a.score);
+  ranked.sort((a, b) => b.score - a.score);
 
-  const best = scored[0];
+  // A sentence counts only with evidence it is about the question: the question's words around it
+  // are too specific to meet by chance, or name its article, or (with the model) its meaning
+  // stands out from what the question scores against any sentence. That meaning (the sentence's
+  // vector, stored at index time) is read only for a sentence in line to be quoted.
+  const counts = (c: Scored): boolean => {
+    if (surprise(c.own, c.context) >= MIN_SURPRISE || namesArticle(terms, c.about, collection.metadata)) return true;
+    if (!retrieved.query || !sentenceSpread) return false;
+    const key = { articleId: c.article.id, start: c.start };
+    const vector = collection.sentenceVectors([key]).get(sentenceKey(key.articleId, key.start));
+    return (
+      !!vector && (dot(vector, retrieved.query) - sentenceSpread.mean) / sentenceSpread.sd >= options.meaningMargin
+    );
+  };
+  // Scores only fall from here: below the threshold, no sentence can be the best one.
+  const first = ranked.findIndex((c) => c.score < options.minScore || counts(c));
+  const best = ranked[first];
   if (!best || best.score < options.minScore) return notFound();
-  const chosen: Candidate[] = [];
-  for (const c of scored) {
+  const chosen: Scored[] = [];
+  for (const c of ranked.slice(first)) {
     if (chosen.length >= (options.maxQuotes ?? 3)) break;
     if (c.score < Math.max(options.minScore, best.score * RELATIVE_FLOOR)) break;
+    if (c !== best && !counts(c)) continue;
     const quote = withContext(c);
     const text = quote.article.text.slice(quote.start, quote.end);
     // A quote widened into one already chosen makes it one longer quote: "He said…" after the
@@ -306,11 +288,8 @@ export function composeAnswer(
     if (!chosen.some((o) => nearlySame(o.article.text.slice(o.start, o.end), text))) chosen.push(quote);
   }
 
-  const scores = new Map(scored.map((c) => [`${c.article.id}:${c.start}`, c.score]));
-  const citations = chosen.map((c, i) => ({
-    ...toCitation(c.article, c.start, c.end, scores.get(`${c.article.id}:${c.start}`) ?? best.score),
-    n: i + 1,
-  }));
+  // A quote's score is its sentence's (a joined quote's, its best sentence's).
+  const citations = chosen.map((c, i) => ({ ...toCitation(c.article, c.start, c.end, c.score), n: i + 1 }));
   const text = citations.map((c) => `${c.quote} [${c.n}]`).join(' ');
   return { question: questionText, found: true, text, citations, retrieval };
 }
@@ -387,20 +366,22 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
   const add = (
     article: StoredArticle,
     hit: RankedPassage | null,
-    span: Span,
+    sentence: StoredSentence,
     context: Set<string>,
     about: Set<string>,
   ): void => {
-    const key = `${article.id}:${span.start}`;
+    const key = `${article.id}:${sentence.start}`;
     if (seen.has(key) || candidates.length >= MAX_SENTENCES) return;
     seen.add(key);
-    const position = article.lead.findIndex((s) => s.start === span.start);
-    candidates.push({ article, hit, ...span, position: position < 0 ? null : position, context, about });
+    const position = article.lead.findIndex((s) => s.start === sentence.start);
+    const { start, end } = sentence;
+    const own = new Set(sentence.terms);
+    candidates.push({ article, hit, start, end, position: position < 0 ? null : position, own, context, about });
   };
   for (const hit of retrieved.hits) {
     const { article, passage } = hit;
     const about = aboutOf(article);
-    const context = new Set([...about, ...contentTerms(passage.text)]);
+    const context = withTermsOf(about, passage.sentences);
     for (const span of passage.sentences) add(article, hit, span, context, about);
   }
   // An article's opening sentences are candidates even when its passage ranked lower: they say
@@ -410,11 +391,16 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
     const { article } = hit;
     const lead = article.lead.slice(0, LEAD_SENTENCES);
     const about = aboutOf(article);
-    const opening = lead.length ? article.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
-    const context = new Set([...about, ...contentTerms(opening)]);
+    const context = withTermsOf(about, lead);
     for (const span of lead) add(article, null, span, context, about);
   }
   return candidates;
+}
+
+function withTermsOf(terms: Set<string>, sentences: StoredSentence[]): Set<string> {
+  const result = new Set(terms);
+  for (const sentence of sentences) for (const term of sentence.terms) result.add(term);
+  return result;
 }
 
 /** BM25's inverse document frequency: never negative, highest for words few documents hold. */
@@ -517,7 +503,7 @@ const ASKS = /\?["“”'’)\]]*\s*$/;
  * it: a quotation split across sentences (odd number of quote marks), a leading "He said…", or a
  * question the next sentence answers.
  */
-function withContext(c: Candidate): Candidate {
+function withContext<T extends Candidate>(c: T): T {
   const paragraph = c.article.paragraphs.find((p) => c.start >= p.start && c.start < p.end);
   if (!paragraph) return c;
   const around = neighbours(c.article.text, paragraph, c);

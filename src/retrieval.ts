@@ -42,14 +42,21 @@ export async function retrieve(
 ): Promise<Retrieved> {
   const depth = options.k * 2;
   const scope = { articleId: options.articleId };
-  let query: Float32Array | null = null;
-  let dense: PassageHit[] = [];
+  let embedding: Promise<Float32Array[]> | null = null;
   if (options.mode !== 'lexical') {
     if (!embedder) throw new Error(`${options.mode} retrieval needs the embedding model`);
-    [query] = (await embedder.embed([question])) as [Float32Array];
-    dense = index.searchVectors(query, depth, options.efSearch, scope);
+    // The model's thread embeds the question while this one searches the text, so the full-text
+    // search costs no time beyond the embedding. (A failed embedding is thrown where it is awaited.)
+    embedding = embedder.embed([question]);
+    embedding.catch(() => {});
   }
   const lexical = options.mode !== 'dense' ? index.searchText(contentWords(question), depth, scope) : [];
+  let query: Float32Array | null = null;
+  let dense: PassageHit[] = [];
+  if (embedding) {
+    [query] = (await embedding) as [Float32Array];
+    dense = index.searchVectors(query, depth, options.efSearch, scope);
+  }
 
   const fused = new Map<number, RankedPassage & { rrf: number }>();
   const add = (hits: PassageHit[], kind: 'dense' | 'lexical'): void => {

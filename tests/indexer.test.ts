@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
-import { leadSentences, sentenceSpans } from '../src/sentences.js';
+import { leadSentences, sentenceSpans, type Span } from '../src/sentences.js';
 import { currentGeneration } from '../src/store/layout.js';
 import { readManifest, writeManifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
+import { contentTerms } from '../src/text.js';
 import { makeTestModel } from '../scripts/make-model.js';
 import { CORAL, ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
 
@@ -92,17 +93,22 @@ describe('building the index', () => {
   });
 
   it.each(['hybrid', 'lexical'] as const)(
-    "stores each passage's sentences and each article's lead as the answer step would find them (%s)",
+    "stores each passage's sentences and each article's lead, with their terms, as the answer step would find them (%s)",
     async (mode) => {
       const f = footnote({ RETRIEVAL_MODE: mode });
       await f.reindex();
       const index = f.index()!;
       const hits = index.searchText(['apple', 'payments', 'alibaba', 'mobile'], 50);
       expect(hits.length).toBeGreaterThan(1);
+      const withTerms = (text: string, spans: Span[]) =>
+        spans.map((s) => ({ ...s, terms: contentTerms(text.slice(s.start, s.end)) }));
       for (const { passage, article } of hits) {
-        expect(passage.sentences).toEqual(sentenceSpans(article.text, passage.start, passage.end));
-        expect(article.lead).toEqual(leadSentences(article.text));
+        expect(passage.sentences).toEqual(
+          withTerms(article.text, sentenceSpans(article.text, passage.start, passage.end)),
+        );
+        expect(article.lead).toEqual(withTerms(article.text, leadSentences(article.text)));
       }
+      expect(hits[0]!.passage.sentences.some((s) => s.terms.includes('alibaba'))).toBe(true);
     },
   );
 

@@ -2,18 +2,28 @@ import Database from 'better-sqlite3';
 import type { Article, Credit, Paragraph } from '../articles/article.js';
 import type { Passage } from '../passages.js';
 import type { Span } from '../sentences.js';
+import { contentTerms } from '../text.js';
 import { IMPACTS_SCHEMA, ImpactSearch, ImpactWriter } from './term-impacts.js';
+
+/** A sentence as the index keeps it: where it is in its article's text, and its content terms (contentTerms). */
+export interface StoredSentence extends Span {
+  terms: string[];
+}
 
 /**
  * An article as the index keeps it: metadata, cleaned text, paragraphs, and its first sentences
- * (`leadSentences`, found at index time so that answers segment nothing).
+ * (`leadSentences`, found at index time so that answers segment and stem nothing).
  */
-export type StoredArticle = Omit<Article, 'paragraphs'> & { paragraphs: Paragraph[]; passages: number; lead: Span[] };
+export type StoredArticle = Omit<Article, 'paragraphs'> & {
+  paragraphs: Paragraph[];
+  passages: number;
+  lead: StoredSentence[];
+};
 
 /** A passage as the index keeps it, with its sentences (`sentenceSpans` over it, at index time). */
 export interface StoredPassage extends Passage {
   id: number;
-  sentences: Span[];
+  sentences: StoredSentence[];
 }
 
 /** What a build stores of an article: the parsed article, its lead and its passages' sentences. */
@@ -40,7 +50,7 @@ CREATE TABLE articles (
   url TEXT,
   text TEXT NOT NULL,
   paragraphs TEXT NOT NULL,
-  -- JSON: [start, end] of its first sentences (see StoredArticle).
+  -- JSON: [start, end, terms] of its first sentences (see StoredArticle; terms space-separated).
   lead TEXT NOT NULL,
   -- JSON: the article's credit lines (see Credit), quoted when a question is about the article itself.
   credits TEXT NOT NULL
@@ -55,7 +65,7 @@ CREATE TABLE passages (
   end INTEGER NOT NULL,
   tokens INTEGER NOT NULL,
   text TEXT NOT NULL,
-  -- JSON: [start, end] of its sentences in the article's text.
+  -- JSON: [start, end, terms] of its sentences in the article's text (terms space-separated).
   sentences TEXT NOT NULL,
   -- NULL in an index built without the embedding model (lexical search only).
   vector BLOB
@@ -273,7 +283,7 @@ export class PassageDatabase {
       insertArticle.run({
         ...article,
         paragraphs: JSON.stringify(article.paragraphs.map((p) => [p.start, p.end])),
-        lead: encodeSpans(article.lead),
+        lead: encodeSentences(article.text, article.lead),
         credits: JSON.stringify(article.credits),
       });
       passages.forEach((p, i) => {
@@ -288,7 +298,7 @@ export class PassageDatabase {
           p.end,
           p.tokens,
           p.text,
-          encodeSpans(p.sentences),
+          encodeSentences(article.text, p.sentences),
           vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : null,
         );
         for (const s of embedded?.sentences ?? [])
@@ -365,7 +375,7 @@ export class PassageDatabase {
         end: row.end,
         tokens: row.tokens,
         text: row.text,
-        sentences: decodeSpans(row.sentences),
+        sentences: decodeSentences(row.sentences),
       });
     }
     return result;
@@ -399,6 +409,7 @@ export class PassageDatabase {
       .all() as ArticleRow[];
     return rows.map(toArticle);
   }
+
 }
 
 /** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */
@@ -448,14 +459,20 @@ function toArticle(row: ArticleRow): StoredArticle {
     paragraphs: spans.map(([start, end], i) => ({ n: i + 1, start, end })),
     credits: JSON.parse(row.credits) as Credit[],
     passages: row.passages,
-    lead: decodeSpans(row.lead),
+    lead: decodeSentences(row.lead),
   };
 }
 
-function encodeSpans(spans: Span[]): string {
-  return JSON.stringify(spans.map((s) => [s.start, s.end]));
+// A sentence's terms are stored with it, found once at index time: answering a question then
+// stems no word of the passages it reads (SOTU, 233 speeches: 0.6 ms of a lexical answer's 1.4).
+function encodeSentences(text: string, spans: Span[]): string {
+  return JSON.stringify(spans.map((s) => [s.start, s.end, contentTerms(text.slice(s.start, s.end)).join(' ')]));
 }
 
-function decodeSpans(json: string): Span[] {
-  return (JSON.parse(json) as [number, number][]).map(([start, end]) => ({ start, end }));
+function decodeSentences(json: string): StoredSentence[] {
+  return (JSON.parse(json) as [number, number, string][]).map(([start, end, terms]) => ({
+    start,
+    end,
+    terms: terms ? terms.split(' ') : [],
+  }));
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { writeFileDurably } from './durable.js';
 
 /** Bumped whenever the on-disk layout changes; an index of another version is rebuilt. */
-export const FORMAT_VERSION = 7;
+export const FORMAT_VERSION = 8;
 
 export const MANIFEST_FILE = 'manifest.json';
 
