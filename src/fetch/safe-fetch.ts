@@ -1,0 +1,204 @@
+// Fetching a page a person linked to, without letting the link reach anything but the public web: checked
+// addresses (connected to as checked), few redirects, timeouts, a size cap while reading, and text content only.
+import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import { UserError } from '../errors.js';
+import { refusedAddress } from './address-guard.js';
+
+/** A fetch that was refused or failed, with a reason the person who gave the link can read. */
+export class FetchError extends UserError {
+  override name = 'FetchError';
+}
+
+export interface FetchOptions {
+  /** Bodies larger than this are refused, counted while they arrive. */
+  maxBytes: number;
+  /** Content types accepted (lower case, without parameters); null: any (a file judged by its name). */
+  accept: readonly string[] | null;
+  /** Host names (FETCH_ALLOW_HOSTS) whose addresses are not checked: an operator's own servers. */
+  allowHosts?: readonly string[];
+  /** A host name's addresses (default: the system resolver). */
+  resolve?: (host: string) => Promise<string[]>;
+  /** Called with each address just before connecting to it (tests watch it). */
+  onConnect?: (address: string) => void;
+  connectTimeoutMs?: number;
+  /** The whole fetch, redirects included. */
+  timeoutMs?: number;
+  maxRedirects?: number;
+}
+
+export interface Fetched {
+  /** Where the body came from, after redirects. */
+  url: string;
+  /** Lower case, without parameters. */
+  contentType: string;
+  /** The charset the response names, lower case, or null. */
+  charset: string | null;
+  body: Buffer;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const USER_AGENT = 'Footnote (a bot that quotes articles; https://github.com/)';
+
+/** GETs `url` for a person who gave it: see FetchOptions for what is refused. */
+export async function safeFetch(url: string, options: FetchOptions): Promise<Fetched> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  let current = parseUrl(url);
+  for (let redirects = 0; ; redirects++) {
+    const address = await checkedAddress(current, options);
+    const response = await request(current, address, options, deadline, timeoutMs);
+    if ('fetched' in response) return response.fetched;
+    if (redirects >= (options.maxRedirects ?? 5)) {
+      throw new FetchError(`The link redirects more than ${options.maxRedirects ?? 5} times; nothing was added.`);
+    }
+    current = parseUrl(response.redirect, current);
+  }
+}
+
+function parseUrl(text: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(text, base);
+  } catch {
+    throw new FetchError(`“${text.slice(0, 200)}” is not a web address (it should start with https://).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FetchError(`Only http and https links can be added, not ${url.protocol.replace(/:$/, '')}.`);
+  }
+  if (url.username || url.password) throw new FetchError('Links with a user name or password are not fetched.');
+  return url;
+}
+
+/** The address to connect to for `url`: every address the name has must be public, unless the host is allowed. */
+async function checkedAddress(url: URL, options: FetchOptions): Promise<string> {
+  // The URL parser has already turned 127.1, 0x7f000001 and 2130706433 into 127.0.0.1.
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const allowed = options.allowHosts?.includes(host) ?? false;
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = await (options.resolve ?? systemResolve)(host);
+    } catch {
+      throw new FetchError(`The host ${host} could not be found.`);
+    }
+    if (!addresses.length) throw new FetchError(`The host ${host} could not be found.`);
+  }
+  if (!allowed) {
+    // All of them: a name with one public and one private address could be answered by either.
+    for (const address of addresses) {
+      const refused = refusedAddress(address);
+      if (refused) throw new FetchError(`${host} is ${refused}; only public web pages can be added.`);
+    }
+  }
+  return addresses[0]!;
+}
+
+async function systemResolve(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+}
+
+/** Where a redirect points, or the page. */
+type Response = { redirect: string } | { fetched: Fetched };
+
+function request(
+  url: URL,
+  address: string,
+  options: FetchOptions,
+  deadline: AbortSignal,
+  timeoutMs: number,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error): void => {
+      req.destroy();
+      reject(error);
+    };
+    options.onConnect?.(address);
+    const secure = url.protocol === 'https:';
+    // Connecting to the address that was checked (not the name again) means a second DNS answer
+    // cannot switch it; the name still goes in the Host header and, for TLS, in SNI and the
+    // certificate check.
+    const req = (secure ? https : http).request({
+      host: address,
+      port: url.port || (secure ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers: {
+        host: url.host,
+        'user-agent': USER_AGENT,
+        accept: 'text/html,application/xhtml+xml,text/plain,text/markdown;q=0.9',
+      },
+      ...(secure && !isIP(url.hostname.replace(/^\[|\]$/g, '')) ? { servername: url.hostname } : {}),
+      signal: deadline,
+    });
+    const connectTimer = setTimeout(
+      () => fail(new FetchError(`${url.hostname} did not answer in time; nothing was added.`)),
+      options.connectTimeoutMs ?? 10_000,
+    );
+    req.on('socket', (socket) => {
+      socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+    });
+    req.on('error', (error) => {
+      clearTimeout(connectTimer);
+      if (deadline.aborted) {
+        reject(new FetchError(`The page took longer than ${Math.round(timeoutMs / 1000)} s; nothing was added.`));
+      } else
+        reject(
+          error instanceof FetchError ? error : new FetchError(`The page could not be fetched (${error.message}).`),
+        );
+    });
+    req.on('response', (res) => {
+      clearTimeout(connectTimer);
+      const status = res.statusCode ?? 0;
+      if (REDIRECTS.has(status) && res.headers.location) {
+        res.resume();
+        resolve({ redirect: res.headers.location });
+        return;
+      }
+      if (status < 200 || status >= 300) {
+        res.resume();
+        return fail(new FetchError(`The page answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}.`));
+      }
+      const [type = '', ...parameters] = (res.headers['content-type'] ?? '').split(';');
+      const contentType = type.trim().toLowerCase();
+      if (options.accept && !options.accept.includes(contentType)) {
+        res.resume();
+        const what = contentType
+          ? `not a web page or text (it is ${contentType})`
+          : 'not labelled as a web page or text';
+        return fail(new FetchError(`That link is ${what}; nothing was added.`));
+      }
+      const charset =
+        parameters
+          .map((p) => p.trim().match(/^charset\s*=\s*"?([^";]+)"?$/i)?.[1])
+          .find(Boolean)
+          ?.toLowerCase() ?? null;
+      const tooLarge = (): FetchError =>
+        new FetchError(`The page is larger than ${formatMb(options.maxBytes)} MB; nothing was added.`);
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > options.maxBytes) return fail(tooLarge());
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // Counted as it arrives: a server that sends more than it declared is cut off here.
+        if (size > options.maxBytes) fail(tooLarge());
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (size <= options.maxBytes) {
+          resolve({ fetched: { url: url.href, contentType, charset, body: Buffer.concat(chunks) } });
+        }
+      });
+      res.on('error', (error) => req.emit('error', error));
+    });
+    req.end();
+  });
+}
+
+function formatMb(bytes: number): string {
+  return String(Number((bytes / (1024 * 1024)).toPrecision(3)));
+}
