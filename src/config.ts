@@ -20,6 +20,8 @@ export interface Config {
   indexDir: string;
   /** Where /remove moves article files: out of the index, never deleted. Never inside articlesDir. */
   removedDir: string;
+  /** FETCH_ALLOW_HOSTS: host names /add may fetch from although they resolve to private addresses. */
+  fetchAllowHosts: string[];
   /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
   embeddingModel: string;
   /** `auto` = int8 weights for hub models, and for local directories that ship them. */
@@ -173,6 +175,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxArticleBytes: int('MAX_ARTICLE_MB', 10, 1, 1024) * 1024 * 1024,
     indexDir: dir('INDEX_DIR', 'data/index'),
     removedDir,
+    fetchAllowHosts: (env.FETCH_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
     embeddingModel,
     embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
     rerankModel: rerankSetting ? model('RERANK_MODEL', rerankSetting) : null,

@@ -223,3 +223,49 @@ describe('npm run inspect', () => {
     }
   });
 });
+
+describe('npm run add and npm run remove', () => {
+  it('add saves and indexes a file, remove moves it out of the folder and the index; both exit 2 on bad input', () => {
+    const articles = tempDir('footnote-articles-');
+    fs.copyFileSync(SHIPPED_ARTICLE, path.join(articles, path.basename(SHIPPED_ARTICLE)));
+    const removed = path.join(tempDir(), 'removed');
+    const env = testEnv({ ARTICLES_DIR: articles, REMOVED_DIR: removed });
+    const notes = path.join(tempDir(), 'ferry notes.md');
+    fs.writeFileSync(
+      notes,
+      '---\ntitle: Ferry Notes\n---\n\nThe night ferry to Vardo leaves at eleven from the north pier, except on Sundays in winter, when the harbour is closed.\n',
+    );
+
+    const added = npm(['-s', 'add', '--', notes], env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/^Added Ferry Notes as ferry-notes\.md: 1 passage\.\nThe night ferry to Vardo/);
+    expect(fs.readFileSync(path.join(articles, 'ferry-notes.md'), 'utf8')).toBe(fs.readFileSync(notes, 'utf8'));
+    const again = npm(['-s', 'add', '--', notes], env);
+    expect(again.stdout).toMatch(/^Already there \(same text\): Ferry Notes \(ferry-notes\.md\)/);
+
+    const asked = JSON.parse(
+      npm(['-s', 'ask', '--', '--json', 'When does the night ferry to Vardo leave?'], env).stdout,
+    );
+    expect(asked.citations[0].article.file).toBe('ferry-notes.md');
+    const gone = npm(['-s', 'remove', '--', asked.citations[0].article.id], env);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout).toMatch(/^Removed Ferry Notes \(ferry-notes\.md\).*Articles in the index: 1\./);
+    expect(fs.existsSync(path.join(articles, 'ferry-notes.md'))).toBe(false);
+    expect(fs.existsSync(path.join(removed, 'ferry-notes.md'))).toBe(true);
+
+    const cases: [string, string[], RegExp][] = [
+      ['add', [path.join(articles, 'nope.txt')], /nope\.txt: no such file/],
+      ['add', [], /Give one link or one file/],
+      ['add', ['ftp://example.com/a.txt'], /Only http and https/],
+      ['add', ['http://127.0.0.1:9/page'], /127\.0\.0\.1 is a loopback \(this machine\) address/],
+      ['remove', ['no-such-id'], /No indexed article has the id "no-such-id"; nothing was removed/],
+      ['remove', [], /Give one article id/],
+    ];
+    for (const [command, args, message] of cases) {
+      const run = npm(['-s', command, '--', ...args], env);
+      expect(run.code, `${command} ${args.join(' ')}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+    expect(fs.readdirSync(articles).sort()).toEqual([path.basename(SHIPPED_ARTICLE)]);
+  });
+});

@@ -140,7 +140,7 @@ const BINARY = 'not a text file (it contains NUL bytes); articles must be UTF-8 
  * The text of the file: UTF-8, or UTF-16 when it opens with a byte-order mark (Windows editors
  * save "Unicode" text so, and the mark makes the encoding certain). Other bytes are refused.
  */
-function decode(bytes: Buffer): { text: string } | { skip: string } {
+export function decodeArticleText(bytes: Buffer): { text: string } | { skip: string } {
   const encoding =
     bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
   // Checked before decoding so that a binary file is named as one rather than as bad UTF-8.
@@ -170,7 +170,7 @@ export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedA
     return `could not be read: ${(err as Error).message}`;
   }
   if (typeof bytes === 'string') return bytes;
-  const decoded = decode(bytes);
+  const decoded = decodeArticleText(bytes);
   if ('skip' in decoded) return decoded.skip;
   const ext = path.extname(found.file).toLowerCase();
   let parsed: ParsedArticle;

@@ -4,6 +4,8 @@ const COMMANDS: Record<string, string> = {
   ask: './ask.js',
   index: './build-index.js',
   inspect: './inspect.js',
+  add: './add.js',
+  remove: './remove.js',
   start: './start.js',
   'deploy-commands': './deploy-commands.js',
 };

@@ -410,6 +410,10 @@ export class PassageDatabase {
     return rows.map(toArticle);
   }
 
+  /** Each article's id and cleaned text, read one at a time and kept by nobody. */
+  *articleTexts(): Generator<{ id: string; text: string }> {
+    yield* this.db.prepare('SELECT id, text FROM articles').iterate() as Iterable<{ id: string; text: string }>;
+  }
 }
 
 /** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */

@@ -257,4 +257,9 @@ export class PassageIndex {
     this.listing ??= this.db.articles();
     return this.listing;
   }
+
+  /** Each article's id and cleaned text, one at a time (not cached, unlike article()). */
+  articleTexts(): Iterable<{ id: string; text: string }> {
+    return this.db.articleTexts();
+  }
 }

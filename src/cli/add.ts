@@ -1,0 +1,59 @@
+// `npm run add`: adds an article from a link or a file, as /add does, and indexes it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { addArticle, type ArticleSource } from '../add-article.js';
+import { UsageError } from '../errors.js';
+import { Footnote } from '../footnote.js';
+import { downloadProgress, indexProgress } from './progress.js';
+import { runCommand } from './run.js';
+
+const USAGE = 'usage: npm run add -- URL|FILE';
+
+runCommand(async ({ config, log, argv }) => {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const [target, ...extra] = parsed.positionals;
+  if (!target || extra.length) throw new UsageError(`Give one link or one file.\n${USAGE}`);
+  let source: ArticleSource;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) source = { url: target };
+  else {
+    const file = path.resolve(target);
+    const info = fs.statSync(file, { throwIfNoEntry: false });
+    if (!info?.isFile()) throw new UsageError(`${target}: no such file.`);
+    if (info.size > config.maxArticleBytes) {
+      throw new UsageError(`${target} is larger than MAX_ARTICLE_MB (${config.maxArticleBytes / 1048576} MB).`);
+    }
+    source = { name: path.basename(file), bytes: fs.readFileSync(file) };
+  }
+
+  const download = downloadProgress(config.embeddingModel);
+  const progress = indexProgress();
+  const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
+  try {
+    const result = await addArticle(footnote, config, source);
+    progress.stop();
+    download.stop();
+    const { article } = result;
+    if (!result.added) {
+      process.stdout.write(
+        `Already there (${result.because}): ${article.title} (${article.file}); nothing was added.\n`,
+      );
+      return;
+    }
+    const passages = `${result.passages} passage${result.passages === 1 ? '' : 's'}`;
+    process.stdout.write(`Added ${article.title} as ${article.file}: ${passages}.\n${result.firstParagraph}\n`);
+  } finally {
+    progress.stop();
+    download.stop();
+    await footnote.close();
+  }
+});
