@@ -544,6 +544,8 @@ export class DiscordEmulator {
   private readonly channels = new Map<string, APITextChannel | APIDMChannel>();
   private readonly dmChannelIds = new Map<string, string>();
   private readonly messages = new Map<string, APIMessage>();
+  /** Files a user attached to a slash command, served at their loopback URL as Discord's CDN serves them. */
+  private readonly uploads = new Map<string, { attachment: APIAttachment; bytes: Buffer }>();
   private readonly allowedMentions = new Map<string, APIAllowedMentions>();
   private readonly commandStore = new Map<string, APIApplicationCommand[]>();
   private readonly interactions = new Map<string, InteractionRecord>();
@@ -745,6 +747,32 @@ export class DiscordEmulator {
       options,
     ) as APIChatInputApplicationCommandInteraction;
     return this.sendInteraction(payload);
+  }
+
+  /**
+   * A file a user picks for a slash command's attachment option: pass its id as the option's
+   * value, and the interaction carries it in `resolved.attachments`, as Discord's does. Its `url`
+   * serves the bytes over loopback (Discord's CDN, here).
+   */
+  uploadAttachment(file: { filename: string; bytes: Buffer; contentType?: string; size?: number }): APIAttachment {
+    const id = snowflake();
+    const url = `http://127.0.0.1:${this.port}/attachments/${id}/${encodeURIComponent(file.filename)}`;
+    const attachment: APIAttachment = {
+      id,
+      filename: file.filename,
+      // A size other than the bytes' stands for a file too large to send here.
+      size: file.size ?? file.bytes.length,
+      url,
+      proxy_url: url,
+      ...(file.contentType ? { content_type: file.contentType } : {}),
+    };
+    this.uploads.set(id, { attachment, bytes: file.bytes });
+    return attachment;
+  }
+
+  /** How many times an uploaded attachment's bytes were downloaded. */
+  downloads(attachmentId: string): number {
+    return this.requests.filter((r) => r.path.startsWith(`/attachments/${attachmentId}/`)).length;
   }
 
   /** `options` should hold the option being typed, with `focused: true`. */
@@ -1143,6 +1171,7 @@ export class DiscordEmulator {
         name: options.name,
         type: ApplicationCommandType.ChatInput,
         ...(options.options ? { options: options.options } : {}),
+        ...this.resolvedAttachments(options.options),
         ...(guildCommand ? { guild_id: guildCommand.guild_id } : {}),
       },
     };
@@ -1178,6 +1207,22 @@ export class DiscordEmulator {
       authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: GUILD_ID },
       context: InteractionContextType.Guild,
     } as APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction;
+  }
+
+  private resolvedAttachments(options: unknown[] | undefined): {
+    resolved?: { attachments: Record<string, APIAttachment> };
+  } {
+    const ids = (options ?? []).flatMap((o) => {
+      const option = o as { type?: number; value?: unknown };
+      return option.type === ApplicationCommandOptionType.Attachment ? [String(option.value)] : [];
+    });
+    const attachments = Object.fromEntries(
+      ids.flatMap((id) => {
+        const upload = this.uploads.get(id);
+        return upload ? [[id, upload.attachment]] : [];
+      }),
+    );
+    return ids.length ? { resolved: { attachments } } : {};
   }
 
   private sendInteraction<T extends InteractionRecord['payload']>(payload: T): T {
@@ -1281,6 +1326,23 @@ export class DiscordEmulator {
     // discord-api-types' Routes percent-encode explicit '@original' / '@me' arguments.
     const pathname = url.pathname.split('/').map(decodeSegment).join('/');
     const path = pathname.startsWith(`${API_PREFIX}/`) ? pathname.slice(API_PREFIX.length) : pathname;
+    const upload = /^\/attachments\/(\d+)\//.exec(path);
+    if (upload && method === 'GET') {
+      const file = this.uploads.get(upload[1]!);
+      this.requests.push({
+        method,
+        path,
+        query: {},
+        body: undefined,
+        files: [],
+        status: file ? 200 : 404,
+        response: undefined,
+        at,
+      });
+      if (!file) return void res.writeHead(404).end();
+      const type = file.attachment.content_type ?? 'application/octet-stream';
+      return void res.writeHead(200, { 'content-type': type }).end(file.bytes);
+    }
     let parsed: { body: unknown; files: RecordedFile[] } = { body: undefined, files: [] };
     let reply: Reply;
     try {

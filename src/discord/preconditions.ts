@@ -12,6 +12,8 @@ export const REINDEX_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
 export const REMOVE_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can remove articles. Nothing was changed.';
+export const ADD_REFUSED =
+  'Only members with the Manage Server permission, or the bot’s admins, can add articles. Nothing was changed.';
 export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
 
 /** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
@@ -25,12 +27,12 @@ export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue
 
 /**
  * Manage Server holders where they hold it, and ADMIN_USER_IDS anywhere, may change the index
- * (rebuild it, remove an article). Discord hides /reindex and /remove from members without Manage
+ * (rebuild it, add or remove an article). Discord hides /reindex and /remove from members without Manage
  * Server (default_member_permissions), but server owners can override that per role or channel,
  * so the bot checks again itself. A refusal is part of the audit trail too (reindex.ts and
  * remove.ts write the rest of it).
  */
-function mayChangeIndex(audit: 'reindex' | 'remove', refusal: string, what: object = {}): Precondition {
+function mayChangeIndex(audit: 'reindex' | 'remove' | 'add', refusal: string, what: object = {}): Precondition {
   return (request, { config, log }) => {
     if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
     const where = request.guildId ?? 'DM';
@@ -42,6 +44,8 @@ function mayChangeIndex(audit: 'reindex' | 'remove', refusal: string, what: obje
 export const mayReindex = mayChangeIndex('reindex', REINDEX_REFUSED);
 /** The same people as mayReindex; the audit line names the article asked for. */
 export const mayRemove = (articleId: string): Precondition => mayChangeIndex('remove', REMOVE_REFUSED, { articleId });
+/** The same people as mayReindex; the audit line names the link or file. */
+export const mayAdd = (what: object): Precondition => mayChangeIndex('add', ADD_REFUSED, what);
 
 /** One reindex at a time. */
 export const noReindexRunning: Precondition = (_request, { footnote }) =>

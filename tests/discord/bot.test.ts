@@ -80,7 +80,7 @@ describe('deploy-commands', () => {
       DISCORD_API_BASE: emulator.apiBase,
     });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Registered 6 slash commands');
+    expect(result.stdout).toContain('Registered 7 slash commands');
     expect(result.stdout).not.toContain(emulator.token);
     const registered = emulator.commands(emulator.fixture.guild.id);
     expect(registered.map((c) => c.name).sort()).toEqual([...commands.keys()].sort());
@@ -91,9 +91,15 @@ describe('deploy-commands', () => {
     expect(reindex.default_member_permissions).toBe(String(1 << 5));
     expect(reindex.contexts).toEqual([0]);
     expect(registered.find((c) => c.name === 'ask')!.contexts).toEqual([0, 1]);
-    const remove = registered.find((c) => c.name === 'remove')!;
-    expect(remove.default_member_permissions).toBe(String(1 << 5));
-    expect(remove.contexts).toEqual([0, 1]);
+    for (const name of ['remove', 'add']) {
+      const command = registered.find((c) => c.name === name)!;
+      expect(command.default_member_permissions).toBe(String(1 << 5));
+      expect(command.contexts).toEqual([0, 1]);
+    }
+    expect(registered.find((c) => c.name === 'add')!.options?.map((o) => [o.name, o.type, o.required])).toEqual([
+      ['url', 3, false],
+      ['file', 11, false],
+    ]);
   });
 
   it('exits 2 naming the variable when the token is missing', async () => {
