@@ -1171,7 +1171,7 @@ export class DiscordEmulator {
         name: options.name,
         type: ApplicationCommandType.ChatInput,
         ...(options.options ? { options: options.options } : {}),
-        ...this.resolvedAttachments(options.options),
+        ...this.resolvedOptions(options.options),
         ...(guildCommand ? { guild_id: guildCommand.guild_id } : {}),
       },
     };
@@ -1209,20 +1209,36 @@ export class DiscordEmulator {
     } as APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction;
   }
 
-  private resolvedAttachments(options: unknown[] | undefined): {
-    resolved?: { attachments: Record<string, APIAttachment> };
+  /** `resolved` for the attachment and channel options among `options` (and subcommands'), as Discord sends it. */
+  private resolvedOptions(options: unknown[] | undefined): {
+    resolved?: { attachments?: Record<string, APIAttachment>; channels?: Record<string, unknown> };
   } {
-    const ids = (options ?? []).flatMap((o) => {
-      const option = o as { type?: number; value?: unknown };
-      return option.type === ApplicationCommandOptionType.Attachment ? [String(option.value)] : [];
-    });
+    const flat = (list: unknown[]): { type?: number; value?: unknown; options?: unknown[] }[] =>
+      (list as { type?: number; value?: unknown; options?: unknown[] }[]).flatMap((o) => [o, ...flat(o.options ?? [])]);
+    const all = flat(options ?? []);
+    const ids = (type: ApplicationCommandOptionType): string[] =>
+      all.filter((o) => o.type === type).map((o) => String(o.value));
     const attachments = Object.fromEntries(
-      ids.flatMap((id) => {
+      ids(ApplicationCommandOptionType.Attachment).flatMap((id) => {
         const upload = this.uploads.get(id);
         return upload ? [[id, upload.attachment]] : [];
       }),
     );
-    return ids.length ? { resolved: { attachments } } : {};
+    const channels = Object.fromEntries(
+      ids(ApplicationCommandOptionType.Channel).flatMap((id) => {
+        const channel = this.channels.get(id);
+        if (!channel) return [];
+        const { name, type } = channel as { name?: string | null; type: number };
+        return [
+          [id, { id, name: name ?? null, type, permissions: this.permissionsOf(this.fixture.users.bot.id).toString() }],
+        ];
+      }),
+    );
+    const resolved = {
+      ...(Object.keys(attachments).length ? { attachments } : {}),
+      ...(Object.keys(channels).length ? { channels } : {}),
+    };
+    return Object.keys(resolved).length ? { resolved } : {};
   }
 
   private sendInteraction<T extends InteractionRecord['payload']>(payload: T): T {

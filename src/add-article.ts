@@ -14,6 +14,7 @@ import { UserError } from './errors.js';
 import { safeFetch, type FetchOptions } from './fetch/safe-fetch.js';
 import type { Footnote } from './footnote.js';
 import type { StoredArticle } from './store/database.js';
+import type { PassageIndex } from './store/passage-index.js';
 import { collapseWhitespace, words } from './text.js';
 
 /** A link to fetch, or a file's name and bytes (an attachment, a file on disk). */
@@ -52,18 +53,37 @@ export async function addArticle(
   source: ArticleSource,
   options: AddOptions = {},
 ): Promise<AddResult> {
+  await footnote.ensureIndex('lexical');
+  const saved = await saveArticle(footnote.index(), config, source, options);
+  // A batch of one has no earlier article to repeat.
+  if (!('file' in saved)) return saved as AddResult;
+  const [added] = await indexSaved(footnote, config, [saved.file]);
+  return added!;
+}
+
+/** Links and text hashes of the articles saved so far in one batch (a feed poll), which the index does not hold yet. */
+export interface Batch {
+  links: Set<string>;
+  texts: Set<string>;
+}
+
+/**
+ * Reads, checks and saves one article as a new file, without indexing it (indexSaved does, once
+ * for a batch): `{ file }` names the file saved, a duplicate names the article already indexed,
+ * and `{ added: false, article: null }` is a duplicate of one saved earlier in `batch`.
+ */
+export async function saveArticle(
+  index: PassageIndex | null,
+  config: Config,
+  source: ArticleSource,
+  options: AddOptions = {},
+  batch: Batch = { links: new Set(), texts: new Set() },
+): Promise<{ file: string } | AddResult | { added: false; article: null }> {
   const read = 'url' in source ? await fromLink(source.url, config, options) : fromFile(source, config);
   const { parsed } = read;
-
-  await footnote.ensureIndex('lexical');
-  const index = footnote.index();
   const existing = index?.articles() ?? [];
-  const link = parsed.url ? canonicalUrl(parsed.url) : null;
-  const requested = 'url' in source ? canonicalUrl(source.url) : null;
-  const sameLink = existing.find((a) => {
-    const url = a.url ? canonicalUrl(a.url) : null;
-    return url !== null && (url === link || url === requested);
-  });
+  const links = [parsed.url, 'url' in source ? source.url : null].flatMap((u) => (u ? [canonicalUrl(u)] : []));
+  const sameLink = existing.find((a) => a.url && links.includes(canonicalUrl(a.url)));
   if (sameLink) return { added: false, article: sameLink, because: 'same link' };
   const textHash = hashText(parsed.text);
   for (const { id, text } of index?.articleTexts() ?? []) {
@@ -71,29 +91,39 @@ export async function addArticle(
     const sameText = existing.find((a) => a.id === id);
     if (sameText) return { added: false, article: sameText, because: 'same text' };
   }
+  if (links.some((l) => batch.links.has(l)) || batch.texts.has(textHash)) return { added: false, article: null };
   if (words(parsed.text).length < MIN_ARTICLE_WORDS) {
     throw new UserError(`${read.what} has no readable article text; nothing was added.`);
   }
+  const file = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
+  for (const l of links) batch.links.add(l);
+  batch.texts.add(textHash);
+  return { file };
+}
 
-  const name = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
+/**
+ * Indexes the files saveArticle saved, in one incremental build, and describes each. When the
+ * build fails they are taken out again and the index rebuilt without them: nothing is left behind.
+ */
+export async function indexSaved(
+  footnote: Footnote,
+  config: Config,
+  files: string[],
+): Promise<Extract<AddResult, { added: true }>[]> {
+  if (!files.length) return [];
   try {
     await footnote.reindex();
-    const article = footnote
-      .index()
-      ?.articles()
-      .find((a) => a.file === name);
-    if (!article) throw new Error(`${name} was saved but the index did not take it`);
-    const stored = footnote.index()!.article(article.id)!;
-    const first = stored.paragraphs[0];
-    return {
-      added: true,
-      article: stored,
-      passages: stored.passages,
-      firstParagraph: first ? stored.text.slice(first.start, first.end) : '',
-    };
+    const index = footnote.index()!;
+    return files.map((file) => {
+      const listed = index.articles().find((a) => a.file === file);
+      if (!listed) throw new Error(`${file} was saved but the index did not take it`);
+      const article = index.article(listed.id)!;
+      const first = article.paragraphs[0];
+      const firstParagraph = first ? article.text.slice(first.start, first.end) : '';
+      return { added: true as const, article, passages: article.passages, firstParagraph };
+    });
   } catch (error) {
-    // Nothing is left behind: the file goes, and the index is rebuilt without it.
-    await unlink(path.join(config.articlesDir, name)).catch(() => {});
+    await Promise.all(files.map((f) => unlink(path.join(config.articlesDir, f)).catch(() => {})));
     await footnote.reindex().catch(() => {});
     throw error;
   }
@@ -174,14 +204,14 @@ function asTextFile(parsed: ParsedArticle): string {
   return `---\n${toYaml(front, { lineWidth: 0 })}---\n\n${paragraphs.join('\n\n')}\n`;
 }
 
-/** A link as compared for duplicates: no fragment, the host in lower case, no default port. */
-export function canonicalUrl(url: string): string | null {
+/** A link as compared for duplicates: no fragment, the host in lower case, no default port, no final slash. */
+export function canonicalUrl(url: string): string {
   try {
     const u = new URL(url);
     u.hash = '';
     return u.href.replace(/\/$/, '');
   } catch {
-    return null;
+    return url;
   }
 }
 

@@ -22,6 +22,10 @@ export interface Config {
   removedDir: string;
   /** FETCH_ALLOW_HOSTS: host names /add may fetch from although they resolve to private addresses. */
   fetchAllowHosts: string[];
+  /** FEEDS_DB: the SQLite file of the feeds followed and the items seen. */
+  feedsDb: string;
+  /** FEED_POLL_MINUTES: how often a feed is polled. */
+  feedPollMinutes: number;
   /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
   embeddingModel: string;
   /** `auto` = int8 weights for hub models, and for local directories that ship them. */
@@ -179,6 +183,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
+    feedsDb: dir('FEEDS_DB', 'data/feeds.db'),
+    feedPollMinutes: int('FEED_POLL_MINUTES', 30, 1, 24 * 60),
     embeddingModel,
     embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
     rerankModel: rerankSetting ? model('RERANK_MODEL', rerankSetting) : null,

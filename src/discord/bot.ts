@@ -9,7 +9,9 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
+import { Feeds } from '../feeds/feeds.js';
 import type { Command, CommandContext } from './command-types.js';
+import { announcement } from './feeds.js';
 import { replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
@@ -18,19 +20,29 @@ import { fromInteraction } from './request.js';
 export interface Bot {
   client: Client;
   limits: CommandContext['limits'];
+  feeds: Feeds;
+  /** Polls the feeds that are due and announces their new articles (the bot does so every minute). */
+  pollFeeds(): Promise<void>;
   start(token: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+// How often the bot looks for feeds due a poll (each feed's own interval is FEED_POLL_MINUTES).
+const FEED_CHECK_MS = 60_000;
+
 /**
  * The Discord client: slash commands, autocomplete, direct messages and mentions, all turned
- * into calls on the Footnote core. Needs no privileged intent: Discord delivers the content of
- * DMs and of messages that mention the bot without Message Content.
+ * into calls on the Footnote core, and the feeds polled on schedule. Needs no privileged intent:
+ * Discord delivers the content of DMs and of messages that mention the bot without Message Content.
  */
-export function createBot(commands: Map<string, Command>, base: Omit<CommandContext, 'limits'>): Bot {
+export function createBot(
+  commands: Map<string, Command>,
+  base: Omit<CommandContext, 'limits' | 'feeds'> & { feeds?: Feeds },
+): Bot {
   const { rateLimit, queue } = base.config.discord;
   const context: CommandContext = {
     ...base,
+    feeds: base.feeds ?? new Feeds(base.footnote, base.config, base.log),
     limits: {
       rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs),
       queue: new WorkQueue(queue.concurrency, queue.capacity),
@@ -64,13 +76,40 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
     void onMessage(message, context);
   });
 
+  // Feeds are polled while connected; each new article gets a line in its feed's channel, if it has one.
+  let feedTimer: NodeJS.Timeout | null = null;
+  const pollFeeds = async (): Promise<void> => {
+    try {
+      for (const result of await context.feeds.pollDue()) {
+        const channelId = result.feed.channelId;
+        if (!channelId || !result.added.length) continue;
+        const channel = await client.channels.fetch(channelId).catch(() => null);
+        if (!channel?.isSendable()) {
+          log.warn({ feed: result.feed.url, channelId }, 'cannot announce in the feed’s channel');
+          continue;
+        }
+        for (const article of result.added) await channel.send(announcement(result, article));
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'feed poll failed');
+    }
+  };
+  client.once(Events.ClientReady, () => {
+    feedTimer = setInterval(() => void pollFeeds(), FEED_CHECK_MS);
+    feedTimer.unref();
+    void pollFeeds();
+  });
+
   return {
     client,
     limits: context.limits,
+    feeds: context.feeds,
+    pollFeeds,
     async start(token) {
       await client.login(token);
     },
     async stop() {
+      if (feedTimer) clearInterval(feedTimer);
       delay.disable();
       if (delay.count) {
         const ms = (ns: number): number => Number((ns / 1e6).toFixed(1));
@@ -78,6 +117,9 @@ export function createBot(commands: Map<string, Command>, base: Omit<CommandCont
         log.info({ eventLoopDelayMs }, 'event-loop delay while connected');
       }
       await client.destroy();
+      // A poll under way finishes first: its articles are saved and indexed, or taken out again.
+      await context.feeds.settled();
+      context.feeds.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
+import type { Feeds } from '../feeds/feeds.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter, WorkQueue } from './limits.js';
@@ -12,6 +13,8 @@ import type { RateLimiter, WorkQueue } from './limits.js';
 /** What every command, precondition and handler is given besides the interaction or request. */
 export interface CommandContext {
   footnote: Footnote;
+  /** The feeds followed (/feeds), polled by the bot on schedule. */
+  feeds: Feeds;
   config: Config;
   log: Logger;
   startedAt: Date;

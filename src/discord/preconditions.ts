@@ -14,6 +14,8 @@ export const REMOVE_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can remove articles. Nothing was changed.';
 export const ADD_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can add articles. Nothing was changed.';
+export const FEEDS_REFUSED =
+  'Only members with the Manage Server permission, or the bot’s admins, can manage feeds. Nothing was changed.';
 export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
 
 /** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
@@ -32,7 +34,11 @@ export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue
  * so the bot checks again itself. A refusal is part of the audit trail too (reindex.ts and
  * remove.ts write the rest of it).
  */
-function mayChangeIndex(audit: 'reindex' | 'remove' | 'add', refusal: string, what: object = {}): Precondition {
+function mayChangeIndex(
+  audit: 'reindex' | 'remove' | 'add' | 'feeds',
+  refusal: string,
+  what: object = {},
+): Precondition {
   return (request, { config, log }) => {
     if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
     const where = request.guildId ?? 'DM';
@@ -46,6 +52,8 @@ export const mayReindex = mayChangeIndex('reindex', REINDEX_REFUSED);
 export const mayRemove = (articleId: string): Precondition => mayChangeIndex('remove', REMOVE_REFUSED, { articleId });
 /** The same people as mayReindex; the audit line names the link or file. */
 export const mayAdd = (what: object): Precondition => mayChangeIndex('add', ADD_REFUSED, what);
+/** The same people as mayReindex, for /feeds; the audit line names the change. */
+export const mayFollowFeeds = (what: object): Precondition => mayChangeIndex('feeds', FEEDS_REFUSED, what);
 
 /** One reindex at a time. */
 export const noReindexRunning: Precondition = (_request, { footnote }) =>

@@ -27,6 +27,10 @@ export interface FetchOptions {
   /** The whole fetch, redirects included. */
   timeoutMs?: number;
   maxRedirects?: number;
+  /** What `accept` stands for, in a refusal: "a web page or text" unless said. */
+  expected?: string;
+  /** More request headers (a feed's If-None-Match and If-Modified-Since). */
+  headers?: Record<string, string>;
 }
 
 export interface Fetched {
@@ -37,6 +41,10 @@ export interface Fetched {
   /** The charset the response names, lower case, or null. */
   charset: string | null;
   body: Buffer;
+  /** 304: not modified since the ETag or date the request named (the body is empty). */
+  status: 200 | 304;
+  etag: string | null;
+  lastModified: string | null;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -130,6 +138,7 @@ function request(
         host: url.host,
         'user-agent': USER_AGENT,
         accept: 'text/html,application/xhtml+xml,text/plain,text/markdown;q=0.9',
+        ...options.headers,
       },
       ...(secure && !isIP(url.hostname.replace(/^\[|\]$/g, '')) ? { servername: url.hostname } : {}),
       signal: deadline,
@@ -158,6 +167,16 @@ function request(
         resolve({ redirect: res.headers.location });
         return;
       }
+      const validators = {
+        etag: header(res.headers.etag),
+        lastModified: header(res.headers['last-modified']),
+      };
+      if (status === 304) {
+        res.resume();
+        const body = Buffer.alloc(0);
+        resolve({ fetched: { url: url.href, contentType: '', charset: null, body, status, ...validators } });
+        return;
+      }
       if (status < 200 || status >= 300) {
         res.resume();
         return fail(new FetchError(`The page answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}.`));
@@ -166,9 +185,8 @@ function request(
       const contentType = type.trim().toLowerCase();
       if (options.accept && !options.accept.includes(contentType)) {
         res.resume();
-        const what = contentType
-          ? `not a web page or text (it is ${contentType})`
-          : 'not labelled as a web page or text';
+        const expected = options.expected ?? 'a web page or text';
+        const what = contentType ? `not ${expected} (it is ${contentType})` : `not labelled as ${expected}`;
         return fail(new FetchError(`That link is ${what}; nothing was added.`));
       }
       const charset =
@@ -190,13 +208,18 @@ function request(
       });
       res.on('end', () => {
         if (size <= options.maxBytes) {
-          resolve({ fetched: { url: url.href, contentType, charset, body: Buffer.concat(chunks) } });
+          const body = Buffer.concat(chunks);
+          resolve({ fetched: { url: url.href, contentType, charset, body, status: 200, ...validators } });
         }
       });
       res.on('error', (error) => req.emit('error', error));
     });
     req.end();
   });
+}
+
+function header(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
 function formatMb(bytes: number): string {

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
+import type { Feeds } from '../../src/feeds/feeds.js';
 import { Footnote } from '../../src/footnote.js';
 import type { Logger } from '../../src/log.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from '../../scripts/discord-emulator.js';
@@ -29,6 +30,7 @@ export async function startBot(
     emulator?: DiscordEmulatorOptions;
     reindex?: boolean;
     footnote?: (config: Config, log: Logger) => Footnote;
+    feeds?: (footnote: Footnote, config: Config, log: Logger) => Feeds;
   } = {},
 ): Promise<RunningBot> {
   const emulator = await DiscordEmulator.start(options.emulator);
@@ -36,7 +38,8 @@ export async function startBot(
   const config = testConfig({ DISCORD_API_BASE: emulator.apiBase, ...env(emulator) });
   const footnote = options.footnote?.(config, log) ?? new Footnote(config, log);
   if (options.reindex ?? true) await footnote.reindex();
-  const bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date() });
+  const feeds = options.feeds?.(footnote, config, log);
+  const bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date(), feeds });
   const ready = once(bot.client, Events.ClientReady);
   await bot.start(emulator.token);
   await ready;

@@ -60,6 +60,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     EMBEDDING_MODEL: modelDir(),
     ALLOW_REMOTE_MODELS: 'false',
     MODELS_DIR: tempDir('footnote-models-'),
+    FEEDS_DB: path.join(tempDir('footnote-feeds-'), 'feeds.db'),
     LOG_LEVEL: 'silent',
     ...overrides,
   };

@@ -1,0 +1,51 @@
+// /feeds add|list|remove: follow RSS and Atom feeds (the handlers are src/discord/feeds.ts).
+import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../src/discord/command-types.js';
+import { followFeed, listFeeds, respondWithFeeds, unfollowFeed } from '../src/discord/feeds.js';
+import { fromInteraction } from '../src/discord/request.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('feeds')
+  .setDescription('Follow news feeds: their new articles are added on their own (admins only).')
+  .addSubcommand((s) =>
+    s
+      .setName('add')
+      .setDescription('Follow an RSS or Atom feed')
+      .addStringOption((o) => o.setName('url').setDescription('The feed’s link').setRequired(true))
+      .addChannelOption((o) =>
+        o
+          .setName('channel')
+          .setDescription('Where to announce each new article (optional)')
+          .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+      ),
+  )
+  .addSubcommand((s) => s.setName('list').setDescription('The feeds followed'))
+  .addSubcommand((s) =>
+    s
+      .setName('remove')
+      .setDescription('Stop following a feed; its articles stay')
+      .addStringOption((o) => o.setName('feed').setDescription('The feed').setRequired(true).setAutocomplete(true)),
+  )
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
+
+export const execute: Command['execute'] = (interaction, context) => {
+  const request = fromInteraction(interaction);
+  switch (interaction.options.getSubcommand()) {
+    case 'add':
+      return followFeed(
+        request,
+        {
+          url: interaction.options.getString('url', true),
+          channelId: interaction.options.getChannel('channel')?.id ?? null,
+        },
+        context,
+      );
+    case 'remove':
+      return unfollowFeed(request, interaction.options.getString('feed', true), context);
+    default:
+      return listFeeds(request, context);
+  }
+};
+
+export const autocomplete: NonNullable<Command['autocomplete']> = respondWithFeeds;

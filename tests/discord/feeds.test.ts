@@ -1,0 +1,158 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApplicationCommandOptionType, type APIApplicationCommandInteractionDataOption } from 'discord.js';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Feeds } from '../../src/feeds/feeds.js';
+import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';
+import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
+import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
+import { ROOT, articlesCopy } from '../support/setup.js';
+
+// /feeds through the real client and the emulator: follow, list, autocomplete, remove, who may,
+// and the line a channel gets for each new article a poll takes.
+
+const STORIES: Record<string, string> = {
+  ferry:
+    'The night ferry to Vardo leaves at eleven from the north pier, except on Sundays in winter, when the harbour closes early.',
+  market:
+    'The fish market on the quay reopened on Tuesday after the storm, with eleven stalls selling cod, herring and crab again.',
+};
+let items = ['ferry'];
+
+const logLines: string[] = [];
+const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+const audit = () => logLines.map((line) => JSON.parse(line)).filter((line) => line.audit === 'feeds');
+
+let running: RunningBot;
+let emulator: DiscordEmulator;
+let server: http.Server;
+let base: string;
+let now = Date.UTC(2026, 11, 1, 12);
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/rss.xml') {
+      const list = items.map(
+        (s) => `<item><title>${s}</title><link>${base}/stories/${s}</link><guid>${s}</guid></item>`,
+      );
+      const rss = `<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour News</title>${list.join('')}</channel></rss>`;
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss);
+    }
+    const story = url.match(/^\/stories\/(\w+)$/);
+    if (story && STORIES[story[1]!]) {
+      const title = `${story[1]![0]!.toUpperCase()}${story[1]!.slice(1)} news`;
+      const page = `<html><head><title>${title}</title></head><body><article><p>${STORIES[story[1]!]}</p></article></body></html>`;
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  running = await startBot(
+    (e) => ({ ARTICLES_DIR: articlesCopy(), ADMIN_USER_IDS: e.fixture.users.owner.id, FETCH_ALLOW_HOSTS: '127.0.0.1' }),
+    { log, feeds: (footnote, config, l) => new Feeds(footnote, config, l, { now: () => now, random: () => 0.5 }) },
+  );
+  emulator = running.emulator;
+});
+
+afterAll(async () => {
+  await running?.stop();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+type Option = APIApplicationCommandInteractionDataOption<2>;
+const guild = () => ({ guildId: emulator.fixture.guild.id });
+
+async function feeds(sub: string, options: Option[] = [], user = emulator.fixture.users.admin, where = guild()) {
+  const sent = emulator.sendSlashCommand({
+    name: 'feeds',
+    user,
+    options: [{ name: sub, type: ApplicationCommandOptionType.Subcommand, options }] as Option[],
+    ...where,
+  });
+  return (await emulator.waitForInteractionReply(sent.id, 20_000)).content;
+}
+
+describe('/feeds', () => {
+  it('follows a feed, says what its first read brought, and lists it', async () => {
+    const channel = emulator.fixture.channel.id;
+    const reply = await feeds('add', [
+      { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` },
+      { name: 'channel', type: ApplicationCommandOptionType.Channel, value: channel },
+    ]);
+    expect(reply).toBe(
+      `Following **Harbour News**. 1 new article added. New articles will be announced in <#${channel}>.`,
+    );
+    expectNothingForOperators(reply, [ROOT]);
+    expect(await feeds('list')).toMatch(
+      /^• \*\*Harbour News\*\* <http:\/\/127\.0\.0\.1:\d+\/rss\.xml> \(last read 2026-12-01 12:00 UTC\)$/,
+    );
+    expect(audit()).toContainEqual(expect.objectContaining({ change: 'add', result: 'followed', channelId: channel }));
+  });
+
+  it('announces each new article of a later poll in the feed’s channel', async () => {
+    items = ['market', 'ferry'];
+    now += 31 * 60_000;
+    const before = emulator.requests.length;
+    await running.bot.pollFeeds();
+    const sent = emulator.requests
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path === `/channels/${emulator.fixture.channel.id}/messages`);
+    expect(sent.map((r) => (r.body as { content: string }).content)).toEqual([
+      'New from Harbour News: **Market news**',
+    ]);
+  });
+
+  it('autocompletes the feeds and stops following one; its articles stay', async () => {
+    const typed = emulator.sendAutocomplete({
+      name: 'feeds',
+      options: [
+        {
+          name: 'remove',
+          type: ApplicationCommandOptionType.Subcommand,
+          options: [{ name: 'feed', type: ApplicationCommandOptionType.String, value: 'harb', focused: true }],
+        },
+      ] as never,
+      user: emulator.fixture.users.admin,
+      ...guild(),
+    });
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${typed.id}/`));
+    const choices = (callback.body as { data: { choices: { name: string; value: string }[] } }).data.choices;
+    expect(choices).toHaveLength(1);
+    expect(choices[0]!.name).toMatch(/^Harbour News \(http/);
+
+    const reply = await feeds('remove', [
+      { name: 'feed', type: ApplicationCommandOptionType.String, value: choices[0]!.value },
+    ]);
+    expect(reply).toBe('No longer following **Harbour News**; the articles taken from it stay.');
+    expect(await feeds('list')).toBe('No feeds are followed. Add one with `/feeds add`.');
+    expect(
+      running.footnote
+        .index()!
+        .articles()
+        .map((a) => a.title),
+    ).toEqual(expect.arrayContaining(['Ferry news', 'Market news']));
+  });
+
+  it('refuses someone who may not, with an audit line, and follows nothing', async () => {
+    const regular = emulator.fixture.users.regular;
+    const url = { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` } as const;
+    expect(await feeds('add', [url], regular)).toBe(FEEDS_REFUSED);
+    expect(await feeds('list', [], regular)).toBe(FEEDS_REFUSED);
+    expect(running.bot.feeds.list()).toEqual([]);
+    expect(audit().filter((l) => l.userId === regular.id)).toEqual([
+      expect.objectContaining({ change: 'add', result: 'refused' }),
+      expect.objectContaining({ change: 'list', result: 'refused' }),
+    ]);
+  });
+
+  it('says why a link is not followed', async () => {
+    const reply = await feeds('add', [
+      { name: 'url', type: ApplicationCommandOptionType.String, value: 'http://192.168.1.1/feed' },
+    ]);
+    expect(reply).toBe('192.168.1.1 is a private-network address; only public web pages can be added.');
+  });
+});
