@@ -141,6 +141,29 @@ describe('parseHtml: metadata sources', () => {
     expect(a).toMatchObject({ title: 'Ferry Back', date: '2021-11-08' });
   });
 
+  it('takes the byline Readability finds in the page furniture, and Dublin Core before Open Graph', () => {
+    const a = parseHtml(
+      page(
+        '<meta name="DC.creator" content="Ines Alvarez"><meta property="og:site_name" content="Island Times">' +
+          '<meta name="author" content="Web Desk">',
+        `<header class="masthead"><nav><a href="/">Home</a></nav></header>${STORY}`,
+      ),
+      'ferry.html',
+    );
+    expect(a).toMatchObject({ author: 'Ines Alvarez', source: 'Island Times' });
+    const b = parseHtml(
+      page('', STORY.replace('</h1>', '</h1><div class="byline">By <a rel="author" href="/mara">Mara Lind</a></div>')),
+      'ferry.html',
+    );
+    expect(b.author).toBe('Mara Lind');
+  });
+
+  it('does not take a dateline for a byline, but for the date', () => {
+    const dated = STORY.replace('</h1>', '</h1><p class="byline">April 28, 2019 at 6:01 am</p>');
+    const a = parseHtml(page('', dated), 'ferry.html');
+    expect(a).toMatchObject({ author: null, date: '2019-04-28' });
+  });
+
   it('takes the date from <time datetime> and the author from meta name=author', () => {
     const a = parseHtml(
       page(
