@@ -5,7 +5,7 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ParsedArticle } from './articles/article.js';
-import { ARTICLE_EXTENSIONS, decodeArticleText } from './articles/load.js';
+import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText } from './articles/load.js';
 import { parseHtml } from './articles/parse-html.js';
 import { parseText } from './articles/parse-text.js';
 import { saveNewArticle } from './articles/save.js';
@@ -32,11 +32,6 @@ const PAGE_TYPES: Record<string, 'html' | 'markdown' | 'text'> = {
   'text/markdown': 'markdown',
   'text/x-markdown': 'markdown',
 };
-
-// Fewer words than this is a page that was not an article: a sign-in wall, an empty shell filled
-// in by scripts. A judgment, checked against real articles: 5 of WikiQA's 293 summaries have fewer
-// (7–15 words: category and list pages); the shipped article has 322, SOTU's shortest 1,003.
-export const MIN_ARTICLE_WORDS = 20;
 
 export interface AddOptions {
   /** Overrides of the fetcher's settings (tests: a resolver and a connect watcher). */
@@ -93,7 +88,7 @@ export async function saveArticle(
     if (sameText) return { added: false, article: sameText, because: 'same text' };
   }
   if (links.some((l) => batch.links.has(l)) || batch.texts.has(textHash)) return { added: false, article: null };
-  if (words(parsed.text).length < MIN_ARTICLE_WORDS) {
+  if (read.fromPage && words(parsed.text).length < MIN_ARTICLE_WORDS) {
     throw new UserError(`${read.what} has no readable article text; nothing was added.`);
   }
   const file = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
@@ -137,6 +132,8 @@ interface Read {
   /** The new file's extension and content. */
   extension: string;
   content: string;
+  /** Read from a link or a web page, whose reading can lose the story (a text file holds what its writer meant). */
+  fromPage: boolean;
 }
 
 async function fromLink(url: string, config: Config, options: AddOptions): Promise<Read> {
@@ -153,7 +150,7 @@ async function fromLink(url: string, config: Config, options: AddOptions): Promi
   // The page's own canonical link when it gives one (resolved against where it came from).
   const canonical = parsed.url ? safeUrl(parsed.url, page.url) : null;
   const meta = { ...parsed, url: canonical ?? page.url };
-  return { what, parsed: meta, extension: '.txt', content: asTextFile(meta) };
+  return { what, parsed: meta, extension: '.txt', content: asTextFile(meta), fromPage: true };
 }
 
 function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
@@ -171,9 +168,9 @@ function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
   const parsed = parse(decoded.text, `file${extension}`, what);
   // A text or Markdown file is kept as it was sent; a web page as its main text.
   if (extension === '.html' || extension === '.htm') {
-    return { what, parsed, extension: '.txt', content: asTextFile(parsed) };
+    return { what, parsed, extension: '.txt', content: asTextFile(parsed), fromPage: true };
   }
-  return { what, parsed, extension, content: decoded.text };
+  return { what, parsed, extension, content: decoded.text, fromPage: false };
 }
 
 function parse(text: string, fileName: string, what: string): ParsedArticle {

@@ -110,6 +110,11 @@ describe('hostile and broken article files', () => {
     };
     put('empty.txt', '');
     put('blank.md', '  \n\t\n\n   \n');
+    // A page whose story needs scripts or a sign-in: its reading keeps almost nothing.
+    put(
+      'sign-in.html',
+      '<html><head><title>Subscriber story</title></head><body><div id="app"></div><p>Please sign in to keep reading.</p></body></html>',
+    );
     put('binary.txt', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + (i >> 7)) % 256)));
     put(
       'image.txt',
@@ -188,6 +193,7 @@ describe('hostile and broken article files', () => {
       'nul-text.txt': expect.stringMatching(/^not a text file/),
       'pipe.txt': 'not a regular file (a named pipe)',
       'science/reefs-again.md': 'same content as science/coral-reefs.md, which is indexed instead',
+      'sign-in.html': 'almost no article text after cleaning (6 words; npm run inspect shows what was read)',
       'utf16-no-bom.txt': expect.stringMatching(/UTF-16 with a byte-order mark/),
     });
   });

@@ -10,7 +10,8 @@ function write(dir: string, file: string, content: string | Buffer): void {
   fs.writeFileSync(path.join(dir, file), content);
 }
 
-const BODY = 'Council members met on Tuesday to discuss the budget for the coming year.\n';
+const BODY =
+  'Council members met on Tuesday to discuss the budget for the coming year, and agreed to meet again in a week.\n';
 
 describe('loadArticles', () => {
   let dir: string;
