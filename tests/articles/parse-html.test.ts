@@ -151,6 +151,14 @@ describe('parseHtml: metadata sources', () => {
       'ferry.html',
     );
     expect(a).toMatchObject({ author: 'Ines Alvarez', source: 'Island Times' });
+    const titled = parseHtml(
+      page(
+        '<meta name="DC.title" content="Ferry Back in Service"><meta property="og:title" content="Ferry News">',
+        STORY,
+      ),
+      'ferry.html',
+    );
+    expect(titled.title).toBe('Ferry Back in Service');
     const b = parseHtml(
       page('', STORY.replace('</h1>', '</h1><div class="byline">By <a rel="author" href="/mara">Mara Lind</a></div>')),
       'ferry.html',
