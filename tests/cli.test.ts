@@ -53,10 +53,13 @@ describe('npm run ask', () => {
   it('prints the answer and its quoted citations for a person', () => {
     const { code, stdout } = npm(['ask', '--', 'Is Jack Ma open to working with Apple?'], testEnv());
     expect(code).toBe(0);
-    expect(stdout).toMatch(/\[1\] “.*open to working with Apple Inc on mobile payments.*”/);
-    expect(stdout).toContain(
-      "— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments (Reuters, 2014-10-28), ¶1",
+    // Each quote once, with its number; then where each is from.
+    expect(stdout).toMatch(/^“.*open to working with Apple Inc on mobile payments.*” \[1\]$/m);
+    expect(stdout).toMatch(
+      /^\[1\] Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶1 · alibaba-jack-ma-open-to-apple-payments\.txt$/m,
     );
+    const quotes = stdout.split('\n').filter((line) => line.startsWith('“'));
+    for (const quote of quotes) expect(stdout.split(quote.slice(1, 40)).length).toBe(2);
   });
 
   it('warns once, in a plain line, of a setting under its old name, and still applies it', () => {

@@ -29,14 +29,20 @@ export function answerJson(answer: TimedAnswer): object {
   };
 }
 
-/** The answer for a person at a terminal: the answer, then each quote with where it is from. */
+/**
+ * The answer for a person at a terminal: each quote once, with its number, then where each is
+ * from (article, source and date, paragraph, file, link).
+ */
 export function answerText(answer: TimedAnswer): string {
-  const lines = [answer.text];
+  if (!answer.found) return `${answer.text}\n`;
+  const lines = answer.citations.map((c) => `“${collapseWhitespace(c.quote)}” [${c.n}]`);
+  lines.push('');
   for (const c of answer.citations) {
     const details = [c.article.source, c.article.date].filter(Boolean).join(', ');
-    lines.push('', `[${c.n}] “${collapseWhitespace(c.quote)}”`);
-    lines.push(`    — ${c.article.title}${details ? ` (${details})` : ''}, ${placeInArticle(c)} · ${c.article.file}`);
+    lines.push(
+      `[${c.n}] ${c.article.title}${details ? ` (${details})` : ''}, ${placeInArticle(c)} · ${c.article.file}`,
+    );
     if (c.article.url) lines.push(`    ${c.article.url}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

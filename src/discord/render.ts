@@ -23,39 +23,53 @@ export interface ReplyPayload {
 
 const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.';
 
-/** An answer as a Discord message: the answer text, then one embed per citation. */
+/**
+ * An answer as one Discord message: each quote once, as a quoted line with its number, then the
+ * sources as Discord's small subtext, one line per article: its citation numbers, title, source
+ * and date, the paragraphs quoted, and its link in <…> so that Discord shows no preview card.
+ * The message body rather than embeds: a quote is read, copied and found by search where
+ * it is, in the order of its number, with nothing shown twice.
+ */
 export function renderAnswer(answer: Answer): ReplyPayload {
   if (!answer.found) {
     return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [] };
   }
-  const citations = answer.citations.slice(0, LIMITS.embedsPerMessage);
-  const perQuote = Math.floor(LIMITS.content / citations.length) - 8;
-  const content = citations.map((c) => `${fit(c.quote, perQuote)} [${c.n}]`).join(' ');
-
-  const frames = citations.map((c) => {
-    const details = [c.article.source, c.article.date].filter(Boolean).join(', ');
-    return {
-      citation: c,
-      title: fit(`[${c.n}] ${c.article.title}`, LIMITS.embedTitle),
-      reference:
-        `— ${fit(c.article.title, 300)}${details ? ` (${escapeMarkdown(details)})` : ''}, ` + placeInArticle(c),
-    };
+  const citations = answer.citations;
+  const articles = citations.map((c) => c.article).filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i);
+  const sources = articles.map((article) => {
+    const cited = citations.filter((c) => c.article.id === article.id);
+    const numbers = cited.map((c) => `[${c.n}]`).join('');
+    const details = [article.source, article.date].filter(Boolean).join(', ');
+    const places = cited.map(placeInArticle).join(', ');
+    const link = article.url && SAFE_LINK.test(article.url) ? ` <${article.url}>` : '';
+    const about = [fit(article.title, MAX_TITLE), ...(details ? [fit(details, 100)] : []), places].join(' · ');
+    return `-# ${numbers} ${about}${link}`;
   });
-  // Quotes share what the frames leave of the 6000 characters one message's embeds may hold.
-  const framing = frames.reduce((n, f) => n + f.title.length + f.reference.length + 3, 0);
-  const perEmbed = Math.floor((LIMITS.embedTotal - framing) / frames.length);
-  const embeds = frames.map(({ citation, title, reference }): APIEmbed => {
-    const room = Math.min(perEmbed, LIMITS.embedDescription - reference.length - 3);
-    const embed: APIEmbed = { title, description: `> ${fit(citation.quote, room)}\n${reference}` };
-    if (citation.article.url && /^https?:\/\//.test(citation.article.url)) embed.url = citation.article.url;
-    return embed;
-  });
-  return { content, embeds };
+  const references = sources.join('\n');
+  // The quotes share what the references leave of the message.
+  const perQuote = Math.floor((LIMITS.content - references.length - 1) / citations.length) - QUOTE_FRAME;
+  const quotes = citations.map((c) => `> ${fit(c.quote, perQuote)} [${c.n}]`);
+  return { content: `${quotes.join('\n')}\n${references}`, embeds: [] };
 }
 
-/** Markdown-escaped text (shown as written), shortened to `max` characters when longer. */
+// "> " before a quote, " [n]" and the line break after it.
+const QUOTE_FRAME = 8;
+const MAX_TITLE = 150;
+// A link Discord shows as one: http(s), no spaces or angle brackets, not so long it crowds out the quotes.
+const SAFE_LINK = /^https?:\/\/[^\s<>]{1,300}$/;
+
+/**
+ * Markdown-escaped text (shown as written: also "# ", "- ", "1. " and [masked](links), which a
+ * quoted line would otherwise turn into headings, lists and links), shortened to `max` characters.
+ */
 function fit(text: string, max: number): string {
-  return shorten(escapeMarkdown(collapseWhitespace(text)), max);
+  const escaped = escapeMarkdown(collapseWhitespace(text), {
+    heading: true,
+    bulletedList: true,
+    numberedList: true,
+    maskedLink: true,
+  });
+  return shorten(escaped, max);
 }
 
 /** A short apology that points at the log entry with the details. */

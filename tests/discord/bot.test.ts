@@ -116,16 +116,24 @@ describe('/ask', () => {
     expect(emulator.interaction(interaction.id)!.callback!.type).toBe(
       InteractionResponseType.DeferredChannelMessageWithSource,
     );
-    expect(reply.content).toMatch(/open to working with Apple Inc on mobile payments.* \[1\]/);
-    expect(reply.embeds.length).toBeGreaterThan(0);
-    for (const embed of reply.embeds) {
-      const [quote, reference] = embed.description!.split('\n');
-      const unescaped = quote!.replace(/^> /, '').replace(/\\(.)/g, '$1').replace(/…$/, '');
+    expect(reply.embeds).toEqual([]);
+    const lines = reply.content.split('\n');
+    const quotes = lines.filter((l) => l.startsWith('> '));
+    expect(quotes[0]).toMatch(/open to working with Apple Inc on mobile payments.* \[1\]$/);
+    // Each quote once, verbatim; then one line of sources for the one article cited.
+    for (const quote of quotes) {
+      const unescaped = quote
+        .replace(/^> /, '')
+        .replace(/ \[\d+\]$/, '')
+        .replace(/\\(.)/g, '$1')
+        .replace(/…$/, '');
       expect(file).toContain(collapse(unescaped));
-      expect(reference).toMatch(
-        /^— Alibaba's Jack Ma Says He's Open to Working With Apple on Payments \(Reuters, 2014-10-28\), ¶\d+$/,
-      );
     }
+    expect(lines.slice(quotes.length)).toEqual([
+      expect.stringMatching(
+        /^-# (\[\d\])+ Alibaba's Jack Ma Says He's Open to Working With Apple on Payments · Reuters, 2014-10-28 · ¶\d+(, ¶\d+)*$/,
+      ),
+    ]);
     expect(reply.allowed_mentions).toEqual({ parse: [] });
   });
 

@@ -167,7 +167,7 @@ const QUESTION_CASES: QuestionCase[] = [
     privately: false,
     check: (sent) => {
       expect(sent.content).toContain(ANSWER);
-      expect(sent.embeds.length).toBeGreaterThan(0);
+      expect(sent.content).toMatch(/\n-# \[1\]/);
     },
   },
   {

@@ -37,47 +37,57 @@ function answer(citations: Citation[]): Answer {
 /** Undoes escapeMarkdown, to compare what Discord shows with the article text. */
 const unescape = (s: string): string => s.replace(/\\([\\*_~`|>#\-[\]()])/g, '$1');
 
-function embedChars(payload: ReturnType<typeof renderAnswer>): number {
-  return payload.embeds.reduce((n, e) => n + (e.title?.length ?? 0) + (e.description?.length ?? 0), 0);
-}
-
 describe('renderAnswer', () => {
-  it('shows the answer with markers, then each citation as a quoted embed with its reference', () => {
+  it('shows each quote once with its number, then the sources as subtext with the link in <…>', () => {
     const payload = renderAnswer(
-      answer([citation(1, 'Ma said he is open to working with Apple.', { url: 'https://example.com/a' })]),
+      answer([
+        citation(1, 'Ma said he is open to working with Apple.', { url: 'https://example.com/a' }),
+        citation(2, 'Apple Pay launched in October.', { id: 'a1', url: 'https://example.com/a' }),
+        citation(3, 'Alipay has 300 million users.', { url: null, source: null }),
+      ]),
     );
-    expect(payload.content).toBe('Ma said he is open to working with Apple. [1]');
-    expect(payload.embeds).toEqual([
-      {
-        title: '[1] Article 1',
-        description: '> Ma said he is open to working with Apple.\n— Article 1 (Reuters, 2014-10-28), ¶1',
-        url: 'https://example.com/a',
-      },
-    ]);
+    expect(payload.embeds).toEqual([]);
+    expect(payload.content).toBe(
+      [
+        '> Ma said he is open to working with Apple. [1]',
+        '> Apple Pay launched in October. [2]',
+        '> Alipay has 300 million users. [3]',
+        '-# [1][2] Article 1 · Reuters, 2014-10-28 · ¶1, ¶2 <https://example.com/a>',
+        '-# [3] Article 3 · 2014-10-28 · ¶3',
+      ].join('\n'),
+    );
   });
 
   it('escapes Markdown so quotes show as written (mentions are off for the whole client, see bot.test.ts)', () => {
-    const payload = renderAnswer(answer([citation(1, 'Shares *soared* on `launch` day, @everyone said <@&123>.')]));
+    const quote = 'Shares *soared* on `launch` day, @everyone said <@&123>.';
+    const payload = renderAnswer(answer([citation(1, quote), citation(2, '# Not a heading, nor a [link](http://x)')]));
     expect(payload.content).toContain('\\*soared\\*');
     expect(payload.content).toContain('\\`launch\\`');
-    expect(unescape(payload.content)).toContain('Shares *soared* on `launch` day, @everyone said <@&123>.');
+    expect(unescape(payload.content)).toContain(quote);
+    // A quoted line that opens like a heading, or holds a masked link, stays text.
+    expect(payload.content).toContain('> \\# Not a heading, nor a \\[link](http://x) [2]');
   });
 
-  it('stays within every Discord limit with long quotes, shortening at word boundaries', () => {
+  it('leaves out a link Discord could not show as one', () => {
+    const payload = renderAnswer(answer([citation(1, 'A quote.', { url: 'javascript:alert(1)' })]));
+    expect(payload.content).not.toContain('javascript');
+  });
+
+  it('stays within Discord’s limit with long quotes, shortening each at a word boundary', () => {
     const long = (n: number): string => Array.from({ length: 900 }, (_, i) => `word${n}x${i}`).join(' ') + '.';
     const payload = renderAnswer(answer([citation(1, long(1)), citation(2, long(2)), citation(3, long(3))]));
     expect(payload.content.length).toBeLessThanOrEqual(LIMITS.content);
-    expect(payload.embeds.length).toBeLessThanOrEqual(LIMITS.embedsPerMessage);
-    expect(embedChars(payload)).toBeLessThanOrEqual(LIMITS.embedTotal);
-    for (const [i, embed] of payload.embeds.entries()) {
-      expect(embed.description!.length).toBeLessThanOrEqual(LIMITS.embedDescription);
-      const quote = embed.description!.split('\n')[0]!.replace(/^> /, '');
+    const quotes = payload.content.split('\n').filter((line) => line.startsWith('> '));
+    expect(quotes).toHaveLength(3);
+    for (const [i, line] of quotes.entries()) {
+      const quote = line.replace(/^> /, '').replace(/ \[\d+\]$/, '');
       expect(quote.endsWith('…')).toBe(true);
       // What is left is a verbatim prefix of the quote, cut between words.
       const shown = quote.slice(0, -1);
       expect(long(i + 1).startsWith(shown)).toBe(true);
       expect(long(i + 1)[shown.length]).toBe(' ');
     }
+    expect(payload.content).toMatch(/\n-# \[1\] Article 1 · Reuters, 2014-10-28 · ¶1\n/);
   });
 
   it('says plainly when nothing was found and points at /articles', () => {
