@@ -13,14 +13,17 @@ export const data = new SlashCommandBuilder()
   .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer'))
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
-export const execute: Command['execute'] = (interaction, context) =>
-  askQuestion(
-    fromInteraction(interaction, { privately: interaction.options.getBoolean('private') ?? false }),
+export const execute: Command['execute'] = (interaction, context) => {
+  const privately = interaction.options.getBoolean('private') ?? false;
+  return askQuestion(
+    fromInteraction(interaction, { privately }),
     {
       text: interaction.options.getString('question', true),
       articleId: interaction.options.getString('article') ?? undefined,
+      shareable: privately && interaction.inGuild(),
     },
     context,
   );
+};
 
 export const autocomplete: NonNullable<Command['autocomplete']> = respondWithArticles;

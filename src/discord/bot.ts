@@ -15,7 +15,9 @@ import { announcement } from './feeds.js';
 import { replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
+import { SHARE_BUTTON } from './render.js';
 import { fromInteraction } from './request.js';
+import { shareAnswer } from './share.js';
 
 export interface Bot {
   client: Client;
@@ -130,6 +132,12 @@ async function onInteraction(
   context: CommandContext,
 ): Promise<void> {
   if (interaction.isAutocomplete()) return onAutocomplete(interaction, commands, context);
+  // Buttons other than this one belong to the handler that awaits them (/remove's confirmation).
+  if (interaction.isButton() && interaction.customId === SHARE_BUTTON) {
+    return shareAnswer(interaction, context).catch((error: unknown) =>
+      context.log.warn({ err: error, interactionId: interaction.id }, 'could not share the answer'),
+    );
+  }
   if (!interaction.isChatInputCommand()) return;
   const started = performance.now();
   const { id: interactionId, commandName, user, guildId } = interaction;

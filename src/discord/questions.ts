@@ -13,6 +13,8 @@ export interface Question {
   text: string;
   /** Only search this article. */
   articleId?: string;
+  /** A private answer in a server, which its asker may share with the channel. */
+  shareable?: boolean;
 }
 
 export function askQuestion(request: Request, question: Question, context: CommandContext): Promise<void> {
@@ -23,7 +25,7 @@ export function askQuestion(request: Request, question: Question, context: Comma
       const answer = await limits.queue.run(() =>
         footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId }),
       );
-      await request.reply(renderAnswer(answer));
+      await request.reply(renderAnswer(answer, { shareable: question.shareable && answer.found }));
     } catch (error) {
       // The queue can fill up while the reply is being deferred.
       if (!(error instanceof QueueFullError)) throw error;

@@ -1,5 +1,12 @@
 /** Answers and apologies as Discord messages, within Discord's limits. */
-import { escapeMarkdown, type APIEmbed } from 'discord.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  escapeMarkdown,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+} from 'discord.js';
 import { placeInArticle, type Answer } from '../answer.js';
 import { collapseWhitespace, shorten } from '../text.js';
 
@@ -19,7 +26,13 @@ export const LIMITS = {
 export interface ReplyPayload {
   content: string;
   embeds: APIEmbed[];
+  /** Buttons (a private answer's "Share with the channel"); none when absent. */
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
+
+export const SHARE_BUTTON = 'answer:share';
+// Room a shared answer keeps for the line that says who shared it.
+const SHARE_ROOM = 80;
 
 const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.';
 
@@ -30,7 +43,7 @@ const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.
  * The message body rather than embeds: a quote is read, copied and found by search where
  * it is, in the order of its number, with nothing shown twice.
  */
-export function renderAnswer(answer: Answer): ReplyPayload {
+export function renderAnswer(answer: Answer, options: { shareable?: boolean } = {}): ReplyPayload {
   if (!answer.found) {
     return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [] };
   }
@@ -47,9 +60,17 @@ export function renderAnswer(answer: Answer): ReplyPayload {
   });
   const references = sources.join('\n');
   // The quotes share what the references leave of the message.
-  const perQuote = Math.floor((LIMITS.content - references.length - 1) / citations.length) - QUOTE_FRAME;
+  const room = LIMITS.content - (options.shareable ? SHARE_ROOM : 0) - references.length - 1;
+  const perQuote = Math.floor(room / citations.length) - QUOTE_FRAME;
   const quotes = citations.map((c) => `> ${fit(c.quote, perQuote)} [${c.n}]`);
-  return { content: `${quotes.join('\n')}\n${references}`, embeds: [] };
+  const content = `${quotes.join('\n')}\n${references}`;
+  if (!options.shareable) return { content, embeds: [] };
+  const share = { type: ComponentType.Button as const, custom_id: SHARE_BUTTON, label: 'Share with the channel' };
+  return {
+    content,
+    embeds: [],
+    components: [{ type: ComponentType.ActionRow, components: [{ ...share, style: ButtonStyle.Secondary }] }],
+  };
 }
 
 // "> " before a quote, " [n]" and the line break after it.
@@ -70,6 +91,11 @@ function fit(text: string, max: number): string {
     maskedLink: true,
   });
   return shorten(escaped, max);
+}
+
+/** A private answer as the channel sees it once its asker shares it: who shared it, then the answer. */
+export function renderShared(content: string, userId: string): string {
+  return shorten(`-# Shared by <@${userId}>\n${content}`, LIMITS.content);
 }
 
 /** A short apology that points at the log entry with the details. */

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { ApplicationCommandOptionType, InteractionResponseType, MessageFlags } from 'discord.js';
+import { ApplicationCommandOptionType, ComponentType, InteractionResponseType, MessageFlags } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCommands } from '../../src/discord/load-commands.js';
+import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
@@ -155,10 +156,26 @@ describe('/ask', () => {
         { name: 'private', type: ApplicationCommandOptionType.Boolean, value: true },
       ],
     });
-    await emulator.waitForInteractionReply(interaction.id);
+    const reply = await emulator.waitForInteractionReply(interaction.id);
     expect(
       (emulator.interaction(interaction.id)!.callback!.data as { flags: number }).flags & MessageFlags.Ephemeral,
     ).toBeTruthy();
+    // Its asker may share it: the channel gets it once, saying who shared it (without a ping).
+    expect(reply.components).toMatchObject([
+      { type: ComponentType.ActionRow, components: [{ custom_id: SHARE_BUTTON, label: 'Share with the channel' }] },
+    ]);
+    const user = emulator.fixture.users.regular;
+    const click = emulator.clickButton({ messageId: reply.message.id, customId: SHARE_BUTTON, user });
+    const shared = await emulator.waitForRequest(
+      (r) => r.method === 'POST' && r.path.startsWith(`/webhooks/`) && r.path.includes(click.token),
+    );
+    const body = shared.body as { content: string; flags?: number };
+    expect(body.content).toBe(`-# Shared by <@${user.id}>\n${reply.content}`);
+    expect((body.flags ?? 0) & MessageFlags.Ephemeral).toBe(0);
+    expect(emulator.interaction(click.id)!.callback).toMatchObject({
+      type: InteractionResponseType.UpdateMessage,
+      data: { components: [] },
+    });
   });
 
   it('autocompletes article titles', async () => {
