@@ -26,6 +26,10 @@ export interface Config {
   feedsDb: string;
   /** FEED_POLL_MINUTES: how often a feed is polled. */
   feedPollMinutes: number;
+  /** ANSWERS_DB: the SQLite file of the answers given on Discord and the votes on them. */
+  answersDb: string;
+  /** RETAIN_DAYS: answers and votes older than this are deleted. */
+  retainDays: number;
   /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
   embeddingModel: string;
   /** `auto` = int8 weights for hub models, and for local directories that ship them. */
@@ -185,6 +189,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       .filter(Boolean),
     feedsDb: dir('FEEDS_DB', 'data/feeds.db'),
     feedPollMinutes: int('FEED_POLL_MINUTES', 30, 1, 24 * 60),
+    answersDb: dir('ANSWERS_DB', 'data/answers.db'),
+    retainDays: int('RETAIN_DAYS', 90, 1, 3650),
     embeddingModel,
     embeddingDtype: oneOf('EMBEDDING_DTYPE', 'auto', DTYPES),
     rerankModel: rerankSetting ? model('RERANK_MODEL', rerankSetting) : null,

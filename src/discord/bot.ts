@@ -9,15 +9,17 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
+import { AnswerLog } from '../feedback/answer-log.js';
 import { Feeds } from '../feeds/feeds.js';
 import type { Command, CommandContext } from './command-types.js';
 import { announcement } from './feeds.js';
 import { replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
-import { SHARE_BUTTON } from './render.js';
+import { SHARE_BUTTON, VOTE_PREFIX } from './render.js';
 import { fromInteraction } from './request.js';
 import { shareAnswer } from './share.js';
+import { recordVote } from './votes.js';
 
 export interface Bot {
   client: Client;
@@ -39,12 +41,13 @@ const FEED_CHECK_MS = 60_000;
  */
 export function createBot(
   commands: Map<string, Command>,
-  base: Omit<CommandContext, 'limits' | 'feeds'> & { feeds?: Feeds },
+  base: Omit<CommandContext, 'limits' | 'feeds' | 'answers'> & { feeds?: Feeds; answers?: AnswerLog },
 ): Bot {
   const { rateLimit, queue } = base.config.discord;
   const context: CommandContext = {
     ...base,
     feeds: base.feeds ?? new Feeds(base.footnote, base.config, base.log),
+    answers: base.answers ?? new AnswerLog(base.config.answersDb, base.config.retainDays),
     limits: {
       rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs),
       queue: new WorkQueue(queue.concurrency, queue.capacity),
@@ -122,6 +125,7 @@ export function createBot(
       // A poll under way finishes first: its articles are saved and indexed, or taken out again.
       await context.feeds.settled();
       context.feeds.close();
+      context.answers.close();
     },
   };
 }
@@ -136,6 +140,11 @@ async function onInteraction(
   if (interaction.isButton() && interaction.customId === SHARE_BUTTON) {
     return shareAnswer(interaction, context).catch((error: unknown) =>
       context.log.warn({ err: error, interactionId: interaction.id }, 'could not share the answer'),
+    );
+  }
+  if (interaction.isButton() && interaction.customId.startsWith(VOTE_PREFIX)) {
+    return recordVote(interaction, context).catch((error: unknown) =>
+      context.log.warn({ err: error, interactionId: interaction.id }, 'could not record the vote'),
     );
   }
   if (!interaction.isChatInputCommand()) return;

@@ -5,6 +5,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
+import type { AnswerLog } from '../feedback/answer-log.js';
 import type { Feeds } from '../feeds/feeds.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../log.js';
@@ -15,6 +16,8 @@ export interface CommandContext {
   footnote: Footnote;
   /** The feeds followed (/feeds), polled by the bot on schedule. */
   feeds: Feeds;
+  /** The answers given and the votes on them (/report reads them). */
+  answers: AnswerLog;
   config: Config;
   log: Logger;
   startedAt: Date;

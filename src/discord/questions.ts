@@ -25,7 +25,21 @@ export function askQuestion(request: Request, question: Question, context: Comma
       const answer = await limits.queue.run(() =>
         footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId }),
       );
-      await request.reply(renderAnswer(answer, { shareable: question.shareable && answer.found }));
+      // Logged for /report and the vote buttons; a log that cannot be written costs the buttons, not the answer.
+      let answerId: number | undefined;
+      try {
+        answerId = context.answers.record({
+          question: question.text,
+          found: answer.found,
+          citations: answer.citations.map((c) => ({ n: c.n, file: c.article.file, quote: c.quote })),
+          mode: answer.retrieval.mode,
+          generation: footnote.index()?.manifest.builtAt ?? null,
+          userId: request.userId,
+        });
+      } catch (error) {
+        context.log.warn({ err: error }, 'could not log the answer');
+      }
+      await request.reply(renderAnswer(answer, { shareable: question.shareable && answer.found, answerId }));
     } catch (error) {
       // The queue can fill up while the reply is being deferred.
       if (!(error instanceof QueueFullError)) throw error;

@@ -31,6 +31,8 @@ export interface ReplyPayload {
 }
 
 export const SHARE_BUTTON = 'answer:share';
+/** A vote button's custom id: `vote:1:<answer id>` or `vote:-1:<answer id>`, so that it counts after a restart. */
+export const VOTE_PREFIX = 'vote:';
 // Room a shared answer keeps for the line that says who shared it.
 const SHARE_ROOM = 80;
 
@@ -43,9 +45,21 @@ const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.
  * The message body rather than embeds: a quote is read, copied and found by search where
  * it is, in the order of its number, with nothing shown twice.
  */
-export function renderAnswer(answer: Answer, options: { shareable?: boolean } = {}): ReplyPayload {
+export function renderAnswer(answer: Answer, options: { shareable?: boolean; answerId?: number } = {}): ReplyPayload {
+  const buttons = (shareable: boolean): Pick<ReplyPayload, 'components'> => {
+    const row = [
+      ...(options.answerId !== undefined
+        ? [
+            { custom_id: `${VOTE_PREFIX}1:${options.answerId}`, label: '👍' },
+            { custom_id: `${VOTE_PREFIX}-1:${options.answerId}`, label: '👎' },
+          ]
+        : []),
+      ...(shareable ? [{ custom_id: SHARE_BUTTON, label: 'Share with the channel' }] : []),
+    ].map((b) => ({ type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, ...b }));
+    return row.length ? { components: [{ type: ComponentType.ActionRow, components: row }] } : {};
+  };
   if (!answer.found) {
-    return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [] };
+    return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [], ...buttons(false) };
   }
   const citations = answer.citations;
   const articles = citations.map((c) => c.article).filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i);
@@ -64,13 +78,7 @@ export function renderAnswer(answer: Answer, options: { shareable?: boolean } = 
   const perQuote = Math.floor(room / citations.length) - QUOTE_FRAME;
   const quotes = citations.map((c) => `> ${fit(c.quote, perQuote)} [${c.n}]`);
   const content = `${quotes.join('\n')}\n${references}`;
-  if (!options.shareable) return { content, embeds: [] };
-  const share = { type: ComponentType.Button as const, custom_id: SHARE_BUTTON, label: 'Share with the channel' };
-  return {
-    content,
-    embeds: [],
-    components: [{ type: ComponentType.ActionRow, components: [{ ...share, style: ButtonStyle.Secondary }] }],
-  };
+  return { content, embeds: [], ...buttons(options.shareable ?? false) };
 }
 
 // "> " before a quote, " [n]" and the line break after it.

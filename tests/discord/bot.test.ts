@@ -162,7 +162,10 @@ describe('/ask', () => {
     ).toBeTruthy();
     // Its asker may share it: the channel gets it once, saying who shared it (without a ping).
     expect(reply.components).toMatchObject([
-      { type: ComponentType.ActionRow, components: [{ custom_id: SHARE_BUTTON, label: 'Share with the channel' }] },
+      {
+        type: ComponentType.ActionRow,
+        components: [{ label: '👍' }, { label: '👎' }, { custom_id: SHARE_BUTTON, label: 'Share with the channel' }],
+      },
     ]);
     const user = emulator.fixture.users.regular;
     const click = emulator.clickButton({ messageId: reply.message.id, customId: SHARE_BUTTON, user });
@@ -172,10 +175,13 @@ describe('/ask', () => {
     const body = shared.body as { content: string; flags?: number };
     expect(body.content).toBe(`-# Shared by <@${user.id}>\n${reply.content}`);
     expect((body.flags ?? 0) & MessageFlags.Ephemeral).toBe(0);
-    expect(emulator.interaction(click.id)!.callback).toMatchObject({
-      type: InteractionResponseType.UpdateMessage,
-      data: { components: [] },
-    });
+    // The private copy keeps its vote buttons and loses the share button.
+    const update = emulator.interaction(click.id)!.callback as {
+      type: number;
+      data: { components: { components: { label: string }[] }[] };
+    };
+    expect(update.type).toBe(InteractionResponseType.UpdateMessage);
+    expect(update.data.components[0]!.components.map((b) => b.label)).toEqual(['👍', '👎']);
   });
 
   it('autocompletes article titles', async () => {

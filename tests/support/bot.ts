@@ -13,6 +13,8 @@ import { silentLog, testConfig } from './setup.js';
 export interface RunningBot {
   emulator: DiscordEmulator;
   footnote: Footnote;
+  config: Config;
+  /** A test may replace it with a new bot on the same emulator (a restart); stop() stops that one. */
   bot: Bot;
   stop(): Promise<void>;
 }
@@ -43,16 +45,18 @@ export async function startBot(
   const ready = once(bot.client, Events.ClientReady);
   await bot.start(emulator.token);
   await ready;
-  return {
+  const running: RunningBot = {
     emulator,
     footnote,
+    config,
     bot,
     async stop() {
-      await bot.stop();
+      await running.bot.stop();
       await footnote.close();
       await emulator.close();
     },
   };
+  return running;
 }
 
 /** Nothing only an operator should read: a local path, a variable name, a shell command. */

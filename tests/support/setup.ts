@@ -61,6 +61,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ALLOW_REMOTE_MODELS: 'false',
     MODELS_DIR: tempDir('footnote-models-'),
     FEEDS_DB: path.join(tempDir('footnote-feeds-'), 'feeds.db'),
+    ANSWERS_DB: path.join(tempDir('footnote-answers-'), 'answers.db'),
     LOG_LEVEL: 'silent',
     ...overrides,
   };

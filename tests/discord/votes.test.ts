@@ -1,0 +1,111 @@
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ApplicationCommandOptionType, Events, MessageFlags } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnswerLog } from '../../src/feedback/answer-log.js';
+import { createBot } from '../../src/discord/bot.js';
+import { loadCommands } from '../../src/discord/load-commands.js';
+import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+import { silentLog, tempDir } from '../support/setup.js';
+
+// 👍/👎 through the real client and the emulator: one vote per person per answer, changeable,
+// acknowledged privately, kept across a restart, and stored without the voter's id.
+
+let running: RunningBot;
+let emulator: DiscordEmulator;
+const answersDb = path.join(tempDir('footnote-answers-'), 'answers.db');
+
+beforeAll(async () => {
+  running = await startBot(() => ({ ANSWERS_DB: answersDb }));
+  emulator = running.emulator;
+});
+
+afterAll(() => running?.stop());
+
+async function ask(question: string): Promise<InteractionReply> {
+  const options = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
+  const sent = emulator.sendSlashCommand({ name: 'ask', options, guildId: emulator.fixture.guild.id });
+  return emulator.waitForInteractionReply(sent.id);
+}
+
+/** Clicks a vote button and returns the private acknowledgement. */
+async function vote(reply: InteractionReply, label: '👍' | '👎', user = emulator.fixture.users.regular) {
+  const buttons = (reply.components[0] as { components: { custom_id: string; label: string }[] }).components;
+  const button = buttons.find((b) => b.label === label)!;
+  const click = emulator.clickButton({ messageId: reply.message.id, customId: button.custom_id, user });
+  const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+  return (callback.body as { data: { content: string; flags: number } }).data;
+}
+
+const votesStored = () => {
+  const db = new Database(answersDb, { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT a.question, a.user_hash, v.user_hash AS voter, v.vote FROM votes v JOIN answers a ON a.id = v.answer_id',
+      )
+      .all() as {
+      question: string;
+      user_hash: string;
+      voter: string;
+      vote: number;
+    }[];
+  } finally {
+    db.close();
+  }
+};
+
+describe('votes on answers', () => {
+  it('takes one vote per person, which they may change, and tells only them', async () => {
+    const reply = await ask('Is Jack Ma open to working with Apple?');
+    const first = await vote(reply, '👍');
+    expect(first.content).toBe('Thanks for the 👍. Only you can see this.');
+    expect(first.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect((await vote(reply, '👍')).content).toBe('You had already voted 👍.');
+    expect((await vote(reply, '👎')).content).toBe('Your vote is now 👎.');
+    await vote(reply, '👍', emulator.fixture.users.admin);
+    const stored = votesStored().filter((v) => v.question === 'Is Jack Ma open to working with Apple?');
+    expect(stored.map((v) => v.vote).sort()).toEqual([-1, 1]);
+    // Nobody's id is stored, only salted hashes.
+    const ids = Object.values(emulator.fixture.users).map((u) => u.id);
+    for (const row of stored) for (const id of ids) expect(JSON.stringify(row)).not.toContain(id);
+  });
+
+  it('counts a vote on an answer given before a restart', async () => {
+    const reply = await ask('Who does Ma respect at Apple?');
+    await running.bot.stop();
+    // A new bot on the same emulator and files, as after npm start again.
+    const bot = createBot(await loadCommands(), {
+      footnote: running.footnote,
+      config: running.config,
+      log: silentLog,
+      startedAt: new Date(),
+    });
+    const ready = once(bot.client, Events.ClientReady);
+    await bot.start(emulator.token);
+    await ready;
+    running.bot = bot;
+    expect((await vote(reply, '👎')).content).toBe('Thanks for the 👎. Only you can see this.');
+    expect(votesStored().some((v) => v.question === 'Who does Ma respect at Apple?' && v.vote === -1)).toBe(true);
+  });
+});
+
+describe('the answer log', () => {
+  it('forgets answers and their votes after RETAIN_DAYS', () => {
+    const file = path.join(tempDir(), 'answers.db');
+    let now = Date.UTC(2026, 0, 1);
+    const log = new AnswerLog(file, 90, () => now);
+    const entry = { question: 'q', found: true, citations: [], mode: 'lexical', generation: null, userId: '1' };
+    const old = log.record(entry);
+    expect(log.vote(old, '2', 1)).toBeNull();
+    now += 91 * 24 * 60 * 60_000;
+    log.record(entry);
+    expect(log.vote(old, '2', -1)).toBeUndefined();
+    expect(log.since(0)).toHaveLength(1);
+    log.close();
+    expect(fs.existsSync(file)).toBe(true);
+  });
+});
