@@ -6,6 +6,7 @@ const COMMANDS: Record<string, string> = {
   inspect: './inspect.js',
   add: './add.js',
   remove: './remove.js',
+  report: './report.js',
   start: './start.js',
   'deploy-commands': './deploy-commands.js',
 };

@@ -16,6 +16,8 @@ export const ADD_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can add articles. Nothing was changed.';
 export const FEEDS_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can manage feeds. Nothing was changed.';
+export const REPORT_REFUSED =
+  'Only members with the Manage Server permission, or the bot’s admins, can see the report.';
 export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
 
 /** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
@@ -35,7 +37,7 @@ export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue
  * remove.ts write the rest of it).
  */
 function mayChangeIndex(
-  audit: 'reindex' | 'remove' | 'add' | 'feeds',
+  audit: 'reindex' | 'remove' | 'add' | 'feeds' | 'report',
   refusal: string,
   what: object = {},
 ): Precondition {
@@ -54,6 +56,8 @@ export const mayRemove = (articleId: string): Precondition => mayChangeIndex('re
 export const mayAdd = (what: object): Precondition => mayChangeIndex('add', ADD_REFUSED, what);
 /** The same people as mayReindex, for /feeds; the audit line names the change. */
 export const mayFollowFeeds = (what: object): Precondition => mayChangeIndex('feeds', FEEDS_REFUSED, what);
+/** The same people as mayReindex, for /report (it shows what people asked). */
+export const mayReport = (what: object): Precondition => mayChangeIndex('report', REPORT_REFUSED, what);
 
 /** One reindex at a time. */
 export const noReindexRunning: Precondition = (_request, { footnote }) =>

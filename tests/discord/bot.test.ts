@@ -81,7 +81,7 @@ describe('deploy-commands', () => {
       DISCORD_API_BASE: emulator.apiBase,
     });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Registered 8 slash commands');
+    expect(result.stdout).toContain('Registered 9 slash commands');
     expect(result.stdout).not.toContain(emulator.token);
     const registered = emulator.commands(emulator.fixture.guild.id);
     expect(registered.map((c) => c.name).sort()).toEqual([...commands.keys()].sort());
@@ -92,7 +92,7 @@ describe('deploy-commands', () => {
     expect(reindex.default_member_permissions).toBe(String(1 << 5));
     expect(reindex.contexts).toEqual([0]);
     expect(registered.find((c) => c.name === 'ask')!.contexts).toEqual([0, 1]);
-    for (const name of ['remove', 'add', 'feeds']) {
+    for (const name of ['remove', 'add', 'feeds', 'report']) {
       const command = registered.find((c) => c.name === name)!;
       expect(command.default_member_permissions).toBe(String(1 << 5));
       expect(command.contexts).toEqual([0, 1]);

@@ -1,0 +1,41 @@
+// `npm run report`: what the articles did not answer on Discord over a period, for a person or as JSON.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { AnswerLog } from '../feedback/answer-log.js';
+import { buildReport, reportText } from '../feedback/report.js';
+import { runCommand } from './run.js';
+
+const USAGE = 'usage: npm run report -- [--since 7d] [--json]   (--since: days d or hours h)';
+
+runCommand(async ({ config, argv }) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        since: { type: 'string', default: '7d' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const period = /^(\d+)([dh])$/.exec(parsed.values.since!);
+  if (!period)
+    throw new UsageError(
+      `--since must be a number of days or hours, like 7d or 24h (got "${parsed.values.since}")\n${USAGE}`,
+    );
+  const ms = Number(period[1]) * (period[2] === 'd' ? 24 : 1) * 60 * 60_000;
+  const log = new AnswerLog(config.answersDb, config.retainDays);
+  try {
+    const report = buildReport(log, Date.now() - ms);
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+  } finally {
+    log.close();
+  }
+});
