@@ -1,26 +1,18 @@
 // `npm run add`: adds an article from a link or a file, as /add does, and indexes it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { addArticle, type ArticleSource } from '../add-article.js';
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { downloadProgress, indexProgress } from './progress.js';
+import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
 const USAGE = 'usage: npm run add -- URL|FILE';
 
 runCommand(async ({ config, log, argv }) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const parsed = commandArguments(argv, USAGE, {});
+  if (!parsed) return;
   const [target, ...extra] = parsed.positionals;
   if (!target || extra.length) throw new UsageError(`Give one link or one file.\n${USAGE}`);
   let source: ArticleSource;

@@ -1,34 +1,21 @@
 // `npm run ask`: one question answered from the index, printed for a person or as the contract's JSON.
-import { parseArgs } from 'node:util';
 import { MODE_SETTINGS, isModeSetting } from '../modes.js';
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { answerJson, answerText } from './print.js';
 import { downloadProgress, indexProgress } from './progress.js';
+import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
 const USAGE = 'usage: npm run ask -- [--json] [--article ID] [--mode hybrid|dense|lexical] "your question"';
 
 runCommand(async ({ config, log, argv }) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        article: { type: 'string' },
-        mode: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const parsed = commandArguments(argv, USAGE, {
+    json: { type: 'boolean' },
+    article: { type: 'string' },
+    mode: { type: 'string' },
+  });
+  if (!parsed) return;
   const mode = parsed.values.mode;
   if (mode !== undefined && !isModeSetting(mode))
     throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);

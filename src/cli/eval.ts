@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import {
@@ -19,6 +18,7 @@ import { Footnote } from '../footnote.js';
 import { RETRIEVAL_MODES, isRetrievalMode } from '../modes.js';
 import { collapseWhitespace, shorten } from '../text.js';
 import { downloadProgress, indexProgress } from './progress.js';
+import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
 const USAGE = `usage: npm run eval -- --questions FILE [options]
@@ -32,28 +32,21 @@ const USAGE = `usage: npm run eval -- --questions FILE [options]
   --json            print one JSON object instead of a table`;
 
 runCommand(async ({ log, argv }) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        questions: { type: 'string' },
-        articles: { type: 'string' },
-        index: { type: 'string' },
-        mode: { type: 'string' },
-        json: { type: 'boolean' },
-        calibrate: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const parsed = commandArguments(
+    argv,
+    USAGE,
+    {
+      questions: { type: 'string' },
+      articles: { type: 'string' },
+      index: { type: 'string' },
+      mode: { type: 'string' },
+      json: { type: 'boolean' },
+      calibrate: { type: 'boolean' },
+    },
+    { positionals: false },
+  );
+  if (!parsed) return;
   const options = parsed.values;
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   if (!options.questions) throw new UsageError(`--questions FILE is required.\n${USAGE}`);
   if (options.mode !== undefined && !isRetrievalMode(options.mode)) {
     throw new UsageError(`--mode: expected one of ${RETRIEVAL_MODES.join(', ')}, got "${options.mode}"`);

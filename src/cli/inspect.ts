@@ -1,28 +1,16 @@
 // `npm run inspect`: what Footnote extracts from one article file, for a person or as the contract's JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ARTICLE_EXTENSIONS, loadFile } from '../articles/load.js';
 import { UsageError } from '../errors.js';
+import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
 const USAGE = 'usage: npm run inspect -- [--json] FILE';
 
 runCommand(async ({ config, argv }) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const parsed = commandArguments(argv, USAGE, { json: { type: 'boolean' } });
+  if (!parsed) return;
   const [name, ...extra] = parsed.positionals;
   if (!name || extra.length) throw new UsageError(`Give exactly one article file.\n${USAGE}`);
   const file = path.resolve(name);

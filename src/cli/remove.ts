@@ -1,24 +1,16 @@
 // `npm run remove`: takes an article out of the index, as /remove does: its file moves to REMOVED_DIR.
-import { parseArgs } from 'node:util';
 import { moveToRemoved } from '../articles/remove.js';
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
 import { indexProgress } from './progress.js';
+import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
 const USAGE = 'usage: npm run remove -- ARTICLE_ID   (ids: npm run -s ask -- --json …, or /articles)';
 
 runCommand(async ({ config, log, argv }) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const parsed = commandArguments(argv, USAGE, {});
+  if (!parsed) return;
   const [id, ...extra] = parsed.positionals;
   if (!id || extra.length) throw new UsageError(`Give one article id.\n${USAGE}`);
   const progress = indexProgress();

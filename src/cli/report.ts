@@ -1,30 +1,20 @@
 // `npm run report`: what the articles did not answer on Discord over a period, for a person or as JSON.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { AnswerLog } from '../feedback/answer-log.js';
 import { buildReport, reportText } from '../feedback/report.js';
+import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
 const USAGE = 'usage: npm run report -- [--since 7d] [--json]   (--since: days d or hours h)';
 
 runCommand(async ({ config, argv }) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        since: { type: 'string', default: '7d' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const parsed = commandArguments(
+    argv,
+    USAGE,
+    { since: { type: 'string', default: '7d' }, json: { type: 'boolean' } },
+    { positionals: false },
+  );
+  if (!parsed) return;
   const period = /^(\d+)([dh])$/.exec(parsed.values.since!);
   if (!period)
     throw new UsageError(

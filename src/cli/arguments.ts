@@ -1,0 +1,32 @@
+// A command's arguments as node:util parseArgs reads them, with the contract's handling of mistakes and --help.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses `argv` (positionals allowed unless `positionals: false`); a mistake is a UsageError (exit 2)
+ * that ends with `usage`. Returns null after printing `usage` for --help.
+ */
+export function commandArguments<O extends Options>(
+  argv: string[],
+  usage: string,
+  options: O,
+  { positionals = true } = {},
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: positionals,
+      options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  return parsed;
+}
