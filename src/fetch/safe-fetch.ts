@@ -48,7 +48,7 @@ export interface Fetched {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const USER_AGENT = 'Footnote (a bot that quotes articles; https://github.com/)';
+const USER_AGENT = 'Footnote/0.1 (a bot that answers with quotes from the articles it was given)';
 
 /** GETs `url` for a person who gave it: see FetchOptions for what is refused. */
 export async function safeFetch(url: string, options: FetchOptions): Promise<Fetched> {
@@ -137,7 +137,7 @@ function request(
       headers: {
         host: url.host,
         'user-agent': USER_AGENT,
-        accept: 'text/html,application/xhtml+xml,text/plain,text/markdown;q=0.9',
+        accept: options.accept?.join(', ') ?? '*/*',
         ...options.headers,
       },
       ...(secure && !isIP(url.hostname.replace(/^\[|\]$/g, '')) ? { servername: url.hostname } : {}),
