@@ -9,9 +9,13 @@ import { readManifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
 import { ROOT, articlesCopy, silentLog, testConfig, testEnv } from './support/setup.js';
 
-/** Starts `npm run index`'s program and SIGKILLs it after `afterMs` (or lets it finish first). */
-function indexAndKill(env: Record<string, string>, afterMs: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/build-index.ts'], {
+/** Starts `npm run index`'s program (or `command`) and SIGKILLs it after `afterMs` (or lets it finish first). */
+function indexAndKill(
+  env: Record<string, string>,
+  afterMs: number,
+  command = ['src/cli/build-index.ts'],
+): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...command], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
     stdio: 'ignore',
@@ -67,4 +71,54 @@ describe('a reindex killed with SIGKILL', () => {
     expect(fs.readdirSync(env.INDEX_DIR!).filter((name) => name.startsWith('g-'))).toHaveLength(1);
     expect(fs.existsSync(path.join(env.INDEX_DIR!, 'build.lock'))).toBe(false);
   });
+});
+
+describe('an add killed with SIGKILL', () => {
+  it(
+    'leaves the new file whole or not there at all, and an index that loads and answers',
+    { timeout: 120_000 },
+    async () => {
+      const articles = articlesCopy();
+      const env = testEnv({ ARTICLES_DIR: articles });
+      const first = new Footnote(testConfig(env), silentLog);
+      await first.reindex();
+      await first.close();
+      // The longest speech, so that its add takes long enough for kills to land in each step.
+      const source = path.join(
+        writeSotuArticles(
+          path.join(ROOT, 'tests/.cache', `crash-add-${process.pid}`),
+          [...loadSotu()].sort((a, b) => b.text.length - a.text.length).slice(0, 1),
+        )[0]!,
+      );
+      const content = fs.readFileSync(source, 'utf8');
+      const shipped = fs.readdirSync(articles);
+      const outcomes: string[] = [];
+      try {
+        for (const afterMs of [300, 1200, 1800, 2500, 3500, 15000]) {
+          await indexAndKill(env, afterMs, ['src/cli/add.ts', source]);
+          const added = fs.readdirSync(articles).filter((f) => !shipped.includes(f));
+          const saved = added.filter((f) => !f.startsWith('.'));
+          outcomes.push(
+            `${afterMs} ms: ${saved.length ? 'added' : added.length ? 'a temporary file only' : 'nothing'}`,
+          );
+          // Never a half-written article: the file is there whole, or only a dot-temp file is.
+          for (const file of saved) {
+            expect(fs.readFileSync(path.join(articles, file), 'utf8'), `killed after ${afterMs} ms`).toBe(content);
+          }
+          PassageIndex.open(env.INDEX_DIR!)!.close();
+          const footnote = new Footnote(testConfig(env), silentLog);
+          try {
+            const answer = await footnote.ask('Is Jack Ma open to working with Apple?', { mode: 'lexical' });
+            expect(answer.citations[0]?.quote).toContain('open to working with Apple Inc on mobile payments');
+          } finally {
+            await footnote.close();
+          }
+          for (const file of added) fs.rmSync(path.join(articles, file));
+        }
+        console.info(`SIGKILL during add: ${outcomes.join(', ')}`);
+      } finally {
+        fs.rmSync(path.dirname(source), { recursive: true, force: true });
+      }
+    },
+  );
 });
