@@ -203,6 +203,28 @@ describe('following feeds', () => {
     }
   });
 
+  it('finishes a poll of a feed unfollowed while it is read, keeping the articles taken', async () => {
+    const { footnote, config, clock, files } = setUp();
+    let connects = 0;
+    let feedId = 0;
+    const feeds: Feeds = new Feeds(footnote, config, silentLog, {
+      now: clock.now,
+      random: () => 0.5,
+      // Someone runs /feeds remove while the first item page is being fetched.
+      fetch: { onConnect: () => void (++connects === 3 && feeds.unfollow(feedId)) },
+    });
+    try {
+      feedId = (await feeds.follow(`${base}/rss.xml`, 'someone', null)).id;
+      const [result] = await feeds.pollDue();
+      expect(result!.added).toHaveLength(2);
+      expect(feeds.list()).toEqual([]);
+      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
   it('keeps its state in FEEDS_DB, across restarts', async () => {
     const { footnote, feeds, config } = setUp();
     try {

@@ -110,7 +110,8 @@ export class Feeds {
     if (!store) return [];
     const due = store.due(this.now());
     if (!due.length) return [];
-    const index = (await this.footnote.ensureIndex('lexical'), this.footnote.index());
+    await this.footnote.ensureIndex('lexical');
+    const index = this.footnote.index();
     const batch: Batch = { links: new Set(), texts: new Set() };
     const polled: { feed: Feed; files: string[]; result: PollResult; seen: string[]; validators: Validators }[] = [];
     for (const feed of due) {
@@ -150,6 +151,8 @@ export class Feeds {
     for (const { feed, files, result, seen, validators } of polled) {
       result.added = files.flatMap((f) => byFile.get(f) ?? []);
       const failures = result.error ? feed.failures + 1 : 0;
+      // Unfollowed while it was being read: its articles stay, its state goes with it.
+      if (!store.get(feed.id)) continue;
       store.recordPoll(feed.id, {
         seen,
         ...validators,
