@@ -21,6 +21,7 @@ export const execute: Command['execute'] = (interaction, context) => {
       text: interaction.options.getString('question', true),
       articleId: interaction.options.getString('article') ?? undefined,
       shareable: privately && interaction.inGuild(),
+      followUp: !privately && interaction.inGuild() && !interaction.channel?.isThread(),
     },
     context,
   );

@@ -45,6 +45,7 @@ import {
   type APIMessageTopLevelComponent,
   type APIRole,
   type APITextChannel,
+  type APIThreadChannel,
   type APIUser,
   type GatewayGuildCreateDispatchData,
   type GatewayIdentifyData,
@@ -541,7 +542,7 @@ export class DiscordEmulator {
   private readonly routes: Route[];
   private readonly users = new Map<string, APIUser>();
   private readonly members = new Map<string, APIGuildMember>();
-  private readonly channels = new Map<string, APITextChannel | APIDMChannel>();
+  private readonly channels = new Map<string, APITextChannel | APIDMChannel | APIThreadChannel>();
   private readonly dmChannelIds = new Map<string, string>();
   private readonly messages = new Map<string, APIMessage>();
   /** Files a user attached to a slash command, served at their loopback URL as Discord's CDN serves them. */
@@ -817,7 +818,8 @@ export class DiscordEmulator {
     this.users.set(author.id, author);
     const inGuild = options.guildId !== undefined;
     if (inGuild) this.assertFixtureGuild(options.guildId);
-    const channelId = inGuild ? this.guildChannel(options.channelId).id : this.dmChannel(author, options.channelId).id;
+    const channel = inGuild ? this.guildChannel(options.channelId) : this.dmChannel(author, options.channelId);
+    const channelId = channel.id;
     const mentioned = new Map<string, APIUser>();
     for (const [, id] of options.content.matchAll(/<@!?(\d+)>/g)) {
       const user = this.users.get(id!);
@@ -846,7 +848,7 @@ export class DiscordEmulator {
       type: MessageType.Default,
       components: [],
       // discord.js builds the (partial) DM channel from channel_type, which Discord now sends.
-      channel_type: inGuild ? ChannelType.GuildText : ChannelType.DM,
+      channel_type: channel.type,
       ...(inGuild ? { guild_id: GUILD_ID, member: member(author) } : {}),
     };
     this.messages.set(message.id, message);
@@ -1295,9 +1297,11 @@ export class DiscordEmulator {
     return channel;
   }
 
-  private guildChannel(channelId = CHANNEL_ID): APITextChannel {
+  /** The fixture's text channel, or a thread the bot started in it. */
+  private guildChannel(channelId = CHANNEL_ID): APITextChannel | APIThreadChannel {
     const channel = this.channels.get(channelId);
-    if (channel?.type !== ChannelType.GuildText) throw new Error(`DiscordEmulator: unknown guild channel ${channelId}`);
+    if (channel?.type !== ChannelType.GuildText && channel?.type !== ChannelType.PublicThread)
+      throw new Error(`DiscordEmulator: unknown guild channel ${channelId}`);
     return channel;
   }
 
@@ -1328,6 +1332,7 @@ export class DiscordEmulator {
       route('GET', '/webhooks/:appId/:token/messages/:messageId', false, (ctx) => this.getWebhookMessage(ctx)),
       route('PATCH', '/webhooks/:appId/:token/messages/:messageId', false, (ctx) => this.editWebhookMessage(ctx)),
       route('POST', '/channels/:channelId/messages', true, (ctx) => this.createChannelMessage(ctx)),
+      route('POST', '/channels/:channelId/messages/:messageId/threads', true, (ctx) => this.startThread(ctx)),
       route('PATCH', '/channels/:channelId/messages/:messageId', true, (ctx) => this.editChannelMessage(ctx)),
       route('POST', '/channels/:channelId/typing', true, (ctx) =>
         this.channels.has(ctx.params.channelId!) ? { status: 204 } : apiError(404, 10003, 'Unknown Channel'),
@@ -1633,6 +1638,41 @@ export class DiscordEmulator {
     this.storeMessage(message, body);
     record.followups.push(message);
     return { status: 200, body: message };
+  }
+
+  /** A public thread on a message (its id is the message's, as Discord's is), announced with THREAD_CREATE. */
+  private startThread(ctx: RequestContext): Reply {
+    const parent = this.channels.get(ctx.params.channelId!);
+    const message = this.messages.get(ctx.params.messageId!);
+    if (parent?.type !== ChannelType.GuildText || !message || message.channel_id !== parent.id)
+      return apiError(404, 10008, 'Unknown Message');
+    if (this.channels.has(message.id))
+      return apiError(400, 160004, 'A thread has already been created for this message');
+    const body = asObject(ctx.body) as { name?: unknown; auto_archive_duration?: unknown };
+    if (typeof body.name !== 'string' || !body.name || body.name.length > 100)
+      return apiError(400, 50035, 'Invalid Form Body');
+    const thread: APIThreadChannel = {
+      id: message.id,
+      type: ChannelType.PublicThread,
+      guild_id: GUILD_ID,
+      parent_id: parent.id,
+      name: body.name,
+      owner_id: this.fixture.users.bot.id,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: (Number(body.auto_archive_duration) || 1440) as 60 | 1440 | 4320 | 10080,
+        archive_timestamp: new Date().toISOString(),
+        locked: false,
+      },
+    };
+    this.channels.set(thread.id, thread);
+    this.dispatch(GatewayDispatchEvents.ThreadCreate, { ...thread, newly_created: true });
+    return { status: 201, body: thread };
   }
 
   private createChannelMessage(ctx: RequestContext): Reply {

@@ -3,6 +3,7 @@ import { composeAnswer, type Answer, type Collection } from './answer.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from './embedder.js';
 import { ModelLoadError, UsageError, UserError, errorMessage } from './errors.js';
+import { inConversation, type Conversation } from './follow-up.js';
 import { IndexUpkeep } from './index-upkeep.js';
 import type { IndexSummary } from './indexer.js';
 import { LiveIndex } from './live-index.js';
@@ -18,6 +19,8 @@ export interface AskOptions {
   articleId?: string;
   /** Overrides RETRIEVAL_MODE for this question. */
   mode?: ModeSetting;
+  /** The conversation the question follows (a follow-up thread): its earlier questions and cited files. */
+  conversation?: Conversation;
 }
 
 export interface TimedAnswer extends Answer {
@@ -117,18 +120,27 @@ export class Footnote {
     // A reindex may swap in a new index while this question is answered: the one it started
     // with stays open until it is done.
     const answer = await this.live.use(index, async () => {
-      const retrieved = await retrieve(index, embedder, normalized, {
+      const { conversation } = options;
+      const searched = inConversation(normalized, conversation);
+      const cited = new Set(conversation?.files ?? []);
+      const retrieved = await retrieve(index, embedder, searched, {
         mode,
         k: this.config.topK,
         efSearch: this.config.hnsw.efSearch,
         articleId: options.articleId,
+        preferArticles: index
+          .articles()
+          .filter((a) => cited.has(a.file))
+          .map((a) => a.id),
       });
-      const reranked = await this.rerank(normalized, retrieved);
-      return composeAnswer(normalized, reranked, collectionOf(index, needsVectors(mode)), {
+      const reranked = await this.rerank(searched, retrieved);
+      const composed = composeAnswer(searched, reranked, collectionOf(index, needsVectors(mode)), {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         meaningMargin: this.config.meaningMargin,
         model: this.config.embeddingModel,
       });
+      // The answer is to the question asked, however it was read.
+      return { ...composed, question: normalized };
     });
     if (answer) return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
     // The index failed its checksums: what was read may be wrong, so the question is asked again

@@ -12,6 +12,8 @@ export interface RetrievalOptions {
   articleId?: string;
   /** At most this many of one article's passages before other articles get a turn. */
   perArticle?: number;
+  /** Articles whose best passages are searched as if the question named them (a conversation's cited articles). */
+  preferArticles?: string[];
 }
 
 export interface RankedPassage extends PassageHit {
@@ -93,7 +95,9 @@ function namedArticleHits(
   const words = contentWords(question);
   const seen = new Set(found.map((h) => h.passage.id));
   const extra: RankedPassage[] = [];
-  const named = index.namedArticles(contentTerms(question), NAMING_ARTICLES);
+  const named = [
+    ...new Set([...index.namedArticles(contentTerms(question), NAMING_ARTICLES), ...(options.preferArticles ?? [])]),
+  ];
   const lexical = options.mode !== 'dense' ? index.searchTextInArticles(words, named, PASSAGES_PER_NAMED) : [];
   const dense = query
     ? named.flatMap((articleId) => index.searchVectors(query, PASSAGES_PER_NAMED, options.efSearch, { articleId }))

@@ -16,7 +16,8 @@ import { announcement } from './feeds.js';
 import { replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
-import { SHARE_BUTTON, VOTE_PREFIX } from './render.js';
+import { openFollowUp } from './follow-up.js';
+import { FOLLOW_UP_PREFIX, SHARE_BUTTON, VOTE_PREFIX } from './render.js';
 import { fromInteraction } from './request.js';
 import { shareAnswer } from './share.js';
 import { recordVote } from './votes.js';
@@ -140,6 +141,11 @@ async function onInteraction(
   if (interaction.isButton() && interaction.customId === SHARE_BUTTON) {
     return shareAnswer(interaction, context).catch((error: unknown) =>
       context.log.warn({ err: error, interactionId: interaction.id }, 'could not share the answer'),
+    );
+  }
+  if (interaction.isButton() && interaction.customId.startsWith(FOLLOW_UP_PREFIX)) {
+    return openFollowUp(interaction, context).catch((error: unknown) =>
+      context.log.warn({ err: error, interactionId: interaction.id }, 'could not open a follow-up thread'),
     );
   }
   if (interaction.isButton() && interaction.customId.startsWith(VOTE_PREFIX)) {

@@ -29,5 +29,6 @@ export async function handleMessage(message: Message, context: CommandContext): 
     return;
   }
   if (direct && REINDEX_WORD.test(text)) return rebuildIndex(request, context);
-  return askQuestion(request, { text }, context);
+  // A mention in a server channel may be followed up in a thread; in a thread it is a follow-up.
+  return askQuestion(request, { text, followUp: !direct && !message.channel.isThread() }, context);
 }

@@ -15,15 +15,22 @@ export interface Question {
   articleId?: string;
   /** A private answer in a server, which its asker may share with the channel. */
   shareable?: boolean;
+  /** A public answer in a server channel, which may be followed up in a thread. */
+  followUp?: boolean;
 }
+
+/** Earlier turns of a follow-up thread that a question there is read with. */
+const CONTEXT_TURNS = 5;
 
 export function askQuestion(request: Request, question: Question, context: CommandContext): Promise<void> {
   const { footnote, limits } = context;
   return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
     await request.defer();
     try {
+      // In a follow-up thread, the thread's last turns are the question's context.
+      const conversation = context.answers.threadContext(request.channelId, CONTEXT_TURNS) ?? undefined;
       const answer = await limits.queue.run(() =>
-        footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId }),
+        footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId, conversation }),
       );
       // Logged for /report and the vote buttons; a log that cannot be written costs the buttons, not the answer.
       let answerId: number | undefined;
@@ -36,10 +43,12 @@ export function askQuestion(request: Request, question: Question, context: Comma
           generation: footnote.index()?.manifest.builtAt ?? null,
           userId: request.userId,
         });
+        if (conversation) context.answers.addToThread(request.channelId, answerId);
       } catch (error) {
         context.log.warn({ err: error }, 'could not log the answer');
       }
-      await request.reply(renderAnswer(answer, { shareable: question.shareable && answer.found, answerId }));
+      const followUp = question.followUp && !conversation && answerId !== undefined;
+      await request.reply(renderAnswer(answer, { shareable: question.shareable && answer.found, answerId, followUp }));
     } catch (error) {
       // The queue can fill up while the reply is being deferred.
       if (!(error instanceof QueueFullError)) throw error;

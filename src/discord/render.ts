@@ -31,6 +31,8 @@ export interface ReplyPayload {
 }
 
 export const SHARE_BUTTON = 'answer:share';
+/** "Ask a follow-up": `followup:<answer id>`, the answer the thread starts from. */
+export const FOLLOW_UP_PREFIX = 'followup:';
 /** A vote button's custom id: `vote:1:<answer id>` or `vote:-1:<answer id>`, so that it counts after a restart. */
 export const VOTE_PREFIX = 'vote:';
 // Room a shared answer keeps for the line that says who shared it.
@@ -45,7 +47,10 @@ const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.
  * The message body rather than embeds: a quote is read, copied and found by search where
  * it is, in the order of its number, with nothing shown twice.
  */
-export function renderAnswer(answer: Answer, options: { shareable?: boolean; answerId?: number } = {}): ReplyPayload {
+export function renderAnswer(
+  answer: Answer,
+  options: { shareable?: boolean; answerId?: number; followUp?: boolean } = {},
+): ReplyPayload {
   const buttons = (shareable: boolean): Pick<ReplyPayload, 'components'> => {
     const row = [
       ...(options.answerId !== undefined
@@ -55,6 +60,9 @@ export function renderAnswer(answer: Answer, options: { shareable?: boolean; ans
           ]
         : []),
       ...(shareable ? [{ custom_id: SHARE_BUTTON, label: 'Share with the channel' }] : []),
+      ...(options.followUp && options.answerId !== undefined
+        ? [{ custom_id: `${FOLLOW_UP_PREFIX}${options.answerId}`, label: 'Ask a follow-up' }]
+        : []),
     ].map((b) => ({ type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, ...b }));
     return row.length ? { components: [{ type: ComponentType.ActionRow, components: row }] } : {};
   };

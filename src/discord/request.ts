@@ -10,6 +10,8 @@ export interface Request {
   userId: string;
   /** The server it was asked in; null in a DM. */
   guildId: string | null;
+  /** The channel (or thread) it was asked in. */
+  channelId: string;
   /** Whether the person holds Manage Server where they ask (never in a DM). */
   managesServer: boolean;
   /** Sends the reply, or replaces the one shown so far. */
@@ -38,6 +40,7 @@ export function fromInteraction(
   return {
     userId: interaction.user.id,
     guildId: interaction.guildId,
+    channelId: interaction.channelId,
     managesServer: interaction.inGuild() && interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
     reply: (payload) =>
       write(() =>
@@ -55,6 +58,7 @@ export function fromMessage(message: Message): Request {
   return {
     userId: message.author.id,
     guildId: message.guildId,
+    channelId: message.channelId,
     managesServer: message.member?.permissions.has(PermissionFlagsBits.ManageGuild) ?? false,
     reply: async (payload) => {
       await message.reply(payload);

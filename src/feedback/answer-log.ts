@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS answers (
   generation TEXT
 );
 CREATE INDEX IF NOT EXISTS answers_by_time ON answers(asked_at);
+-- The answers of a follow-up thread, in order: its context.
+CREATE TABLE IF NOT EXISTS thread_answers (
+  thread_id TEXT NOT NULL,
+  answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+  PRIMARY KEY (thread_id, answer_id)
+);
 CREATE TABLE IF NOT EXISTS votes (
   answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
   user_hash TEXT NOT NULL,
@@ -93,6 +99,31 @@ export class AnswerLog {
        ON CONFLICT (answer_id, user_hash) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at`,
     ).run(answerId, user, vote, this.now());
     return previous ?? null;
+  }
+
+  /** Makes `threadId` a follow-up thread of `answerId`, or adds an answer given in it. */
+  addToThread(threadId: string, answerId: number): void {
+    this.open()
+      .prepare('INSERT OR IGNORE INTO thread_answers (thread_id, answer_id) VALUES (?, ?)')
+      .run(threadId, answerId);
+  }
+
+  /**
+   * A follow-up thread's last `turns` answers, oldest first (questions and the files they cited),
+   * or null when `threadId` is not one.
+   */
+  threadContext(threadId: string, turns: number): { questions: string[]; files: string[] } | null {
+    if (!fs.existsSync(this.file)) return null;
+    const rows = this.open()
+      .prepare(
+        `SELECT a.question, a.citations FROM thread_answers t JOIN answers a ON a.id = t.answer_id
+         WHERE t.thread_id = ? ORDER BY a.id DESC LIMIT ?`,
+      )
+      .all(threadId, turns) as { question: string; citations: string }[];
+    if (!rows.length) return null;
+    rows.reverse();
+    const files = rows.flatMap((r) => (JSON.parse(r.citations) as { file: string }[]).map((c) => c.file));
+    return { questions: rows.map((r) => r.question), files: [...new Set(files)] };
   }
 
   /** Every answer since `since` (ms) with its votes' sum and count: what /report groups. */

@@ -1,0 +1,27 @@
+/**
+ * "Ask a follow-up" on an answer in a server channel: a thread opens on the answer, and questions
+ * asked there (/ask, or a mention) are read with its last turns as context.
+ */
+import { MessageFlags, ThreadAutoArchiveDuration, type ButtonInteraction } from 'discord.js';
+import type { CommandContext } from './command-types.js';
+import { FOLLOW_UP_PREFIX, shorten } from './render.js';
+
+export const IN_THE_THREAD =
+  'Ask your follow-up in the thread with /ask or by mentioning me; I read it with the questions before it.';
+
+export async function openFollowUp(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
+  const answerId = Number(interaction.customId.slice(FOLLOW_UP_PREFIX.length));
+  if (!Number.isInteger(answerId)) return;
+  const { message } = interaction;
+  // A second click finds the thread the first one opened.
+  const thread =
+    message.thread ??
+    (await message.startThread({
+      name: shorten(message.content.split('\n')[0]!.replace(/^> /, ''), 90) || 'Follow-up',
+      // Quiet threads archive after an hour; a question in one brings it back.
+      autoArchiveDuration: ThreadAutoArchiveDuration.OneHour,
+    }));
+  answers.addToThread(thread.id, answerId);
+  await interaction.reply({ content: `${IN_THE_THREAD} <#${thread.id}>`, flags: MessageFlags.Ephemeral });
+  log.info({ threadId: thread.id, answerId }, 'follow-up thread opened');
+}

@@ -1,0 +1,76 @@
+import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IN_THE_THREAD } from '../../src/discord/follow-up.js';
+import { NOT_A_QUESTION } from '../../src/answer.js';
+import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+
+// Follow-ups in threads through the real client and the emulator: the button opens a thread on
+// the answer, and a question there is read with the thread's earlier turns, so it gets a
+// different and right answer than the same words asked cold.
+
+let running: RunningBot;
+let emulator: DiscordEmulator;
+
+beforeAll(async () => {
+  running = await startBot();
+  emulator = running.emulator;
+});
+
+afterAll(() => running?.stop());
+
+async function ask(question: string, channelId?: string): Promise<InteractionReply> {
+  const options = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
+  const sent = emulator.sendSlashCommand({ name: 'ask', options, guildId: emulator.fixture.guild.id, channelId });
+  return emulator.waitForInteractionReply(sent.id);
+}
+
+const buttons = (reply: InteractionReply) =>
+  (reply.components[0] as { components: { custom_id: string; label: string }[] } | undefined)?.components ?? [];
+
+describe('follow-ups in threads', () => {
+  let threadId = '';
+
+  it('opens a thread on an answer when asked, and says where to ask', async () => {
+    const answer = await ask('Who does Jack Ma have tremendous respect for?');
+    expect(answer.content).toContain('tremendous respect for Apple CEO Tim Cook');
+    const followUp = buttons(answer).find((b) => b.label === 'Ask a follow-up')!;
+    const click = emulator.clickButton({
+      messageId: answer.message.id,
+      customId: followUp.custom_id,
+      user: emulator.fixture.users.regular,
+    });
+    const created = await emulator.waitForRequest((r) => r.method === 'POST' && r.path.endsWith('/threads'));
+    expect(created.status).toBe(201);
+    threadId = (created.response as { id: string }).id;
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+    const data = (callback.body as { data: { content: string; flags: number } }).data;
+    expect(data.content).toBe(`${IN_THE_THREAD} <#${threadId}>`);
+    expect(data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('reads a follow-up with the turn before it: "When did he say that?" gets the quote, cold it gets nothing', async () => {
+    const cold = await ask('When did he say that?');
+    expect(cold.content).toContain(NOT_A_QUESTION.slice(0, 40));
+    const inThread = await ask('When did he say that?', threadId);
+    expect(inThread.content).toMatch(
+      /^> Ma told a Wall Street Journal Digital Live conference on Monday that he has tremendous respect for Apple CEO Tim Cook\. \[1\]/,
+    );
+    // In the thread there is no second thread to open.
+    expect(buttons(inThread).map((b) => b.label)).toEqual(['👍', '👎']);
+  });
+
+  it('answers a mention in the thread in the thread, with the same context', async () => {
+    const before = emulator.requests.length;
+    emulator.sendMessage({
+      guildId: emulator.fixture.guild.id,
+      channelId: threadId,
+      content: `<@${emulator.fixture.users.bot.id}> and where did he say it?`,
+    });
+    const reply = await emulator.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${threadId}/messages`,
+    );
+    expect(emulator.requests.indexOf(reply)).toBeGreaterThanOrEqual(before);
+    expect((reply.body as { content: string }).content).toContain('Wall Street Journal Digital Live conference');
+  });
+});
