@@ -69,6 +69,8 @@ export interface Config {
     guildId: string | null;
     apiBase: string;
     adminUserIds: string[];
+    /** MESSAGE_CONTENT: the privileged intent is on, so every message in a follow-up thread is a question. */
+    messageContent: boolean;
   };
 }
 
@@ -231,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       guildId: optional('DISCORD_GUILD_ID'),
       apiBase,
       adminUserIds,
+      messageContent: bool('MESSAGE_CONTENT', false),
     },
   };
 }

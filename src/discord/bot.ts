@@ -38,7 +38,8 @@ const FEED_CHECK_MS = 60_000;
 /**
  * The Discord client: slash commands, autocomplete, direct messages and mentions, all turned
  * into calls on the Footnote core, and the feeds polled on schedule. Needs no privileged intent:
- * Discord delivers the content of DMs and of messages that mention the bot without Message Content.
+ * Discord delivers the content of DMs and of messages that mention the bot without Message Content,
+ * which it asks for only with MESSAGE_CONTENT=true (every message in a follow-up thread).
  */
 export function createBot(
   commands: Map<string, Command>,
@@ -55,7 +56,13 @@ export function createBot(
     },
   };
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.DirectMessages,
+      // Privileged: only when the operator turned it on (MESSAGE_CONTENT), for follow-up threads.
+      ...(context.config.discord.messageContent ? [GatewayIntentBits.MessageContent] : []),
+    ],
     // DM channels are not cached before their first message arrives.
     partials: [Partials.Channel],
     rest: { api: context.config.discord.apiBase },

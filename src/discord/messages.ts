@@ -15,7 +15,12 @@ export async function handleMessage(message: Message, context: CommandContext): 
   const botId = message.client.user.id;
   if (message.author.bot || message.author.id === botId) return;
   const direct = message.channel.type === ChannelType.DM;
-  if (!direct && !message.mentions.users.has(botId)) return;
+  // With the Message Content intent, every message in a follow-up thread is a question too.
+  const inFollowUp =
+    context.config.discord.messageContent &&
+    message.channel.isThread() &&
+    context.answers.threadContext(message.channelId, 1) !== null;
+  if (!direct && !inFollowUp && !message.mentions.users.has(botId)) return;
   // The mention itself is not part of the question.
   const text = message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').trim();
   // A DM without text (an image, a sticker) is not a question; a bare mention gets a hint.

@@ -74,3 +74,67 @@ describe('follow-ups in threads', () => {
     expect((reply.body as { content: string }).content).toContain('Wall Street Journal Digital Live conference');
   });
 });
+
+describe('follow-up threads with MESSAGE_CONTENT', () => {
+  it('takes every message in a follow-up thread as a question only when the intent is on', async () => {
+    const plainIn = async (bot: RunningBot, channelId: string, content: string) => {
+      const before = bot.emulator.requests.length;
+      bot.emulator.sendMessage({ guildId: bot.emulator.fixture.guild.id, channelId, content });
+      // A reply, if any, comes before the bot answers the next interaction: ask something after it.
+      const options = [
+        { name: 'question', type: ApplicationCommandOptionType.String as const, value: 'What is Alipay?' },
+      ];
+      const sent = bot.emulator.sendSlashCommand({ name: 'ask', options, guildId: bot.emulator.fixture.guild.id });
+      await bot.emulator.waitForInteractionReply(sent.id);
+      return bot.emulator.requests
+        .slice(before)
+        .filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`);
+    };
+    const openThread = async (bot: RunningBot): Promise<string> => {
+      const options = [
+        {
+          name: 'question',
+          type: ApplicationCommandOptionType.String as const,
+          value: 'Who does Jack Ma have tremendous respect for?',
+        },
+      ];
+      const sent = bot.emulator.sendSlashCommand({ name: 'ask', options, guildId: bot.emulator.fixture.guild.id });
+      const answer = await bot.emulator.waitForInteractionReply(sent.id);
+      const followUp = buttons(answer).find((b) => b.label === 'Ask a follow-up')!;
+      const click = bot.emulator.clickButton({
+        messageId: answer.message.id,
+        customId: followUp.custom_id,
+        user: bot.emulator.fixture.users.regular,
+      });
+      const created = await bot.emulator.waitForRequest(
+        (r) =>
+          r.method === 'POST' &&
+          r.path === `/channels/${bot.emulator.fixture.channel.id}/messages/${answer.message.id}/threads`,
+      );
+      // The click is answered once the thread is recorded as a follow-up thread.
+      await bot.emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+      return (created.response as { id: string }).id;
+    };
+
+    // Off (the default): a plain message in the thread is not for the bot, and Discord blanks it anyway.
+    expect(await plainIn(running, await openThread(running), 'When did he say that?')).toEqual([]);
+
+    const withIntent = await startBot(() => ({ MESSAGE_CONTENT: 'true' }));
+    try {
+      const thread = await openThread(withIntent);
+      withIntent.emulator.sendMessage({
+        guildId: withIntent.emulator.fixture.guild.id,
+        channelId: thread,
+        content: 'When did he say that?',
+      });
+      const reply = await withIntent.emulator.waitForRequest(
+        (r) => r.method === 'POST' && r.path === `/channels/${thread}/messages`,
+      );
+      expect((reply.body as { content: string }).content).toContain('conference on Monday');
+      // Outside follow-up threads, plain messages are still not questions.
+      expect(await plainIn(withIntent, withIntent.emulator.fixture.channel.id, 'When did he say that?')).toEqual([]);
+    } finally {
+      await withIntent.stop();
+    }
+  });
+});
