@@ -6,6 +6,7 @@ import {
   GatewayIntentBits,
   Partials,
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type Interaction,
   type Message,
 } from 'discord.js';
@@ -138,27 +139,29 @@ export function createBot(
   };
 }
 
+const ANSWER_BUTTONS: {
+  prefix: string;
+  does: string;
+  handle: (interaction: ButtonInteraction, context: CommandContext) => Promise<void>;
+}[] = [
+  { prefix: SHARE_BUTTON, does: 'share the answer', handle: shareAnswer },
+  { prefix: FOLLOW_UP_PREFIX, does: 'open a follow-up thread', handle: openFollowUp },
+  { prefix: VOTE_PREFIX, does: 'record the vote', handle: recordVote },
+];
+
 async function onInteraction(
   interaction: Interaction,
   commands: Map<string, Command>,
   context: CommandContext,
 ): Promise<void> {
   if (interaction.isAutocomplete()) return onAutocomplete(interaction, commands, context);
-  // Buttons other than this one belong to the handler that awaits them (/remove's confirmation).
-  if (interaction.isButton() && interaction.customId === SHARE_BUTTON) {
-    return shareAnswer(interaction, context).catch((error: unknown) =>
-      context.log.warn({ err: error, interactionId: interaction.id }, 'could not share the answer'),
-    );
-  }
-  if (interaction.isButton() && interaction.customId.startsWith(FOLLOW_UP_PREFIX)) {
-    return openFollowUp(interaction, context).catch((error: unknown) =>
-      context.log.warn({ err: error, interactionId: interaction.id }, 'could not open a follow-up thread'),
-    );
-  }
-  if (interaction.isButton() && interaction.customId.startsWith(VOTE_PREFIX)) {
-    return recordVote(interaction, context).catch((error: unknown) =>
-      context.log.warn({ err: error, interactionId: interaction.id }, 'could not record the vote'),
-    );
+  // The buttons every answer may carry; others belong to the handler that awaits them (/remove's confirmation).
+  if (interaction.isButton()) {
+    const button = ANSWER_BUTTONS.find((b) => interaction.customId.startsWith(b.prefix));
+    if (!button) return;
+    return button.handle(interaction, context).catch((error: unknown) => {
+      context.log.warn({ err: error, interactionId: interaction.id }, `could not ${button.does}`);
+    });
   }
   if (!interaction.isChatInputCommand()) return;
   const started = performance.now();
