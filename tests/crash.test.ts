@@ -29,6 +29,18 @@ function indexAndKill(
   );
 }
 
+/** The index opens (which checks every file against the manifest's checksums) and answers. */
+async function expectIndexAnswers(env: Record<string, string>): Promise<void> {
+  PassageIndex.open(env.INDEX_DIR!)!.close();
+  const footnote = new Footnote(testConfig(env), silentLog);
+  try {
+    const answer = await footnote.ask('Is Jack Ma open to working with Apple?', { mode: 'lexical' });
+    expect(answer.citations[0]?.quote).toContain('open to working with Apple Inc on mobile payments');
+  } finally {
+    await footnote.close();
+  }
+}
+
 describe('a reindex killed with SIGKILL', () => {
   it('leaves an index that loads and answers, whenever it is killed', { timeout: 120_000 }, async () => {
     const articles = articlesCopy();
@@ -47,15 +59,7 @@ describe('a reindex killed with SIGKILL', () => {
       const manifest = readManifest(generation!)!;
       expect([1, 21]).toContain(manifest.counts.articles);
       outcomes.push(`${afterMs} ms: ${manifest.counts.articles === 1 ? 'old index' : 'new index'}`);
-      // Opening checks every file against the manifest's checksums.
-      PassageIndex.open(env.INDEX_DIR!)!.close();
-      const footnote = new Footnote(testConfig(env), silentLog);
-      try {
-        const answer = await footnote.ask('Is Jack Ma open to working with Apple?', { mode: 'lexical' });
-        expect(answer.citations[0]?.quote).toContain('open to working with Apple Inc on mobile payments');
-      } finally {
-        await footnote.close();
-      }
+      await expectIndexAnswers(env);
     }
 
     console.info(`SIGKILL during reindex: ${outcomes.join(', ')}`);
@@ -105,14 +109,7 @@ describe('an add killed with SIGKILL', () => {
           for (const file of saved) {
             expect(fs.readFileSync(path.join(articles, file), 'utf8'), `killed after ${afterMs} ms`).toBe(content);
           }
-          PassageIndex.open(env.INDEX_DIR!)!.close();
-          const footnote = new Footnote(testConfig(env), silentLog);
-          try {
-            const answer = await footnote.ask('Is Jack Ma open to working with Apple?', { mode: 'lexical' });
-            expect(answer.citations[0]?.quote).toContain('open to working with Apple Inc on mobile payments');
-          } finally {
-            await footnote.close();
-          }
+          await expectIndexAnswers(env);
           for (const file of added) fs.rmSync(path.join(articles, file));
         }
         console.info(`SIGKILL during add: ${outcomes.join(', ')}`);
