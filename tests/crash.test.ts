@@ -110,7 +110,11 @@ describe('an add killed with SIGKILL', () => {
             expect(fs.readFileSync(path.join(articles, file), 'utf8'), `killed after ${afterMs} ms`).toBe(content);
           }
           await expectIndexAnswers(env);
+          // Each kill starts from the same articles and index.
           for (const file of added) fs.rmSync(path.join(articles, file));
+          const reset = new Footnote(testConfig(env), silentLog);
+          await reset.reindex();
+          await reset.close();
         }
         console.info(`SIGKILL during add: ${outcomes.join(', ')}`);
       } finally {
