@@ -128,10 +128,7 @@ export class Footnote {
         k: this.config.topK,
         efSearch: this.config.hnsw.efSearch,
         articleId: options.articleId,
-        preferArticles: index
-          .articles()
-          .filter((a) => cited.has(a.file))
-          .map((a) => a.id),
+        preferArticles: cited.size ? index.articles().flatMap((a) => (cited.has(a.file) ? [a.id] : [])) : undefined,
       });
       const reranked = await this.rerank(searched, retrieved);
       const composed = composeAnswer(searched, reranked, collectionOf(index, needsVectors(mode)), {
