@@ -8,6 +8,9 @@ import { articleMetadata } from '../articles/article.js';
 import { contentTerms, stem } from '../text.js';
 
 const VECTOR_SAMPLE = 256;
+// Articles kept in memory with their text: the retrieved passages of one question come from at
+// most topK + the named articles' (a few dozen); this many serve many questions in a row.
+const ARTICLE_CACHE = 512;
 const SENTENCE_SAMPLE = 64;
 // Measured on the 233 SOTU speeches (19,020 passages), in process, test model: leaving out
 // words in more than a fifth of the passages took lexical answers from p50 9.9 / p95 24 ms to
@@ -240,15 +243,22 @@ export class PassageIndex {
     });
   }
 
-  /** An article with its text (cached: answers slice quotes out of it). */
+  /**
+   * An article with its text. The most recently used ones are kept (answers slice quotes out of
+   * them, question after question); the least recently used goes beyond ARTICLE_CACHE, so a
+   * large collection's texts do not all end up in memory.
+   */
   article(id: string): StoredArticle | null {
     let article = this.articleCache.get(id);
-    if (!article) {
+    if (article) {
+      this.articleCache.delete(id);
+    } else {
       const stored = this.db.article(id);
       if (!stored) return null;
       article = stored;
-      this.articleCache.set(id, article);
+      if (this.articleCache.size >= ARTICLE_CACHE) this.articleCache.delete(this.articleCache.keys().next().value!);
     }
+    this.articleCache.set(id, article);
     return article;
   }
 
