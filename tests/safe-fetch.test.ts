@@ -151,6 +151,17 @@ describe('fetching a page from a link', () => {
     expect(resolved).toEqual(['pages.test']);
   });
 
+  it('tries the next checked address when one cannot be reached', async () => {
+    // Nothing listens on ::1 at the server's port: the connection is refused, and 127.0.0.1 answers.
+    const twoAddresses = options({
+      resolve: async () => ['::1', '127.0.0.1'],
+      onConnect: (address) => void connected.push(address),
+    });
+    const before = connected.length;
+    expect((await safeFetch(url('/hops/0'), twoAddresses)).body.toString()).toBe('arrived');
+    expect(connected.slice(before)).toEqual(['::1', '127.0.0.1']);
+  });
+
   it('follows up to five redirects, checking each, and refuses a sixth', async () => {
     expect((await safeFetch(url('/hops/5'), options())).body.toString()).toBe('arrived');
     await expect(safeFetch(url('/hops/6'), options())).rejects.toThrow(/redirects more than 5 times/);

@@ -56,8 +56,7 @@ export async function safeFetch(url: string, options: FetchOptions): Promise<Fet
   const deadline = AbortSignal.timeout(timeoutMs);
   let current = parseUrl(url);
   for (let redirects = 0; ; redirects++) {
-    const address = await checkedAddress(current, options);
-    const response = await request(current, address, options, deadline, timeoutMs);
+    const response = await requestAny(current, await checkedAddresses(current, options), options, deadline, timeoutMs);
     if ('fetched' in response) return response.fetched;
     if (redirects >= (options.maxRedirects ?? 5)) {
       throw new FetchError(`The link redirects more than ${options.maxRedirects ?? 5} times; nothing was added.`);
@@ -80,8 +79,8 @@ function parseUrl(text: string, base?: URL): URL {
   return url;
 }
 
-/** The address to connect to for `url`: every address the name has must be public, unless the host is allowed. */
-async function checkedAddress(url: URL, options: FetchOptions): Promise<string> {
+/** The addresses to connect to for `url`: every address the name has must be public, unless the host is allowed. */
+async function checkedAddresses(url: URL, options: FetchOptions): Promise<string[]> {
   // The URL parser has already turned 127.1, 0x7f000001 and 2130706433 into 127.0.0.1.
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const allowed = options.allowHosts?.includes(host) ?? false;
@@ -102,7 +101,30 @@ async function checkedAddress(url: URL, options: FetchOptions): Promise<string> 
       if (refused) throw new FetchError(`${host} is ${refused}; only public web pages can be added.`);
     }
   }
-  return addresses[0]!;
+  return addresses;
+}
+
+/** A connection that could not be made (refused, unreachable, timed out): the next address may answer. */
+class ConnectFailed extends FetchError {
+  override name = 'ConnectFailed';
+}
+
+/** The request to each checked address in turn until one connects (an IPv6 one this machine cannot reach, say). */
+async function requestAny(
+  url: URL,
+  addresses: string[],
+  options: FetchOptions,
+  deadline: AbortSignal,
+  timeoutMs: number,
+): Promise<Response> {
+  for (const [i, address] of addresses.entries()) {
+    try {
+      return await request(url, address, options, deadline, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof ConnectFailed) || i === addresses.length - 1) throw error;
+    }
+  }
+  throw new Error('no address to connect to');
 }
 
 async function systemResolve(host: string): Promise<string[]> {
@@ -143,21 +165,24 @@ function request(
       ...(secure && !isIP(url.hostname.replace(/^\[|\]$/g, '')) ? { servername: url.hostname } : {}),
       signal: deadline,
     });
+    let connected = false;
     const connectTimer = setTimeout(
-      () => fail(new FetchError(`${url.hostname} did not answer in time; nothing was added.`)),
+      () => fail(new ConnectFailed(`${url.hostname} did not answer in time; nothing was added.`)),
       options.connectTimeoutMs ?? 10_000,
     );
     req.on('socket', (socket) => {
+      socket.once('connect', () => (connected = true));
       socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
     });
     req.on('error', (error) => {
       clearTimeout(connectTimer);
       if (deadline.aborted) {
         reject(new FetchError(`The page took longer than ${Math.round(timeoutMs / 1000)} s; nothing was added.`));
-      } else
-        reject(
-          error instanceof FetchError ? error : new FetchError(`The page could not be fetched (${error.message}).`),
-        );
+      } else if (error instanceof FetchError) reject(error);
+      else {
+        const Failure = connected ? FetchError : ConnectFailed;
+        reject(new Failure(`The page could not be fetched (${error.message}).`));
+      }
     });
     req.on('response', (res) => {
       clearTimeout(connectTimer);
