@@ -50,10 +50,12 @@ CREATE TABLE IF NOT EXISTS votes (
 `;
 
 const DAY_MS = 24 * 60 * 60_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export class AnswerLog {
   private db: Database.Database | null = null;
   private salt = '';
+  private prunedAt = -Infinity;
 
   constructor(
     private readonly file: string,
@@ -162,6 +164,9 @@ export class AnswerLog {
   }
 
   private prune(): void {
+    // Records are kept for days: deleting the old ones once an hour is enough, not on every answer.
+    if (this.now() - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = this.now();
     this.db!.prepare('DELETE FROM answers WHERE asked_at < ?').run(this.now() - this.retainDays * DAY_MS);
   }
 
