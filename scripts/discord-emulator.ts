@@ -178,6 +178,8 @@ export interface SendMessageOptions {
   guildId?: string;
   /** Added to the users mentioned as `<@id>` in the content. */
   mentions?: APIUser[];
+  /** Files sent with the message, from `uploadAttachment`. */
+  attachments?: APIAttachment[];
 }
 
 export interface GuildFixture {
@@ -842,7 +844,7 @@ export class DiscordEmulator {
       mention_everyone: false,
       mentions: [...mentioned.values()].map((user) => (inGuild ? { ...user, member: member(user) } : user)),
       mention_roles: [],
-      attachments: [],
+      attachments: options.attachments ?? [],
       embeds: [],
       pinned: false,
       type: MessageType.Default,

@@ -41,7 +41,8 @@ export interface Found {
   real: string;
 }
 
-function isArticleFile(name: string): boolean {
+/** Whether a file name has one of the article extensions. */
+export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
 

@@ -1,15 +1,20 @@
 /**
- * Direct messages and mentions turned into requests: a DM is a question (or `reindex`); in a
- * server, a message that mentions the bot is a question answered as a reply. Everything else is
- * ignored.
+ * Direct messages and mentions turned into requests: a DM is a question (or `reindex`, `add URL`,
+ * or an article file sent alone); in a server, a message that mentions the bot is a question
+ * answered as a reply. Everything else is ignored.
  */
 import { ChannelType, type Message } from 'discord.js';
+import { isArticleFile } from '../articles/load.js';
+import { addFromDiscord } from './add.js';
 import type { CommandContext } from './command-types.js';
 import { askQuestion } from './questions.js';
 import { rebuildIndex } from './reindex.js';
 import { fromMessage } from './request.js';
 
 const REINDEX_WORD = /^[!/]?reindex$/i;
+// `add https://…` in a DM; a file needs no words, or just `add`.
+const ADD_LINK = /^[!/]?add\s+<?(\S+?)>?$/i;
+const ADD_WORD = /^[!/]?add$/i;
 
 export async function handleMessage(message: Message, context: CommandContext): Promise<void> {
   const botId = message.client.user.id;
@@ -23,6 +28,14 @@ export async function handleMessage(message: Message, context: CommandContext): 
   if (!direct && !inFollowUp && !message.mentions.users.has(botId)) return;
   // The mention itself is not part of the question.
   const text = message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').trim();
+  // An article file sent alone in a DM is added, for those who may (the others are told why not).
+  const files = direct ? [...message.attachments.values()].filter((a) => isArticleFile(a.name)) : [];
+  if (files.length && (!text || ADD_WORD.test(text))) {
+    const request = fromMessage(message);
+    for (const { name, size, url } of files)
+      await addFromDiscord(request, { url: null, file: { name, size, url } }, context);
+    return;
+  }
   // A DM without text (an image, a sticker) is not a question; a bare mention gets a hint.
   if (!text && direct) return;
   const request = fromMessage(message);
@@ -34,6 +47,8 @@ export async function handleMessage(message: Message, context: CommandContext): 
     return;
   }
   if (direct && REINDEX_WORD.test(text)) return rebuildIndex(request, context);
+  const link = direct ? ADD_LINK.exec(text) : null;
+  if (link) return addFromDiscord(request, { url: link[1]!, file: null }, context);
   // A mention in a server channel may be followed up in a thread; in a thread it is a follow-up.
   return askQuestion(request, { text, followUp: !direct && !message.channel.isThread() }, context);
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import {
   ApplicationCommandOptionType,
   type APIApplicationCommandInteractionDataOption,
+  type APIAttachment,
   type APIUser,
 } from 'discord.js';
 import pino from 'pino';
@@ -19,6 +20,11 @@ import { ROOT, articlesCopy } from '../support/setup.js';
 const ORCHARD = `<!doctype html><html><head><title>The Quince Orchard</title></head><body><article>
 <h1>The Quince Orchard</h1><p>The quince orchard behind the old mill at Harrow gives its fruit in late October, and
 the village presses it into a dark amber jelly that is sold at the winter market.</p></article></body></html>`;
+const NOTES = `<!doctype html><html><head><title>Orchard Notes</title></head><body><article><h1>Orchard Notes</h1>
+<p>The orchard notes record which quince trees at Harrow were grafted each spring, and by whom, since the mill closed in
+the long dry summer.</p></article></body></html>`;
+const FERRY =
+  '---\ntitle: Ferry Times\n---\n\nThe ferry leaves Harrow at seven each morning and returns at dusk, except on Sundays when it stays in port.\n';
 const TIDES =
   '---\ntitle: Tide Tables\n---\n\nHigh tide at Harrow falls an hour later each day; the harbour master posts the table on the church door every Monday.\n';
 
@@ -35,6 +41,7 @@ let pagesPort: number;
 beforeAll(async () => {
   pages = http.createServer((req, res) => {
     if (req.url === '/orchard') res.writeHead(200, { 'content-type': 'text/html' }).end(ORCHARD);
+    else if (req.url === '/orchard-notes') res.writeHead(200, { 'content-type': 'text/html' }).end(NOTES);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
@@ -155,5 +162,53 @@ describe('/add', () => {
       expect.objectContaining({ where: emulator.fixture.guild.id, result: 'refused' }),
       expect.objectContaining({ where: 'DM', file: 'tides.md', result: 'refused' }),
     ]);
+  });
+});
+
+describe('adding by direct message', () => {
+  /** Sends a DM and waits for the bot's next message in that DM. */
+  async function dm(author: APIUser, content: string, attachments?: APIAttachment[]): Promise<string> {
+    const sentBefore = emulator.requests.length;
+    const message = emulator.sendMessage({ author, content, ...(attachments ? { attachments } : {}) });
+    const posted = await emulator.waitForRequest(
+      (r) =>
+        emulator.requests.indexOf(r) >= sentBefore &&
+        r.method === 'POST' &&
+        r.path === `/channels/${message.channel_id}/messages`,
+      20_000,
+    );
+    return (posted.body as { content: string }).content;
+  }
+
+  it('adds a link sent as `add URL` for a user in ADMIN_USER_IDS', async () => {
+    const reply = await dm(emulator.fixture.users.owner, `add http://127.0.0.1:${pagesPort}/orchard-notes`);
+    expect(reply).toMatch(/^Added \*\*Orchard Notes\*\* \(orchard-notes\.txt\): 1 passage\./);
+    expect(listing()).toContain('orchard-notes.txt');
+  });
+
+  it('adds an article file sent alone, and takes other attachments and questions as before', async () => {
+    const owner = emulator.fixture.users.owner;
+    const attachment = emulator.uploadAttachment({ filename: 'ferry.txt', bytes: Buffer.from(FERRY) });
+    expect(await dm(owner, '', [attachment])).toMatch(/^Added \*\*Ferry Times\*\* \(ferry-times\.txt\)/);
+    expect(fs.readFileSync(`${articles}/ferry-times.txt`, 'utf8')).toBe(FERRY);
+    // A picture is not an article: the question sent with it is answered, the picture is never fetched.
+    const picture = emulator.uploadAttachment({ filename: 'harbour.png', bytes: Buffer.from('png') });
+    expect(await dm(owner, 'When does the ferry leave Harrow?', [picture])).toContain(
+      'The ferry leaves Harrow at seven each morning',
+    );
+    expect(emulator.downloads(picture.id)).toBe(0);
+  });
+
+  it('refuses anyone else, says why, and downloads nothing', async () => {
+    const regular = emulator.fixture.users.regular;
+    const before = listing();
+    const attachment = emulator.uploadAttachment({ filename: 'ferry.txt', bytes: Buffer.from(FERRY) });
+    expect(await dm(regular, 'add', [attachment])).toBe(ADD_REFUSED);
+    expect(await dm(regular, `add http://127.0.0.1:${pagesPort}/orchard-notes`)).toBe(ADD_REFUSED);
+    expect(emulator.downloads(attachment.id)).toBe(0);
+    expect(listing()).toEqual(before);
+    expect(audit().filter((line) => line.userId === regular.id && line.where === 'DM')).toContainEqual(
+      expect.objectContaining({ file: 'ferry.txt', result: 'refused' }),
+    );
   });
 });
