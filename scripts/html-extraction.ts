@@ -23,6 +23,10 @@ export interface PageResult {
   precision: number;
   /** Per field: whether ours agrees with the expected value, or null when the page has none. */
   agrees: Record<'title' | 'byline' | 'date' | 'siteName', boolean | null>;
+  /** Whether our title is the expected one less the site's name after it ("Getting LEAN | IAB"). */
+  titleLessSite: boolean;
+  /** Ours and theirs, per field that disagrees. */
+  differences: { field: string; ours: string | null; theirs: string }[];
 }
 
 /** Words of `got` and `expected` counted with repeats: the share of each found in the other. */
@@ -52,6 +56,16 @@ function same(ours: string | null, theirs: string): boolean {
   return ours !== null && norm(ours) === norm(theirs);
 }
 
+/**
+ * Whether `theirs` is `ours` followed by a separator and the site's name: Footnote keeps the
+ * site's name as the article's source, not in its title, where Readability's heuristics sometimes
+ * leave it.
+ */
+function lessSiteName(ours: string | null, theirs: string, siteName: string | null | undefined): boolean {
+  if (!ours || !siteName) return false;
+  return [' | ', ' - ', ' – ', ' — ', ' · ', ': '].some((sep) => same(`${ours}${sep}${siteName}`, theirs));
+}
+
 /** Measures one page folder (source.html, expected.html, expected-metadata.json); null for a page not an article. */
 export function measurePage(dir: string): PageResult | null {
   const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected-metadata.json'), 'utf8')) as Expected;
@@ -61,18 +75,27 @@ export function measurePage(dir: string): PageResult | null {
   const { recall, precision } = overlap(words(parsed.text), words(main.documentElement?.textContent ?? ''));
   const field = (value: string | null | undefined, agree: (v: string) => boolean): boolean | null =>
     value ? agree(value) : null;
+  const agrees = {
+    title: field(expected.title, (v) => same(parsed.title, v)),
+    byline: field(expected.byline, (v) => same(parsed.author, v)),
+    date: field(expected.publishedTime, (v) => normalizeDate(v) === parsed.date),
+    siteName: field(expected.siteName, (v) => same(parsed.source, v)),
+  };
+  const ours = { title: parsed.title, byline: parsed.author, date: parsed.date, siteName: parsed.source };
+  const theirs = { ...expected, date: expected.publishedTime };
   return {
     page: path.basename(dir),
     recall,
     precision,
-    agrees: {
-      title: field(expected.title, (v) => same(parsed.title, v)),
-      byline: field(expected.byline, (v) => same(parsed.author, v)),
-      date: field(expected.publishedTime, (v) => normalizeDate(v) === parsed.date),
-      siteName: field(expected.siteName, (v) => same(parsed.source, v)),
-    },
+    agrees,
+    titleLessSite: !!expected.title && lessSiteName(parsed.title, expected.title, expected.siteName),
+    differences: (['title', 'byline', 'date', 'siteName'] as const)
+      .filter((key) => agrees[key] === false)
+      .map((key) => ({ field: key, ours: ours[key], theirs: theirs[key]! })),
   };
 }
+
+const percent = (n: number, of: number): string => `${((100 * n) / Math.max(of, 1)).toFixed(0)} %`;
 
 runCommand(async ({ argv }) => {
   const [root, ...rest] = argv;
@@ -92,10 +115,16 @@ runCommand(async ({ argv }) => {
   for (const key of ['title', 'byline', 'date', 'siteName'] as const) {
     const judged = results.filter((r) => r.agrees[key] !== null);
     const agreed = judged.filter((r) => r.agrees[key]).length;
-    lines.push(
-      `${key}: ${agreed}/${judged.length} agree (${((100 * agreed) / Math.max(judged.length, 1)).toFixed(0)} %)`,
-    );
+    lines.push(`${key}: ${agreed}/${judged.length} agree (${percent(agreed, judged.length)})`);
   }
+  const titled = results.filter((r) => r.agrees.title !== null);
+  const lessSite = titled.filter((r) => r.agrees.title || r.titleLessSite).length;
+  lines.push(
+    `title without the site's name after it: ${lessSite}/${titled.length} agree (${percent(lessSite, titled.length)})`,
+  );
+  for (const r of results)
+    for (const d of r.differences)
+      lines.push(`  ${r.page}: ${d.field} ${JSON.stringify(d.ours)} vs ${JSON.stringify(d.theirs)}`);
   for (const r of results.filter((x) => x.recall < 0.9 || x.precision < 0.9)) {
     lines.push(`  ${r.page}: recall ${r.recall.toFixed(3)}, precision ${r.precision.toFixed(3)}`);
   }

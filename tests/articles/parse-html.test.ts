@@ -97,6 +97,15 @@ describe('parseHtml: metadata sources', () => {
     expect(paragraphsOf(a)[0]).toMatch(/^Ferries between the mainland/);
   });
 
+  it("takes the site's name after a dash off a <title> with no headline, keeping a short title whole", () => {
+    const body = STORY.replace(/<h1>.*?<\/h1>/, '');
+    const title = (t: string): string => parseHtml(page(`<title>${t}</title>`, body), 'ferry.html').title;
+    expect(title('Ferries Run Again to Gull Island – Island Times')).toBe('Ferries Run Again to Gull Island');
+    expect(title('Ferries Run Again to Gull Island — Island Times')).toBe('Ferries Run Again to Gull Island');
+    // Four words or fewer may be the headline's own dash ("Ferries – a history") and stay as they are.
+    expect(title('Gull Island Ferries – Island Times')).toBe('Gull Island Ferries – Island Times');
+  });
+
   it('reads JSON-LD in a @graph, with a list of authors, and skips broken JSON-LD', () => {
     const ld = {
       '@context': 'https://schema.org',

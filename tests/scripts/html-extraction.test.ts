@@ -34,14 +34,30 @@ describe('npm run eval:html', () => {
       `<div>${story}${story.replaceAll('ferry', 'boat').replaceAll('Crews', 'Divers')}<p>${'More words here. '.repeat(40)}</p></div>`,
       { title: 'Short', readerable: true },
     );
+    // Readability's title keeps the site's name, which ours gives as the source.
+    savedPage(
+      root,
+      'suffixed',
+      `<html><head><title>Gull Island pier repaired - Harbour News</title>` +
+        `<meta property="og:site_name" content="Harbour News"></head>` +
+        `<body><article><h1>Gull Island pier repaired</h1>${story}</article></body></html>`,
+      `<div>${story}</div>`,
+      { title: 'Gull Island pier repaired - Harbour News', siteName: 'Harbour News', readerable: true },
+    );
     savedPage(root, 'not-an-article', '<html><body><p>Log in</p></body></html>', '', { readerable: false });
     const run = spawnSync('npm', ['run', '--silent', 'eval:html', '--', root], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^2 article pages\n/);
-    expect(run.stdout).toMatch(/^title: 2\/2 agree \(100 %\)$/m);
+    expect(run.stdout).toMatch(/^3 article pages\n/);
+    expect(run.stdout).toMatch(/^title: 2\/3 agree \(67 %\)$/m);
+    expect(run.stdout).toMatch(/^title without the site's name after it: 3\/3 agree \(100 %\)$/m);
     expect(run.stdout).toMatch(/^byline: 0\/1 agree \(0 %\)$/m);
-    expect(run.stdout).toMatch(/^siteName: 1\/1 agree \(100 %\)$/m);
+    expect(run.stdout).toMatch(/^siteName: 2\/2 agree \(100 %\)$/m);
+    // Each disagreement, ours then theirs.
+    expect(run.stdout).toMatch(/^ {2}kept: byline null vs "Ana Ruiz"$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}suffixed: title "Gull Island pier repaired" vs "Gull Island pier repaired - Harbour News"$/m,
+    );
     expect(run.stdout).toMatch(/^ {2}lost: recall 0\.\d+, precision 1\.000$/m);
-    expect(run.stdout).not.toMatch(/^ {2}kept:/m);
+    expect(run.stdout).not.toMatch(/^ {2}kept: recall/m);
   });
 });
