@@ -137,13 +137,51 @@ describe('knobs that decide an answer', () => {
         k: 2,
         efSearch: 64,
       });
-      expect(byWords.hits.map((h) => h.article.file)).toEqual(['harbor-history.txt', 'harbor-history.txt']);
+      expect(byWords.hits.slice(0, 2).map((h) => h.article.file)).toEqual(['harbor-history.txt', 'harbor-history.txt']);
       const answer = await narrow.ask(question);
       expect(answer.found).toBe(true);
       expect(answer.citations[0]!.article.file).toBe('ferry-strike.txt');
     } finally {
       await narrow.close();
     }
+  });
+});
+
+describe('an article the question names', () => {
+  let footnote: Footnote;
+
+  beforeAll(async () => {
+    const articles = collection({
+      // Every passage a passage of its own (CHUNK_MAX_TOKENS below); the answer is the almanac's
+      // third best by words, after two that repeat them.
+      'almanac.txt': article({ title: 'The Island Almanac', author: 'Tove Lind', date: '2018-02-02' }, [
+        'The lighthouse lamp, the lighthouse lamp: the lighthouse lamp is the island, its keepers say, and always was.',
+        'The lighthouse lamp was cleaned on Fridays, and the lighthouse lamp was cleaned again before every storm.',
+        `Until 1890 the lighthouse lamp burned whale oil, carried up the stairs each evening. ${FILLER.join(' ')}`,
+        FILLER[1]!,
+      ]),
+      'harbour-lights.txt': article({ title: 'Harbour Lights', author: 'Ann Lowe', date: '2022-06-01' }, [
+        'Lighthouse lamp after lighthouse lamp after lighthouse lamp: lighthouse lamps, lighthouse lamps everywhere.',
+        'A lighthouse lamp, a lighthouse lamp, a lighthouse lamp and one more lighthouse lamp for the ferry slip.',
+      ]),
+    });
+    footnote = new Footnote(
+      testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical', CHUNK_MAX_TOKENS: '32', TOP_K: '2' }),
+      silentLog,
+    );
+    await footnote.reindex();
+  });
+  afterAll(() => footnote?.close());
+
+  it('has its three best passages searched, though other articles match the words better', async () => {
+    const index = footnote.index()!;
+    const options = { mode: 'lexical' as const, k: 2, efSearch: 64 };
+    const byWords = await retrieve(index, null, 'lighthouse lamp', options);
+    expect(byWords.hits.map((h) => h.article.file)).toEqual(['harbour-lights.txt', 'harbour-lights.txt']);
+    const named = await retrieve(index, null, 'What did Tove Lind write about the lighthouse lamp?', options);
+    const almanac = named.hits.filter((h) => h.article.file === 'almanac.txt').map((h) => h.passage.text);
+    expect(almanac).toHaveLength(3);
+    expect(almanac[2]).toMatch(/^Until 1890 the lighthouse lamp burned whale oil/);
   });
 });
 
