@@ -84,8 +84,9 @@ export async function retrieve(
 // the eight speeches by an Adams, though other presidents' speeches use its words more. Their
 // best passages by words (and by meaning) each: measured, lexical, 2 -> 3 raised SOTU hit@3
 // 0.471 -> 0.490 and WikiQA hit@1 0.603 -> 0.611 and hit@3 0.754 -> 0.762 (hybrid with the
-// semantic proxy: WikiQA hit@3 0.762 -> 0.770), the other sets unchanged; 4 measured the same,
-// and 5 or more gave the SOTU question back to another speech's passages.
+// semantic proxy: WikiQA hit@3 0.762 -> 0.770), the other sets unchanged; 4 measured the same;
+// 5 or 8 too, once the answer step scored more than its 100 sentences (below that cap, the named
+// articles' sentences, scored last, were the ones left out).
 const PASSAGES_PER_NAMED = 3;
 
 /** The best passages of each article the question names, that the search did not already find. */
