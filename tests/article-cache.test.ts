@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Footnote } from '../src/footnote.js';
 import { silentLog, tempDir, testConfig } from './support/setup.js';
 
-describe('articles read from the index', () => {
+describe('articles and passages read from the index', () => {
   it('are kept in memory up to a bound, and read again correctly once let go', async () => {
     const dir = tempDir('footnote-articles-');
     const count = 600;
@@ -24,7 +24,15 @@ describe('articles read from the index', () => {
         for (const id of ids)
           expect(index.article(id)!.text, `round ${round}`).toContain(`word${id.replace('note-', '')}.`);
       }
-      expect((index as unknown as { articleCache: Map<string, unknown> }).articleCache.size).toBe(512);
+      expect((index as unknown as { articleCache: { size: number } }).articleCache.size).toBe(512);
+      // Passages found again come from memory, each still the one its id names.
+      for (const round of [1, 2]) {
+        for (const i of [0, 299, 599]) {
+          const [hit] = index.searchText([`word${i}`], 1);
+          expect(hit!.passage.text, `round ${round}`).toContain(`word${i}.`);
+          expect(hit!.article.id).toBe(`note-${i}`);
+        }
+      }
     } finally {
       await footnote.close();
     }

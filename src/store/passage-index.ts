@@ -1,5 +1,6 @@
 // The open index a question reads: passages, vectors, sentence vectors and collection statistics.
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
 import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type Manifest } from './manifest.js';
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
@@ -11,6 +12,10 @@ const VECTOR_SAMPLE = 256;
 // Articles kept in memory with their text: the retrieved passages of one question come from at
 // most topK + the named articles' (a few dozen); this many serve many questions in a row.
 const ARTICLE_CACHE = 512;
+// Passages kept in memory, the least recently used let go: a hybrid question's vector and text
+// searches find many of the same passages, and a question asked again finds all of them, read
+// once from SQLite instead of twice (its text and its sentences' JSON).
+const PASSAGE_CACHE = 4096;
 const SENTENCE_SAMPLE = 64;
 // Measured on the 233 SOTU speeches (19,020 passages), in process, test model: leaving out
 // words in more than a fifth of the passages took lexical answers from p50 9.9 / p95 24 ms to
@@ -41,7 +46,8 @@ export interface PassageHit {
 
 /** A built index, opened for reading: what retrieval and the commands query. */
 export class PassageIndex {
-  private readonly articleCache = new Map<string, StoredArticle>();
+  private readonly articleCache = new LRUCache<string, StoredArticle>({ max: ARTICLE_CACHE });
+  private readonly passageCache = new LRUCache<number, StoredPassage>({ max: PASSAGE_CACHE });
   private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
   private centroid: Float32Array | null | undefined;
   private sample: Float32Array[] | undefined;
@@ -235,9 +241,10 @@ export class PassageIndex {
   }
 
   private hits(ranked: { id: number; score: number }[]): PassageHit[] {
-    const passages = this.db.passages(ranked.map((h) => h.id));
+    const missing = ranked.filter((h) => !this.passageCache.has(h.id)).map((h) => h.id);
+    for (const [id, passage] of this.db.passages(missing)) this.passageCache.set(id, passage);
     return ranked.flatMap((hit) => {
-      const passage = passages.get(hit.id);
+      const passage = this.passageCache.get(hit.id);
       const article = passage && this.article(passage.articleId);
       return passage && article ? [{ passage, article, score: hit.score }] : [];
     });
@@ -250,15 +257,11 @@ export class PassageIndex {
    */
   article(id: string): StoredArticle | null {
     let article = this.articleCache.get(id);
-    if (article) {
-      this.articleCache.delete(id);
-    } else {
+    if (!article) {
       const stored = this.db.article(id);
       if (!stored) return null;
-      article = stored;
-      if (this.articleCache.size >= ARTICLE_CACHE) this.articleCache.delete(this.articleCache.keys().next().value!);
+      this.articleCache.set(id, (article = stored));
     }
-    this.articleCache.set(id, article);
     return article;
   }
 
