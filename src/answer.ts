@@ -191,7 +191,6 @@ export function composeAnswer(
 
   const candidates = sentencesOf(retrieved);
   if (!candidates.length) return notFound();
-  const texts = candidates.map((c) => c.article.text.slice(c.start, c.end));
   const coverage = weightedShare(terms, (t) =>
     inverseFrequency(collection.terms.passages, collection.terms.frequency(t)),
   );
@@ -226,18 +225,22 @@ export function composeAnswer(
 
   const weights = retrieved.query ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
-  const ranked: Scored[] = candidates.map((c, i) => {
+  const entries = Object.entries(weights) as [keyof typeof WEIGHTS, number][];
+  const ranked: Scored[] = candidates.map((c) => {
     const signals = {
       sentence: coverage(c.own),
       context: coverage(c.own, c.context),
       subject: bestNamed > 0 ? namedShare.get(c.article.id)! / bestNamed : 0,
       passage: passageRank(c.hit),
       lead: c.position === null ? 0 : 1 / (1 + c.position),
-      type: question.answerType && holdsAnswerType(question.answerType, texts[i]!, questionText) ? 1 : 0,
+      type:
+        question.answerType && holdsAnswerType(question.answerType, c.article.text.slice(c.start, c.end), questionText)
+          ? 1
+          : 0,
       passageMeaning: standard(c.hit?.dense ?? null) / Z_SCALE,
     };
     let score = 0;
-    for (const [name, weight] of Object.entries(weights)) score += weight * signals[name as keyof typeof signals];
+    for (const [name, weight] of entries) score += weight * signals[name];
     return { ...c, score: score / total };
   });
   // Equal scores go to the earlier sentence of the higher-ranked passage.
