@@ -106,6 +106,17 @@ describe('parseHtml: metadata sources', () => {
     expect(title('Gull Island Ferries – Island Times')).toBe('Gull Island Ferries – Island Times');
   });
 
+  it("does not take the site's heading for the headline: an h1 like the part of the <title> after the last dash", () => {
+    const a = parseHtml(
+      page(
+        '<title>Evolve: Shared Mutable History — evolve extension for Mercurial</title>',
+        `<h1>evolve extension for Mercurial</h1>${STORY.replace(/<h1>.*?<\/h1>/, '')}`,
+      ),
+      'evolve.html',
+    );
+    expect(a.title).toBe('Evolve: Shared Mutable History — evolve extension for Mercurial');
+  });
+
   it('reads JSON-LD in a @graph, with a list of authors, and skips broken JSON-LD', () => {
     const ld = {
       '@context': 'https://schema.org',
