@@ -250,8 +250,9 @@ export class PassageDatabase {
   documentFrequencies(): { passages: number; frequency: (term: string) => number } {
     const passages = this.passageCount();
     const cache = new Map<string, number>();
-    this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, 'row')`);
-    const lookup = this.db.prepare('SELECT doc FROM temp.passages_vocab WHERE term = ?').pluck();
+    // A term's passages are its term_impacts ids (4 bytes each): the same count as FTS5's vocabulary
+    // table gives, which counts them by walking the term's whole list (0.05–0.1 ms a word).
+    const lookup = this.statement('SELECT length(ids) / 4 FROM term_impacts WHERE term = ?').pluck();
     return {
       passages,
       frequency: (term) => {

@@ -104,14 +104,20 @@ export class ImpactSearch {
   private readonly tokenizeInsert: Database.Statement;
   private readonly tokenizeRead: Database.Statement;
   private readonly tokenizeClear: Database.Statement;
+  private readonly tokenizeMany: (words: string[]) => void;
   private scores = new Float64Array(0);
 
   constructor(db: Database.Database, tokenize: string) {
-    this.read = db.prepare('SELECT ids, impacts FROM term_impacts WHERE term = ?').raw();
+    this.read = db
+      .prepare('SELECT term, ids, impacts FROM term_impacts WHERE term IN (SELECT value FROM json_each(?))')
+      .raw();
     this.tokenizer.exec(`CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '${tokenize}')`);
     this.tokenizer.exec(`CREATE VIRTUAL TABLE word_tokens USING fts5vocab(words, 'instance')`);
     this.tokenizeInsert = this.tokenizer.prepare('INSERT INTO words (rowid, word) VALUES (?, ?)');
     this.tokenizeRead = this.tokenizer.prepare('SELECT doc, term FROM word_tokens ORDER BY doc, offset').raw();
+    this.tokenizeMany = this.tokenizer.transaction((words: string[]) =>
+      words.forEach((w, i) => this.tokenizeInsert.run(i, w)),
+    );
     this.tokenizeClear = this.tokenizer.prepare('DELETE FROM words');
   }
 
@@ -121,12 +127,19 @@ export class ImpactSearch {
    */
   search(words: string[], k: number, allowed?: (id: number) => boolean): { id: number; score: number }[] {
     const touched: number[] = [];
-    for (const word of new Set(words)) {
-      const tokens = this.tokens(word);
-      // A word FTS5 splits in several tokens is a phrase there; it matches as its first token here.
-      const token = tokens[0];
-      if (token === undefined) continue;
-      const row = this.read.get(token) as [Buffer, Buffer] | undefined;
+    // A word FTS5 splits in several tokens is a phrase there; it matches as its first token here.
+    // Two words with the same token count twice, as two phrases do in FTS5's bm25().
+    const terms = this.tokens([...new Set(words)]).flatMap((tokens) => tokens.slice(0, 1));
+    if (!terms.length) return [];
+    const rows = new Map(
+      (this.read.all(JSON.stringify([...new Set(terms)])) as [string, Buffer, Buffer][]).map(([term, ...row]) => [
+        term,
+        row,
+      ]),
+    );
+    // Summed in the words' order: float sums depend on their order.
+    for (const term of terms) {
+      const row = rows.get(term);
       if (!row) continue;
       const ids = int32View(row[0]);
       const impacts = float32View(row[1]);
@@ -154,17 +167,18 @@ export class ImpactSearch {
     this.scores = scores;
   }
 
-  /** A word's FTS5 tokens (case folded, diacritics removed, Porter-stemmed), cached. */
-  private tokens(word: string): string[] {
-    let tokens = this.tokenCache.get(word);
-    if (!tokens) {
-      this.tokenizeInsert.run(1, word);
-      tokens = (this.tokenizeRead.all() as [number, string][]).map(([, term]) => term);
+  /** Each word's FTS5 tokens (case folded, diacritics removed, Porter-stemmed), cached; the new ones read at once. */
+  private tokens(words: string[]): string[][] {
+    const fresh = words.filter((w) => !this.tokenCache.has(w));
+    if (fresh.length) {
+      this.tokenizeMany(fresh);
+      const found = fresh.map((): string[] => []);
+      for (const [doc, term] of this.tokenizeRead.all() as [number, string][]) found[doc]!.push(term);
       this.tokenizeClear.run();
-      if (this.tokenCache.size >= TOKEN_CACHE) this.tokenCache.clear();
-      this.tokenCache.set(word, tokens);
+      if (this.tokenCache.size + fresh.length > TOKEN_CACHE) this.tokenCache.clear();
+      fresh.forEach((w, i) => this.tokenCache.set(w, found[i]!));
     }
-    return tokens;
+    return words.map((w) => this.tokenCache.get(w)!);
   }
 }
 
