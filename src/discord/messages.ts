@@ -12,8 +12,9 @@ import { rebuildIndex } from './reindex.js';
 import { fromMessage } from './request.js';
 
 const REINDEX_WORD = /^[!/]?reindex$/i;
-// `add https://…` in a DM; a file needs no words, or just `add`.
-const ADD_LINK = /^[!/]?add\s+<?(\S+?)>?$/i;
+// `add https://…` in a DM (a link with its scheme, so that "add salt?" stays a question); a file
+// needs no words, or just `add`.
+const ADD_LINK = /^[!/]?add\s+<?([a-z][a-z\d+.-]*:\S+?)>?$/i;
 const ADD_WORD = /^[!/]?add$/i;
 
 export async function handleMessage(message: Message, context: CommandContext): Promise<void> {

@@ -196,6 +196,8 @@ describe('adding by direct message', () => {
     expect(await dm(owner, 'When does the ferry leave Harrow?', [picture])).toContain(
       'The ferry leaves Harrow at seven each morning',
     );
+    // "add" and a word is a question, not a link to add.
+    expect(await dm(owner, 'add ferries?')).toContain('The ferry leaves Harrow');
     expect(emulator.downloads(picture.id)).toBe(0);
   });
 
