@@ -363,22 +363,20 @@ async function queryPhase(
   options: Options,
   note: (message: string) => void,
 ) {
-  const questions = makeQuestions(passages, options.queries + WARMUP_QUESTIONS, options.seed);
+  const questions = makeQuestions(passages, 2 * options.queries + WARMUP_QUESTIONS, options.seed);
   note(`asking ${WARMUP_QUESTIONS} warm-up questions, then ${options.queries}`);
   for (const q of questions.slice(0, WARMUP_QUESTIONS)) await footnote.ask(q.text);
-  const timed = questions.slice(WARMUP_QUESTIONS);
-  // The yardsticks, on the same questions: the bare query embedding (same model, same thread),
-  // and the whole answer in lexical mode.
+  // Each timed pass gets questions no earlier pass asked: the index keeps the passages and words it
+  // read last, and a pass on questions already asked would time those caches, not a new question.
+  const timed = questions.slice(WARMUP_QUESTIONS, WARMUP_QUESTIONS + options.queries);
+  const timedLexical = questions.slice(WARMUP_QUESTIONS + options.queries);
+  // The yardstick: the bare query embedding of the same questions (same model, same thread).
   const embedder = await footnote.embedder();
   const bareEmbed: number[] = [];
-  const lexical: number[] = [];
   for (const q of timed) {
-    let t = performance.now();
+    const t = performance.now();
     await embedder.embed([q.text]);
     bareEmbed.push(performance.now() - t);
-    t = performance.now();
-    await footnote.ask(q.text, { mode: 'lexical' });
-    lexical.push(performance.now() - t);
   }
   const latencies: number[] = [];
   const counts = { onTopic: 0, offTopic: 0, onTopicFound: 0, offTopicFound: 0, sourceCited: 0 };
@@ -396,10 +394,16 @@ async function queryPhase(
     }
     if ((i + 1) % 50 === 0) note(`queries: ${i + 1}/${timed.length}`);
   }
-  // Lexical again, now that every word of these questions and their passages has been read once:
-  // the first pass pays for stemming words not seen before, as a fresh process does.
+  // The whole answer in lexical mode, on other questions; then again, now that every word of
+  // them and their passages has been read once (the first pass reads them, as a fresh process does).
+  const lexical: number[] = [];
+  for (const q of timedLexical) {
+    const t = performance.now();
+    await footnote.ask(q.text, { mode: 'lexical' });
+    lexical.push(performance.now() - t);
+  }
   const lexicalWarm: number[] = [];
-  for (const q of timed) {
+  for (const q of timedLexical) {
     const t = performance.now();
     await footnote.ask(q.text, { mode: 'lexical' });
     lexicalWarm.push(performance.now() - t);
