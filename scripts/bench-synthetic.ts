@@ -22,7 +22,7 @@ import { PassageDatabase, type PassageToStore, type PassageVectors } from '../sr
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, publishGeneration } from '../src/store/layout.js';
 import { FORMAT_VERSION, digestFileAsync, writeManifest, type Manifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
-import { VectorIndex, VectorMean } from '../src/store/vectors.js';
+import { VectorIndex, VectorMean, searchBreadth } from '../src/store/vectors.js';
 import { mulberry32 } from './random.js';
 import { loadSotu } from './sotu.js';
 
@@ -257,7 +257,7 @@ export async function syntheticBench(
       passages: options.passages,
       articles: Object.keys(manifestArticles).length,
       model: { id: model.id, dtype: model.dtype, dims, realVectors: realVectors.length },
-      hnsw: { ...config.hnsw },
+      hnsw: { ...config.hnsw, efSearch: config.hnsw.efSearch ?? searchBreadth(options.passages) },
       build: {
         seconds: round(buildSeconds, 1),
         graphSeconds: round(graphSeconds, 1),

@@ -10,7 +10,8 @@ export interface HnswParams {
   /** Graph degree: higher = better recall, more memory. */
   m: number;
   efConstruction: number;
-  efSearch: number;
+  /** HNSW_EF_SEARCH, or null: by the graph's size (searchBreadth in src/store/vectors.ts). */
+  efSearch: number | null;
 }
 
 export interface Config {
@@ -204,9 +205,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     hnsw: {
       m: int('HNSW_M', 16, 4, 96),
       efConstruction: int('HNSW_EF_CONSTRUCTION', 200, 10, 2000),
-      // Measured with npm run bench -- --synthetic 100000 (semantic proxy vectors, m 16, efC 200):
-      // recall@10 against exact search 0.92 at 64, 0.975 at 128, 0.997 at 256 (search p50 1.45 ms).
-      efSearch: int('HNSW_EF_SEARCH', 256, 10, 2000),
+      efSearch: optional('HNSW_EF_SEARCH') === null ? null : int('HNSW_EF_SEARCH', 0, 10, 2000),
     },
     topK: int('TOP_K', 8, 1, 100),
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,

@@ -7,7 +7,8 @@ import { contentTerms, contentWords } from './text.js';
 export interface RetrievalOptions {
   mode: RetrievalMode;
   k: number;
-  efSearch: number;
+  /** HNSW's candidate list; null: by the graph's size. */
+  efSearch: number | null;
   /** Search only this article's passages. */
   articleId?: string;
   /** At most this many of one article's passages before other articles get a turn. */

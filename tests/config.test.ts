@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RENAMED_VARIABLES, loadConfig } from '../src/config.js';
+import { VectorIndex, searchBreadth } from '../src/store/vectors.js';
 import { ROOT, testEnv } from './support/setup.js';
 
 describe('configuration', () => {
@@ -48,5 +49,24 @@ describe('configuration', () => {
       /REMOVED_DIR/,
     );
     expect(loadConfig(testEnv(), ROOT).removedDir).toBe(path.join(ROOT, 'data/removed'));
+  });
+
+  it('searches HNSW with a candidate list that grows with the index, unless HNSW_EF_SEARCH sets one', () => {
+    expect(loadConfig(testEnv({ HNSW_EF_SEARCH: '' }), ROOT).hnsw.efSearch).toBeNull();
+    expect(loadConfig(testEnv({ HNSW_EF_SEARCH: '300' }), ROOT).hnsw.efSearch).toBe(300);
+    expect(() => loadConfig(testEnv({ HNSW_EF_SEARCH: '5' }), ROOT)).toThrow(/HNSW_EF_SEARCH: expected a whole number/);
+    expect([25_000, 100_000, 300_000, 1_000_000].map(searchBreadth)).toEqual([256, 256, 512, 512]);
+    const graph = VectorIndex.create({ dims: 2, m: 16, efConstruction: 50 }, 3);
+    [
+      [1, 0],
+      [0, 1],
+      [0.6, 0.8],
+    ].forEach((v, label) => graph.add(Float32Array.from(v), label));
+    const efOf = (ef: number | null): number => {
+      graph.search(Float32Array.from([1, 0]), 2, ef);
+      return (graph as unknown as { hnsw: { getEf(): number } }).hnsw.getEf();
+    };
+    expect(efOf(null)).toBe(searchBreadth(3));
+    expect(efOf(40)).toBe(40);
   });
 });

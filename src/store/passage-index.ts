@@ -113,7 +113,12 @@ export class PassageIndex {
    * the query with each of its passages (exact, and far cheaper than a graph search filtered to
    * a few of its nodes, which wanders the whole graph to find them).
    */
-  searchVectors(vector: Float32Array, k: number, ef: number, options: { articleId?: string } = {}): PassageHit[] {
+  searchVectors(
+    vector: Float32Array,
+    k: number,
+    ef: number | null,
+    options: { articleId?: string } = {},
+  ): PassageHit[] {
     if (!this.vectors) return [];
     if (options.articleId) {
       const scored = this.db
