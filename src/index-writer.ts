@@ -152,14 +152,16 @@ async function embedArticles(
   let done = 0;
   onProgress?.(0, total);
 
-  let group: { article: Article; passages: Passage[] }[] = [];
-  const flush = async (): Promise<void> => {
+  // The model embeds one group while the passages of the group before it are stored: the store's
+  // work (sentence spans, SQLite rows, sentence vectors) then costs no time beside the model's.
+  type Group = { article: Article; passages: Passage[] }[];
+  const start = (group: Group) => {
     // A passage's sentences as answers find them (sentenceSpans over the passage), so that every
     // sentence an answer weighs has its vector.
     const sentences = group.flatMap(({ article, passages }) =>
       passages.map((p) => sentenceSpans(article.text, p.start, p.end)),
     );
-    const embedded = await embedder.embedPassages(
+    const embedded = embedder.embedPassages(
       group
         .flatMap((g) => g.passages)
         .map((p, i) => ({
@@ -167,6 +169,12 @@ async function embedArticles(
           sentences: sentences[i]!.map((s) => ({ start: s.start - p.start, end: s.end - p.start })),
         })),
     );
+    // Awaited in store(); a failure meanwhile is not an unhandled rejection.
+    embedded.catch(() => {});
+    return { group, sentences, embedded };
+  };
+  const store = async ({ group, sentences, embedded: pending }: ReturnType<typeof start>): Promise<void> => {
+    const embedded = await pending;
     let offset = 0;
     for (const { article, passages } of group) {
       const vectors = passages.map((_, i) => ({
@@ -179,18 +187,24 @@ async function embedArticles(
     }
     done += embedded.length;
     onProgress?.(done, total);
-    group = [];
   };
+  let group: Group = [];
   let pending = 0;
+  let previous: ReturnType<typeof start> | null = null;
+  const next = async (): Promise<void> => {
+    const job = start(group);
+    group = [];
+    pending = 0;
+    if (previous) await store(previous);
+    previous = job;
+  };
   for (const entry of chunked) {
     group.push(entry);
     pending += entry.passages.length;
-    if (pending >= EMBED_GROUP) {
-      await flush();
-      pending = 0;
-    }
+    if (pending >= EMBED_GROUP) await next();
   }
-  if (group.length) await flush();
+  if (group.length) await next();
+  if (previous) await store(previous);
   return total;
 }
 
