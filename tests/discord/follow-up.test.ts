@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IN_THE_THREAD } from '../../src/discord/follow-up.js';
 import { NOT_A_QUESTION } from '../../src/answer.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
-import { startBot, type RunningBot } from '../support/bot.js';
+import { askInServer, startBot, type RunningBot } from '../support/bot.js';
 
 // Follow-ups in threads through the real client and the emulator: the button opens a thread on
 // the answer, and a question there is read with the thread's earlier turns, so it gets a
@@ -19,11 +19,8 @@ beforeAll(async () => {
 
 afterAll(() => running?.stop());
 
-async function ask(question: string, channelId?: string): Promise<InteractionReply> {
-  const options = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
-  const sent = emulator.sendSlashCommand({ name: 'ask', options, guildId: emulator.fixture.guild.id, channelId });
-  return emulator.waitForInteractionReply(sent.id);
-}
+const ask = (question: string, channelId?: string): Promise<InteractionReply> =>
+  askInServer(emulator, question, { channelId });
 
 const buttons = (reply: InteractionReply) =>
   (reply.components[0] as { components: { custom_id: string; label: string }[] } | undefined)?.components ?? [];

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_REFUSED } from '../../src/discord/preconditions.js';
 import { AnswerLog } from '../../src/feedback/answer-log.js';
 import { groupQuestions } from '../../src/feedback/report.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
-import { startBot, type RunningBot } from '../support/bot.js';
+import { askInServer, startBot, type RunningBot } from '../support/bot.js';
 import { ROOT, tempDir, testEnv } from '../support/setup.js';
 
 // /report through the real client and the emulator, after questions asked there, and `npm run report`.
@@ -21,11 +21,8 @@ beforeAll(async () => {
 
 afterAll(() => running?.stop());
 
-async function ask(question: string, user = emulator.fixture.users.regular): Promise<InteractionReply> {
-  const options = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
-  const sent = emulator.sendSlashCommand({ name: 'ask', user, options, guildId: emulator.fixture.guild.id });
-  return emulator.waitForInteractionReply(sent.id);
-}
+const ask = (question: string, user = emulator.fixture.users.regular): Promise<InteractionReply> =>
+  askInServer(emulator, question, { user });
 
 async function report(user = emulator.fixture.users.admin): Promise<InteractionReply> {
   const sent = emulator.sendSlashCommand({ name: 'report', user, guildId: emulator.fixture.guild.id });

@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ApplicationCommandOptionType, Events, MessageFlags } from 'discord.js';
+import { Events, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerLog } from '../../src/feedback/answer-log.js';
 import { createBot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
-import { startBot, type RunningBot } from '../support/bot.js';
+import { askInServer, startBot, type RunningBot } from '../support/bot.js';
 import { silentLog, tempDir } from '../support/setup.js';
 
 // 👍/👎 through the real client and the emulator: one vote per person per answer, changeable,
@@ -25,11 +25,7 @@ beforeAll(async () => {
 
 afterAll(() => running?.stop());
 
-async function ask(question: string): Promise<InteractionReply> {
-  const options = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
-  const sent = emulator.sendSlashCommand({ name: 'ask', options, guildId: emulator.fixture.guild.id });
-  return emulator.waitForInteractionReply(sent.id);
-}
+const ask = (question: string): Promise<InteractionReply> => askInServer(emulator, question);
 
 /** Clicks a vote button and returns the private acknowledgement. */
 async function vote(reply: InteractionReply, label: '👍' | '👎', user = emulator.fixture.users.regular) {

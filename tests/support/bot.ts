@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Events } from 'discord.js';
+import { ApplicationCommandOptionType, Events, type APIUser } from 'discord.js';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/discord/bot.js';
@@ -7,7 +7,7 @@ import { loadCommands } from '../../src/discord/load-commands.js';
 import type { Feeds } from '../../src/feeds/feeds.js';
 import { Footnote } from '../../src/footnote.js';
 import type { Logger } from '../../src/log.js';
-import { DiscordEmulator, type DiscordEmulatorOptions } from '../../scripts/discord-emulator.js';
+import { DiscordEmulator, type DiscordEmulatorOptions, type InteractionReply } from '../../scripts/discord-emulator.js';
 import { silentLog, testConfig } from './setup.js';
 
 export interface RunningBot {
@@ -65,4 +65,15 @@ export function expectNothingForOperators(text: string, paths: string[]): void {
   expect(text).not.toMatch(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/);
   expect(text).not.toMatch(/\bnpm\b|\bnode\b/);
   expect(text).not.toMatch(/(?:^|\s)\/(?:tmp|home|work|usr|var)\//);
+}
+
+/** `/ask question:` in the fixture server (by the regular user unless `user`), and its reply. */
+export async function askInServer(
+  emulator: DiscordEmulator,
+  question: string,
+  where: { user?: APIUser; channelId?: string } = {},
+): Promise<InteractionReply> {
+  const options = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: question }];
+  const sent = emulator.sendSlashCommand({ name: 'ask', options, guildId: emulator.fixture.guild.id, ...where });
+  return emulator.waitForInteractionReply(sent.id);
 }
