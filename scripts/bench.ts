@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { pipeline } from '@huggingface/transformers';
 import { makeTestModel } from './make-model.js';
 import { loadConfig } from '../src/config.js';
+import { sessionOptions } from '../src/embedder.js';
 import { burstBench } from './bench-burst.js';
 import { syntheticBench } from './bench-synthetic.js';
 import { makeQuestions } from './bench-questions.js';
@@ -421,7 +422,7 @@ async function bareThroughput(modelDir: string, dtype: string, cacheDir: string,
     device: 'cpu',
     cache_dir: cacheDir,
     local_files_only: true,
-    session_options: { intraOpNumThreads: os.availableParallelism() },
+    session_options: sessionOptions(),
   });
   const loadSeconds = seconds(started);
   try {
