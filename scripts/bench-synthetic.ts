@@ -37,7 +37,7 @@ const PASSAGE_NOISE = 0.1;
 const SENTENCE_NOISE = 0.8;
 const QUESTIONS = 200;
 const RECALL_AT = 10;
-const EF_SEARCH = [16, 32, 64, 128, 256, 512];
+const EF_SEARCH = [16, 32, 64, 128, 192, 256, 384, 512];
 
 export interface SyntheticOptions {
   passages: number;
