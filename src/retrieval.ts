@@ -64,10 +64,13 @@ export async function retrieve(
   const fused = new Map<number, RankedPassage & { rrf: number }>();
   const add = (hits: PassageHit[], kind: 'dense' | 'lexical'): void => {
     hits.forEach((hit, rank) => {
-      const entry = fused.get(hit.passage.id) ?? { ...hit, dense: null, lexical: null, rrf: 0 };
+      let entry = fused.get(hit.passage.id);
+      if (!entry) {
+        entry = { passage: hit.passage, article: hit.article, score: 0, dense: null, lexical: null, rrf: 0 };
+        fused.set(hit.passage.id, entry);
+      }
       entry[kind] = hit.score;
       entry.rrf += 1 / (RRF_K + rank + 1);
-      fused.set(hit.passage.id, entry);
     });
   };
   add(dense, 'dense');
@@ -75,7 +78,7 @@ export async function retrieve(
   const ranked = [...fused.values()].sort((a, b) => b.rrf - a.rrf);
   const hits = diversify(ranked, options.perArticle ?? 3)
     .slice(0, options.k)
-    .map(({ rrf, ...hit }) => ({ ...hit, score: rrf }));
+    .map(({ passage, article, dense, lexical, rrf }) => ({ passage, article, dense, lexical, score: rrf }));
   if (!options.articleId) hits.push(...namedArticleHits(index, question, query, hits, options));
   return { mode: options.mode, query, hits };
 }
