@@ -243,6 +243,10 @@ describe('signals that decide between sentences and between answer and "not foun
         'Armando Christian Pérez, known as Pitbull, is a rapper from Miami.',
         FILLER[2]!,
       ]),
+      'neverending-story.txt': article({ title: 'The NeverEnding Story (song)' }, [
+        '"The NeverEnding Story" is the theme of the film, performed by Limahl.',
+        FILLER[3]!,
+      ]),
     });
     footnote = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
     await footnote.reindex();
@@ -260,6 +264,13 @@ describe('signals that decide between sentences and between answer and "not foun
     const answer = await footnote.ask('Who is Perez?');
     expect(answer.found).toBe(true);
     expect(answer.citations[0]!.quote).toMatch(/^Armando Christian Pérez/);
+  });
+
+  it('two words of the question match the one word the article writes them as', async () => {
+    // "never" and "ending" are nowhere in the articles; "neverending" is.
+    const answer = await footnote.ask('Who sings the song never ending story?');
+    expect(answer.found).toBe(true);
+    expect(answer.citations[0]!.quote).toBe('"The NeverEnding Story" is the theme of the film, performed by Limahl.');
   });
 
   it('a "when" question prefers the sentence that holds a date', async () => {
