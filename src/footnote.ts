@@ -12,7 +12,7 @@ import { ModelHost } from './model-host.js';
 import { needsVectors, type ModeSetting, type RetrievalMode } from './modes.js';
 import { retrieve, type Retrieved } from './retrieval.js';
 import type { PassageIndex } from './store/passage-index.js';
-import { normalizeQuestion, withCompounds } from './text.js';
+import { normalizeQuestion, withSpellings } from './text.js';
 
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */
@@ -121,7 +121,7 @@ export class Footnote {
     // with stays open until it is done.
     const answer = await this.live.use(index, async () => {
       const { conversation } = options;
-      const searched = withCompounds(
+      const searched = withSpellings(
         inConversation(normalized, conversation),
         (term) => index.termStatistics.frequency(term) > 0,
       );

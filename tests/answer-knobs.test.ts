@@ -243,6 +243,11 @@ describe('signals that decide between sentences and between answer and "not foun
         'Armando Christian Pérez, known as Pitbull, is a rapper from Miami.',
         FILLER[2]!,
       ]),
+      'apollo-eleven.txt': article({ title: 'Apollo Eleven' }, ['Neil Armstrong commanded Apollo Eleven.', FILLER[0]!]),
+      'apollo-twelve.txt': article({ title: 'Apollo Twelve' }, [
+        'Pete Conrad commanded Apollo Twelve, the Apollo flight after the Apollo landing.',
+        FILLER[1]!,
+      ]),
       'neverending-story.txt': article({ title: 'The NeverEnding Story (song)' }, [
         '"The NeverEnding Story" is the theme of the film, performed by Limahl.',
         FILLER[3]!,
@@ -271,6 +276,11 @@ describe('signals that decide between sentences and between answer and "not foun
     const answer = await footnote.ask('Who sings the song never ending story?');
     expect(answer.found).toBe(true);
     expect(answer.citations[0]!.quote).toBe('"The NeverEnding Story" is the theme of the film, performed by Limahl.');
+  });
+
+  it('a number in digits matches the number the article writes in words', async () => {
+    const answer = await footnote.ask('Who commanded Apollo 11?');
+    expect(answer.citations[0]!.quote).toBe('Neil Armstrong commanded Apollo Eleven.');
   });
 
   it('a "when" question prefers the sentence that holds a date', async () => {
