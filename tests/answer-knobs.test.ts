@@ -278,6 +278,12 @@ describe('signals that decide between sentences and between answer and "not foun
     expect(answer.citations[0]!.quote).toBe('"The NeverEnding Story" is the theme of the film, performed by Limahl.');
   });
 
+  it('a misspelled word matches the word the articles hold one letter away', async () => {
+    const answer = await footnote.ask('Who is Armstrung?');
+    expect(answer.found).toBe(true);
+    expect(answer.citations[0]!.quote).toBe('Neil Armstrong commanded Apollo Eleven.');
+  });
+
   it('a number in digits matches the number the article writes in words', async () => {
     const answer = await footnote.ask('Who commanded Apollo 11?');
     expect(answer.citations[0]!.quote).toBe('Neil Armstrong commanded Apollo Eleven.');

@@ -31,4 +31,17 @@ describe('the other spellings a question is searched with', () => {
     expect(withSpellings('Can a 1.5 V cell last until 11/2/10?', numbers)).toBe('Can a 1.5 V cell last until 11/2/10?');
     expect(withSpellings('How does one get a passport?', numbers)).toBe('How does one get a passport?');
   });
+
+  it('replaces a word the articles lack by the one word one edit away that they hold', () => {
+    expect(withSpellings('Who is Armstrung?', holding('armstrong'))).toBe('Who is armstrong?');
+    expect(withSpellings('Who owned the harbour?', holding('harbor'))).toBe('Who owned the harbor?');
+    expect(withSpellings('Who owned the harbour?', holding('harbour', 'harbor'))).toBe('Who owned the harbour?');
+  });
+
+  it('does not respell a short word, nor when two words are as near, nor into a stem Porter merely meets', () => {
+    expect(withSpellings('Who won the last cup?', holding('past'))).toBe('Who won the last cup?');
+    expect(withSpellings('Which words matter?', holding('works', 'worlds'))).toBe('Which words matter?');
+    // "saies" stems to "sai", as "says" does; "sai" is two edits from "sale".
+    expect(withSpellings('How did sales go?', holding('says'))).toBe('How did sales go?');
+  });
 });
