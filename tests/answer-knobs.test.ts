@@ -248,6 +248,14 @@ describe('signals that decide between sentences and between answer and "not foun
         'Pete Conrad commanded Apollo Twelve, the Apollo flight after the Apollo landing.',
         FILLER[1]!,
       ]),
+      'kennedy-funeral.txt': article({ title: 'State funeral of John F. Kennedy' }, [
+        'After the service the late president was buried at Arlington.',
+        FILLER[2]!,
+      ]),
+      'lincoln-burial.txt': article({ title: 'Lincoln in Springfield' }, [
+        'Lincoln was buried in Springfield, buried beside his sons.',
+        FILLER[3]!,
+      ]),
       'neverending-story.txt': article({ title: 'The NeverEnding Story (song)' }, [
         '"The NeverEnding Story" is the theme of the film, performed by Limahl.',
         FILLER[3]!,
@@ -282,6 +290,11 @@ describe('signals that decide between sentences and between answer and "not foun
     const answer = await footnote.ask('Who is Armstrung?');
     expect(answer.found).toBe(true);
     expect(answer.citations[0]!.quote).toBe('Neil Armstrong commanded Apollo Eleven.');
+  });
+
+  it("a name's initials name the article whose title holds it", async () => {
+    const answer = await footnote.ask('Where was JFK buried?');
+    expect(answer.citations[0]!.quote).toBe('After the service the late president was buried at Arlington.');
   });
 
   it('a number in digits matches the number the article writes in words', async () => {

