@@ -12,7 +12,7 @@ import { ModelHost } from './model-host.js';
 import { needsVectors, type ModeSetting, type RetrievalMode } from './modes.js';
 import { retrieve, type Retrieved } from './retrieval.js';
 import type { PassageIndex } from './store/passage-index.js';
-import { normalizeQuestion, withSpellings } from './text.js';
+import { normalizeQuestion } from './text.js';
 
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */
@@ -121,20 +121,16 @@ export class Footnote {
     // with stays open until it is done.
     const answer = await this.live.use(index, async () => {
       const { conversation } = options;
-      const searched = withSpellings(
-        inConversation(normalized, conversation),
-        (term) => index.termStatistics.frequency(term) > 0,
-      );
       const cited = new Set(conversation?.files ?? []);
-      const retrieved = await retrieve(index, embedder, searched, {
+      const retrieved = await retrieve(index, embedder, inConversation(normalized, conversation), {
         mode,
         k: this.config.topK,
         efSearch: this.config.hnsw.efSearch,
         articleId: options.articleId,
         preferArticles: cited.size ? index.articles().flatMap((a) => (cited.has(a.file) ? [a.id] : [])) : undefined,
       });
-      const reranked = await this.rerank(searched, retrieved);
-      const composed = composeAnswer(searched, reranked, collectionOf(index, needsVectors(mode)), {
+      const reranked = await this.rerank(retrieved.question, retrieved);
+      const composed = composeAnswer(retrieved.question, reranked, collectionOf(index, needsVectors(mode)), {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         meaningMargin: this.config.meaningMargin,
         model: this.config.embeddingModel,

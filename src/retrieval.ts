@@ -2,7 +2,7 @@
 import type { Embedder } from './embedder.js';
 import { NAMING_ARTICLES, type PassageHit, type PassageIndex } from './store/passage-index.js';
 import type { RetrievalMode } from './modes.js';
-import { contentTerms, contentWords } from './text.js';
+import { contentTerms, contentWords, withSpellings } from './text.js';
 
 export interface RetrievalOptions {
   mode: RetrievalMode;
@@ -26,6 +26,8 @@ export interface RankedPassage extends PassageHit {
 
 export interface Retrieved {
   mode: RetrievalMode;
+  /** The question as its words were searched: spelled as the articles spell them (see withSpellings). */
+  question: string;
   /** The question's vector (null in lexical mode). */
   query: Float32Array | null;
   /** Best first. */
@@ -53,7 +55,11 @@ export async function retrieve(
     embedding = embedder.embed([question]);
     embedding.catch(() => {});
   }
-  const lexical = options.mode !== 'dense' ? index.searchText(contentWords(question), depth, scope) : [];
+  // The model reads the question as asked (it knows "harbour" is "harbor"); the words are searched
+  // as the articles spell them. Reading them costs a term lookup per nearby spelling, also done
+  // while the question is embedded.
+  const searched = withSpellings(question, (term) => index.termStatistics.frequency(term) > 0);
+  const lexical = options.mode !== 'dense' ? index.searchText(contentWords(searched), depth, scope) : [];
   let query: Float32Array | null = null;
   let dense: PassageHit[] = [];
   if (embedding) {
@@ -79,8 +85,8 @@ export async function retrieve(
   const hits = diversify(ranked, options.perArticle ?? 3)
     .slice(0, options.k)
     .map(({ passage, article, dense, lexical, rrf }) => ({ passage, article, dense, lexical, score: rrf }));
-  if (!options.articleId) hits.push(...namedArticleHits(index, question, query, hits, options));
-  return { mode: options.mode, query, hits };
+  if (!options.articleId) hits.push(...namedArticleHits(index, searched, query, hits, options));
+  return { mode: options.mode, question: searched, query, hits };
 }
 
 // Articles a question names by title, author, source or date are searched on their own, however
