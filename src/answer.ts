@@ -145,11 +145,13 @@ interface Candidate extends Span {
   hit: RankedPassage | null;
   /** Position among the article's first sentences (0 = its first), or null further down. */
   position: number | null;
-  /** Terms of the sentence's surroundings: its passage, and its article's title, author, source and date. */
+  // Only the question's terms are kept of each: every signal asks which of them a text holds, and
+  // sets of a passage's every term cost a fifth of the answer step.
+  /** The question's terms in the sentence's surroundings: its passage, its article's title, author, source, date. */
   context: Set<string>;
-  /** Terms of the article's title, author, source and date. */
+  /** The question's terms in the article's title, author, source and date. */
   about: Set<string>;
-  /** The sentence's own terms. */
+  /** The question's terms in the sentence. */
   own: Set<string>;
 }
 
@@ -189,7 +191,7 @@ export function composeAnswer(
     return { question: questionText, found: true, text: `${citation.quote} [1]`, citations: [citation], retrieval };
   }
 
-  const candidates = sentencesOf(retrieved);
+  const candidates = sentencesOf(retrieved, new Set(terms));
   if (!candidates.length) return notFound();
   const coverage = weightedShare(terms, (t) =>
     inverseFrequency(collection.terms.passages, collection.terms.frequency(t)),
@@ -357,13 +359,13 @@ function articleFact(
 }
 
 /** The sentences of the retrieved passages and their articles' first sentences, each once. */
-function sentencesOf(retrieved: Retrieved): Candidate[] {
+function sentencesOf(retrieved: Retrieved, wanted: Set<string>): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   const abouts = new Map<string, Set<string>>();
   const aboutOf = (article: StoredArticle): Set<string> => {
     let about = abouts.get(article.id);
-    if (!about) abouts.set(article.id, (about = new Set(contentTerms(articleMetadata(article)))));
+    if (!about) abouts.set(article.id, (about = wantedOf(wanted, contentTerms(articleMetadata(article)))));
     return about;
   };
   const add = (
@@ -378,13 +380,13 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
     seen.add(key);
     const position = article.lead.findIndex((s) => s.start === sentence.start);
     const { start, end } = sentence;
-    const own = new Set(sentence.terms);
+    const own = wantedOf(wanted, sentence.terms);
     candidates.push({ article, hit, start, end, position: position < 0 ? null : position, own, context, about });
   };
   for (const hit of retrieved.hits) {
     const { article, passage } = hit;
     const about = aboutOf(article);
-    const context = withTermsOf(about, passage.sentences);
+    const context = withWantedOf(wanted, about, passage.sentences);
     for (const span of passage.sentences) add(article, hit, span, context, about);
   }
   // An article's opening sentences are candidates even when its passage ranked lower: they say
@@ -394,15 +396,23 @@ function sentencesOf(retrieved: Retrieved): Candidate[] {
     const { article } = hit;
     const lead = article.lead.slice(0, LEAD_SENTENCES);
     const about = aboutOf(article);
-    const context = withTermsOf(about, lead);
+    const context = withWantedOf(wanted, about, lead);
     for (const span of lead) add(article, null, span, context, about);
   }
   return candidates;
 }
 
-function withTermsOf(terms: Set<string>, sentences: StoredSentence[]): Set<string> {
-  const result = new Set(terms);
-  for (const sentence of sentences) for (const term of sentence.terms) result.add(term);
+/** The terms of `terms` that are wanted. */
+function wantedOf(wanted: Set<string>, terms: Iterable<string>): Set<string> {
+  const result = new Set<string>();
+  for (const term of terms) if (wanted.has(term)) result.add(term);
+  return result;
+}
+
+/** `found` and the wanted terms of the sentences. */
+function withWantedOf(wanted: Set<string>, found: Set<string>, sentences: StoredSentence[]): Set<string> {
+  const result = new Set(found);
+  for (const sentence of sentences) for (const term of sentence.terms) if (wanted.has(term)) result.add(term);
   return result;
 }
 
