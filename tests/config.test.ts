@@ -55,7 +55,7 @@ describe('configuration', () => {
     expect(loadConfig(testEnv({ HNSW_EF_SEARCH: '' }), ROOT).hnsw.efSearch).toBeNull();
     expect(loadConfig(testEnv({ HNSW_EF_SEARCH: '300' }), ROOT).hnsw.efSearch).toBe(300);
     expect(() => loadConfig(testEnv({ HNSW_EF_SEARCH: '5' }), ROOT)).toThrow(/HNSW_EF_SEARCH: expected a whole number/);
-    expect([25_000, 50_000, 100_000, 300_000, 1_000_000].map(searchBreadth)).toEqual([192, 192, 256, 512, 512]);
+    expect([25_000, 50_000, 100_000, 300_000, 1_000_000].map(searchBreadth)).toEqual([160, 160, 256, 512, 512]);
     const graph = VectorIndex.create({ dims: 2, m: 16, efConstruction: 50 }, 3);
     [
       [1, 0],
