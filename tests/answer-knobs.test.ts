@@ -292,6 +292,22 @@ describe('signals that decide between sentences and between answer and "not foun
     expect(answer.citations[0]!.quote).toBe('Neil Armstrong commanded Apollo Eleven.');
   });
 
+  it('a misspelled word is searched as the articles spell it in hybrid mode too', async () => {
+    const hybrid = new Footnote(
+      testConfig({ ARTICLES_DIR: footnote.config.articlesDir, RETRIEVAL_MODE: 'hybrid' }),
+      silentLog,
+    );
+    try {
+      await hybrid.reindex();
+      const answer = await hybrid.ask('Who is Armstrung?');
+      expect(answer.retrieval.mode).toBe('hybrid');
+      expect(answer.question).toBe('Who is Armstrung?');
+      expect(answer.citations[0]?.quote).toBe('Neil Armstrong commanded Apollo Eleven.');
+    } finally {
+      await hybrid.close();
+    }
+  });
+
   it("a name's initials name the article whose title holds it", async () => {
     const answer = await footnote.ask('Where was JFK buried?');
     expect(answer.citations[0]!.quote).toBe('After the service the late president was buried at Arlington.');
