@@ -1,6 +1,7 @@
 // The answer step: from the retrieved passages, the verbatim sentences that answer, numbered as citations, or "not
 // found".
 import { articleMetadata, type Credit } from './articles/article.js';
+import type { Decision, Evidence, ExplainedSentence, Explanation } from './explanation.js';
 import { analyzeQuestion, holdsAnswerType, type ArticleFact } from './question.js';
 import type { RetrievalMode } from './modes.js';
 import type { RankedPassage, Retrieved } from './retrieval.js';
@@ -48,6 +49,8 @@ export interface Answer {
   text: string;
   citations: Citation[];
   retrieval: { mode: RetrievalMode; model: string };
+  /** Why the answer is what it is (with AnswerOptions.explain). */
+  explanation?: Explanation;
 }
 
 /** How many passages contain a stemmed term, to weigh rare words above common ones. */
@@ -89,6 +92,8 @@ export interface AnswerOptions {
   maxQuotes?: number;
   /** EMBEDDING_MODEL, reported with the answer. */
   model: string;
+  /** Also say why: the question as read, the passages, the best sentences and what decided. */
+  explain?: boolean;
 }
 
 /** Where in its article a citation is, for a reader: "¶3", or "header" for a credit line outside the paragraphs. */
@@ -157,7 +162,11 @@ interface Candidate extends Span {
 
 interface Scored extends Candidate {
   score: number;
+  signals: Record<keyof typeof WEIGHTS, number>;
 }
+
+// Sentences an explanation lists.
+const EXPLAINED_SENTENCES = 8;
 
 /**
  * Picks the sentences of the retrieved passages that answer the question and quotes them
@@ -170,16 +179,21 @@ export function composeAnswer(
   options: AnswerOptions,
 ): Answer {
   const retrieval = { mode: retrieved.mode, model: options.model };
-  const notFound = (text = NOT_FOUND): Answer => ({
+  const question = analyzeQuestion(questionText);
+  const { terms } = question;
+  // Filled in as the answer is chosen, when it is asked for.
+  let explained: ExplainedSentence[] = [];
+  const explain = (decision: Decision): { explanation?: Explanation } =>
+    options.explain ? { explanation: explanationOf(question, retrieved, explained, decision) } : {};
+  const notFound = (decision: Decision, text = NOT_FOUND): Answer => ({
     question: questionText,
     found: false,
     text,
     citations: [],
     retrieval,
+    ...explain(decision),
   });
-  const question = analyzeQuestion(questionText);
-  const { terms } = question;
-  if (!terms.length) return notFound(NOT_A_QUESTION);
+  if (!terms.length) return notFound({ kind: 'not-a-question' }, NOT_A_QUESTION);
   const fact = question.asksAbout ? articleFact(question.asksAbout, question.naming, retrieved, collection) : null;
   if (fact) {
     const citation = {
@@ -188,11 +202,18 @@ export function composeAnswer(
       paragraph: fact.credit.in === 'text' ? paragraphAt(fact.article, fact.credit.start) : 0,
       quote: fact.credit.text,
     };
-    return { question: questionText, found: true, text: `${citation.quote} [1]`, citations: [citation], retrieval };
+    return {
+      question: questionText,
+      found: true,
+      text: `${citation.quote} [1]`,
+      citations: [citation],
+      retrieval,
+      ...explain({ kind: 'article-fact', fact: question.asksAbout!, line: fact.credit.kind }),
+    };
   }
 
   const candidates = sentencesOf(retrieved, new Set(terms));
-  if (!candidates.length) return notFound();
+  if (!candidates.length) return notFound({ kind: 'no-sentences' });
   const coverage = weightedShare(terms, (t) =>
     inverseFrequency(collection.terms.passages, collection.terms.frequency(t)),
   );
@@ -243,7 +264,7 @@ export function composeAnswer(
     };
     let score = 0;
     for (const [name, weight] of entries) score += weight * signals[name];
-    return { ...c, score: score / total };
+    return { ...c, score: score / total, signals };
   });
   // Equal scores go to the earlier sentence of the higher-ranked passage.
   ranked.sort((a, b) => b.score - a.score);
@@ -252,19 +273,47 @@ export function composeAnswer(
   // are too specific to meet by chance, or name its article, or (with the model) its meaning
   // stands out from what the question scores against any sentence. That meaning (the sentence's
   // vector, stored at index time) is read only for a sentence in line to be quoted.
-  const counts = (c: Scored): boolean => {
-    if (surprise(c.own, c.context) >= MIN_SURPRISE || namesArticle(terms, c.about, collection.metadata)) return true;
-    if (!retrieved.query || !sentenceSpread) return false;
+  // The sentence's cosine to the question as a standard score against its cosines to the sample.
+  const meaning = (c: Scored): number | null => {
+    if (!retrieved.query || !sentenceSpread) return null;
     const key = { articleId: c.article.id, start: c.start };
     const vector = collection.sentenceVectors([key]).get(sentenceKey(key.articleId, key.start));
-    return (
-      !!vector && (dot(vector, retrieved.query) - sentenceSpread.mean) / sentenceSpread.sd >= options.meaningMargin
-    );
+    return vector ? (dot(vector, retrieved.query) - sentenceSpread.mean) / sentenceSpread.sd : null;
   };
+  const evidence = (c: Scored): Evidence => {
+    if (surprise(c.own, c.context) >= MIN_SURPRISE) return 'rare words';
+    if (namesArticle(terms, c.about, collection.metadata)) return 'names its article';
+    return (meaning(c) ?? -Infinity) >= options.meaningMargin ? 'meaning' : null;
+  };
+  const counts = (c: Scored): boolean => evidence(c) !== null;
   // Scores only fall from here: below the threshold, no sentence can be the best one.
   const first = ranked.findIndex((c) => c.score < options.minScore || counts(c));
   const best = ranked[first];
-  if (!best || best.score < options.minScore) return notFound();
+  const listed = (quoted: Scored[]): ExplainedSentence[] =>
+    ranked
+      .slice(0, EXPLAINED_SENTENCES)
+      .map((c) =>
+        explainedSentence(
+          c,
+          weights,
+          { surprise: surprise(c.own, c.context), meaning: meaning(c) },
+          evidence(c),
+          quoted,
+        ),
+      );
+  if (!best || best.score < options.minScore) {
+    if (options.explain) explained = listed([]);
+    const top = ranked[0]!.score;
+    return notFound(
+      top < options.minScore
+        ? { kind: 'below-threshold', best: round4(top), threshold: options.minScore }
+        : {
+            kind: 'no-evidence',
+            threshold: options.minScore,
+            aboveThreshold: ranked.filter((c) => c.score >= options.minScore).length,
+          },
+    );
+  }
   const chosen: Scored[] = [];
   for (const c of ranked.slice(first)) {
     if (chosen.length >= (options.maxQuotes ?? 3)) break;
@@ -296,8 +345,67 @@ export function composeAnswer(
   // A quote's score is its sentence's (a joined quote's, its best sentence's).
   const citations = chosen.map((c, i) => ({ ...toCitation(c.article, c.start, c.end, c.score), n: i + 1 }));
   const text = citations.map((c) => `${c.quote} [${c.n}]`).join(' ');
-  return { question: questionText, found: true, text, citations, retrieval };
+  if (options.explain) explained = listed(chosen);
+  const floor = Math.max(options.minScore, best.score * RELATIVE_FLOOR);
+  return {
+    question: questionText,
+    found: true,
+    text,
+    citations,
+    retrieval,
+    ...explain({ kind: 'answered', quotes: citations.length, best: round4(best.score), floor: round4(floor) }),
+  };
 }
+
+function explanationOf(
+  question: ReturnType<typeof analyzeQuestion>,
+  retrieved: Retrieved,
+  sentences: ExplainedSentence[],
+  decision: Decision,
+): Explanation {
+  return {
+    question: {
+      searched: question.text,
+      terms: question.terms,
+      answerType: question.answerType,
+      asksAbout: question.asksAbout,
+    },
+    passages: retrieved.hits.map((h) => ({
+      file: h.article.file,
+      title: h.article.title,
+      paragraphs: [h.passage.paragraphStart, h.passage.paragraphEnd],
+      lexical: h.lexical,
+      dense: h.dense,
+    })),
+    sentences,
+    decision,
+  };
+}
+
+/** A scored sentence as an explanation lists it; `quoted` are the chosen quotes (one may span several sentences). */
+function explainedSentence(
+  c: Scored,
+  weights: Record<string, number>,
+  { surprise, meaning }: { surprise: number; meaning: number | null },
+  evidence: Evidence,
+  quoted: Scored[],
+): ExplainedSentence {
+  return {
+    file: c.article.file,
+    title: c.article.title,
+    paragraph: paragraphAt(c.article, c.start),
+    text: c.article.text.slice(c.start, c.end),
+    score: round4(c.score),
+    // The signals that count in this mode (without the model, not its own).
+    signals: Object.fromEntries(Object.entries(c.signals).flatMap(([k, v]) => (weights[k] ? [[k, round4(v)]] : []))),
+    surprise: Number.isFinite(surprise) ? round4(surprise) : null,
+    meaning: meaning === null ? null : round4(meaning),
+    evidence,
+    quoted: quoted.some((q) => q.article.id === c.article.id && q.start <= c.start && c.end <= q.end),
+  };
+}
+
+const round4 = (x: number): number => Number(x.toFixed(4));
 
 function toCitation(article: StoredArticle, start: number, end: number, score: number): Citation {
   return {
@@ -316,7 +424,7 @@ function toCitation(article: StoredArticle, start: number, end: number, score: n
     start,
     end,
     located: 'text',
-    score: Number(score.toFixed(4)),
+    score: round4(score),
   };
 }
 

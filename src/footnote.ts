@@ -21,6 +21,8 @@ export interface AskOptions {
   mode?: ModeSetting;
   /** The conversation the question follows (a follow-up thread): its earlier questions and cited files. */
   conversation?: Conversation;
+  /** Also say why the answer is what it is (Answer.explanation). */
+  explain?: boolean;
 }
 
 export interface TimedAnswer extends Answer {
@@ -134,6 +136,7 @@ export class Footnote {
         minScore: mode === 'lexical' ? this.config.minLexicalScore : this.config.minScore,
         meaningMargin: this.config.meaningMargin,
         model: this.config.embeddingModel,
+        explain: options.explain,
       });
       // The answer is to the question asked, however it was read.
       return { ...composed, question: normalized };

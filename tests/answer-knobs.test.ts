@@ -77,7 +77,15 @@ describe('knobs that decide an answer', () => {
       silentLog,
     );
     try {
-      expect(await strict.ask(question)).toMatchObject({ found: false, text: NOT_FOUND });
+      const refused = await strict.ask(question, { explain: true });
+      expect(refused).toMatchObject({ found: false, text: NOT_FOUND });
+      // The explanation names the score that fell short and the threshold it fell short of.
+      expect(refused.explanation!.decision).toEqual({
+        kind: 'below-threshold',
+        best,
+        threshold: Math.min(1, best + 0.01),
+      });
+      expect(refused.explanation!.sentences[0]).toMatchObject({ score: best, quoted: false });
     } finally {
       await strict.close();
     }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { stemmer } from 'stemmer';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Footnote } from '../src/footnote.js';
+import { Footnote, type AskOptions } from '../src/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../src/answer.js';
 import { loadSotu, writeSotuArticles } from '../scripts/sotu.js';
 import { makeTestModel } from '../scripts/make-model.js';
@@ -179,11 +179,11 @@ describe('a large collection (42 speeches)', () => {
   });
 
   /** Asks each question of a fresh Footnote over the speeches, configured by `overrides`. */
-  async function askAll(overrides: Record<string, string>, questions: string[]) {
+  async function askAll(overrides: Record<string, string>, questions: string[], options: AskOptions = {}) {
     const f = new Footnote(testConfig({ ARTICLES_DIR: articles, ...overrides }), silentLog);
     try {
       const answers = [];
-      for (const question of questions) answers.push(await f.ask(question));
+      for (const question of questions) answers.push(await f.ask(question, options));
       return answers;
     } finally {
       await f.close();
@@ -235,18 +235,30 @@ describe('a large collection (42 speeches)', () => {
     const index = tempDir('footnote-index-');
     // Every word but the made-up one is common in the speeches: by words alone it could be chance.
     const question = ['Our job is to govern with a sense of responsibility, zorblat?'];
-    const [hybrid] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid' }, question);
+    const explain = { explain: true };
+    const [hybrid] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid' }, question, explain);
     expect(hybrid!.found).toBe(true);
     expect(hybrid!.citations[0]).toMatchObject({
       quote: 'Our job is to govern with a sense of responsibility.',
       article: { file: '2009-barack-obama.txt' },
     });
+    // The explanation says what let it count.
+    expect(hybrid!.explanation!.decision).toMatchObject({ kind: 'answered', quotes: hybrid!.citations.length });
+    expect(hybrid!.explanation!.sentences.find((s) => s.quoted)).toMatchObject({
+      text: 'Our job is to govern with a sense of responsibility.',
+      evidence: 'meaning',
+    });
     expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MEANING_MARGIN: '100' }, question)).toMatchObject(
       [{ found: false, text: NOT_FOUND }],
     );
-    expect(await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'lexical' }, question)).toMatchObject([
-      { found: false, text: NOT_FOUND },
-    ]);
+    const [lexical] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'lexical' }, question, explain);
+    expect(lexical).toMatchObject({ found: false, text: NOT_FOUND });
+    // Without the model: it scores above the threshold, but its common words are no evidence.
+    expect(lexical!.explanation!.decision).toMatchObject({ kind: 'no-evidence', threshold: 0.3 });
+    const obama = lexical!.explanation!.sentences.find((s) => s.file === '2009-barack-obama.txt');
+    expect(obama).toMatchObject({ evidence: null, quoted: false });
+    expect(obama!.score).toBeGreaterThanOrEqual(0.3);
+    expect(obama!.surprise).toBeLessThan(3);
   });
 
   it('says "not found" in hybrid mode even with a model under which all texts look alike', async () => {

@@ -71,6 +71,37 @@ describe('npm run ask', () => {
     expect(stderr.match(/^warning: MIN_DENSE_SCORE is deprecated .*rename it to MEANING_MARGIN/gm)).toHaveLength(1);
   });
 
+  it('says why with --explain: the question as searched, the passages, the best sentences and what decided', () => {
+    const env = testEnv();
+    const question = 'Is Jack Ma open to working with Apple?';
+    const text = npm(['-s', 'ask', '--', '--explain', question], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^“.*open to working with Apple Inc on mobile payments.*” \[1\]$/m);
+    expect(text.stdout).toMatch(/^Question as searched: “Is Jack Ma open to working with Apple\?” \(terms: jack, ma/m);
+    expect(text.stdout).toMatch(/^ {2}0\.\d{3} quoted +“Alibaba Group Holdings Ltd executive chairman Jack Ma/m);
+    expect(text.stdout).toMatch(/^Decision: answered with \d quotes?: the best sentence scored 0\.\d{3}/m);
+
+    const json = npm(
+      ['-s', 'ask', '--', '--json', '--explain', 'What is the boiling point of mercury in kelvin?'],
+      env,
+    );
+    expect(json.code).toBe(0);
+    const answer = JSON.parse(json.stdout);
+    // The contract's fields, then the explanation.
+    expect(Object.keys(answer)).toEqual([
+      'question',
+      'found',
+      'answer',
+      'citations',
+      'retrieval',
+      'timings',
+      'explanation',
+    ]);
+    expect(answer.found).toBe(false);
+    expect(answer.explanation.question.terms).toEqual(['boil', 'point', 'mercuri', 'kelvin']);
+    expect(['no-sentences', 'below-threshold', 'no-evidence']).toContain(answer.explanation.decision.kind);
+  });
+
   it('answers "not found" with exit code 0', () => {
     const { code, stdout } = npm(
       ['-s', 'ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'],

@@ -2,16 +2,18 @@
 import { MODE_SETTINGS, isModeSetting } from '../modes.js';
 import { UsageError } from '../errors.js';
 import { Footnote } from '../footnote.js';
+import { explanationText } from '../explanation.js';
 import { answerJson, answerText } from './print.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
-const USAGE = 'usage: npm run ask -- [--json] [--article ID] [--mode hybrid|dense|lexical] "your question"';
+const USAGE = 'usage: npm run ask -- [--json] [--explain] [--article ID] [--mode hybrid|dense|lexical] "your question"';
 
 runCommand(async ({ config, log, argv }) => {
   const parsed = commandArguments(argv, USAGE, {
     json: { type: 'boolean' },
+    explain: { type: 'boolean' },
     article: { type: 'string' },
     mode: { type: 'string' },
   });
@@ -26,10 +28,17 @@ runCommand(async ({ config, log, argv }) => {
   const progress = indexProgress();
   const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
   try {
-    const answer = await footnote.ask(question, { articleId: parsed.values.article, mode });
+    const { json, explain } = parsed.values;
+    const answer = await footnote.ask(question, { articleId: parsed.values.article, mode, explain });
     progress.stop();
     download.stop();
-    process.stdout.write(parsed.values.json ? `${JSON.stringify(answerJson(answer), null, 2)}\n` : answerText(answer));
+    // The threshold that decided is the one for the mode that ran.
+    const threshold = answer.retrieval.mode === 'lexical' ? 'MIN_LEXICAL_SCORE' : 'MIN_SCORE';
+    if (json) process.stdout.write(`${JSON.stringify(answerJson(answer), null, 2)}\n`);
+    else
+      process.stdout.write(
+        answerText(answer) + (answer.explanation ? `\n${explanationText(answer.explanation, threshold)}` : ''),
+      );
   } finally {
     progress.stop();
     download.stop();

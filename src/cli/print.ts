@@ -26,6 +26,7 @@ export function answerJson(answer: TimedAnswer): object {
     })),
     retrieval: answer.retrieval,
     timings: answer.timings,
+    ...(answer.explanation ? { explanation: answer.explanation } : {}),
   };
 }
 
