@@ -12,7 +12,7 @@ export interface Passage {
   start: number;
   end: number;
   text: string;
-  /** Tokens in `text` as the budget counts them (see passageTokenCounter), without the model's special tokens. */
+  /** Model tokens in `text`, without the special tokens the model adds. */
   tokens: number;
 }
 
@@ -32,22 +32,6 @@ export type TokenCounter = (text: string) => number;
  */
 export const approximateTokenCount: TokenCounter = (text) =>
   Math.ceil((text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)?.length ?? 0) * 1.25);
-
-/**
- * What passages are sized by when the model's tokenizer is at hand: approximateTokenCount or the
- * model's own count, whichever is more. A collection's passages are then the same whichever model
- * embeds them (the model's count only shortens a passage it would otherwise read only in part):
- * lexical answers do not change with EMBEDDING_MODEL, and hybrid differs from lexical by meaning
- * alone. A word-piece tokenizer as MiniLM's counts about as many tokens as the approximation; the
- * semantic proxy's counts one per word, which made its passages a quarter longer than a MiniLM
- * user's. Measured with the proxy: lexical answers became those without a model, and hybrid MRR
- * rose on every dev set of several passages (SOTU 0.395 -> 0.438, WikiQA 0.681 -> 0.694, synonyms
- * 0.545 -> 0.556); dense, which had gained from the longer passages, fell (synonyms hit@1 0.485 ->
- * 0.364, SOTU 0.235 -> 0.216, WikiQA 0.595 -> 0.587).
- */
-export function passageTokenCounter(model: TokenCounter): TokenCounter {
-  return (text) => Math.max(approximateTokenCount(text), model(text));
-}
 
 // No realistic paragraph averages more characters per token than this.
 const MAX_CHARS_PER_TOKEN = 40;
