@@ -94,6 +94,8 @@ export interface AnswerOptions {
   model: string;
   /** Also say why: the question as read, the passages, the best sentences and what decided. */
   explain?: boolean;
+  /** How many of the best-scored sentences an explanation lists (default 8). */
+  explainSentences?: number;
 }
 
 /** Where in its article a citation is, for a reader: "¶3", or "header" for a credit line outside the paragraphs. */
@@ -140,7 +142,7 @@ const RELATIVE_FLOOR = 0.85;
  * question (3 lowered WikiQA to 0.587). Dropped for gaining nothing: sentence length, and a
  * within-article IDF.
  */
-const WEIGHTS = { sentence: 3.5, context: 6, subject: 3.8, passage: 3.0, lead: 0.9, type: 1.8, passageMeaning: 1 };
+export const WEIGHTS = { sentence: 3.5, context: 6, subject: 3.8, passage: 3.0, lead: 0.9, type: 1.8, passageMeaning: 1 };
 // Standard scores are divided by this before weighing, to sit on the 0–1 scale of the others.
 const Z_SCALE = 10;
 
@@ -291,7 +293,7 @@ export function composeAnswer(
   const best = ranked[first];
   const listed = (quoted: Scored[]): ExplainedSentence[] =>
     ranked
-      .slice(0, EXPLAINED_SENTENCES)
+      .slice(0, options.explainSentences ?? EXPLAINED_SENTENCES)
       .map((c) =>
         explainedSentence(
           c,

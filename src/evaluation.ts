@@ -82,15 +82,16 @@ export function expectsAbstention(expect: EvalQuestion['expect']): expect is { f
   return 'found' in expect;
 }
 
-/** Position of the first citation of an expected file whose quote holds one of the expected quotes. */
+/** Whether a quote from `file` is a right citation: from an expected file, holding one of the expected quotes. */
+export function holdsExpected(expect: ExpectedCitation, file: string, quote: string): boolean {
+  if (!expect.files.includes(file)) return false;
+  const text = collapseWhitespace(quote);
+  return !expect.quotes || expect.quotes.some((w) => text.includes(collapseWhitespace(w)));
+}
+
+/** Position of the first right citation (see holdsExpected). */
 function correctRank(expect: ExpectedCitation, citations: EvalAnswer['citations']): number | null {
-  const wanted = expect.quotes?.map(collapseWhitespace) ?? null;
-  const hit = citations.find((c) => {
-    if (!expect.files.includes(c.article.file)) return false;
-    const quote = collapseWhitespace(c.quote);
-    return wanted === null || wanted.some((w) => quote.includes(w));
-  });
-  return hit ? hit.n : null;
+  return citations.find((c) => holdsExpected(expect, c.article.file, c.quote))?.n ?? null;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface AskOptions {
   conversation?: Conversation;
   /** Also say why the answer is what it is (Answer.explanation). */
   explain?: boolean;
+  /** How many of the best-scored sentences the explanation lists (default 8). */
+  explainSentences?: number;
 }
 
 export interface TimedAnswer extends Answer {
@@ -137,6 +139,7 @@ export class Footnote {
         meaningMargin: this.config.meaningMargin,
         model: this.config.embeddingModel,
         explain: options.explain,
+        explainSentences: options.explainSentences,
       });
       // The answer is to the question asked, however it was read.
       return { ...composed, question: normalized };

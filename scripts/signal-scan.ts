@@ -1,0 +1,96 @@
+import path from 'node:path';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { WEIGHTS } from '../src/answer.js';
+import { loadConfig } from '../src/config.js';
+import { expectsAbstention, holdsExpected, loadQuestions } from '../src/evaluation.js';
+import { Footnote } from '../src/footnote.js';
+import { isRetrievalMode } from '../src/modes.js';
+
+// Dev tool: how each weight of the answer step's signals moves hit@1 and hit@3 on the dev sets, in one run.
+//   npm run eval:signals -- --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--mode lexical] [--cache DIR]
+// Each answerable question is answered once, with an explanation listing every candidate sentence and its
+// signals; then each weight in turn is scaled (×0, ×0.5, ×1.5, ×2.5: the coordinate search that set WEIGHTS)
+// and the candidates ranked again. A candidate is right as npm run eval counts a citation (holdsExpected); the
+// best three with evidence stand for the quotes. Widening, joining, the relative floor and the thresholds are not
+// replayed, so the figures are the ranking's: confirm a change with npm run eval.
+const { values } = parseArgs({
+  options: {
+    set: { type: 'string', multiple: true },
+    model: { type: 'string' },
+    mode: { type: 'string', default: 'lexical' },
+    cache: { type: 'string', default: path.join(os.tmpdir(), 'footnote-eval-matrix') },
+  },
+});
+const mode = values.mode!;
+if (!isRetrievalMode(mode)) throw new Error(`--mode: lexical, hybrid or dense, got "${mode}"`);
+type Signals = Record<string, number>;
+interface Candidate {
+  signals: Signals;
+  right: boolean;
+  counts: boolean;
+}
+
+const sets: { name: string; questions: Candidate[][] }[] = [];
+for (const spec of values.set ?? []) {
+  const [name, rest] = spec.split('=') as [string, string];
+  const [questionsFile, articles] = rest.split(':') as [string, string];
+  const config = loadConfig({
+    ...process.env,
+    ARTICLES_DIR: articles,
+    INDEX_DIR: path.join(values.cache!, `${name}-${values.model ? path.basename(values.model) : 'none'}`),
+    ...(values.model ? { EMBEDDING_MODEL: values.model } : {}),
+    ALLOW_REMOTE_MODELS: 'false',
+    LOG_LEVEL: 'silent',
+  });
+  const footnote = new Footnote(config, pino({ level: 'silent' }));
+  await footnote.reindex();
+  const questions: Candidate[][] = [];
+  for (const q of loadQuestions(questionsFile)) {
+    if (expectsAbstention(q.expect)) continue;
+    const expect = q.expect;
+    const answer = await footnote.ask(q.question, { mode, explain: true, explainSentences: Infinity });
+    questions.push(
+      (answer.explanation?.sentences ?? []).map((s) => ({
+        signals: s.signals,
+        right: holdsExpected(expect, s.file, s.text),
+        counts: s.evidence !== null,
+      })),
+    );
+  }
+  await footnote.close();
+  sets.push({ name, questions });
+}
+
+/** hit@1 and hit@3 of the candidates ranked by these weights (the first three with evidence stand for the quotes). */
+function hits(weights: Signals, questions: Candidate[][]): [number, number] {
+  const score = (c: Candidate): number => Object.entries(c.signals).reduce((s, [k, v]) => s + (weights[k] ?? 0) * v, 0);
+  let [one, three] = [0, 0];
+  for (const candidates of questions) {
+    const quoted = candidates
+      .filter((c) => c.counts)
+      .sort((a, b) => score(b) - score(a))
+      .slice(0, 3);
+    if (quoted[0]?.right) one++;
+    if (quoted.some((c) => c.right)) three++;
+  }
+  return [one, three];
+}
+
+const base = sets.map((s) => hits(WEIGHTS, s.questions));
+const cell = ([one, three]: [number, number], [b1, b3]: [number, number]): string => {
+  const d = (x: number, b: number): string => (x === b ? `${x}` : `${x} (${x > b ? '+' : ''}${x - b})`);
+  return `${d(one, b1)} / ${d(three, b3)}`;
+};
+console.log(`| weight | ${sets.map((s) => `${s.name} hit@1 / hit@3 of ${s.questions.length}`).join(' | ')} |`);
+console.log(`|---|${sets.map(() => '---').join('|')}|`);
+console.log(`| as set | ${base.map((b) => cell(b, b)).join(' | ')} |`);
+// Only the signals this mode weighs (lexical has no meaning signal).
+const weighed = new Set(sets.flatMap((s) => s.questions.flat().flatMap((c) => Object.keys(c.signals))));
+for (const [name, weight] of Object.entries(WEIGHTS).filter(([name]) => weighed.has(name))) {
+  for (const factor of [0, 0.5, 1.5, 2.5]) {
+    const row = sets.map((s, i) => cell(hits({ ...WEIGHTS, [name]: weight * factor }, s.questions), base[i]!));
+    console.log(`| ${name} ×${factor} | ${row.join(' | ')} |`);
+  }
+}
