@@ -142,7 +142,15 @@ const RELATIVE_FLOOR = 0.85;
  * question (3 lowered WikiQA to 0.587). Dropped for gaining nothing: sentence length, and a
  * within-article IDF.
  */
-export const WEIGHTS = { sentence: 3.5, context: 6, subject: 3.8, passage: 3.0, lead: 0.9, type: 1.8, passageMeaning: 1 };
+export const WEIGHTS = {
+  sentence: 3.5,
+  context: 6,
+  subject: 3.8,
+  passage: 3.0,
+  lead: 0.9,
+  type: 1.8,
+  passageMeaning: 1,
+};
 // Standard scores are divided by this before weighing, to sit on the 0–1 scale of the others.
 const Z_SCALE = 10;
 
@@ -183,19 +191,17 @@ export function composeAnswer(
   const retrieval = { mode: retrieved.mode, model: options.model };
   const question = analyzeQuestion(questionText);
   const { terms } = question;
-  // Filled in as the answer is chosen, when it is asked for.
-  let explained: ExplainedSentence[] = [];
-  const explain = (decision: Decision): { explanation?: Explanation } =>
-    options.explain ? { explanation: explanationOf(question, retrieved, explained, decision) } : {};
-  const notFound = (decision: Decision, text = NOT_FOUND): Answer => ({
+  const explain = (decision: Decision, sentences: ExplainedSentence[] = []): { explanation?: Explanation } =>
+    options.explain ? { explanation: explanationOf(question, retrieved, sentences, decision) } : {};
+  const notFound = (decision: Decision, sentences: ExplainedSentence[] = [], text = NOT_FOUND): Answer => ({
     question: questionText,
     found: false,
     text,
     citations: [],
     retrieval,
-    ...explain(decision),
+    ...explain(decision, sentences),
   });
-  if (!terms.length) return notFound({ kind: 'not-a-question' }, NOT_A_QUESTION);
+  if (!terms.length) return notFound({ kind: 'not-a-question' }, [], NOT_A_QUESTION);
   const fact = question.asksAbout ? articleFact(question.asksAbout, question.naming, retrieved, collection) : null;
   if (fact) {
     const citation = {
@@ -291,20 +297,22 @@ export function composeAnswer(
   // Scores only fall from here: below the threshold, no sentence can be the best one.
   const first = ranked.findIndex((c) => c.score < options.minScore || counts(c));
   const best = ranked[first];
+  // Only with an explanation: the best sentences as it lists them.
   const listed = (quoted: Scored[]): ExplainedSentence[] =>
-    ranked
-      .slice(0, options.explainSentences ?? EXPLAINED_SENTENCES)
-      .map((c) =>
-        explainedSentence(
-          c,
-          weights,
-          { surprise: surprise(c.own, c.context), meaning: meaning(c) },
-          evidence(c),
-          quoted,
-        ),
-      );
+    !options.explain
+      ? []
+      : ranked
+          .slice(0, options.explainSentences ?? EXPLAINED_SENTENCES)
+          .map((c) =>
+            explainedSentence(
+              c,
+              weights,
+              { surprise: surprise(c.own, c.context), meaning: meaning(c) },
+              evidence(c),
+              quoted,
+            ),
+          );
   if (!best || best.score < options.minScore) {
-    if (options.explain) explained = listed([]);
     const top = ranked[0]!.score;
     return notFound(
       top < options.minScore
@@ -314,6 +322,7 @@ export function composeAnswer(
             threshold: options.minScore,
             aboveThreshold: ranked.filter((c) => c.score >= options.minScore).length,
           },
+      listed([]),
     );
   }
   const chosen: Scored[] = [];
@@ -347,7 +356,6 @@ export function composeAnswer(
   // A quote's score is its sentence's (a joined quote's, its best sentence's).
   const citations = chosen.map((c, i) => ({ ...toCitation(c.article, c.start, c.end, c.score), n: i + 1 }));
   const text = citations.map((c) => `${c.quote} [${c.n}]`).join(' ');
-  if (options.explain) explained = listed(chosen);
   const floor = Math.max(options.minScore, best.score * RELATIVE_FLOOR);
   return {
     question: questionText,
@@ -355,7 +363,10 @@ export function composeAnswer(
     text,
     citations,
     retrieval,
-    ...explain({ kind: 'answered', quotes: citations.length, best: round4(best.score), floor: round4(floor) }),
+    ...explain(
+      { kind: 'answered', quotes: citations.length, best: round4(best.score), floor: round4(floor) },
+      listed(chosen),
+    ),
   };
 }
 
