@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_FOUND } from '../src/answer.js';
+import { NOT_FOUND, composeAnswer, type Collection } from '../src/answer.js';
 import { Footnote } from '../src/footnote.js';
-import { retrieve } from '../src/retrieval.js';
+import { retrieve, type RankedPassage, type Retrieved } from '../src/retrieval.js';
+import type { StoredArticle } from '../src/store/database.js';
+import { contentTerms } from '../src/text.js';
 import { SHIPPED_ARTICLE, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 // Each knob that decides an answer, shown to decide one: these tests fail when it is ignored.
@@ -117,6 +119,45 @@ describe('knobs that decide an answer', () => {
     expect(scoped.found).toBe(true);
     expect(scoped.citations[0]!.quote).toBe('Ferry crews walked out once, in year 15, over the new timetable.');
     expect(scoped.citations.map((c) => c.article.file)).toEqual(scoped.citations.map(() => 'harbor-history.txt'));
+  });
+
+  it("an article's opening sentence is weighed, and can answer, though its passage was not retrieved", async () => {
+    const meeting = (body: string, day: string, item: string): string =>
+      `The ${body} committee met on a quiet ${day} and discussed the ${item} budget for the coming season.`;
+    const filler = [
+      ['parish', 'Tuesday', 'roads'],
+      ['school', 'Monday', 'library'],
+      ['harbor', 'Friday', 'pier'],
+      ['market', 'Sunday', 'stall'],
+      ['council', 'Thursday', 'lamp'],
+      ['garden', 'Wednesday', 'fence'],
+    ]
+      .map(([body, day, item]) => meeting(body!, day!, item!))
+      .join(' ');
+    const dir = collection({
+      // The opening shares its passage with a long paragraph, so a short later passage that
+      // spreads the question's words over five sentences has the better BM25.
+      'farmland-birds.txt': article({ title: 'Farmland Birds' }, [
+        'The barn owl is the most widely distributed species of owl.',
+        filler,
+        'Owl numbers are counted each spring. Most counts are kept by volunteers. Species lists are printed. ' +
+          'The birds are widely loved. Their range is distributed over farmland.',
+        filler,
+        filler,
+      ]),
+    });
+    const f = new Footnote(testConfig({ ARTICLES_DIR: dir, RETRIEVAL_MODE: 'lexical', TOP_K: '1' }), silentLog);
+    try {
+      const question = 'What is the most widely distributed owl species?';
+      const answer = await f.ask(question, { explain: true });
+      expect(answer.explanation!.passages).toEqual([expect.objectContaining({ paragraphs: [3, 3] })]);
+      expect(answer.citations[0]).toMatchObject({
+        quote: 'The barn owl is the most widely distributed species of owl.',
+        paragraph: 1,
+      });
+    } finally {
+      await f.close();
+    }
   });
 
   it('the per-article cap: a long article does not crowd a short one out of the passages retrieved', async () => {
@@ -329,5 +370,56 @@ describe('signals that decide between sentences and between answer and "not foun
   it('a "when" question prefers the sentence that holds a date', async () => {
     const answer = await footnote.ask('When did the museum open its new wing?');
     expect(answer.citations[0]!.quote).toBe('The museum opened its new wing on 3 May 2019.');
+  });
+});
+
+describe('the meaning of the passage, with the model', () => {
+  // Two articles carry the same sentence in passages alike in words (the same BM25); only the
+  // passages' cosines to the question tell them apart.
+  const sentence = 'Ferry crews walked out over pay.';
+  const stored = (id: string): StoredArticle => {
+    const text = `${sentence} ${FILLER[0]}`;
+    const lead = [{ start: 0, end: sentence.length, terms: contentTerms(sentence) }];
+    return {
+      ...{ id, file: `${id}.txt`, hash: id, title: id, date: null, source: null, author: null, url: null },
+      ...{ text, paragraphs: [{ n: 1, start: 0, end: text.length }], credits: [], passages: 1, lead },
+    };
+  };
+  const hit = (article: StoredArticle, dense: number): RankedPassage => ({
+    passage: {
+      ...{ id: dense * 100, articleId: article.id, ordinal: 0, paragraphStart: 1, paragraphEnd: 1 },
+      ...{ start: 0, end: article.text.length, tokens: 20, text: article.text, sentences: article.lead },
+    },
+    article,
+    score: 0,
+    dense,
+    lexical: 5,
+  });
+  const unit = (x: number): Float32Array => Float32Array.from([x, Math.sqrt(1 - x * x)]);
+  const collection: Collection = {
+    terms: { passages: 5000, frequency: () => 3 },
+    metadata: { articles: 2, frequency: () => 0 },
+    passageMean: null,
+    // The question's cosines to a sample of passages spread from 0 to 0.4.
+    vectorSample: [0, 0.1, 0.2, 0.3, 0.4].map(unit),
+    sentenceSample: [],
+    sentenceVectors: () => new Map(),
+    soleArticle: () => null,
+  };
+
+  it('puts first, of two sentences alike in words, the one whose passage is nearer the question', () => {
+    const [near, far] = [stored('near'), stored('far')];
+    const question = 'Why did the ferry crews walk out?';
+    // The farther passage ranks first by fusion: only its meaning can put the nearer one's sentence first.
+    const retrieved: Retrieved = { mode: 'hybrid', question, query: unit(1), hits: [hit(far, 0.2), hit(near, 0.9)] };
+    const answer = composeAnswer(question, retrieved, collection, { minScore: 0.2, meaningMargin: 8, model: 'test' });
+    expect(answer.citations.map((c) => c.article.file)).toEqual(['near.txt']);
+    // Without the model's signals the two tie, and the first retrieved goes first.
+    const lexical = composeAnswer(question, { ...retrieved, mode: 'lexical', query: null }, collection, {
+      minScore: 0.2,
+      meaningMargin: 8,
+      model: 'test',
+    });
+    expect(lexical.citations.map((c) => c.article.file)).toEqual(['far.txt']);
   });
 });
