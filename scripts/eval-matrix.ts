@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { loadConfig } from '../src/config.js';
 import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
-import { Footnote } from '../src/footnote.js';
 import { RETRIEVAL_MODES, isRetrievalMode } from '../src/modes.js';
+import { openDevSet } from './dev-set.js';
 
 // Dev tool: every question set × mode in one process, as one Markdown table. node --import tsx scripts/eval-matrix.ts
 // --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense] Indexes are kept in --cache (one per set
@@ -22,7 +20,6 @@ const { values } = parseArgs({
     verbose: { type: 'boolean' },
   },
 });
-const log = pino({ level: 'silent' });
 const rows: Record<string, unknown>[] = [];
 const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
 console.log(
@@ -30,19 +27,8 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const spec of values.set ?? []) {
-  const [name, rest] = spec.split('=') as [string, string];
-  const [questionsFile, articles] = rest.split(':') as [string, string];
+  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache! });
   const modelName = values.model ? path.basename(values.model) : 'none';
-  const config = loadConfig({
-    ...process.env,
-    ARTICLES_DIR: articles,
-    INDEX_DIR: path.join(values.cache!, `${name}-${modelName}`),
-    ...(values.model ? { EMBEDDING_MODEL: values.model } : {}),
-    ALLOW_REMOTE_MODELS: 'false',
-    LOG_LEVEL: 'silent',
-  });
-  const footnote = new Footnote(config, log);
-  await footnote.reindex();
   const questions = loadQuestions(questionsFile);
   for (const mode of values.modes!.split(',')) {
     if (!isRetrievalMode(mode))

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { WEIGHTS } from '../src/answer.js';
-import { loadConfig } from '../src/config.js';
 import { expectsAbstention, holdsExpected, loadQuestions } from '../src/evaluation.js';
-import { Footnote } from '../src/footnote.js';
 import { isRetrievalMode } from '../src/modes.js';
+import { openDevSet } from './dev-set.js';
 
 // Dev tool: how each weight of the answer step's signals moves hit@1 and hit@3 on the dev sets, in one run.
 //   npm run eval:signals -- --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--mode lexical] [--cache DIR]
@@ -34,18 +32,7 @@ interface Candidate {
 
 const sets: { name: string; questions: Candidate[][] }[] = [];
 for (const spec of values.set ?? []) {
-  const [name, rest] = spec.split('=') as [string, string];
-  const [questionsFile, articles] = rest.split(':') as [string, string];
-  const config = loadConfig({
-    ...process.env,
-    ARTICLES_DIR: articles,
-    INDEX_DIR: path.join(values.cache!, `${name}-${values.model ? path.basename(values.model) : 'none'}`),
-    ...(values.model ? { EMBEDDING_MODEL: values.model } : {}),
-    ALLOW_REMOTE_MODELS: 'false',
-    LOG_LEVEL: 'silent',
-  });
-  const footnote = new Footnote(config, pino({ level: 'silent' }));
-  await footnote.reindex();
+  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache! });
   const questions: Candidate[][] = [];
   for (const q of loadQuestions(questionsFile)) {
     if (expectsAbstention(q.expect)) continue;
