@@ -89,14 +89,20 @@ export function explanationText(explanation: Explanation, threshold: string): st
   const lines = [
     `Question as searched: “${question.searched}” (terms: ${terms}${asks ? `; asks for ${asks}` : ''})`,
     '',
-    `Passages retrieved (${passages.length}, best first; BM25 · cosine):`,
-    ...passages.map(
-      (p, i) =>
-        `  ${i + 1}. ${p.title}, ${paragraphs(p.paragraphs)} · ` +
-        `${p.lexical === null ? '–' : p.lexical.toPrecision(3)} · ${f(p.dense)} · ${p.file}`,
-    ),
+    ...(passages.length
+      ? [
+          `Passages retrieved (${passages.length}, best first; BM25 · cosine):`,
+          ...passages.map(
+            (p, i) =>
+              `  ${i + 1}. ${p.title}, ${paragraphs(p.paragraphs)} · ` +
+              `${p.lexical === null ? '–' : p.lexical.toPrecision(3)} · ${f(p.dense)} · ${p.file}`,
+          ),
+        ]
+      : ['Passages retrieved: none']),
     '',
-    `Best sentences (${sentences.length}; score = weighted mean of the signals):`,
+    sentences.length
+      ? `Best sentences (${sentences.length}; score = weighted mean of the signals):`
+      : 'Best sentences: none scored',
   ];
   for (const s of sentences) {
     const mark = s.quoted ? 'quoted' : s.evidence ? 'counts' : 'no evidence';

@@ -62,4 +62,26 @@ describe('explanations', () => {
     expect(lines).toContain('         The Moon, ¶3 · sentence 0.00 · lead 0.00 · surprise 1.3 · no evidence');
     expect(lines.at(-2)).toMatch(/^Decision: answered with 1 quote: /);
   });
+
+  it('say so when nothing was retrieved or scored', () => {
+    const text = explanationText(
+      {
+        question: { searched: 'the of and', terms: [], answerType: null, asksAbout: null },
+        passages: [],
+        sentences: [],
+        decision: { kind: 'not-a-question' },
+      },
+      'MIN_LEXICAL_SCORE',
+    );
+    expect(text.split('\n')).toEqual([
+      'Question as searched: “the of and” (terms: none)',
+      '',
+      'Passages retrieved: none',
+      '',
+      'Best sentences: none scored',
+      '',
+      'Decision: not found: the question has no words to search for besides stop words',
+      '',
+    ]);
+  });
 });
