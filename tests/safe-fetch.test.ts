@@ -124,6 +124,12 @@ describe('fetching a page from a link', () => {
       } else if (path === '/slow') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('starts, then never ends');
+      } else if (path === '/late') {
+        // Answers well after the connect timeout the test sets, on a connection made before.
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('late');
+        }, 600);
       } else if (path === '/missing') {
         res.writeHead(404, 'Not Found');
         res.end();
@@ -149,6 +155,24 @@ describe('fetching a page from a link', () => {
     expect(page.body.toString()).toContain(`Host pages.test:${port}`);
     // One lookup per hop: the connection goes to that answer, so a second answer cannot switch it.
     expect(resolved).toEqual(['pages.test']);
+  });
+
+  it('reuses a kept-alive connection without waiting for it to connect again or adding listeners to it', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      // Twelve requests in turn go over one kept-alive connection: one more than the listeners
+      // Node lets pile up on it before it warns.
+      for (let i = 0; i < 12; i++) expect((await safeFetch(url('/page'), options())).body.length).toBeGreaterThan(0);
+      // The connection is up already: only the whole fetch's time limit applies to the answer.
+      const late = await safeFetch(url('/late'), options({ connectTimeoutMs: 200, timeoutMs: 5_000 }));
+      expect(late.body.toString()).toBe('late');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('tries the next checked address when one cannot be reached', async () => {

@@ -171,6 +171,13 @@ function request(
       options.connectTimeoutMs ?? 10_000,
     );
     req.on('socket', (socket) => {
+      // A kept-alive socket that the agent hands out again is connected already: no connect event
+      // will come, and listeners waiting for one would pile up on it request after request.
+      if (!socket.connecting) {
+        connected = true;
+        clearTimeout(connectTimer);
+        return;
+      }
       socket.once('connect', () => (connected = true));
       socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
     });
