@@ -29,6 +29,7 @@ export type Decision =
   | { kind: 'not-a-question' }
   | { kind: 'no-sentences' }
   | { kind: 'below-threshold'; best: number; threshold: number }
+  | { kind: 'no-count'; threshold: number }
   | { kind: 'no-evidence'; threshold: number; aboveThreshold: number };
 
 export interface Explanation {
@@ -65,6 +66,11 @@ export function decisionText(decision: Decision, threshold: string): string {
       return 'not found: no passage holds the question’s words or (with the model) comes near its meaning';
     case 'below-threshold':
       return `not found: the best sentence scored ${f(decision.best)}, below ${threshold}=${decision.threshold}`;
+    case 'no-count':
+      return (
+        `not found: the question asks for a count or an amount, and no sentence scoring at least ` +
+        `${threshold}=${decision.threshold} with evidence of its own gives one`
+      );
     case 'no-evidence':
       return (
         `not found: ${decision.aboveThreshold} sentence(s) scored at least ${threshold}=${decision.threshold}, but ` +
@@ -105,7 +111,7 @@ export function explanationText(explanation: Explanation, threshold: string): st
       : 'Best sentences: none scored',
   ];
   for (const s of sentences) {
-    const mark = s.quoted ? 'quoted' : s.evidence ? 'counts' : 'no evidence';
+    const mark = s.quoted ? 'quoted' : s.evidence ? 'evidence' : 'no evidence';
     lines.push(`  ${f(s.score)} ${mark.padEnd(11)} “${s.text.length > 110 ? `${s.text.slice(0, 107)}…` : s.text}”`);
     const details = [
       `${s.title}, ¶${s.paragraph}`,

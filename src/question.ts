@@ -12,6 +12,8 @@ export interface Question {
   /** Porter-stemmed content words, each once. */
   terms: string[];
   answerType: AnswerType | null;
+  /** It asks for a count or an amount ("how many", "what percentage"): no sentence without one answers it. */
+  asksCount: boolean;
   /** Set when the question asks about the article rather than its subject. */
   asksAbout: ArticleFact | null;
   /** The terms left when the words that ask for that fact are taken out: what names the article. */
@@ -27,6 +29,9 @@ const DATE_QUESTION =
 const NUMBER_QUESTION =
   /^how (?:many|much|big|long|far|large|tall|old|high|deep|fast|often|wide|heavy)\b|\b(?:what|which) (?:percentage|percent|number|amount|population|size|share)\b/i;
 const PERSON_QUESTION = /^(?:who|whom|whose)\b/i;
+// Of the number questions, those no sentence answers without a number: "how long" or "how often"
+// may be answered in words ("since the war", "every spring"), "how many" not.
+const COUNT_QUESTION = /^how (?:many|much)\b|\b(?:what|which) (?:percentage|percent|number|amount|share)\b/i;
 const PLACE_QUESTION = /^(?:where)\b|\b(?:what|which) (?:country|city|state|county|town|place|region|continent)\b/i;
 
 // Questions about the article itself, and the words that ask them (which do not name the article).
@@ -69,7 +74,14 @@ export function analyzeQuestion(text: string): Question {
   // "When was the album published?" asks about an album, "When was the story published?" about
   // the text: the question must point at the text, or have no other words ("Who is the editor?").
   const asksAbout = fact && (REFERS_TO_TEXT.test(text) || naming.length === 0) ? fact : null;
-  return { text, terms, answerType, asksAbout, naming: asksAbout ? naming : terms };
+  return {
+    text,
+    terms,
+    answerType,
+    asksCount: COUNT_QUESTION.test(text),
+    asksAbout,
+    naming: asksAbout ? naming : terms,
+  };
 }
 
 const MONTH =
@@ -83,6 +95,9 @@ const DATE = new RegExp(
 );
 const QUANTITY_WORD = /\b(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|twice|percent)\b/i;
 const NUMBER = /\d[\d,.]*/g;
+// Numbers written in words ("three colours"); not "one", which is as often a pronoun.
+const NUMBER_WORD =
+  /\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty)\b/i;
 const CAPITALIZED = /\p{Lu}[\p{Ll}'’]+(?:\s+\p{Lu}[\p{Ll}.'’]*)*/gu;
 const PLACE =
   /\b(?:in|at|near|from|of|on)\s+(?:the\s+)?\p{Lu}\p{Ll}+|\b(?:located|situated|lies|borders?|bordered|north|south|east|west|northern|southern|eastern|western|coast|island|region|county|province|state|city|river|mountains?)\b/u;
@@ -101,4 +116,12 @@ export function holdsAnswerType(type: AnswerType, sentence: string, question: st
   return [...sentence.matchAll(CAPITALIZED)].some(
     (m) => m.index > 0 && !asked.includes(m[0].split(/\s+/)[0]!.toLowerCase()),
   );
+}
+
+/**
+ * Whether a sentence gives a count or an amount: a number the question does not already name, in
+ * digits or in words, or a quantity word ("thousands", "half").
+ */
+export function holdsQuantity(sentence: string, question: string): boolean {
+  return holdsAnswerType('number', sentence, question) || NUMBER_WORD.test(sentence);
 }

@@ -423,3 +423,38 @@ describe('the meaning of the passage, with the model', () => {
     expect(lexical.citations.map((c) => c.article.file)).toEqual(['far.txt']);
   });
 });
+
+describe('a question that asks for a count', () => {
+  const ask = async (files: Record<string, string>, question: string) => {
+    const f = new Footnote(testConfig({ ARTICLES_DIR: collection(files), RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      return await f.ask(question, { explain: true });
+    } finally {
+      await f.close();
+    }
+  };
+  const bay = {
+    'bay-ferries.txt': article({ title: 'Bay Ferries' }, [
+      'The ferries cross the bay from the old pier, painted blue.',
+      FILLER[0]!,
+    ]),
+  };
+
+  it('is answered only by a sentence that gives a count, in digits or in words', async () => {
+    // Every word of the question is there, but no number: "not found", and the explanation says why.
+    const countless = await ask(bay, 'How many ferries cross the bay?');
+    expect(countless).toMatchObject({ found: false, text: NOT_FOUND });
+    expect(countless.explanation!.decision).toMatchObject({ kind: 'no-count' });
+    // The same words, asked for something else, are answered by the same sentence.
+    const which = await ask(bay, 'Which ferries cross the bay?');
+    expect(which.citations[0]!.quote).toBe('The ferries cross the bay from the old pier, painted blue.');
+    // A sentence that gives the count answers it.
+    const fleet = {
+      ...bay,
+      'ferry-fleet.txt': article({ title: 'The Ferry Fleet' }, ['Eleven ferries cross the bay each day.', FILLER[1]!]),
+    };
+    const counted = await ask(fleet, 'How many ferries cross the bay?');
+    expect(counted.found).toBe(true);
+    expect(counted.citations.map((c) => c.quote)).toContain('Eleven ferries cross the bay each day.');
+  });
+});
