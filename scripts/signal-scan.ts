@@ -11,8 +11,8 @@ import { openDevSet } from './dev-set.js';
 // Each answerable question is answered once, with an explanation listing every candidate sentence and its
 // signals; then each weight in turn is scaled (×0, ×0.5, ×1.5, ×2.5: the coordinate search that set WEIGHTS)
 // and the candidates ranked again. A candidate is right as npm run eval counts a citation (holdsExpected); the
-// best three with evidence stand for the quotes. Widening, joining, the relative floor and the thresholds are not
-// replayed, so the figures are the ranking's: confirm a change with npm run eval.
+// best three with evidence stand for the quotes. Widening, joining, the relative floor, the thresholds and the count
+// rule are not replayed, so the figures are the ranking's: confirm a change with npm run eval.
 const { values } = parseArgs({
   options: {
     set: { type: 'string', multiple: true },

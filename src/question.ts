@@ -1,4 +1,4 @@
-import { contentTerms } from './text.js';
+import { NUMBER_WORDS, contentTerms, words } from './text.js';
 
 /** What kind of thing the question asks for, when its wording says: "when…" wants a date. */
 export type AnswerType = 'date' | 'number' | 'person' | 'place';
@@ -95,9 +95,12 @@ const DATE = new RegExp(
 );
 const QUANTITY_WORD = /\b(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|twice|percent)\b/i;
 const NUMBER = /\d[\d,.]*/g;
-// Numbers written in words ("three colours"); not "one", which is as often a pronoun.
-const NUMBER_WORD =
-  /\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty)\b/i;
+// Numbers written in words ("three colours"): two to twenty and the tens; not "zero", nor "one",
+// which is as often a pronoun.
+const COUNTING_WORDS = new Set([
+  ...NUMBER_WORDS.slice(2),
+  ...['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'],
+]);
 const CAPITALIZED = /\p{Lu}[\p{Ll}'’]+(?:\s+\p{Lu}[\p{Ll}.'’]*)*/gu;
 const PLACE =
   /\b(?:in|at|near|from|of|on)\s+(?:the\s+)?\p{Lu}\p{Ll}+|\b(?:located|situated|lies|borders?|bordered|north|south|east|west|northern|southern|eastern|western|coast|island|region|county|province|state|city|river|mountains?)\b/u;
@@ -123,5 +126,5 @@ export function holdsAnswerType(type: AnswerType, sentence: string, question: st
  * digits or in words, or a quantity word ("thousands", "half").
  */
 export function holdsQuantity(sentence: string, question: string): boolean {
-  return holdsAnswerType('number', sentence, question) || NUMBER_WORD.test(sentence);
+  return holdsAnswerType('number', sentence, question) || words(sentence).some((w) => COUNTING_WORDS.has(w));
 }

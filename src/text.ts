@@ -155,7 +155,8 @@ function edits(word: string): string[] {
   return [...result];
 }
 
-const NUMBER_WORDS = (
+/** 0 to 20 in words, by value. */
+export const NUMBER_WORDS = (
   'zero one two three four five six seven eight nine ten ' +
   'eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
 ).split(' ');
