@@ -9,7 +9,8 @@ import { openDevSet } from './dev-set.js';
 // Dev tool: every question set × mode in one process, as one Markdown table. node --import tsx scripts/eval-matrix.ts
 // --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense] Indexes are kept in --cache (one per set
 // and model) and updated incrementally between runs;
-// --verbose also writes each set × mode's results there as JSON.
+// --verbose also writes each set × mode's results there as JSON. With several modes, a "best of" row per set counts
+// a question right when any mode answers it right: how far a perfect choice between the modes' answers could go.
 const { values } = parseArgs({
   options: {
     set: { type: 'string', multiple: true },
@@ -30,11 +31,13 @@ for (const spec of values.set ?? []) {
   const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache! });
   const modelName = values.model ? path.basename(values.model) : 'none';
   const questions = loadQuestions(questionsFile);
+  const reports: [string, EvalReport][] = [];
   for (const mode of values.modes!.split(',')) {
     if (!isRetrievalMode(mode))
       throw new Error(`--modes: expected some of ${RETRIEVAL_MODES.join(', ')}, got "${mode}"`);
     if (mode !== 'lexical' && !values.model) continue;
     const report: EvalReport = await evaluate(questions, (q) => footnote.ask(q, { mode }));
+    reports.push([mode, report]);
     rows.push({ name, mode, ...report, results: values.verbose ? report.results : undefined });
     const cells = [
       name,
@@ -54,6 +57,16 @@ for (const spec of values.set ?? []) {
         path.join(values.cache!, `${name}-${mode}-${modelName}.json`),
         JSON.stringify(report.results, null, 1),
       );
+  }
+  if (reports.length > 1) {
+    // Every mode answered the same questions in the same order; a rank is null for a miss and for "not found".
+    const within = (k: number): string => {
+      const [, first] = reports[0]!;
+      const right = first.results.filter((_, i) => reports.some(([, r]) => (r.results[i]!.rank ?? Infinity) <= k));
+      return first.answerable ? (right.length / first.answerable).toFixed(3) : 'n/a';
+    };
+    const cells = [name, `best of ${reports.map(([mode]) => mode).join('/')}`, within(1), within(3)];
+    console.log(`| ${[...cells, ...Array.from({ length: 6 }, () => '–')].join(' | ')} |`);
   }
   await footnote.close();
 }
