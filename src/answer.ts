@@ -113,7 +113,25 @@ const MAX_SENTENCES = 100;
 const LEAD_SENTENCES = 2;
 // A further quote must be nearly as relevant as the best one. Measured, lexical: 0.75 raised WikiQA
 // hit@3 from 0.754 to 0.778, the other sets unchanged, for 2.4–2.9 quotes per answer instead of 1.7–2.8.
+// Later, 0.80 raised it from 0.786 to 0.802 for 0.1–0.2 more quotes per answer on every set.
 const RELATIVE_FLOOR = 0.85;
+
+/**
+ * The opening sentence of the best sentence's article, which is quoted below RELATIVE_FLOOR (with
+ * evidence of its own and MIN_SCORE still): encyclopedias and news say first what matters most
+ * (the lead holds the labelled answer of 60 % of WikiQA dev questions, given their article), so a
+ * reader shown a sentence from further down is shown the opening too. Measured: WikiQA dev hit@3
+ * lexical 0.786 -> 0.802, hybrid with the semantic proxy 0.794 -> 0.810, hit@1 unchanged by
+ * construction (it only adds a quote after the others); no other dev set's hit@1 or hit@3 moved;
+ * quotes per answer +0.03 on WikiQA and synonyms, +0.12 on the shipped set (+0.15–0.20 with a model),
+ * none on SOTU (speeches open with a salutation, seldom evidence). Only WikiQA showed a gain: the
+ * shipped set's hit@3 is 39 of 40, and none of the synonyms set's misses has its answer in the
+ * opening. Both of an article's first two sentences: the same hit@3, twice the added quotes.
+ * Lowering RELATIVE_FLOOR to 0.80 met the same hit@3 for 0.1–0.2 more quotes per answer on every set.
+ */
+function opensArticleOf(c: Candidate, best: Candidate): boolean {
+  return c.position === 0 && c.article.id === best.article.id;
+}
 
 /**
  * How much each signal counts in a sentence's score (the score is their weighted mean, 0–1):
@@ -335,9 +353,11 @@ export function composeAnswer(
     );
   }
   const chosen: Scored[] = [];
+  const floor = Math.max(options.minScore, best.score * RELATIVE_FLOOR);
   for (const c of ranked.slice(first)) {
     if (chosen.length >= (options.maxQuotes ?? 3)) break;
-    if (c.score < Math.max(options.minScore, best.score * RELATIVE_FLOOR)) break;
+    if (c.score < options.minScore) break;
+    if (c.score < floor && !opensArticleOf(c, best)) continue;
     if (c !== best && !counts(c)) continue;
     const quote = withContext(c);
     const text = quote.article.text.slice(quote.start, quote.end);
@@ -365,7 +385,6 @@ export function composeAnswer(
   // A quote's score is its sentence's (a joined quote's, its best sentence's).
   const citations = chosen.map((c, i) => ({ ...toCitation(c.article, c.start, c.end, c.score), n: i + 1 }));
   const text = citations.map((c) => `${c.quote} [${c.n}]`).join(' ');
-  const floor = Math.max(options.minScore, best.score * RELATIVE_FLOOR);
   return {
     question: questionText,
     found: true,

@@ -234,6 +234,33 @@ describe('an article the question names', () => {
   });
 });
 
+describe('further quotes', () => {
+  it("are nearly as good as the best, except the opening of the best one's article, quoted with evidence", async () => {
+    const dir = collection({
+      'gull-point.txt': article({ title: 'Harbor Lighthouse' }, [
+        'The Gull lighthouse has guided ships into the harbor for a century.',
+        `${FILLER[0]} ${FILLER[1]}`,
+        'Its keeper retired in 1990, when the Gull Point lamp was automated.',
+      ]),
+    });
+    const f = new Footnote(testConfig({ ARTICLES_DIR: dir, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    try {
+      const answer = await f.ask('When was the Gull Point lamp automated?', { explain: true });
+      const listed = answer.explanation!.sentences.map((s) => s.text);
+      // "…met on Tuesday…" (a day answers "when") scores above the opening, both under the relative floor.
+      expect(listed.indexOf('The committee met on Tuesday and adjourned early.')).toBeLessThan(
+        listed.indexOf('The Gull lighthouse has guided ships into the harbor for a century.'),
+      );
+      expect(answer.citations.map((c) => [c.quote, c.paragraph])).toEqual([
+        ['Its keeper retired in 1990, when the Gull Point lamp was automated.', 3],
+        ['The Gull lighthouse has guided ships into the harbor for a century.', 1],
+      ]);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('questions about the article itself', () => {
   let footnote: Footnote;
   const file = fs.readFileSync(SHIPPED_ARTICLE, 'utf8');
