@@ -56,8 +56,8 @@ export function decisionText(decision: Decision, threshold: string): string {
     case 'answered':
       return (
         `answered with ${decision.quotes} quote${decision.quotes === 1 ? '' : 's'}: the best sentence scored ` +
-        `${f(decision.best)}; a further one needed at least ${f(decision.floor)} and evidence of its own ` +
-        '(the opening sentence of its article, the threshold and evidence)'
+        `${f(decision.best)}; a further one needed at least ${f(decision.floor)} and evidence of its own, ` +
+        "the opening sentence of the best one's article only the threshold and evidence"
       );
     case 'article-fact':
       return `the question asks for the article's ${decision.fact}: quoted its ${decision.line} line`;

@@ -11,7 +11,7 @@ describe('explanations', () => {
     expect(noEvidence).toContain('MEANING_MARGIN');
     expect(decisionText({ kind: 'answered', quotes: 2, best: 0.9, floor: 0.765 }, 'MIN_SCORE')).toBe(
       'answered with 2 quotes: the best sentence scored 0.900; a further one needed at least 0.765 and evidence of ' +
-        'its own (the opening sentence of its article, the threshold and evidence)',
+        "its own, the opening sentence of the best one's article only the threshold and evidence",
     );
     expect(decisionText({ kind: 'article-fact', fact: 'editor', line: 'reporting' }, 'MIN_SCORE')).toBe(
       "the question asks for the article's editor: quoted its reporting line",
