@@ -16,7 +16,12 @@ const ARTICLE_CACHE = 512;
 // searches find many of the same passages, and a question asked again finds all of them, read
 // once from SQLite instead of twice (its text and its sentences' JSON).
 const PASSAGE_CACHE = 4096;
-const SENTENCE_SAMPLE = 64;
+// Sentences the question's cosines are judged against (MEANING_MARGIN): the spread's standard
+// deviation, estimated from n of them, is off by about 1/sqrt(2n), 9 % for 64 and 4 % for 256.
+// Measured: 256 instead of 64 changed no answer on any dev set, with the semantic proxy, the test
+// model or a MiniLM-shaped one; a near-verbatim sentence's z under the test model moved 9.0 -> 8.6,
+// and 7.9 -> 8.2 with passages a sixth shorter (64 had put it either side of the margin of 8).
+const SENTENCE_SAMPLE = 256;
 // Measured on the 233 SOTU speeches (19,020 passages), in process, test model: leaving out
 // words in more than a fifth of the passages took lexical answers from p50 9.9 / p95 24 ms to
 // about 7 / 17 ms with the same figures on every dev set and mode. A tenth was faster (4.6 / 15 ms)
