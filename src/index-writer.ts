@@ -9,7 +9,7 @@ import type { Article } from './articles/article.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity } from './embedder.js';
 import { APPROXIMATE, type WritePlan } from './index-plan.js';
-import { approximateTokenCount, chunkArticle, type Passage } from './passages.js';
+import { approximateTokenCount, chunkArticle, passageTokenCounter, type Passage } from './passages.js';
 import { leadSentences, sentenceSpans } from './sentences.js';
 import { PassageDatabase } from './store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, publishGeneration } from './store/layout.js';
@@ -140,7 +140,7 @@ async function embedArticles(
   const maxTokens = Math.min(config.chunkMaxTokens, embedder.maxTokens - 2);
   const chunked: { article: Article; passages: Passage[] }[] = [];
   // The tokenizer is loaded only when there is something to chunk.
-  const countTokens = articles.length ? await embedder.tokenCounter() : approximateTokenCount;
+  const countTokens = articles.length ? passageTokenCounter(await embedder.tokenCounter()) : approximateTokenCount;
   for (const article of articles) {
     chunked.push({
       article,

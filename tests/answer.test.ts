@@ -113,8 +113,19 @@ describe('without the embedding model', () => {
   it('answers lexically while the model cannot be loaded, then picks dense search back up once it can', async () => {
     // A hub id whose files are not in the cache yet: loading fails without touching the network.
     const modelsDir = tempDir();
+    // And a speech, whose long paragraphs the model's tokenizer would cut otherwise than the approximation.
+    const articles = articlesCopy();
+    writeSotuArticles(
+      articles,
+      loadSotu().filter((s) => s.year === 1982),
+    );
     const f = new Footnote(
-      testConfig({ EMBEDDING_MODEL: 'footnote-test/bag-of-words', EMBEDDING_DTYPE: 'fp32', MODELS_DIR: modelsDir }),
+      testConfig({
+        ARTICLES_DIR: articles,
+        EMBEDDING_MODEL: 'footnote-test/bag-of-words',
+        EMBEDDING_DTYPE: 'fp32',
+        MODELS_DIR: modelsDir,
+      }),
       silentLog,
       { modelRetryMs: 0 },
     );
@@ -123,6 +134,12 @@ describe('without the embedding model', () => {
       expect(offline).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
       expect(f.degraded).toMatch(/footnote-test\/bag-of-words/);
       expect(f.index()!.hasVectors).toBe(false);
+      const passagesOf = () =>
+        f
+          .index()!
+          .articles()
+          .map((a) => [a.file, a.passages]);
+      const offlinePassages = passagesOf();
 
       // The model arrives in the cache (as a first download would put it there).
       fs.cpSync(inject('modelDir'), `${modelsDir}/footnote-test/bag-of-words`, { recursive: true });
@@ -130,6 +147,10 @@ describe('without the embedding model', () => {
       expect(online).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
       expect(f.degraded).toBeNull();
       expect(f.index()!.hasVectors).toBe(true);
+      // The passages are cut as without the model, so answering by words alone answers as before.
+      expect(passagesOf()).toEqual(offlinePassages);
+      const byWords = await f.ask('Is Jack Ma open to working with Apple?', { mode: 'lexical' });
+      expect(byWords.citations).toEqual(offline.citations);
     } finally {
       await f.close();
     }
@@ -236,7 +257,13 @@ describe('a large collection (42 speeches)', () => {
     // Every word but the made-up one is common in the speeches: by words alone it could be chance.
     const question = ['Our job is to govern with a sense of responsibility, zorblat?'];
     const explain = { explain: true };
-    const [hybrid] = await askAll({ INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid' }, question, explain);
+    // The test model knows no meanings: even this near-verbatim sentence stands only about 8 standard
+    // deviations above the sample, at the default margin's edge, so the margin is set here.
+    const [hybrid] = await askAll(
+      { INDEX_DIR: index, RETRIEVAL_MODE: 'hybrid', MEANING_MARGIN: '6' },
+      question,
+      explain,
+    );
     expect(hybrid!.found).toBe(true);
     expect(hybrid!.citations[0]).toMatchObject({
       quote: 'Our job is to govern with a sense of responsibility.',

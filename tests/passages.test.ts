@@ -5,7 +5,7 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import type { Article } from '../src/articles/article.js';
 import { loadArticles } from '../src/articles/load.js';
 import { loadSotu, writeSotuArticles } from '../scripts/sotu.js';
-import { chunkArticle, type TokenCounter } from '../src/passages.js';
+import { approximateTokenCount, chunkArticle, passageTokenCounter, type TokenCounter } from '../src/passages.js';
 import { ROOT, SHIPPED_ARTICLES, modelDir, tempDir } from './support/setup.js';
 
 let countTokens: TokenCounter;
@@ -116,5 +116,40 @@ describe('chunkArticle', () => {
       expect(words.slice(p.start, p.end)).toBe(p.text);
       expect(p.text).toMatch(/^word\d+/);
     }
+  });
+});
+
+describe('passageTokenCounter', () => {
+  const options = { maxTokens: 160, overlapSentences: 1 };
+  const spans = (passages: { start: number; end: number }[]): string[] => passages.map((p) => `${p.start}-${p.end}`);
+
+  it('sizes passages the same whichever model embeds them, when the model counts fewer tokens', () => {
+    // A word-level tokenizer (as the semantic proxy's) counts a word as one token, where a word-piece
+    // one (and the approximation) count more.
+    const wordLevel: TokenCounter = (text) => text.split(/\s+/).filter(Boolean).length;
+    for (const article of corpus) {
+      expect(spans(chunkArticle(article, passageTokenCounter(wordLevel), options))).toEqual(
+        spans(chunkArticle(article, approximateTokenCount, options)),
+      );
+    }
+  });
+
+  it('never lets a passage run past what the model reads by its own count', () => {
+    // A tokenizer that splits words into many pieces counts more tokens than the approximation.
+    const finePieces: TokenCounter = (text) => Math.ceil(text.replace(/\s+/g, '').length / 2);
+    const sizer = passageTokenCounter(finePieces);
+    let [sized, approximate] = [0, 0];
+    for (const article of corpus) {
+      const passages = chunkArticle(article, sizer, options);
+      for (const p of passages) {
+        // A single word longer than the budget stays whole (see splitToBudget); no corpus text has one.
+        expect(finePieces(p.text)).toBeLessThanOrEqual(options.maxTokens);
+        expect(approximateTokenCount(p.text)).toBeLessThanOrEqual(options.maxTokens);
+      }
+      sized += passages.length;
+      approximate += chunkArticle(article, approximateTokenCount, options).length;
+    }
+    // The model's count decided: its passages are shorter, so there are more of them.
+    expect(sized).toBeGreaterThan(approximate);
   });
 });

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeFileDurably } from './durable.js';
 
-/** Bumped whenever the on-disk layout changes; an index of another version is rebuilt. */
-export const FORMAT_VERSION = 8;
+/** Bumped whenever the on-disk layout, or how a build fills it, changes; an index of another version is rebuilt. */
+export const FORMAT_VERSION = 9;
 
 export const MANIFEST_FILE = 'manifest.json';
 
