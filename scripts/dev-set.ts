@@ -1,7 +1,15 @@
+import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { Footnote } from '../src/footnote.js';
+
+/** The options both dev tools take for their sets, with one index cache between them (parseArgs's form). */
+export const DEV_SET_OPTIONS = {
+  set: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  cache: { type: 'string', default: path.join(os.tmpdir(), 'footnote-eval-matrix') },
+} as const;
 
 /** A question set as the dev tools take it (`--set NAME=QUESTIONS:ARTICLES`), its index built or updated. */
 export interface DevSet {

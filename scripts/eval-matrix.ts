@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
 import { RETRIEVAL_MODES, isRetrievalMode } from '../src/modes.js';
-import { openDevSet } from './dev-set.js';
+import { DEV_SET_OPTIONS, openDevSet } from './dev-set.js';
 
 // Dev tool: every question set × mode in one process, as one Markdown table. node --import tsx scripts/eval-matrix.ts
 // --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--modes lexical,hybrid,dense] Indexes are kept in --cache (one per set
@@ -13,10 +12,8 @@ import { openDevSet } from './dev-set.js';
 // a question right when any mode answers it right: how far a perfect choice between the modes' answers could go.
 const { values } = parseArgs({
   options: {
-    set: { type: 'string', multiple: true },
-    model: { type: 'string' },
+    ...DEV_SET_OPTIONS,
     modes: { type: 'string', default: 'lexical,hybrid,dense' },
-    cache: { type: 'string', default: path.join(os.tmpdir(), 'footnote-eval-matrix') },
     json: { type: 'string' },
     verbose: { type: 'boolean' },
   },

@@ -1,10 +1,8 @@
-import path from 'node:path';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { WEIGHTS } from '../src/answer.js';
 import { expectsAbstention, holdsExpected, loadQuestions } from '../src/evaluation.js';
 import { isRetrievalMode } from '../src/modes.js';
-import { openDevSet } from './dev-set.js';
+import { DEV_SET_OPTIONS, openDevSet } from './dev-set.js';
 
 // Dev tool: how each weight of the answer step's signals moves hit@1 and hit@3 on the dev sets, in one run.
 //   npm run eval:signals -- --set NAME=QUESTIONS:ARTICLES … [--model DIR] [--mode lexical] [--cache DIR]
@@ -15,10 +13,8 @@ import { openDevSet } from './dev-set.js';
 // rule are not replayed, so the figures are the ranking's: confirm a change with npm run eval.
 const { values } = parseArgs({
   options: {
-    set: { type: 'string', multiple: true },
-    model: { type: 'string' },
+    ...DEV_SET_OPTIONS,
     mode: { type: 'string', default: 'lexical' },
-    cache: { type: 'string', default: path.join(os.tmpdir(), 'footnote-eval-matrix') },
   },
 });
 const mode = values.mode!;
