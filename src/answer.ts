@@ -1,15 +1,27 @@
 // The answer step: from the retrieved passages, the verbatim sentences that answer, numbered as citations, or "not
 // found".
-import { articleMetadata, type Credit } from './articles/article.js';
+import { articleMetadata } from './articles/article.js';
+import { articleFact } from './article-facts.js';
+import {
+  MIN_SURPRISE,
+  chanceSurprise,
+  cosineSpread,
+  inverseFrequency,
+  namesArticle,
+  spreadOf,
+  weightedShare,
+  type MetadataStatistics,
+  type TermStatistics,
+} from './evidence.js';
 import type { Decision, Evidence, ExplainedSentence, Explanation } from './explanation.js';
-import { analyzeQuestion, holdsAnswerType, holdsQuantity, type ArticleFact } from './question.js';
+import { analyzeQuestion, holdsAnswerType, holdsQuantity } from './question.js';
 import type { RetrievalMode } from './modes.js';
+import { nearlySame, withContext } from './quote-context.js';
 import type { RankedPassage, Retrieved } from './retrieval.js';
-import { sentenceSpans, type Span } from './sentences.js';
+import { OPENING_SENTENCES, type Span } from './sentences.js';
 import { sentenceKey, type StoredArticle, type StoredSentence } from './store/database.js';
-import { NAMING_ARTICLES } from './store/passage-index.js';
 import { dot } from './store/vectors.js';
-import { contentTerms, words } from './text.js';
+import { contentTerms } from './text.js';
 
 export interface Citation {
   n: number;
@@ -51,18 +63,6 @@ export interface Answer {
   retrieval: { mode: RetrievalMode; model: string };
   /** Why the answer is what it is (with AnswerOptions.explain). */
   explanation?: Explanation;
-}
-
-/** How many passages contain a stemmed term, to weigh rare words above common ones. */
-export interface TermStatistics {
-  passages: number;
-  frequency(term: string): number;
-}
-
-/** How many articles carry a stemmed term in their title, author, source or date. */
-export interface MetadataStatistics {
-  articles: number;
-  frequency(term: string): number;
 }
 
 /** What the index knows about its own text and vectors, against which a question's matches are judged. */
@@ -107,10 +107,9 @@ export const NOT_FOUND = "I couldn't find an answer to that in the articles.";
 export const NOT_A_QUESTION =
   'Please ask a question about the articles, in words: for example "What did Jack Ma say about Apple?"';
 
-// Sentences scored per question: those of the retrieved passages, and the first sentences of
+// Sentences scored per question: those of the retrieved passages, and the opening sentences of
 // their articles (the lead, where encyclopedias and news put what matters most).
 const MAX_SENTENCES = 100;
-const LEAD_SENTENCES = 2;
 // A further quote must be nearly as relevant as the best one. Measured, lexical: 0.75 raised WikiQA
 // hit@3 from 0.754 to 0.778, the other sets unchanged, for 2.4–2.9 quotes per answer instead of 1.7–2.8.
 // Later, 0.80 raised it from 0.786 to 0.802 for 0.1–0.2 more quotes per answer on every set.
@@ -220,7 +219,10 @@ export function composeAnswer(
     ...explain(decision, sentences),
   });
   if (!terms.length) return notFound({ kind: 'not-a-question' }, [], NOT_A_QUESTION);
-  const fact = question.asksAbout ? articleFact(question.asksAbout, question.naming, retrieved, collection) : null;
+  const retrievedArticles = [...new Map(retrieved.hits.map((h) => [h.article.id, h.article])).values()];
+  const fact = question.asksAbout
+    ? articleFact(question.asksAbout, question.naming, retrievedArticles, collection.soleArticle)
+    : null;
   if (fact) {
     const citation = {
       ...toCitation(fact.article, fact.credit.start, fact.credit.end, 1),
@@ -469,44 +471,6 @@ function toCitation(article: StoredArticle, start: number, end: number, score: n
   };
 }
 
-// Which credit lines answer which question about an article, best first.
-const FACT_CREDITS: Record<ArticleFact, { kind: Credit['kind']; holds?: RegExp }[]> = {
-  author: [{ kind: 'byline' }, { kind: 'reporting', holds: /\b(?:report|writ)/i }],
-  editor: [{ kind: 'reporting', holds: /\bedit/i }],
-  date: [{ kind: 'date' }],
-  source: [{ kind: 'source' }],
-};
-
-/**
- * The credit line that answers a question about an article itself ("Who edited the Reuters
- * story?"), or null. The article is the one the question's other words name: every one of them is
- * in it, and one at least in its title, byline, source, date or opening sentences; with no other
- * words, the only article.
- */
-function articleFact(
-  fact: ArticleFact,
-  naming: string[],
-  retrieved: Retrieved,
-  collection: Collection,
-): { article: StoredArticle; credit: Credit } | null {
-  const articles = [...new Map(retrieved.hits.map((h) => [h.article.id, h.article])).values()];
-  const named = naming.length
-    ? articles.find((a) => {
-        const lead = a.lead.slice(0, LEAD_SENTENCES);
-        const opening = lead.length ? a.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
-        const about = new Set([...contentTerms(articleMetadata(a)), ...contentTerms(opening)]);
-        const anywhere = new Set([...about, ...contentTerms(a.text)]);
-        return naming.every((t) => anywhere.has(t)) && naming.some((t) => about.has(t));
-      })
-    : collection.soleArticle();
-  if (!named) return null;
-  for (const { kind, holds } of FACT_CREDITS[fact]) {
-    const credit = named.credits.find((c) => c.kind === kind && (!holds || holds.test(c.text)));
-    if (credit) return { article: named, credit };
-  }
-  return null;
-}
-
 /** The sentences of the retrieved passages and their articles' first sentences, each once. */
 function sentencesOf(retrieved: Retrieved, wanted: Set<string>): Candidate[] {
   const seen = new Set<string>();
@@ -543,7 +507,7 @@ function sentencesOf(retrieved: Retrieved, wanted: Set<string>): Candidate[] {
   // unless their passage was retrieved.
   for (const hit of retrieved.hits) {
     const { article } = hit;
-    const lead = article.lead.slice(0, LEAD_SENTENCES);
+    const lead = article.lead.slice(0, OPENING_SENTENCES);
     const about = aboutOf(article);
     const context = withWantedOf(wanted, about, lead);
     for (const span of lead) add(article, null, span, context, about);
@@ -563,166 +527,6 @@ function withWantedOf(wanted: Set<string>, found: Set<string>, sentences: Stored
   const result = new Set(found);
   for (const sentence of sentences) for (const term of sentence.terms) if (wanted.has(term)) result.add(term);
   return result;
-}
-
-/** BM25's inverse document frequency: never negative, highest for words few documents hold. */
-function inverseFrequency(documents: number, frequency: number): number {
-  return Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
-}
-
-/**
- * Share of the question's words that a text contains (or, with `context`, its surroundings), each
- * word weighted: a word the articles seldom use weighs most, so a question about something absent
- * scores low even when its common words match.
- */
-function weightedShare(
-  terms: string[],
-  weight: (term: string) => number,
-): (present: Set<string>, context?: Set<string>) => number {
-  const weights = new Map(terms.map((t) => [t, weight(t)]));
-  const total = [...weights.values()].reduce((a, b) => a + b, 0);
-  return (present, context) => {
-    let sum = 0;
-    for (const [t, w] of weights) if (present.has(t) || context?.has(t)) sum += w;
-    return total ? sum / total : 0;
-  };
-}
-
-// Below this many passages, how many passages hold a word says little about how rare it is: a
-// small collection is taken as a sample of one this big, in which its words are rare.
-const BACKGROUND_PASSAGES = 1000;
-// e^-3 ≈ 0.05: the question's words found around a sentence would meet by chance in fewer than 1
-// in 20 collections of this size. Measured, lexical, with the naming rule below in place: 2 answers
-// one more off-topic SOTU question (17 of 20 abstain instead of 18) for one more WikiQA dev answer
-// (hit@1 0.603 -> 0.611); 3 keeps WikiQA's answerable questions answered "not found" at 5 of 126.
-const MIN_SURPRISE = 3;
-// A question is about an article when at least this share of its words name it: words of its
-// title, author, source or date that few articles' metadata hold (at most NAMING_ARTICLES).
-// "What year was Elvis born?" asked of a collection with an article titled "Elvis Presley" (1 of
-// 3), "Who sings Stand by Me?" (1 of 2). A count, not a weighted share, so that it means the same
-// in a collection of 4 articles and of 4,000. Measured, lexical: answerable questions answered
-// "not found" fall from 22 to 5 of 126 on WikiQA dev (hit@1 0.500 -> 0.603), 7 to 5 of 33 on the
-// synonyms set, 1 to 0 of 40 on the shipped set; no off-topic question of tests/eval passes by it
-// ("Which team won the 1998 World Series?" names the 1998 address with 1 word of 5).
-const MIN_NAMING_SHARE = 1 / 3;
-
-function namesArticle(terms: string[], about: Set<string>, metadata: MetadataStatistics): boolean {
-  const naming = terms.filter((t) => about.has(t) && metadata.frequency(t) <= NAMING_ARTICLES).length;
-  return naming > 0 && naming / terms.length >= MIN_NAMING_SHARE;
-}
-
-/**
- * How unlikely it is that the question's words found in a sentence and its surroundings would be
- * there by chance, in nats: -ln of the expected number of passages holding them all if words were
- * scattered independently. A large collection holds "tonight" and "dinner" somewhere; meeting
- * them is no evidence of an answer. Infinity when every question word is found.
- *
- * Tried and left out: counting words that meet in the sentence itself as closer than chance (each
- * beyond the first one of the passage's sentences it could have been in). It answered two more
- * off-topic SOTU questions ("tune a guitar": "fine-tuned … the best") for one WikiQA answer.
- */
-function chanceSurprise(
-  terms: string[],
-  statistics: TermStatistics,
-): (present: Set<string>, context: Set<string>) => number {
-  const n = Math.max(statistics.passages, BACKGROUND_PASSAGES);
-  return (present, context) => {
-    const matched = terms.filter((t) => present.has(t) || context.has(t));
-    if (matched.length === terms.length) return Infinity;
-    return matched.reduce((sum, t) => sum + Math.log(n / Math.max(1, statistics.frequency(t))), 0) - Math.log(n);
-  };
-}
-
-/**
- * The question's mean cosine to the passages and its standard deviation over a sample of them:
- * models differ in how alike any two texts look (one puts everything above 0.9, another spreads
- * cosines from -0.1 to 0.8), and a cosine means something only against this spread.
- */
-function cosineSpread(query: Float32Array, collection: Collection): { mean: number; sd: number } | null {
-  const cosines = collection.vectorSample.map((v) => dot(v, query));
-  if (cosines.length < 2) return null;
-  const mean = collection.passageMean
-    ? dot(query, collection.passageMean)
-    : cosines.reduce((a, b) => a + b, 0) / cosines.length;
-  const variance = cosines.reduce((sum, c) => sum + (c - mean) ** 2, 0) / cosines.length;
-  return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
-}
-
-function spreadOf(values: number[]): { mean: number; sd: number } | null {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length;
-  return variance > 0 ? { mean, sd: Math.sqrt(variance) } : null;
-}
-
-const QUOTE_MARK = /["“”]/g;
-// A sentence that opens like this leans on the one before it for who or what it is about.
-const LEANS_BACK = /^(?:["“”']?\s*)(?:he|she|it|they|this|that|these|those|his|her|its|their|but|and|so|also)\b/i;
-// A sentence that ends like this asks rather than tells.
-const ASKS = /\?["“”'’)\]]*\s*$/;
-
-/**
- * Widens a quote to a neighbouring sentence of the same paragraph when it only makes sense with
- * it: a quotation split across sentences (odd number of quote marks), a leading "He said…", or a
- * question the next sentence answers.
- */
-function withContext<T extends Candidate>(c: T): T {
-  const paragraph = c.article.paragraphs.find((p) => c.start >= p.start && c.start < p.end);
-  if (!paragraph) return c;
-  const around = neighbours(c.article.text, paragraph, c);
-  if (!around) return c;
-  const { before, after } = around;
-  const text = c.article.text.slice(c.start, c.end);
-  const marks = text.match(QUOTE_MARK)?.length ?? 0;
-  let { start, end } = c;
-  if (marks % 2 === 1) {
-    // An opening mark with no close continues forward; a close with no opening started before.
-    if (/^["“]/.test(text) && after) end = after.end;
-    else if (before) start = before.start;
-  } else if (LEANS_BACK.test(text) && before) {
-    start = before.start;
-  }
-  // A question in the text ("What should we do with this surplus?") is answered by what follows.
-  if (ASKS.test(text) && after && end === c.end) end = after.end;
-  return { ...c, start, end };
-}
-
-// Characters on each side of a sentence segmented first to find its neighbours; doubled while
-// too few. A speech may be one paragraph of 50,000 characters, too long to segment per quote.
-const NEIGHBOUR_WINDOW = 1000;
-
-/**
- * The sentences just before and after `span` in its paragraph (null at the paragraph's edges), or
- * null when `span` is not one of the paragraph's sentences. Only a window around it is segmented:
- * a window's first and last segments may be sentences it cut, so the window grows until the
- * neighbours are whole.
- */
-function neighbours(text: string, paragraph: Span, span: Span): { before: Span | null; after: Span | null } | null {
-  for (let width = NEIGHBOUR_WINDOW; ; width *= 2) {
-    const from = Math.max(paragraph.start, span.start - width);
-    const to = Math.min(paragraph.end, span.end + width);
-    const sentences = sentenceSpans(text, from, to);
-    const i = sentences.findIndex((s) => s.start === span.start);
-    const cutBefore = from > paragraph.start && i <= 1;
-    const cutAfter = to < paragraph.end && i >= sentences.length - 2;
-    if (!cutBefore && !cutAfter)
-      return i < 0 ? null : { before: sentences[i - 1] ?? null, after: sentences[i + 1] ?? null };
-  }
-}
-
-// Share of words two quotes have in common (of all the words either has) above which they are
-// the same sentence: "said on Tuesday" edited to "said Tuesday" still is. Their numbers must
-// agree: "rose 3 percent" and "rose 5 percent" are two facts.
-const SAME_SENTENCE = 0.8;
-
-function nearlySame(a: string, b: string): boolean {
-  const numbers = (text: string): string => (text.match(/\p{N}+/gu) ?? []).join(' ');
-  if (numbers(a) !== numbers(b)) return false;
-  const x = new Set(words(a));
-  const y = new Set(words(b));
-  let shared = 0;
-  for (const w of x) if (y.has(w)) shared++;
-  const union = x.size + y.size - shared;
-  return union === 0 ? a === b : shared / union >= SAME_SENTENCE;
 }
 
 function paragraphAt(article: StoredArticle, offset: number): number {

@@ -53,6 +53,11 @@ function addSentence(text: string, spans: Span[], start: number, end: number): v
 const LEAD_WINDOW = 8;
 const LEAD_CHARACTERS = 4000;
 
+// An article's opening sentences, which say what it is about ("X is…", "X said on Monday…"): every
+// retrieved article's are candidates for an answer, and a question about an article's credits
+// finds the article it names by them.
+export const OPENING_SENTENCES = 2;
+
 /** A text's first sentences (at most LEAD_WINDOW), as `sentenceSpans` finds them. */
 export function leadSentences(text: string): Span[] {
   const end = Math.min(text.length, LEAD_CHARACTERS);
