@@ -99,9 +99,10 @@ export function planBuild(input: PlanInput): BuildPlan {
 
 /**
  * The one test of "up to date": the live index is intact, in this format, holds exactly these articles,
- * and has the graph settings asked for (when it has a graph). A build with the model also needs it built
- * with this model and these chunking settings; a build without the model keeps it whatever model and
- * chunking it was built with, so that its vectors stay for when the model is back.
+ * was cut with these chunking settings, and has the graph settings asked for (when it has a graph). A
+ * build with the model also needs it built with this model; a build without the model keeps it whatever
+ * model it was built with, so that its vectors stay for when the model is back. Other chunking settings
+ * are a rebuild either way: the passages asked for are not those, and the old vectors would not serve them.
  */
 function upToDate(
   previous: PreviousIndex,
@@ -111,7 +112,7 @@ function upToDate(
 ): boolean {
   const { manifest } = previous;
   if (previous.damage || manifest.formatVersion !== FORMAT_VERSION) return false;
-  if (model && incompatibility(manifest, model, settings)) return false;
+  if (model ? incompatibility(manifest, model, settings) : chunkingChanged(manifest, settings)) return false;
   if (!sameGraph(manifest, settings)) return false;
   const { added, changed, removed } = changesSince(manifest, articles);
   return !added.length && !changed.length && !removed.length;
@@ -150,16 +151,22 @@ export function incompatibility(
     if (manifest.model.fingerprint !== model.fingerprint) {
       return `the model files of ${model.id} changed since the index was built`;
     }
-  } else if (manifest.chunking.tokenizer !== APPROXIMATE) {
+  }
+  if (chunkingChanged(manifest, settings)) return CHUNKING_CHANGED;
+  if (!model && manifest.chunking.tokenizer !== APPROXIMATE) {
     return 'the embedding model is not available, so passages are measured and searched without it';
   }
-  if (
+  return null;
+}
+
+export const CHUNKING_CHANGED = 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built';
+
+/** Whether the index's passages were cut with other chunking settings than these. */
+export function chunkingChanged(manifest: Manifest, settings: BuildSettings): boolean {
+  return (
     manifest.chunking.maxTokens !== settings.chunkMaxTokens ||
     manifest.chunking.overlapSentences !== settings.chunkOverlapSentences
-  ) {
-    return 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built';
-  }
-  return null;
+  );
 }
 
 function sameGraph(manifest: Manifest, settings: BuildSettings): boolean {

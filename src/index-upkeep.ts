@@ -1,7 +1,7 @@
 // When the index must be (re)built, and one build at a time.
 import type { Config } from './config.js';
 import { ReindexInProgressError } from './errors.js';
-import { incompatibility } from './index-plan.js';
+import { CHUNKING_CHANGED, chunkingChanged, incompatibility } from './index-plan.js';
 import { buildIndex, type IndexSummary } from './indexer.js';
 import type { LiveIndex } from './live-index.js';
 import type { Logger } from './log.js';
@@ -16,7 +16,7 @@ type Progress = (done: number, total: number) => void;
 /**
  * Decides when the index must be (re)built and runs one build at a time: on /reindex and
  * `npm run index`, and before a question when there is no index, or one that cannot serve it
- * (damaged, another format, or without the vectors the question's mode needs).
+ * (damaged, another format, cut with other chunking settings, or without the vectors the question's mode needs).
  */
 export class IndexUpkeep {
   /** What the live index was last found able to serve, so the check runs once. */
@@ -91,7 +91,9 @@ export class IndexUpkeep {
     const manifest = dir ? readManifest(dir) : null;
     if (!manifest) return null;
     if (wantsVectors) return incompatibility(manifest, this.models.model, this.config) ?? undefined;
-    return manifest.formatVersion === FORMAT_VERSION ? undefined : `it was written in format ${manifest.formatVersion}`;
+    if (manifest.formatVersion !== FORMAT_VERSION) return `it was written in format ${manifest.formatVersion}`;
+    // Searched by words only, an index built with another model serves; one cut otherwise does not.
+    return chunkingChanged(manifest, this.config) ? CHUNKING_CHANGED : undefined;
   }
 
   private async run(policy: VectorPolicy, onProgress?: Progress): Promise<IndexSummary> {

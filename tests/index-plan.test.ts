@@ -147,6 +147,14 @@ describe('planning a build', () => {
       });
     });
 
+    it('is cut anew when the chunking settings changed, though nothing else did', () => {
+      expect(plan(lexical, [a, b], { vectors: 'none', settings: { ...settings, chunkOverlapSentences: 0 } })).toEqual({
+        ...fullRebuild,
+        rebuiltBecause: 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built',
+        vectors: false,
+      });
+    });
+
     it('stays as it is while the model cannot be loaded, and is updated without it', () => {
       expect(plan(lexical, [a, b], { modelUnavailable: true })).toMatchObject({ upToDate: true, vectors: false });
       expect(plan(lexical, [a, c], { modelUnavailable: true })).toEqual({
@@ -165,6 +173,16 @@ describe('planning a build', () => {
   describe('a build without the model, of an index with vectors', () => {
     it('keeps the index, vectors and all, when nothing changed', () => {
       expect(plan(live([a, b]), [a, b], { modelUnavailable: true })).toMatchObject({ upToDate: true, vectors: true });
+    });
+
+    it('rebuilds everything without vectors when the chunking settings changed', () => {
+      expect(
+        plan(live([a, b]), [a, b], { modelUnavailable: true, settings: { ...settings, chunkMaxTokens: 200 } }),
+      ).toEqual({
+        ...fullRebuild,
+        rebuiltBecause: 'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built',
+        vectors: false,
+      });
     });
 
     it('rebuilds everything without vectors when an article changed', () => {

@@ -161,6 +161,39 @@ describe('building the index', () => {
     expect(summary.embedded).toBe(summary.passages);
   });
 
+  it('cuts the passages anew when the chunking settings change, also when it searches by words only', async () => {
+    const articles = articlesCopy(EXTRA);
+    const passages = (dir: string): number => readManifest(currentGeneration(dir)!)!.counts.passages;
+    const first = footnote({ ARTICLES_DIR: articles });
+    await first.reindex();
+    const indexDir = first.config.indexDir;
+    const before = passages(indexDir);
+    await first.close();
+
+    // Asked by words only, an index cut with other settings is not searched as it is.
+    const lexical = footnote({
+      ARTICLES_DIR: articles,
+      INDEX_DIR: indexDir,
+      RETRIEVAL_MODE: 'lexical',
+      CHUNK_MAX_TOKENS: '32',
+    });
+    const answer = await lexical.ask('How much of the reef was bleached?');
+    expect(answer.found).toBe(true);
+    expect(readManifest(currentGeneration(indexDir)!)!.chunking.maxTokens).toBe(32);
+    expect(passages(indexDir)).toBeGreaterThan(before);
+    await lexical.close();
+
+    const summary = await footnote({
+      ARTICLES_DIR: articles,
+      INDEX_DIR: indexDir,
+      RETRIEVAL_MODE: 'lexical',
+    }).reindex();
+    expect(summary.rebuiltBecause).toBe(
+      'CHUNK_MAX_TOKENS or CHUNK_OVERLAP_SENTENCES changed since the index was built',
+    );
+    expect(passages(indexDir)).toBe(before);
+  });
+
   it('skips a file it cannot read, names it, and indexes the rest', async () => {
     const articles = articlesCopy({ 'broken.txt': '' });
     fs.writeFileSync(path.join(articles, 'latin1.txt'), Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe]));
