@@ -5,7 +5,7 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ParsedArticle } from './articles/article.js';
-import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText } from './articles/load.js';
+import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText, isHtmlFile } from './articles/load.js';
 import { parseHtml } from './articles/parse-html.js';
 import { parseText } from './articles/parse-text.js';
 import { saveNewArticle } from './articles/save.js';
@@ -167,7 +167,7 @@ function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
   if ('skip' in decoded) throw new UserError(`${what} was not added: it is ${decoded.skip}.`);
   const parsed = parse(decoded.text, `file${extension}`, what);
   // A text or Markdown file is kept as it was sent; a web page as its main text.
-  if (extension === '.html' || extension === '.htm') {
+  if (isHtmlFile(file.name)) {
     return { what, parsed, extension: '.txt', content: asTextFile(parsed), fromPage: true };
   }
   return { what, parsed, extension, content: decoded.text, fromPage: false };
@@ -175,7 +175,7 @@ function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
 
 function parse(text: string, fileName: string, what: string): ParsedArticle {
   try {
-    return /\.html$/.test(fileName) ? parseHtml(text, fileName) : parseText(text, fileName);
+    return isHtmlFile(fileName) ? parseHtml(text, fileName) : parseText(text, fileName);
   } catch (error) {
     throw new UserError(`${what} could not be read: ${(error as Error).message.replace(fileName, 'it')}`);
   }

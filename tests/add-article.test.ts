@@ -187,7 +187,7 @@ describe('adding an article', () => {
       expect(md).toMatchObject({ added: true, article: { file: 'tide-tables.md', title: 'Tide Tables' } });
       expect(fs.readFileSync(path.join(articles, 'tide-tables.md'), 'utf8')).toBe(markdown);
       const html = await addArticle(footnote, config, {
-        name: 'saved page.HTML',
+        name: 'saved page.HTM',
         bytes: Buffer.from(page('The Quince Orchard', ORCHARD_BODY)),
       });
       expect(html).toMatchObject({ added: true, article: { file: 'the-quince-orchard.txt', author: 'Mara Lind' } });

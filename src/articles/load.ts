@@ -41,6 +41,12 @@ export interface Found {
   real: string;
 }
 
+/** Whether a file name is a web page's (read with Readability) rather than text or Markdown. */
+export function isHtmlFile(name: string): boolean {
+  const ext = path.extname(name).toLowerCase();
+  return ext === '.html' || ext === '.htm';
+}
+
 /** Whether a file name has one of the article extensions. */
 export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.includes(path.extname(name).toLowerCase());
@@ -179,11 +185,10 @@ export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedA
   if (typeof bytes === 'string') return bytes;
   const decoded = decodeArticleText(bytes);
   if ('skip' in decoded) return decoded.skip;
-  const ext = path.extname(found.file).toLowerCase();
+  const html = isHtmlFile(found.file);
   let parsed: ParsedArticle;
   try {
-    parsed =
-      ext === '.html' || ext === '.htm' ? parseHtml(decoded.text, found.file) : parseText(decoded.text, found.file);
+    parsed = html ? parseHtml(decoded.text, found.file) : parseText(decoded.text, found.file);
   } catch (err) {
     return (err as Error).message;
   }
@@ -192,7 +197,7 @@ export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedA
   // sign-in): it is skipped, and named, rather than indexed with nothing to answer from. A text
   // file holds what its writer meant, however short.
   const count = words(parsed.text).length;
-  if ((ext === '.html' || ext === '.htm') && count < MIN_ARTICLE_WORDS) {
+  if (html && count < MIN_ARTICLE_WORDS) {
     return `almost no article text after cleaning (${count} words; npm run inspect shows what was read)`;
   }
   return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
