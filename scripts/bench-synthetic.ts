@@ -37,7 +37,8 @@ const PASSAGE_NOISE = 0.1;
 const SENTENCE_NOISE = 0.8;
 const QUESTIONS = 200;
 const RECALL_AT = 10;
-const EF_SEARCH = [16, 32, 64, 128, 192, 256, 384, 512];
+// 160 and 256 are the defaults up to 50,000 and 100,000 passages (src/store/vectors.ts), which the README reports.
+const EF_SEARCH = [16, 32, 64, 128, 160, 192, 256, 384, 512];
 
 export interface SyntheticOptions {
   passages: number;
