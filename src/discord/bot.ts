@@ -4,6 +4,7 @@ import {
   Client,
   Events,
   GatewayIntentBits,
+  MessageFlags,
   Partials,
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -14,7 +15,7 @@ import { AnswerLog } from '../feedback/answer-log.js';
 import { Feeds } from '../feeds/feeds.js';
 import type { Command, CommandContext } from './command-types.js';
 import { announcement } from './feeds.js';
-import { replyWithFailure } from './flow.js';
+import { failureReply, replyWithFailure } from './flow.js';
 import { RateLimiter, WorkQueue } from './limits.js';
 import { handleMessage } from './messages.js';
 import { openFollowUp } from './follow-up.js';
@@ -159,8 +160,13 @@ async function onInteraction(
   if (interaction.isButton()) {
     const button = ANSWER_BUTTONS.find((b) => interaction.customId.startsWith(b.prefix));
     if (!button) return;
-    return button.handle(interaction, context).catch((error: unknown) => {
-      context.log.warn({ err: error, interactionId: interaction.id }, `could not ${button.does}`);
+    const log = context.log.child({ interactionId: interaction.id, button: button.prefix });
+    return button.handle(interaction, { ...context, log }).catch(async (error: unknown) => {
+      log.warn({ err: error }, `could not ${button.does}`);
+      // Unanswered, the click would show "This interaction failed" and nothing the user can act on.
+      if (interaction.replied || interaction.deferred) return;
+      const reply = failureReply(error, log);
+      await interaction.reply({ content: reply.content, flags: MessageFlags.Ephemeral }).catch(() => undefined);
     });
   }
   if (!interaction.isChatInputCommand()) return;

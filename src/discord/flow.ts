@@ -7,7 +7,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CommandContext } from './command-types.js';
 import type { Precondition } from './preconditions.js';
-import { renderFailure, type ReplyPayload } from './render.js';
+import { LIMITS, renderFailure, shorten, type ReplyPayload } from './render.js';
 import type { Request } from './request.js';
 
 /** The first precondition that refuses is the reply, and the rest are not run (the rate limit counts a question). */
@@ -37,19 +37,29 @@ export async function runFlow(
  * apology with an id that is in the log beside the whole message.
  */
 export async function replyWithFailure(request: Request, error: unknown, log: Logger): Promise<void> {
+  const reply = failureReply(error, log);
   try {
-    await request.reply(failureReply(error, log));
+    await request.reply(reply);
   } catch (replyError) {
     log.warn({ err: replyError }, 'could not send the failure reply');
+    // A user's mistake worded in a way Discord refuses still leaves them a reply, not "thinking…" forever.
+    if (error instanceof UserError) await request.reply(renderFailure(logged(error, log))).catch(() => undefined);
   }
 }
 
-function failureReply(error: unknown, log: Logger): ReplyPayload {
+/** The reply a failure gets (see replyWithFailure), logged. */
+export function failureReply(error: unknown, log: Logger): ReplyPayload {
   if (error instanceof UserError) {
     log.info({ reason: errorMessage(error) }, 'request rejected');
-    return { content: errorMessage(error), embeds: [] };
+    // The message may repeat what the user gave (an article id, a link) at any length.
+    return { content: shorten(errorMessage(error), LIMITS.content), embeds: [] };
   }
+  return renderFailure(logged(error, log));
+}
+
+/** Logs a failure with the whole story under a new id, the one the user is given. */
+function logged(error: unknown, log: Logger): string {
   const id = randomBytes(4).toString('hex');
   log.error({ err: error, errorId: id }, 'request failed');
-  return renderFailure(id);
+  return id;
 }

@@ -7,7 +7,7 @@ import { ChannelType, type Message } from 'discord.js';
 import { isArticleFile } from '../articles/load.js';
 import { addFromDiscord } from './add.js';
 import type { CommandContext } from './command-types.js';
-import { askQuestion } from './questions.js';
+import { askQuestion, readThread } from './questions.js';
 import { rebuildIndex } from './reindex.js';
 import { fromMessage } from './request.js';
 
@@ -25,7 +25,7 @@ export async function handleMessage(message: Message, context: CommandContext): 
   const inFollowUp =
     context.config.discord.messageContent &&
     message.channel.isThread() &&
-    context.answers.threadContext(message.channelId, 1) !== null;
+    readThread(message.channelId, 1, context) !== undefined;
   if (!direct && !inFollowUp && !message.mentions.users.has(botId)) return;
   // The mention itself is not part of the question.
   const text = message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').trim();

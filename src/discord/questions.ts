@@ -1,4 +1,5 @@
 /** Answering a question, the same for /ask, a DM and a mention: the limits, the queue, the quoted answer. */
+import type { Conversation } from '../follow-up.js';
 import type { CommandContext } from './command-types.js';
 import { runFlow } from './flow.js';
 import { BUSY, QueueFullError } from './limits.js';
@@ -27,8 +28,7 @@ export function askQuestion(request: Request, question: Question, context: Comma
   return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
     await request.defer();
     try {
-      // In a follow-up thread, the thread's last turns are the question's context.
-      const conversation = context.answers.threadContext(request.channelId, CONTEXT_TURNS) ?? undefined;
+      const conversation = readThread(request.channelId, CONTEXT_TURNS, context);
       const answer = await limits.queue.run(() =>
         footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId, conversation }),
       );
@@ -55,4 +55,21 @@ export function askQuestion(request: Request, question: Question, context: Comma
       await request.reply({ content: BUSY, embeds: [] });
     }
   });
+}
+
+/**
+ * A follow-up thread's last turns, which a question there is read with (undefined: not a follow-up
+ * thread). An answer log that cannot be read costs the context, not the answer.
+ */
+export function readThread(
+  channelId: string,
+  turns: number,
+  { answers, log }: CommandContext,
+): Conversation | undefined {
+  try {
+    return answers.threadContext(channelId, turns) ?? undefined;
+  } catch (error) {
+    log.warn({ err: error }, 'could not read the thread from the answer log');
+    return undefined;
+  }
 }

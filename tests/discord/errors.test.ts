@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApplicationCommandOptionType } from 'discord.js';
+import Database from 'better-sqlite3';
+import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../../src/footnote.js';
-import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
+import { askInServer, expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
 import { silentLog, tempDir, testConfig } from '../support/setup.js';
 
 const running: RunningBot[] = [];
@@ -77,5 +78,48 @@ describe('errors on Discord know who reads them', () => {
     const reply = await emulator.waitForInteractionReply(slash.id);
     expect(reply.content).toBe('No indexed article has the id "no-such-article".');
     expectNothingForOperators(JSON.stringify(reply), [footnote.config.articlesDir, footnote.config.indexDir]);
+  });
+
+  it('shows a user mistake that repeats a long input shortened to fit a message, instead of no reply at all', async () => {
+    const bot = await startBot(() => ({ RETRIEVAL_MODE: 'lexical' }));
+    running.push(bot);
+    const { emulator } = bot;
+    const id = 'x'.repeat(2100);
+    const slash = emulator.sendSlashCommand({
+      name: 'ask',
+      guildId: emulator.fixture.guild.id,
+      options: [QUESTION, { name: 'article', type: ApplicationCommandOptionType.String, value: id }],
+    });
+    const reply = await emulator.waitForInteractionReply(slash.id);
+    expect(reply.content.length).toBeLessThanOrEqual(2000);
+    expect(reply.content).toMatch(/^No indexed article has the id "x+…$/);
+  });
+
+  it('answers while the answer log cannot be read or written, and a vote it cannot record gets a private apology', async () => {
+    const answersDb = path.join(tempDir('footnote-answers-'), 'answers.db');
+    const bot = await startBot(() => ({ RETRIEVAL_MODE: 'lexical', ANSWERS_DB: answersDb }));
+    running.push(bot);
+    const { emulator } = bot;
+    const answered = await askInServer(emulator, 'Who does Ma respect at Apple?');
+    // The log's tables gone from under the bot, as a damaged or replaced file would leave it.
+    const db = new Database(answersDb);
+    db.exec('DROP TABLE votes; DROP TABLE thread_answers; DROP TABLE answers;');
+    db.close();
+
+    // Every question first reads the log for the thread it may be in.
+    const again = await askInServer(emulator, 'Who does Ma respect at Apple?');
+    expect(again.content).toContain('tremendous respect for Apple CEO Tim Cook');
+
+    const buttons = (answered.components[0] as { components: { custom_id: string; label: string }[] }).components;
+    const click = emulator.clickButton({
+      messageId: answered.message.id,
+      customId: buttons.find((b) => b.label === '👍')!.custom_id,
+      user: emulator.fixture.users.regular,
+    });
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+    const data = (callback.body as { data: { content: string; flags: number } }).data;
+    expect(data.content).toMatch(/error id `[0-9a-f]{8}`/);
+    expect(data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expectNothingForOperators(data.content, [answersDb]);
   });
 });
