@@ -1333,6 +1333,10 @@ export class DiscordEmulator {
       route('POST', '/webhooks/:appId/:token', false, (ctx) => this.createFollowup(ctx)),
       route('GET', '/webhooks/:appId/:token/messages/:messageId', false, (ctx) => this.getWebhookMessage(ctx)),
       route('PATCH', '/webhooks/:appId/:token/messages/:messageId', false, (ctx) => this.editWebhookMessage(ctx)),
+      route('GET', '/channels/:channelId', true, (ctx) => {
+        const channel = this.channels.get(ctx.params.channelId!);
+        return channel ? { status: 200, body: channel } : apiError(404, 10003, 'Unknown Channel');
+      }),
       route('POST', '/channels/:channelId/messages', true, (ctx) => this.createChannelMessage(ctx)),
       route('POST', '/channels/:channelId/messages/:messageId/threads', true, (ctx) => this.startThread(ctx)),
       route('PATCH', '/channels/:channelId/messages/:messageId', true, (ctx) => this.editChannelMessage(ctx)),

@@ -1,9 +1,13 @@
-import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
+import { once } from 'node:events';
+import { ApplicationCommandOptionType, Events, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../src/discord/bot.js';
 import { IN_THE_THREAD } from '../../src/discord/follow-up.js';
+import { loadCommands } from '../../src/discord/load-commands.js';
 import { NOT_A_QUESTION } from '../../src/answer.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import { askInServer, startBot, type RunningBot } from '../support/bot.js';
+import { silentLog } from '../support/setup.js';
 
 // Follow-ups in threads through the real client and the emulator: the button opens a thread on
 // the answer, and a question there is read with the thread's earlier turns, so it gets a
@@ -27,16 +31,14 @@ const buttons = (reply: InteractionReply) =>
 
 describe('follow-ups in threads', () => {
   let threadId = '';
+  let clicked = { messageId: '', customId: '' };
 
   it('opens a thread on an answer when asked, and says where to ask', async () => {
     const answer = await ask('Who does Jack Ma have tremendous respect for?');
     expect(answer.content).toContain('tremendous respect for Apple CEO Tim Cook');
     const followUp = buttons(answer).find((b) => b.label === 'Ask a follow-up')!;
-    const click = emulator.clickButton({
-      messageId: answer.message.id,
-      customId: followUp.custom_id,
-      user: emulator.fixture.users.regular,
-    });
+    clicked = { messageId: answer.message.id, customId: followUp.custom_id };
+    const click = emulator.clickButton({ ...clicked, user: emulator.fixture.users.regular });
     const created = await emulator.waitForRequest((r) => r.method === 'POST' && r.path.endsWith('/threads'));
     expect(created.status).toBe(201);
     threadId = (created.response as { id: string }).id;
@@ -44,6 +46,24 @@ describe('follow-ups in threads', () => {
     const data = (callback.body as { data: { content: string; flags: number } }).data;
     expect(data.content).toBe(`${IN_THE_THREAD} <#${threadId}>`);
     expect(data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('finds the thread the first click opened when the client has not seen it (after a restart)', async () => {
+    await running.bot.stop();
+    // A new bot on the same emulator and files, as after npm start again: its cache holds no thread.
+    const bot = createBot(await loadCommands(), {
+      footnote: running.footnote,
+      config: running.config,
+      log: silentLog,
+      startedAt: new Date(),
+    });
+    const ready = once(bot.client, Events.ClientReady);
+    await bot.start(emulator.token);
+    await ready;
+    running.bot = bot;
+    const click = emulator.clickButton({ ...clicked, user: emulator.fixture.users.regular });
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+    expect((callback.body as { data: { content: string } }).data.content).toBe(`${IN_THE_THREAD} <#${threadId}>`);
   });
 
   it('reads a follow-up with the turn before it: "When did he say that?" gets the quote, cold it gets nothing', async () => {
