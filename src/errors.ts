@@ -37,10 +37,10 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A reindex was asked for while one is running: only one runs at a time. */
+/** A reindex was asked for while one is running (here, or in another process): only one runs at a time. */
 export class ReindexInProgressError extends Error {
   override name = 'ReindexInProgressError';
-  constructor() {
-    super('A reindex is already running; the new index will be used as soon as it is complete.');
+  constructor(message = 'A reindex is already running; the new index will be used as soon as it is complete.') {
+    super(message);
   }
 }

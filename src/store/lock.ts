@@ -2,11 +2,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ReindexInProgressError } from '../errors.js';
 
 const LOCK_FILE = 'build.lock';
 
-/** Another process holds the build lock of this index. */
-export class IndexLockedError extends Error {
+/**
+ * Another process holds the build lock. A reindex in progress as far as a Discord user is concerned
+ * ("try again when it is done"); its message, naming the process and the lock file, is the operator's.
+ */
+export class IndexLockedError extends ReindexInProgressError {
   override name = 'IndexLockedError';
 }
 

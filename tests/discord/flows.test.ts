@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ApplicationCommandOptionType, MessageFlags, type APIEmbed, type APIUser } from 'discord.js';
 import pino from 'pino';
@@ -311,6 +312,24 @@ const REINDEX_CASES: (Case<Who> & { who: Who })[] = [
       return async () => {
         model.release();
         expect((await first).updated).toBe(true);
+      };
+    },
+    check: (sent) => expect(sent.content).toBe(REINDEX_RUNNING),
+  },
+  {
+    name: 'another process building the index (npm run index) is a reindex already running; its lock stays its own',
+    who: 'admin',
+    privately: false,
+    before: async () => {
+      const lock = path.join(footnote.config.indexDir, 'build.lock');
+      // A live owner on this host: this test's own process.
+      const owner = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() });
+      fs.writeFileSync(lock, owner);
+      const generation = currentGeneration(footnote.config.indexDir);
+      return async () => {
+        expect(fs.readFileSync(lock, 'utf8')).toBe(owner);
+        expect(currentGeneration(footnote.config.indexDir)).toBe(generation);
+        fs.rmSync(lock);
       };
     },
     check: (sent) => expect(sent.content).toBe(REINDEX_RUNNING),
