@@ -133,6 +133,11 @@ describe('fetching a page from a link', () => {
       } else if (path === '/missing') {
         res.writeHead(404, 'Not Found');
         res.end();
+      } else if (path === '/missing-worded') {
+        res.writeHead(404, 'Gone, see [here](https://phish.example)');
+        res.end();
+      } else if (path === '/hang-up') {
+        req.socket.destroy();
       } else {
         res.writeHead(500);
         res.end();
@@ -244,9 +249,30 @@ describe('fetching a page from a link', () => {
     await expect(safeFetch(url('/slow'), options({ timeoutMs: 300 }))).rejects.toThrow(/took longer than/);
   });
 
-  it('says what the server answered when it is not the page', async () => {
+  it('says what the server answered when it is not the page, in the standard words for its status', async () => {
     const error = await safeFetch(url('/missing'), options()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FetchError);
     expect((error as Error).message).toBe('The page answered 404 Not Found.');
+    await expect(safeFetch(url('/missing-worded'), options())).rejects.toThrow(/^The page answered 404 Not Found\.$/);
+  });
+
+  it('says in plain words why a connection failed, keeping the system message as the cause for the log', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const failure = async (link: string): Promise<FetchError> =>
+      (await safeFetch(link, options()).catch((e: unknown) => e)) as FetchError;
+
+    const refused = await failure(`http://pages.test:${closedPort}/page`);
+    expect(refused.message).toBe('The page could not be fetched: the site refused the connection.');
+    expect((refused.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    // TLS spoken to a plain-HTTP server: OpenSSL's message names its own source files.
+    const notTls = await failure(`https://pages.test:${port}/page`);
+    expect(notTls.message).toBe('The page could not be fetched: a secure connection could not be made.');
+    expect(String((notTls.cause as Error).message)).toMatch(/ssl|SSL/);
+    expect((await failure(url('/hang-up'))).message).toBe(
+      'The page could not be fetched: the site closed the connection.',
+    );
   });
 });

@@ -50,7 +50,9 @@ export async function replyWithFailure(request: Request, error: unknown, log: Lo
 /** The reply a failure gets (see replyWithFailure), logged. */
 export function failureReply(error: unknown, log: Logger): ReplyPayload {
   if (error instanceof UserError) {
-    log.info({ reason: errorMessage(error) }, 'request rejected');
+    // The cause (a system error behind a plain message) is the operator's.
+    const cause = error.cause === undefined ? {} : { cause: errorMessage(error.cause) };
+    log.info({ reason: errorMessage(error), ...cause }, 'request rejected');
     // The message may repeat what the user gave (an article id, a link) at any length.
     return { content: shorten(errorMessage(error), LIMITS.content), embeds: [] };
   }

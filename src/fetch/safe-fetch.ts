@@ -188,7 +188,9 @@ function request(
       } else if (error instanceof FetchError) reject(error);
       else {
         const Failure = connected ? FetchError : ConnectFailed;
-        reject(new Failure(`The page could not be fetched (${error.message}).`));
+        // The person who sent the link reads this: plain words, and the system's own message (an
+        // OpenSSL source path, an address) only for the operator's log, as its cause.
+        reject(new Failure(`The page could not be fetched: ${failureReason(error)}.`, { cause: error }));
       }
     });
     req.on('response', (res) => {
@@ -211,7 +213,9 @@ function request(
       }
       if (status < 200 || status >= 300) {
         res.resume();
-        return fail(new FetchError(`The page answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}.`));
+        // The status's standard name, not the server's own text, which could say anything.
+        const name = http.STATUS_CODES[status];
+        return fail(new FetchError(`The page answered ${status}${name ? ` ${name}` : ''}.`));
       }
       const [type = '', ...parameters] = (res.headers['content-type'] ?? '').split(';');
       const contentType = type.trim().toLowerCase();
@@ -248,6 +252,39 @@ function request(
     });
     req.end();
   });
+}
+
+// Why a connection failed, for the person who sent the link, by the error's code.
+const CERTIFICATE_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+]);
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'the site refused the connection',
+  ECONNRESET: 'the site closed the connection',
+  EPIPE: 'the site closed the connection',
+  ETIMEDOUT: 'the site did not answer in time',
+  EHOSTUNREACH: 'the site cannot be reached from here',
+  ENETUNREACH: 'the site cannot be reached from here',
+  EPROTO: 'a secure connection could not be made',
+};
+
+function failureReason(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? '';
+  if (code === 'CERT_HAS_EXPIRED') return 'its security certificate has expired';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its security certificate is for another site';
+  if (CERTIFICATE_CODES.has(code)) return 'its security certificate is not one this server can trust';
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'a secure connection could not be made';
+  if (code.startsWith('HPE_')) return 'it did not answer as a web server does';
+  return REASONS[code] ?? 'the connection failed';
 }
 
 function header(value: string | string[] | undefined): string | null {
