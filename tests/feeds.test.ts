@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { UserError } from '../src/errors.js';
 import { Feeds, MAX_NEW_PER_POLL } from '../src/feeds/feeds.js';
 import { Footnote } from '../src/footnote.js';
@@ -150,6 +151,37 @@ describe('following feeds', () => {
       items = [...items, 'market'];
       const next = await feeds.pollDue();
       expect(next).toEqual([]);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('records a failure on the bot side as an error id, naming no server path', async () => {
+    const { footnote, config, articles } = setUp();
+    let armed = false;
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const feeds = new Feeds(footnote, config, log, {
+      fetch: {
+        // As the articles folder refusing a write would fail: a system error whose message names a path.
+        onConnect: () => {
+          if (armed)
+            throw Object.assign(new Error(`EACCES: permission denied, open '${articles}/.adding-1'`), {
+              code: 'EACCES',
+            });
+        },
+      },
+    });
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      armed = true;
+      const [failed] = await feeds.pollDue();
+      expect(failed!.error).toMatch(/^something went wrong on the bot's side \(error id [0-9a-f]{8}\)$/);
+      expect(feeds.get(feed.id)!.lastError).toBe(failed!.error);
+      const id = /error id ([0-9a-f]{8})/.exec(failed!.error!)![1];
+      const entry = lines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
+      expect(entry.err.message).toContain(articles);
     } finally {
       feeds.close();
       await footnote.close();

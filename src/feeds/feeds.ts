@@ -1,5 +1,6 @@
 // Following RSS and Atom feeds: subscribe, list, unsubscribe, and poll the due ones, taking their new items through
 // the same path as /add and indexing each poll's articles in one incremental build.
+import { randomBytes } from 'node:crypto';
 import { extractFromJson, extractFromXml, type FeedData } from '@extractus/feed-extractor';
 import { indexSaved, saveArticle, type AddOptions, type Batch } from '../add-article.js';
 import type { Config } from '../config.js';
@@ -105,6 +106,18 @@ export class Feeds {
     this.store = null;
   }
 
+  /**
+   * Why a poll failed, as /feeds shows it: the feed's own fault in plain words (a UserError), or for
+   * anything else (a full disk, the articles folder unwritable: messages that name server paths) an
+   * error id, under which the log has the whole story.
+   */
+  private failureOf(feed: Feed, error: unknown): string {
+    if (error instanceof UserError) return errorMessage(error);
+    const id = randomBytes(4).toString('hex');
+    this.log.error({ err: error, errorId: id, feed: feed.url }, 'feed poll failed');
+    return `something went wrong on the bot's side (error id ${id})`;
+  }
+
   private async pollNow(): Promise<PollResult[]> {
     const store = this.open(false);
     if (!store) return [];
@@ -136,7 +149,7 @@ export class Feeds {
           }
         }
       } catch (error) {
-        result.error = errorMessage(error);
+        result.error = this.failureOf(feed, error);
       }
       polled.push({ feed, files, result, seen, validators });
     }
