@@ -6,9 +6,9 @@ import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
 import type { PollResult } from '../feeds/feeds.js';
 import type { CommandContext } from './command-types.js';
 import { runFlow } from './flow.js';
-import { mayFollowFeeds } from './preconditions.js';
+import { isIndexAdmin, mayFollowFeeds } from './preconditions.js';
 import { LIMITS, shorten } from './render.js';
-import type { Request } from './request.js';
+import { managesServer, type Request } from './request.js';
 
 export function followFeed(
   request: Request,
@@ -75,8 +75,18 @@ export function unfollowFeed(request: Request, feedId: string, context: CommandC
   });
 }
 
-/** Autocomplete for `feed:`: the followed feeds whose title or link holds what was typed. */
-export async function respondWithFeeds(interaction: AutocompleteInteraction, { feeds }: CommandContext): Promise<void> {
+/**
+ * Autocomplete for `feed:`: the followed feeds whose title or link holds what was typed, shown only to
+ * those who may manage feeds (as /feeds list is), in a DM too, where no server permission hides the command.
+ */
+export async function respondWithFeeds(
+  interaction: AutocompleteInteraction,
+  { feeds, config }: CommandContext,
+): Promise<void> {
+  if (!isIndexAdmin({ userId: interaction.user.id, managesServer: managesServer(interaction) }, config)) {
+    await interaction.respond([]);
+    return;
+  }
   const typed = interaction.options.getFocused().toLowerCase();
   const matches = feeds
     .list()

@@ -2,6 +2,7 @@
  * The checks run before a handler, on every path alike (Sapphire's AllFlowsPrecondition): each
  * looks at who is asking and where, and says why they may not go on, or null when they may.
  */
+import type { Config } from '../config.js';
 import type { CommandContext } from './command-types.js';
 import { BUSY, slowDown } from './limits.js';
 import type { Request } from './request.js';
@@ -42,11 +43,16 @@ function mayChangeIndex(
   what: object = {},
 ): Precondition {
   return (request, { config, log }) => {
-    if (request.managesServer || config.discord.adminUserIds.includes(request.userId)) return null;
+    if (isIndexAdmin(request, config)) return null;
     const where = request.guildId ?? 'DM';
     log.info({ audit, userId: request.userId, where, ...what, result: 'refused' }, `${audit} refused`);
     return refusal;
   };
+}
+
+/** Who may change the index: Manage Server holders where they hold it, ADMIN_USER_IDS anywhere. */
+export function isIndexAdmin(who: Pick<Request, 'userId' | 'managesServer'>, config: Config): boolean {
+  return who.managesServer || config.discord.adminUserIds.includes(who.userId);
 }
 
 export const mayReindex = mayChangeIndex('reindex', REINDEX_REFUSED);

@@ -118,8 +118,7 @@ export function renderShared(content: string, userId: string): string {
 export function renderFailure(errorId: string): ReplyPayload {
   return {
     content:
-      'Sorry, something went wrong on my side. ' +
-      `If it keeps happening, tell an admin the error id \`${errorId}\`.`,
+      'Sorry, something went wrong on my side. ' + `If it keeps happening, tell an admin the error id \`${errorId}\`.`,
     embeds: [],
   };
 }

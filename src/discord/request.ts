@@ -3,7 +3,13 @@
  * message and a mention are each turned into, so that preconditions and handlers never see
  * which of them it was.
  */
-import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction, type Message } from 'discord.js';
+import {
+  MessageFlags,
+  PermissionFlagsBits,
+  type BaseInteraction,
+  type ChatInputCommandInteraction,
+  type Message,
+} from 'discord.js';
 import type { ReplyPayload } from './render.js';
 
 export interface Request {
@@ -41,7 +47,7 @@ export function fromInteraction(
     userId: interaction.user.id,
     guildId: interaction.guildId,
     channelId: interaction.channelId,
-    managesServer: interaction.inGuild() && interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
+    managesServer: managesServer(interaction),
     reply: (payload) =>
       write(() =>
         interaction.deferred || interaction.replied
@@ -51,6 +57,11 @@ export function fromInteraction(
     defer: () => write(() => interaction.deferReply(options.privately ? { flags: MessageFlags.Ephemeral } : {})),
     progress: (text) => void write(() => interaction.editReply({ content: text })).catch(() => undefined),
   };
+}
+
+/** Whether the person interacting holds Manage Server where they do (never in a DM). */
+export function managesServer(interaction: BaseInteraction): boolean {
+  return interaction.inGuild() && interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild);
 }
 
 /** A direct message or a mention in a server: answered with a reply to it. */

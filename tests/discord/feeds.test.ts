@@ -142,6 +142,25 @@ describe('/feeds', () => {
     const url = { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` } as const;
     expect(await feeds('add', [url], regular)).toBe(FEEDS_REFUSED);
     expect(await feeds('list', [], regular)).toBe(FEEDS_REFUSED);
+    // Nor are the followed feeds offered to them as they type, in a server or a DM.
+    await running.bot.feeds.follow(`${base}/rss.xml`, emulator.fixture.users.admin.id, null);
+    for (const where of [guild(), {}]) {
+      const typed = emulator.sendAutocomplete({
+        name: 'feeds',
+        options: [
+          {
+            name: 'remove',
+            type: ApplicationCommandOptionType.Subcommand,
+            options: [{ name: 'feed', type: ApplicationCommandOptionType.String, value: '', focused: true }],
+          },
+        ] as never,
+        user: regular,
+        ...where,
+      });
+      const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${typed.id}/`));
+      expect((callback.body as { data: { choices: unknown[] } }).data.choices).toEqual([]);
+    }
+    for (const feed of running.bot.feeds.list()) running.bot.feeds.unfollow(feed.id);
     expect(running.bot.feeds.list()).toEqual([]);
     expect(audit().filter((l) => l.userId === regular.id)).toEqual([
       expect.objectContaining({ change: 'add', result: 'refused' }),
