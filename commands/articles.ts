@@ -1,9 +1,7 @@
 // /articles: the indexed articles, newest first, a page at a time.
-import { InteractionContextType, SlashCommandBuilder, escapeMarkdown, type APIEmbed } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
-import { shorten } from '../src/discord/render.js';
-
-const PER_PAGE = 10;
+import { renderArticleList } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('articles')
@@ -17,25 +15,5 @@ export const execute: Command['execute'] = async (interaction, { footnote }) => 
     await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.' });
     return;
   }
-  const pages = Math.ceil(articles.length / PER_PAGE);
-  const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
-  const lines = articles.slice((page - 1) * PER_PAGE, page * PER_PAGE).map((a) => {
-    const details = [a.source, a.date]
-      .filter(Boolean)
-      .map((d) => escapeMarkdown(d!))
-      .join(', ');
-    const title = escapeMarkdown(shorten(a.title, 200));
-    return `**${a.url ? `[${title}](${a.url})` : title}**${details ? ` — ${details}` : ''} · ${a.passages} passages`;
-  });
-  const embed: APIEmbed = {
-    title: `Articles (${articles.length})`,
-    description: lines.join('\n'),
-    footer: {
-      text:
-        pages > 1
-          ? `Page ${page} of ${pages} — /articles page:${page < pages ? page + 1 : 1} for more`
-          : 'Ask about them with /ask',
-    },
-  };
-  await interaction.reply({ embeds: [embed] });
+  await interaction.reply({ embeds: [renderArticleList(articles, interaction.options.getInteger('page'))] });
 };

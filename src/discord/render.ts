@@ -1,4 +1,4 @@
-/** Answers and apologies as Discord messages, within Discord's limits. */
+/** Answers, apologies and the article list as Discord messages, within Discord's limits. */
 import {
   ButtonStyle,
   ComponentType,
@@ -8,6 +8,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import { placeInArticle, type Answer } from '../answer.js';
+import type { StoredArticle } from '../store/database.js';
 import { collapseWhitespace, shorten } from '../text.js';
 
 export { shorten };
@@ -107,6 +108,44 @@ function fit(text: string, max: number): string {
     maskedLink: true,
   });
   return shorten(escaped, max);
+}
+
+export const ARTICLES_PER_PAGE = 10;
+// Characters each listed article may take, so that a full page fits an embed's description.
+const ARTICLE_LINE = Math.floor(LIMITS.embedDescription / ARTICLES_PER_PAGE) - 1;
+
+/**
+ * One page of the indexed articles (newest first) as an embed: each title, linked when its link is
+ * one Discord shows as such, its source and date, and its passages; each line within its share of
+ * the description (a long link is dropped before the title is cut).
+ */
+export function renderArticleList(
+  articles: Pick<StoredArticle, 'title' | 'source' | 'date' | 'url' | 'passages'>[],
+  requestedPage: number | null,
+): APIEmbed {
+  const pages = Math.ceil(articles.length / ARTICLES_PER_PAGE);
+  const page = Math.min(requestedPage ?? 1, pages);
+  const lines = articles.slice((page - 1) * ARTICLES_PER_PAGE, page * ARTICLES_PER_PAGE).map((a) => {
+    const details = [a.source, a.date]
+      .filter(Boolean)
+      .map((d) => fit(d!, 100))
+      .join(', ');
+    // A bracket in the title would end the link's text early.
+    const title = fit(a.title, 200).replace(/(?<!\\)[[\]]/g, '\\$&');
+    const rest = `${details ? ` — ${details}` : ''} · ${a.passages} passages`;
+    const linked = a.url && SAFE_LINK.test(a.url) ? `**[${title}](${a.url})**${rest}` : null;
+    return linked && linked.length <= ARTICLE_LINE ? linked : shorten(`**${title}**${rest}`, ARTICLE_LINE);
+  });
+  return {
+    title: `Articles (${articles.length})`,
+    description: lines.join('\n'),
+    footer: {
+      text:
+        pages > 1
+          ? `Page ${page} of ${pages} — /articles page:${page < pages ? page + 1 : 1} for more`
+          : 'Ask about them with /ask',
+    },
+  };
 }
 
 /** A private answer as the channel sees it once its asker shares it: who shared it, then the answer. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer, Citation } from '../../src/answer.js';
-import { LIMITS, renderAnswer, shorten } from '../../src/discord/render.js';
+import { LIMITS, renderAnswer, renderArticleList, shorten } from '../../src/discord/render.js';
 
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {
   return {
@@ -108,5 +108,44 @@ describe('shorten', () => {
   it('leaves short text alone and cuts long text at a space with an ellipsis', () => {
     expect(shorten('short text', 20)).toBe('short text');
     expect(shorten('one two three four five', 12)).toBe('one two…');
+  });
+});
+
+describe('the article list', () => {
+  const article = (n: number, more: Partial<Parameters<typeof renderArticleList>[0][number]> = {}) => ({
+    title: `Article ${n}`,
+    source: 'Reuters',
+    date: '2014-10-28',
+    url: `https://example.com/${n}`,
+    passages: 3,
+    ...more,
+  });
+
+  it('links each title, a page of ten at a time', () => {
+    const embed = renderArticleList(
+      Array.from({ length: 12 }, (_, i) => article(i + 1)),
+      2,
+    );
+    expect(embed.description!.split('\n')).toEqual([
+      '**[Article 11](https://example.com/11)** — Reuters, 2014-10-28 · 3 passages',
+      '**[Article 12](https://example.com/12)** — Reuters, 2014-10-28 · 3 passages',
+    ]);
+    expect(embed.footer!.text).toBe('Page 2 of 2 — /articles page:1 for more');
+  });
+
+  it('fits a page of long titles, sources and links in an embed, and links only what Discord shows as a link', () => {
+    const long = Array.from({ length: 10 }, (_, i) =>
+      article(i, {
+        title: `A ${'very '.repeat(60)}long [bracketed] title`,
+        source: 'S'.repeat(500),
+        date: '2'.repeat(300),
+        url: `https://example.com/${'x'.repeat(290)}`,
+      }),
+    );
+    const embed = renderArticleList(long, null);
+    expect(embed.description!.length).toBeLessThanOrEqual(LIMITS.embedDescription);
+    expect(embed.description!.split('\n')).toHaveLength(10);
+    const odd = renderArticleList([article(1, { title: 'Odd [one]', url: 'javascript:alert(1)' })], null);
+    expect(odd.description).toBe('**Odd \\[one\\]** — Reuters, 2014-10-28 · 3 passages');
   });
 });
