@@ -27,11 +27,16 @@ export function followFeed(
       throw error;
     }
     audit.info({ url: feed.url, feedId: feed.id, channelId: feed.channelId, result: 'followed' }, 'feed followed');
-    // Its first poll is due now: the reply can say what it brought.
-    const results = await feeds.pollDue();
-    const first = results.find((r) => r.feed.id === feed.id);
+    // Its first poll is due now: the reply can say what it brought. The feed is followed either way,
+    // so a poll that cannot run now (a reindex under way, here or in another process) is for later.
+    let first: PollResult | undefined;
+    try {
+      first = (await feeds.pollDue()).find((r) => r.feed.id === feed.id);
+    } catch (error) {
+      log.warn({ err: error, feedId: feed.id }, 'first poll of a followed feed failed');
+    }
     const title = `**${escapeMarkdown(shorten(feed.title, 200))}**`;
-    const brought = first ? describePoll(first) : 'Its first items are being read.';
+    const brought = first ? describePoll(first) : 'Its first items will be read on the next poll.';
     const where = feed.channelId ? ` New articles will be announced in <#${feed.channelId}>.` : '';
     await request.reply({ content: shorten(`Following ${title}. ${brought}${where}`, LIMITS.content), embeds: [] });
   });

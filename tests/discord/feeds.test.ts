@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { ApplicationCommandOptionType, type APIApplicationCommandInteractionDataOption } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +20,7 @@ const STORIES: Record<string, string> = {
     'The night ferry to Vardo leaves at eleven from the north pier, except on Sundays in winter, when the harbour closes early.',
   market:
     'The fish market on the quay reopened on Tuesday after the storm, with eleven stalls selling cod, herring and crab again.',
+  tide: 'High tide at the north pier falls an hour later each day; the harbour master posts the table on Mondays.',
 };
 let items = ['ferry'];
 
@@ -173,5 +177,21 @@ describe('/feeds', () => {
       { name: 'url', type: ApplicationCommandOptionType.String, value: 'http://192.168.1.1/feed' },
     ]);
     expect(reply).toBe('192.168.1.1 is a private-network address; only public web pages can be added.');
+  });
+
+  it('follows a feed whose first read must wait (another process is building the index), and says so', async () => {
+    items = ['tide'];
+    const lock = path.join(running.config.indexDir, 'build.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+    try {
+      const reply = await feeds('add', [
+        { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` },
+      ]);
+      expect(reply).toBe('Following **Harbour News**. Its first items will be read on the next poll.');
+      expect(running.bot.feeds.list().map((f) => f.title)).toEqual(['Harbour News']);
+    } finally {
+      fs.rmSync(lock);
+      for (const feed of running.bot.feeds.list()) running.bot.feeds.unfollow(feed.id);
+    }
   });
 });
