@@ -69,6 +69,11 @@ export interface DiscordEmulatorOptions {
   heartbeatIntervalMs?: number;
   /** Discord answers 10062 Unknown interaction to callbacks later than 3 s after the dispatch. */
   interactionCallbackDeadlineMs?: number;
+  /**
+   * Privileged intents the application has not been granted in the developer portal: an IDENTIFY
+   * asking for any of them is closed with 4014 Disallowed intent(s), as Discord does.
+   */
+  disallowedIntents?: number;
 }
 
 export interface RecordedFile {
@@ -558,6 +563,7 @@ export class DiscordEmulator {
   private session: GatewaySession | null = null;
   private connectionCount = 0;
   private identifyCount = 0;
+  private readonly disallowedIntents: number;
   private acking = true;
   private port = 0;
 
@@ -572,6 +578,7 @@ export class DiscordEmulator {
         .join('.');
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
     this.callbackDeadlineMs = options.interactionCallbackDeadlineMs ?? 3_000;
+    this.disallowedIntents = options.disallowedIntents ?? 0;
 
     const users = {
       owner: makeUser(OWNER_ID, 'guild-owner'),
@@ -968,6 +975,8 @@ export class DiscordEmulator {
   private identify(connection: GatewayConnection, d: GatewayIdentifyData): void {
     if (connection.session) return this.closeFromServer(connection, 4005, 'Already authenticated.');
     if (d.token !== this.token) return this.closeFromServer(connection, 4004, 'Authentication failed.');
+    if (Number(d.intents) & this.disallowedIntents)
+      return this.closeFromServer(connection, 4014, 'Disallowed intent(s).');
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       intents: d.intents,

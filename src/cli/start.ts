@@ -18,7 +18,11 @@ runCommand(
     // The model loads (and a missing index is built) while the gateway connects. Questions that
     // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the
     // model is ready. A broken set-up still stops the bot, with its message.
-    const warming = Promise.all([footnote.ensureIndex(), footnote.embedder()]).finally(() => download.stop());
+    // RETRIEVAL_MODE=lexical never needs the model: the bot runs without it.
+    const needsModel = config.retrievalMode !== 'lexical';
+    const warming = Promise.all([footnote.ensureIndex(), needsModel && footnote.embedder()]).finally(() =>
+      download.stop(),
+    );
     warming.catch(() => {});
 
     const commands = await loadCommands();
@@ -38,7 +42,7 @@ runCommand(
     await bot.start(token);
     try {
       await warming;
-      log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
+      if (needsModel) log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
     } catch (error) {
       stopping = true;
       await bot.stop();

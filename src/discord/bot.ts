@@ -2,7 +2,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   Client,
+  DiscordjsErrorCodes,
   Events,
+  GatewayCloseCodes,
   GatewayIntentBits,
   MessageFlags,
   Partials,
@@ -11,6 +13,7 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
+import { ConfigError } from '../errors.js';
 import { AnswerLog } from '../feedback/answer-log.js';
 import { Feeds } from '../feeds/feeds.js';
 import type { Command, CommandContext } from './command-types.js';
@@ -81,7 +84,12 @@ export function createBot(
     log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'connected to Discord');
   });
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'gateway session resumed'));
-  client.on(Events.ShardDisconnect, (event, shard) => log.warn({ shard, code: event.code }, 'gateway disconnected'));
+  // The last close code, which says why a login failed (4014: an intent the portal has not granted).
+  let closedWith: number | null = null;
+  client.on(Events.ShardDisconnect, (event, shard) => {
+    closedWith = event.code;
+    log.warn({ shard, code: event.code }, 'gateway disconnected');
+  });
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
 
   client.on(Events.InteractionCreate, (interaction) => {
@@ -121,7 +129,11 @@ export function createBot(
     feeds: context.feeds,
     pollFeeds,
     async start(token) {
-      await client.login(token);
+      try {
+        await client.login(token);
+      } catch (error) {
+        throw loginFailure(error, closedWith);
+      }
     },
     async stop() {
       if (feedTimer) clearInterval(feedTimer);
@@ -138,6 +150,23 @@ export function createBot(
       context.answers.close();
     },
   };
+}
+
+/** A login Discord refused because of the operator's set-up, as the variable to fix (npm start exits 2). */
+function loginFailure(error: unknown, closeCode: number | null): unknown {
+  if ((error as { code?: unknown }).code === DiscordjsErrorCodes.TokenInvalid) {
+    return new ConfigError(
+      'DISCORD_TOKEN',
+      'Discord did not accept this token. Copy the bot token from the developer portal (Bot > Reset Token)',
+    );
+  }
+  if (closeCode === GatewayCloseCodes.DisallowedIntents) {
+    return new ConfigError(
+      'MESSAGE_CONTENT',
+      'Discord refused the Message Content intent: turn it on in the developer portal (Bot > Privileged Gateway Intents), or set MESSAGE_CONTENT=false',
+    );
+  }
+  return error;
 }
 
 const ANSWER_BUTTONS: {

@@ -1,15 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { ApplicationCommandOptionType, ComponentType, InteractionResponseType, MessageFlags } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  ComponentType,
+  GatewayIntentBits,
+  InteractionResponseType,
+  MessageFlags,
+} from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { createBot } from '../../src/discord/bot.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
+import { Footnote } from '../../src/footnote.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
-import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, testEnv } from '../support/setup.js';
+import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, testConfig, testEnv } from '../support/setup.js';
 
 const MENTION_ARTICLE = [
   '---',
@@ -407,6 +416,25 @@ describe('npm start', () => {
   });
 });
 
+describe('a set-up Discord refuses', () => {
+  it('names MESSAGE_CONTENT when the portal has not granted the Message Content intent', async () => {
+    const own = await DiscordEmulator.start({ disallowedIntents: GatewayIntentBits.MessageContent });
+    const config = testConfig({ DISCORD_API_BASE: own.apiBase, MESSAGE_CONTENT: 'true' });
+    const footnote = new Footnote(config, silentLog);
+    const bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
+    try {
+      const failure = await bot.start(own.token).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as ConfigError).variable).toBe('MESSAGE_CONTENT');
+      expect((failure as Error).message).toMatch(/Privileged Gateway Intents.*MESSAGE_CONTENT=false/);
+    } finally {
+      await bot.stop();
+      await footnote.close();
+      await own.close();
+    }
+  });
+});
+
 describe('secrets', () => {
   it('never prints a rejected token, and keeps .env out of git', async () => {
     const own = await DiscordEmulator.start();
@@ -418,8 +446,9 @@ describe('secrets', () => {
         DISCORD_API_BASE: own.apiBase,
         LOG_LEVEL: 'debug',
       });
-      expect(result.status).not.toBe(0);
-      expect(`${result.stdout}${result.stderr}`).toMatch(/error: /);
+      // A set-up error: the variable and what to do, exit 2.
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^DISCORD_TOKEN: Discord did not accept this token\. Copy the bot token/m);
       expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
       expect(`${result.stdout}${result.stderr}`).not.toContain(wrong.split('.')[2]);
     } finally {
