@@ -20,9 +20,10 @@ runCommand(
     // model is ready. A broken set-up still stops the bot, with its message.
     // RETRIEVAL_MODE=lexical never needs the model: the bot runs without it.
     const needsModel = config.retrievalMode !== 'lexical';
-    const warming = Promise.all([footnote.ensureIndex(), needsModel && footnote.embedder()]).finally(() =>
-      download.stop(),
-    );
+    const warming = Promise.all([
+      footnote.ensureIndex(needsModel ? 'hybrid' : 'lexical'),
+      needsModel && footnote.embedder(),
+    ]).finally(() => download.stop());
     warming.catch(() => {});
 
     const commands = await loadCommands();

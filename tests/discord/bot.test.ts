@@ -18,7 +18,16 @@ import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
-import { ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, testConfig, testEnv } from '../support/setup.js';
+import {
+  ROOT,
+  SHIPPED_ARTICLE,
+  articlesCopy,
+  collapse,
+  silentLog,
+  tempDir,
+  testConfig,
+  testEnv,
+} from '../support/setup.js';
 
 const MENTION_ARTICLE = [
   '---',
@@ -365,51 +374,72 @@ describe('/articles, /status, /help and failures', () => {
 });
 
 describe('npm start', () => {
+  /** `npm start` against its own emulator (one gateway session each), once it says it is connected. */
+  async function started(own: DiscordEmulator, env: Record<string, string> = {}) {
+    const child = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH!,
+        HOME: process.env.HOME ?? ROOT,
+        ...testEnv({ LOG_LEVEL: 'info', ...env }),
+        DISCORD_TOKEN: own.token,
+        DISCORD_CLIENT_ID: own.applicationId,
+        DISCORD_API_BASE: own.apiBase,
+      },
+    });
+    const output = { text: '' };
+    const connected = new Promise<void>((resolve) => {
+      const read = (chunk: Buffer): void => {
+        output.text += chunk;
+        if (/connected to Discord/.test(output.text)) resolve();
+      };
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await Promise.race([connected, exited.then(() => Promise.reject(new Error(`npm start exited:\n${output.text}`)))]);
+    return { child, output, exited };
+  }
+  const askOwn = (own: DiscordEmulator) =>
+    own.waitForInteractionReply(
+      own.sendSlashCommand({
+        name: 'ask',
+        options: [
+          {
+            name: 'question',
+            type: ApplicationCommandOptionType.String,
+            value: 'Is Jack Ma open to working with Apple?',
+          },
+        ],
+      }).id,
+    );
+
   it('connects with the values from the environment, answers, and shuts down cleanly on SIGTERM', async () => {
-    // Its own emulator: one gateway session each.
     const own = await DiscordEmulator.start();
     try {
-      const child = spawn('npm', ['start'], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH!,
-          HOME: process.env.HOME ?? ROOT,
-          ...testEnv({ LOG_LEVEL: 'info' }),
-          DISCORD_TOKEN: own.token,
-          DISCORD_CLIENT_ID: own.applicationId,
-          DISCORD_API_BASE: own.apiBase,
-        },
-      });
-      let output = '';
-      const connected = new Promise<void>((resolve) => {
-        const read = (chunk: Buffer): void => {
-          output += chunk;
-          if (/connected to Discord/.test(output)) resolve();
-        };
-        child.stdout.on('data', read);
-        child.stderr.on('data', read);
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await connected;
-      const reply = await own.waitForInteractionReply(
-        own.sendSlashCommand({
-          name: 'ask',
-          options: [
-            {
-              name: 'question',
-              type: ApplicationCommandOptionType.String,
-              value: 'Is Jack Ma open to working with Apple?',
-            },
-          ],
-        }).id,
-      );
-      expect(reply.content).toContain('open to working with Apple Inc on mobile payments');
+      const { child, output, exited } = await started(own);
+      expect((await askOwn(own)).content).toContain('open to working with Apple Inc on mobile payments');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(output).toMatch(/shutting down/);
-      expect(output).toMatch(/command answered/);
-      expect(output).not.toContain(own.token);
+      expect(output.text).toMatch(/shutting down/);
+      expect(output.text).toMatch(/command answered/);
+      expect(output.text).not.toContain(own.token);
       expect(own.gatewayLog.some((e) => e.type === 'close' && e.initiator === 'client' && e.code === 1000)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('runs without the embedding model with RETRIEVAL_MODE=lexical, though the model cannot be loaded', async () => {
+    const own = await DiscordEmulator.start();
+    try {
+      // A directory with no model in it: the configuration is valid, loading would fail.
+      const missing = path.join(tempDir(), 'no-model-here');
+      fs.mkdirSync(missing);
+      const { child, exited } = await started(own, { RETRIEVAL_MODE: 'lexical', EMBEDDING_MODEL: missing });
+      expect((await askOwn(own)).content).toContain('open to working with Apple Inc on mobile payments');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
     } finally {
       await own.close();
     }
