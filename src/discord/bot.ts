@@ -163,7 +163,8 @@ function loginFailure(error: unknown, closeCode: number | null): unknown {
   if (closeCode === GatewayCloseCodes.DisallowedIntents) {
     return new ConfigError(
       'MESSAGE_CONTENT',
-      'Discord refused the Message Content intent: turn it on in the developer portal (Bot > Privileged Gateway Intents), or set MESSAGE_CONTENT=false',
+      'Discord refused the Message Content intent: turn it on in the developer portal ' +
+        '(Bot > Privileged Gateway Intents), or set MESSAGE_CONTENT=false',
     );
   }
   return error;
