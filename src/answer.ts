@@ -78,6 +78,11 @@ export interface Collection {
   sentenceVectors: (keys: { articleId: string; start: number }[]) => Map<string, Float32Array>;
   /** The one article of a collection of one ("Who wrote the article?" needs no other words), else null. */
   soleArticle: () => StoredArticle | null;
+  /**
+   * The articles whose title, author, source or date name these terms (few articles' metadata hold
+   * them), best named first: "the Reuters story" names its article though no passage says "Reuters".
+   */
+  namedArticles: (terms: string[]) => StoredArticle[];
 }
 
 export interface AnswerOptions {
@@ -219,9 +224,13 @@ export function composeAnswer(
     ...explain(decision, sentences),
   });
   if (!terms.length) return notFound({ kind: 'not-a-question' }, [], NOT_A_QUESTION);
-  const retrievedArticles = [...new Map(retrieved.hits.map((h) => [h.article.id, h.article])).values()];
   const fact = question.asksAbout
-    ? articleFact(question.asksAbout, question.naming, retrievedArticles, collection.soleArticle)
+    ? articleFact(
+        question.asksAbout,
+        question.naming,
+        articlesAskedAbout(question.naming, retrieved, collection),
+        collection.soleArticle,
+      )
     : null;
   if (fact) {
     const citation = {
@@ -469,6 +478,17 @@ function toCitation(article: StoredArticle, start: number, end: number, score: n
     located: 'text',
     score: round4(score),
   };
+}
+
+/**
+ * The articles a question about an article itself may mean: those retrieved, then those its words
+ * name by their metadata (a byline question's words may be in no passage: "Who wrote the Reuters story?").
+ */
+function articlesAskedAbout(naming: string[], retrieved: Retrieved, collection: Collection): StoredArticle[] {
+  const articles = new Map(retrieved.hits.map((h) => [h.article.id, h.article]));
+  for (const article of collection.namedArticles(naming))
+    if (!articles.has(article.id)) articles.set(article.id, article);
+  return [...articles.values()];
 }
 
 /** The sentences of the retrieved passages and their articles' first sentences, each once. */

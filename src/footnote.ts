@@ -188,6 +188,10 @@ export class Footnote {
   }
 }
 
+// Articles a question about an article's credits is checked against beyond those retrieved: the
+// best named few (each is read whole to check the naming words).
+const NAMED_FOR_FACTS = 3;
+
 /** What the answer step reads of the index besides the retrieved passages. */
 function collectionOf(index: PassageIndex, withVectors: boolean): Collection {
   return {
@@ -202,5 +206,6 @@ function collectionOf(index: PassageIndex, withVectors: boolean): Collection {
       const all = index.articles();
       return all.length === 1 ? index.article(all[0]!.id) : null;
     },
+    namedArticles: (terms) => index.namedArticles(terms, NAMED_FOR_FACTS).flatMap((id) => index.article(id) ?? []),
   };
 }

@@ -277,6 +277,10 @@ describe('questions about the article itself', () => {
     ['When was the story published?', 'date 2014-10-28', 'file'],
     ['Where did this story first appear?', 'This story originally appeared on Reuters', 'file'],
     ['Which news agency published the Alibaba story?', 'This story originally appeared on Reuters', 'file'],
+    // Named by its source alone: no passage holds "Reuters", so none is retrieved.
+    ['Who wrote the Reuters story?', '(Reporting by Deepa Seetharaman; Editing by Edwina Gibbs)', 'text'],
+    ['When was the Reuters story published?', 'date 2014-10-28', 'file'],
+    ['Where did the Reuters story first appear?', 'This story originally appeared on Reuters', 'file'],
   ])('%s quotes the file’s own line', async (question, quote, located) => {
     const answer = await footnote.ask(question);
     expect(answer.found).toBe(true);
@@ -432,6 +436,7 @@ describe('the meaning of the passage, with the model', () => {
     sentenceSample: [],
     sentenceVectors: () => new Map(),
     soleArticle: () => null,
+    namedArticles: () => [],
   };
 
   it('puts first, of two sentences alike in words, the one whose passage is nearer the question', () => {
