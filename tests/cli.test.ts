@@ -132,6 +132,17 @@ describe('npm run ask', () => {
     expect(offline.stderr).toMatch(/Xenova\/all-MiniLM-L6-v2/);
     expect(offline.stderr).toMatch(/ALLOW_REMOTE_MODELS=false/);
     expect(offline.stderr).toMatch(/EMBEDDING_MODEL/);
+
+    // Folders that cannot serve: the variable, what is wrong with it, and nothing half built.
+    const aFile = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(aFile, 'not a folder');
+    const noArticles = npm(['-s', 'index'], testEnv({ ARTICLES_DIR: path.join(tempDir(), 'nowhere') }));
+    expect(noArticles.code).toBe(2);
+    expect(noArticles.stderr).toMatch(/^ARTICLES_DIR: .*nowhere does not exist or is not a directory/m);
+    const noIndex = npm(['-s', 'ask', '--', 'hi'], testEnv({ INDEX_DIR: path.join(aFile, 'index') }));
+    expect(noIndex.code).toBe(2);
+    expect(noIndex.stderr).toMatch(/^INDEX_DIR: .*a-file\/index cannot be created \(ENOTDIR\)/m);
+    expect(noIndex.stdout).toBe('');
   });
 
   it('answers by lexical search, with a notice, when the model cannot be loaded', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
 import { isInside } from '../paths.js';
 import type { Article, ParsedArticle } from './article.js';
 import { parseHtml } from './parse-html.js';
@@ -219,9 +220,9 @@ export async function loadArticles(dir: string, options: LoadOptions = {}): Prom
   const resolved = path.resolve(dir);
   const dirStat = await stat(resolved).catch(() => null);
   if (!dirStat?.isDirectory()) {
-    throw new Error(
-      `Articles directory ${resolved} does not exist or is not a directory: ` +
-        'set ARTICLES_DIR to the folder holding your articles, or create it.',
+    throw new ConfigError(
+      'ARTICLES_DIR',
+      `${resolved} does not exist or is not a directory: set it to the folder holding your articles, or create it`,
     );
   }
   const skipped: SkippedFile[] = [];

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ReindexInProgressError } from '../errors.js';
+import { ConfigError, ReindexInProgressError } from '../errors.js';
 
 const LOCK_FILE = 'build.lock';
 
@@ -26,7 +26,16 @@ interface LockOwner {
  * function that releases it.
  */
 export function lockIndex(indexDir: string): () => void {
-  fs.mkdirSync(indexDir, { recursive: true });
+  try {
+    fs.mkdirSync(indexDir, { recursive: true });
+  } catch (error) {
+    // A path through a file, a read-only disk, a folder of another user's: the setting is what to fix.
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(
+      'INDEX_DIR',
+      `${indexDir} cannot be created (${code}): point it at a folder this user can write`,
+    );
+  }
   const file = path.join(indexDir, LOCK_FILE);
   const me: LockOwner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
