@@ -13,6 +13,12 @@ function workerEntry(): [string | URL, { eval?: boolean }] {
   return [`import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); })`, { eval: true }];
 }
 
+// The worker thread's stack. onnxruntime reads the process's command line when it loads, recursing
+// over it: on a worker's default 4 MB stack a command line of about 16,000 characters (a long
+// question to npm run ask) crashed the process (SIGSEGV, exit 139). 64 MB holds the longest
+// argument Linux passes (128 KiB) with room to spare; it is reserved, not used, until needed.
+const WORKER_STACK_MB = 64;
+
 /**
  * The embedder of embedder.ts, run in a worker thread: `embed` costs the main thread only a
  * message each way, so a reindex or a burst of questions never holds up the event loop.
@@ -20,7 +26,7 @@ function workerEntry(): [string | URL, { eval?: boolean }] {
 export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embedder> {
   const { onDownload, ...data } = options;
   const [entry, how] = workerEntry();
-  const worker = new Worker(entry, { ...how, workerData: data });
+  const worker = new Worker(entry, { ...how, workerData: data, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
   const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
   let next = 0;
   let exited: Error | null = null;

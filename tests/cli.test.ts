@@ -102,6 +102,14 @@ describe('npm run ask', () => {
     expect(['no-sentences', 'below-threshold', 'no-evidence']).toContain(answer.explanation.decision.kind);
   });
 
+  it('answers a question as long as a command line takes, with the model', () => {
+    // About 128 KiB, Linux's limit for one argument: at 16,000 characters the model's thread crashed.
+    const long = `Is Jack Ma open to working with Apple? ${'Please say. '.repeat(10_000)}`;
+    const { code, stdout } = npm(['-s', 'ask', '--', '--json', long], testEnv());
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
+  });
+
   it('answers "not found" with exit code 0', () => {
     const { code, stdout } = npm(
       ['-s', 'ask', '--', '--json', 'What is the boiling point of mercury in kelvin?'],
