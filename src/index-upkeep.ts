@@ -9,6 +9,7 @@ import type { ModelHost } from './model-host.js';
 import { needsVectors, vectorPolicy, type RetrievalMode, type VectorPolicy } from './modes.js';
 import { currentGeneration } from './store/layout.js';
 import { FORMAT_VERSION, readManifest } from './store/manifest.js';
+import { IndexLockedError, lockReleased } from './store/lock.js';
 import { IndexDamagedError } from './store/passage-index.js';
 
 type Progress = (done: number, total: number) => void;
@@ -74,7 +75,16 @@ export class IndexUpkeep {
     );
     // Without the model (asked for, or just failed to load) the build does not try it again.
     const withoutModel = this.config.retrievalMode === 'lexical' || this.models.failedRecently;
-    await this.run(wantsVectors ? 'required' : withoutModel ? 'none' : 'if-available');
+    try {
+      await this.run(wantsVectors ? 'required' : withoutModel ? 'none' : 'if-available');
+    } catch (error) {
+      if (!(error instanceof IndexLockedError)) throw error;
+      // Another process (npm run index, a second first npm run ask) is building it: what it builds
+      // may serve this question, and if not, the build is ours once it is done.
+      this.log.info(`another process is building the index in ${this.config.indexDir}: waiting for it`);
+      await lockReleased(this.config.indexDir);
+      return this.ensure(mode);
+    }
   }
 
   /** After a question found the live index damaged: the next question checks (and rebuilds) it. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT, SHIPPED_ARTICLE, collapse, tempDir, testEnv } from './support/setup.js';
 
@@ -108,6 +108,32 @@ describe('npm run ask', () => {
     const { code, stdout } = npm(['-s', 'ask', '--', '--json', long], testEnv());
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ found: true, retrieval: { mode: 'hybrid' } });
+  });
+
+  it('waits while another process builds the index, then answers', async () => {
+    const env = testEnv({ LOG_LEVEL: 'info' });
+    fs.mkdirSync(env.INDEX_DIR!, { recursive: true });
+    // Another process's build under way: a live owner (this test's process) holds the lock.
+    const lock = path.join(env.INDEX_DIR!, 'build.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+    const child = spawn('npm', ['run', '-s', 'ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const waiting = new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        if (/another process is building the index .*: waiting for it/.test(stderr)) resolve();
+      }),
+    );
+    await Promise.race([waiting, exited]);
+    expect(stderr).toMatch(/waiting for it/);
+    fs.rmSync(lock);
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ found: true });
   });
 
   it('answers "not found" with exit code 0', () => {

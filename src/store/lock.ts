@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError, ReindexInProgressError } from '../errors.js';
 
 const LOCK_FILE = 'build.lock';
@@ -59,6 +60,19 @@ export function lockIndex(indexDir: string): () => void {
   throw new IndexLockedError(
     `Another process took the build lock of ${indexDir} just now; run again once it has finished.`,
   );
+}
+
+// How often a process waiting for another's build looks at the lock again.
+const LOCK_POLL_MS = 250;
+
+/** Resolves once no live process holds the build lock of `indexDir`. */
+export async function lockReleased(indexDir: string): Promise<void> {
+  const file = path.join(indexDir, LOCK_FILE);
+  for (;;) {
+    const owner = fs.existsSync(file) ? readOwner(file) : null;
+    if (!owner || !isAlive(owner)) return;
+    await delay(LOCK_POLL_MS);
+  }
 }
 
 function readOwner(file: string): LockOwner | null {
