@@ -131,6 +131,8 @@ export interface InteractionRecord {
    * component's type 6 or 7 the message the component is on. */
   original?: APIMessage;
   followups: APIMessage[];
+  /** Its token is past Discord's 15 minutes (expireInteractionTokens): webhook calls get 50027. */
+  expired?: boolean;
 }
 
 export interface InteractionReply {
@@ -866,6 +868,14 @@ export class DiscordEmulator {
   }
 
   // ---- Faults ----------------------------------------------------------------------------------
+
+  /**
+   * Ages every interaction dispatched so far past the 15 minutes its token lasts: editing its reply
+   * or sending a follow-up is then answered 401 Invalid Webhook Token (50027), as Discord does.
+   */
+  expireInteractionTokens(): void {
+    for (const record of this.interactionsByToken.values()) record.expired = true;
+  }
 
   /** Closes the current gateway connection with `code`, or without a close frame (TCP destroy)
    * when no code is given; resolves once the socket is closed. The session stays resumable. */
@@ -1614,6 +1624,7 @@ export class DiscordEmulator {
   private webhookRecord(ctx: RequestContext): InteractionRecord | Reply {
     const record = this.interactionsByToken.get(ctx.params.token!);
     if (!record?.callback || ctx.params.appId !== this.applicationId) return apiError(404, 10015, 'Unknown Webhook');
+    if (record.expired) return apiError(401, 50027, 'Invalid Webhook Token');
     return record;
   }
 

@@ -4,13 +4,15 @@
  * which of them it was.
  */
 import {
+  DiscordAPIError,
   MessageFlags,
   PermissionFlagsBits,
+  RESTJSONErrorCodes,
   type BaseInteraction,
   type ChatInputCommandInteraction,
   type Message,
 } from 'discord.js';
-import type { ReplyPayload } from './render.js';
+import { LIMITS, shorten, type ReplyPayload } from './render.js';
 
 export interface Request {
   userId: string;
@@ -49,14 +51,32 @@ export function fromInteraction(
     channelId: interaction.channelId,
     managesServer: managesServer(interaction),
     reply: (payload) =>
-      write(() =>
-        interaction.deferred || interaction.replied
-          ? interaction.editReply(payload)
-          : interaction.reply({ ...payload, flags: MessageFlags.Ephemeral }),
-      ),
+      write(async () => {
+        if (!interaction.deferred && !interaction.replied) {
+          await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
+          return;
+        }
+        try {
+          await interaction.editReply(payload);
+        } catch (error) {
+          if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.InvalidWebhookToken)) throw error;
+          await sendLate(interaction, payload, options.privately ?? false);
+        }
+      }),
     defer: () => write(() => interaction.deferReply(options.privately ? { flags: MessageFlags.Ephemeral } : {})),
     progress: (text) => void write(() => interaction.editReply({ content: text })).catch(() => undefined),
   };
+}
+
+/**
+ * A reply after the interaction's token ran out (Discord keeps it 15 minutes; a large /reindex takes
+ * longer): a message to the person who asked, in the channel, or by DM when the reply was private.
+ */
+async function sendLate(interaction: ChatInputCommandInteraction, payload: ReplyPayload, privately: boolean) {
+  const content = shorten(`<@${interaction.user.id}> ${payload.content}`, LIMITS.content);
+  const channel = interaction.channel;
+  if (!privately && interaction.inGuild() && channel?.isSendable()) await channel.send({ ...payload, content });
+  else await interaction.user.send({ ...payload, content });
 }
 
 /** Whether the person interacting holds Manage Server where they do (never in a DM). */

@@ -355,3 +355,26 @@ describe('a reindex, by /reindex and by DM', () => {
     );
   });
 });
+
+describe('a reindex longer than its interaction lasts', () => {
+  it('is reported in the channel, to the admin who asked, once the reply can no longer be edited', async () => {
+    changeArticles('The swimming pool will reopen in June.');
+    const admin = emulator.fixture.users.admin;
+    const model = models.hold();
+    const sent = emulator.sendSlashCommand({ name: 'reindex', user: admin, guildId: guildId() });
+    // The reply is deferred and the build waits for the model: then Discord's 15 minutes pass.
+    await model.waiting;
+    emulator.expireInteractionTokens();
+    model.release();
+    const channelId = sent.channel_id!;
+    const late = await emulator.waitForRequest(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === `/channels/${channelId}/messages` &&
+        (r.body as { content?: string }).content?.startsWith(`<@${admin.id}>`) === true,
+    );
+    expect((late.body as { content: string }).content).toMatch(
+      new RegExp(`^<@${admin.id}> \\*\\*Reindex complete\\.\\*\\*\\nArticles: `),
+    );
+  });
+});
