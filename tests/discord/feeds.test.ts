@@ -3,7 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationCommandOptionType, type APIApplicationCommandInteractionDataOption } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  type APIApplicationCommandInteractionDataOption,
+  type APIUser,
+} from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Feeds } from '../../src/feeds/feeds.js';
@@ -80,6 +84,24 @@ async function feeds(sub: string, options: Option[] = [], user = emulator.fixtur
   return (await emulator.waitForInteractionReply(sent.id, 20_000)).content;
 }
 
+/** What `/feeds remove feed:` offers as `typed` is typed. */
+async function feedChoices(typed: string, user: APIUser, where: { guildId?: string }) {
+  const sent = emulator.sendAutocomplete({
+    name: 'feeds',
+    options: [
+      {
+        name: 'remove',
+        type: ApplicationCommandOptionType.Subcommand,
+        options: [{ name: 'feed', type: ApplicationCommandOptionType.String, value: typed, focused: true }],
+      },
+    ] as never,
+    user,
+    ...where,
+  });
+  const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${sent.id}/`));
+  return (callback.body as { data: { choices: { name: string; value: string }[] } }).data.choices;
+}
+
 describe('/feeds', () => {
   it('follows a feed, says what its first read brought, and lists it', async () => {
     const channel = emulator.fixture.channel.id;
@@ -111,20 +133,7 @@ describe('/feeds', () => {
   });
 
   it('autocompletes the feeds and stops following one; its articles stay', async () => {
-    const typed = emulator.sendAutocomplete({
-      name: 'feeds',
-      options: [
-        {
-          name: 'remove',
-          type: ApplicationCommandOptionType.Subcommand,
-          options: [{ name: 'feed', type: ApplicationCommandOptionType.String, value: 'harb', focused: true }],
-        },
-      ] as never,
-      user: emulator.fixture.users.admin,
-      ...guild(),
-    });
-    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${typed.id}/`));
-    const choices = (callback.body as { data: { choices: { name: string; value: string }[] } }).data.choices;
+    const choices = await feedChoices('harb', emulator.fixture.users.admin, guild());
     expect(choices).toHaveLength(1);
     expect(choices[0]!.name).toMatch(/^Harbour News \(http/);
 
@@ -148,22 +157,7 @@ describe('/feeds', () => {
     expect(await feeds('list', [], regular)).toBe(FEEDS_REFUSED);
     // Nor are the followed feeds offered to them as they type, in a server or a DM.
     await running.bot.feeds.follow(`${base}/rss.xml`, emulator.fixture.users.admin.id, null);
-    for (const where of [guild(), {}]) {
-      const typed = emulator.sendAutocomplete({
-        name: 'feeds',
-        options: [
-          {
-            name: 'remove',
-            type: ApplicationCommandOptionType.Subcommand,
-            options: [{ name: 'feed', type: ApplicationCommandOptionType.String, value: '', focused: true }],
-          },
-        ] as never,
-        user: regular,
-        ...where,
-      });
-      const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${typed.id}/`));
-      expect((callback.body as { data: { choices: unknown[] } }).data.choices).toEqual([]);
-    }
+    for (const where of [guild(), {}]) expect(await feedChoices('', regular, where)).toEqual([]);
     for (const feed of running.bot.feeds.list()) running.bot.feeds.unfollow(feed.id);
     expect(running.bot.feeds.list()).toEqual([]);
     expect(audit().filter((l) => l.userId === regular.id)).toEqual([

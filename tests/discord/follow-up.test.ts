@@ -1,13 +1,9 @@
-import { once } from 'node:events';
-import { ApplicationCommandOptionType, Events, MessageFlags } from 'discord.js';
+import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot } from '../../src/discord/bot.js';
 import { IN_THE_THREAD } from '../../src/discord/follow-up.js';
-import { loadCommands } from '../../src/discord/load-commands.js';
 import { NOT_A_QUESTION } from '../../src/answer.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
-import { askInServer, startBot, type RunningBot } from '../support/bot.js';
-import { silentLog } from '../support/setup.js';
+import { askInServer, restartBot, startBot, type RunningBot } from '../support/bot.js';
 
 // Follow-ups in threads through the real client and the emulator: the button opens a thread on
 // the answer, and a question there is read with the thread's earlier turns, so it gets a
@@ -49,18 +45,8 @@ describe('follow-ups in threads', () => {
   });
 
   it('finds the thread the first click opened when the client has not seen it (after a restart)', async () => {
-    await running.bot.stop();
-    // A new bot on the same emulator and files, as after npm start again: its cache holds no thread.
-    const bot = createBot(await loadCommands(), {
-      footnote: running.footnote,
-      config: running.config,
-      log: silentLog,
-      startedAt: new Date(),
-    });
-    const ready = once(bot.client, Events.ClientReady);
-    await bot.start(emulator.token);
-    await ready;
-    running.bot = bot;
+    // The new bot's cache holds no thread.
+    await restartBot(running);
     const click = emulator.clickButton({ ...clicked, user: emulator.fixture.users.regular });
     const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
     expect((callback.body as { data: { content: string } }).data.content).toBe(`${IN_THE_THREAD} <#${threadId}>`);

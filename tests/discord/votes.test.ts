@@ -1,15 +1,12 @@
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Events, MessageFlags } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerLog } from '../../src/feedback/answer-log.js';
-import { createBot } from '../../src/discord/bot.js';
-import { loadCommands } from '../../src/discord/load-commands.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
-import { askInServer, startBot, type RunningBot } from '../support/bot.js';
-import { silentLog, tempDir } from '../support/setup.js';
+import { askInServer, restartBot, startBot, type RunningBot } from '../support/bot.js';
+import { tempDir } from '../support/setup.js';
 
 // 👍/👎 through the real client and the emulator: one vote per person per answer, changeable,
 // acknowledged privately, kept across a restart, and stored without the voter's id.
@@ -72,18 +69,7 @@ describe('votes on answers', () => {
 
   it('counts a vote on an answer given before a restart', async () => {
     const reply = await ask('Who does Ma respect at Apple?');
-    await running.bot.stop();
-    // A new bot on the same emulator and files, as after npm start again.
-    const bot = createBot(await loadCommands(), {
-      footnote: running.footnote,
-      config: running.config,
-      log: silentLog,
-      startedAt: new Date(),
-    });
-    const ready = once(bot.client, Events.ClientReady);
-    await bot.start(emulator.token);
-    await ready;
-    running.bot = bot;
+    await restartBot(running);
     expect((await vote(reply, '👎')).content).toBe('Thanks for the 👎. Only you can see this.');
     expect(votesStored().some((v) => v.question === 'Who does Ma respect at Apple?' && v.vote === -1)).toBe(true);
   });

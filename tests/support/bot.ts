@@ -59,6 +59,21 @@ export async function startBot(
   return running;
 }
 
+/** Stops the bot and starts a new one on the same emulator, core and files, as `npm start` again would. */
+export async function restartBot(running: RunningBot): Promise<void> {
+  await running.bot.stop();
+  const bot = createBot(await loadCommands(), {
+    footnote: running.footnote,
+    config: running.config,
+    log: silentLog,
+    startedAt: new Date(),
+  });
+  const ready = once(bot.client, Events.ClientReady);
+  await bot.start(running.emulator.token);
+  await ready;
+  running.bot = bot;
+}
+
 /** Nothing only an operator should read: a local path, a variable name, a shell command. */
 export function expectNothingForOperators(text: string, paths: string[]): void {
   for (const p of paths) expect(text).not.toContain(p);
