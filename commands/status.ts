@@ -34,8 +34,8 @@ function modelName(id: string): string {
 
 function retrievalMode(setting: string, degraded: string | null, hasVectors: boolean): string {
   if (setting !== 'auto') return setting;
-  if (degraded) return 'lexical (the embedding model cannot be loaded; see the log)';
-  return hasVectors ? 'hybrid' : 'lexical (the index has no vectors yet; run /reindex)';
+  if (degraded) return 'lexical (the embedding model cannot be loaded; the bot’s log says why)';
+  return hasVectors ? 'hybrid' : 'lexical (the index has no vectors yet; an admin can run /reindex)';
 }
 
 function formatDuration(ms: number): string {
