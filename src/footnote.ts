@@ -1,5 +1,6 @@
 // The question pipeline behind the CLI and the bot, and the object both talk to.
 import { composeAnswer, type Answer, type Collection } from './answer.js';
+import { changedSinceIndexed } from './articles/changed.js';
 import type { Config } from './config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from './embedder.js';
 import { ModelLoadError, UsageError, UserError, errorMessage } from './errors.js';
@@ -99,7 +100,11 @@ export class Footnote {
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<TimedAnswer> {
-    const started = performance.now();
+    return this.answer(question, options, performance.now(), false);
+  }
+
+  /** `ask`, once the index is updated when `updated` (an article it quoted had changed). */
+  private async answer(question: string, options: AskOptions, started: number, updated: boolean): Promise<TimedAnswer> {
     const normalized = normalizeQuestion(question);
     if (!normalized) throw new UserError('The question is empty: ask something about the articles.');
     const setting = options.mode ?? this.config.retrievalMode;
@@ -144,11 +149,22 @@ export class Footnote {
       // The answer is to the question asked, however it was read.
       return { ...composed, question: normalized };
     });
-    if (answer) return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
-    // The index failed its checksums: what was read may be wrong, so the question is asked again
-    // of a rebuilt one.
-    this.upkeep.recheck();
-    return this.ask(question, options);
+    if (!answer) {
+      // The index failed its checksums: what was read may be wrong, so the question is asked again
+      // of a rebuilt one.
+      this.upkeep.recheck();
+      return this.answer(question, options, started, updated);
+    }
+    // Every quote must be in its article as the file is now: when one quoted was edited or removed
+    // since the index was built, the index is updated (what changed only) and the question asked again.
+    const quoted = [...new Map(answer.citations.map((c) => [c.article.id, index.article(c.article.id)!])).values()];
+    const changed = updated ? [] : await changedSinceIndexed(this.config.articlesDir, quoted);
+    if (changed.length) {
+      this.log.info(`${changed.join(', ')} changed since the index was built: updating the index`);
+      await this.upkeep.update();
+      return this.answer(question, options, started, true);
+    }
+    return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
   }
 
   /**

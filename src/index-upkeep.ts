@@ -44,6 +44,23 @@ export class IndexUpkeep {
     return this.run(vectorPolicy(this.config.retrievalMode), onProgress);
   }
 
+  /**
+   * Brings the index up to date with the articles, as /reindex does, for a question that found an
+   * article changed: a build already under way (here, or in another process) is waited for instead.
+   */
+  async update(): Promise<void> {
+    if (this.running) {
+      await this.running.catch(() => undefined);
+      return;
+    }
+    try {
+      await this.reindex();
+    } catch (error) {
+      if (!(error instanceof IndexLockedError)) throw error;
+      await lockReleased(this.config.indexDir);
+    }
+  }
+
   /** Makes sure the live index can serve `mode`, building or rebuilding it when it cannot. */
   async ensure(mode: RetrievalMode): Promise<void> {
     const wantsVectors = needsVectors(mode);

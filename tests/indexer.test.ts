@@ -10,7 +10,7 @@ import { readManifest, writeManifest } from '../src/store/manifest.js';
 import { PassageIndex } from '../src/store/passage-index.js';
 import { contentTerms } from '../src/text.js';
 import { makeTestModel } from '../scripts/make-model.js';
-import { CORAL, ROOT, articlesCopy, silentLog, tempDir, testConfig } from './support/setup.js';
+import { CORAL, ROOT, articlesCopy, collapse, silentLog, tempDir, testConfig } from './support/setup.js';
 
 const open: Footnote[] = [];
 function footnote(overrides: Record<string, string> = {}): Footnote {
@@ -137,6 +137,23 @@ describe('building the index', () => {
     const answer = await f.ask('new tariffs on imported wafers for laptops factories in Arizona and Texas');
     expect(answer.citations.map((c) => c.article.id)).not.toContain('markets/chip-tariffs');
     expect(fs.readdirSync(f.config.indexDir).filter((n) => n.startsWith('g-'))).toHaveLength(1);
+  });
+
+  it('quotes an article as it is now: one edited or removed since the index was built is indexed again first', async () => {
+    const articles = articlesCopy(EXTRA);
+    const f = footnote({ ARTICLES_DIR: articles });
+    await f.reindex();
+    const file = path.join(articles, 'science/coral-reefs.md');
+    fs.writeFileSync(file, CORAL.replace('half of the reef', 'a third of the reef'));
+    const edited = await f.ask('How much of the reef was bleached?');
+    expect(edited.citations[0]?.quote).toContain('Bleaching had hit a third of the reef');
+    for (const c of edited.citations) {
+      expect(collapse(fs.readFileSync(path.join(articles, c.article.file), 'utf8'))).toContain(collapse(c.quote));
+    }
+
+    fs.rmSync(file);
+    const removed = await f.ask('How much of the reef was bleached?');
+    expect(removed.citations.map((c) => c.article.id)).not.toContain('science/coral-reefs');
   });
 
   it('rebuilds instead of querying an index built with another model', async () => {

@@ -201,7 +201,12 @@ export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedA
   if (html && count < MIN_ARTICLE_WORDS) {
     return `almost no article text after cleaning (${count} words; npm run inspect shows what was read)`;
   }
-  return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
+  return { ...parsed, hash: fileHash(bytes) };
+}
+
+/** What the index knows a file's content by: SHA-256 of its bytes. */
+export function fileHash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function withoutExtension(file: string): string {
