@@ -49,16 +49,8 @@ export class IndexUpkeep {
    * article changed: a build already under way (here, or in another process) is waited for instead.
    */
   async update(): Promise<void> {
-    if (this.running) {
-      await this.running.catch(() => undefined);
-      return;
-    }
-    try {
-      await this.reindex();
-    } catch (error) {
-      if (!(error instanceof IndexLockedError)) throw error;
-      await lockReleased(this.config.indexDir);
-    }
+    if (this.running) await this.running.catch(() => undefined);
+    else await this.buildOrWait(vectorPolicy(this.config.retrievalMode));
   }
 
   /** Makes sure the live index can serve `mode`, building or rebuilding it when it cannot. */
@@ -92,15 +84,25 @@ export class IndexUpkeep {
     );
     // Without the model (asked for, or just failed to load) the build does not try it again.
     const withoutModel = this.config.retrievalMode === 'lexical' || this.models.failedRecently;
+    // What another process's build wrote may serve this question; if not, the build is ours once it is done.
+    if (!(await this.buildOrWait(wantsVectors ? 'required' : withoutModel ? 'none' : 'if-available'))) {
+      return this.ensure(mode);
+    }
+  }
+
+  /**
+   * Runs a build, or, while another process (npm run index, a second first npm run ask) holds the
+   * build lock, waits for that build to finish instead (false).
+   */
+  private async buildOrWait(policy: VectorPolicy): Promise<boolean> {
     try {
-      await this.run(wantsVectors ? 'required' : withoutModel ? 'none' : 'if-available');
+      await this.run(policy);
+      return true;
     } catch (error) {
       if (!(error instanceof IndexLockedError)) throw error;
-      // Another process (npm run index, a second first npm run ask) is building it: what it builds
-      // may serve this question, and if not, the build is ours once it is done.
       this.log.info(`another process is building the index in ${this.config.indexDir}: waiting for it`);
       await lockReleased(this.config.indexDir);
-      return this.ensure(mode);
+      return false;
     }
   }
 
