@@ -1,6 +1,6 @@
 // /add: add an article from a link or an attached file (the handler is src/discord/add.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import { addFromDiscord } from '../src/discord/add.js';
+import { addFromDiscord } from '../src/discord/handlers/add-handler.js';
 import type { Command } from '../src/discord/command-types.js';
 import { fromInteraction } from '../src/discord/request.js';
 

@@ -2,7 +2,7 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { respondWithArticles } from '../src/discord/article-choices.js';
 import type { Command } from '../src/discord/command-types.js';
-import { askQuestion } from '../src/discord/questions.js';
+import { askQuestion } from '../src/discord/handlers/question-handler.js';
 import { fromInteraction } from '../src/discord/request.js';
 
 export const data = new SlashCommandBuilder()

@@ -1,7 +1,7 @@
 // /feeds add|list|remove: follow RSS and Atom feeds (the handlers are src/discord/feeds.ts).
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
-import { followFeed, listFeeds, respondWithFeeds, unfollowFeed } from '../src/discord/feeds.js';
+import { followFeed, listFeeds, respondWithFeeds, unfollowFeed } from '../src/discord/handlers/feeds-handler.js';
 import { fromInteraction } from '../src/discord/request.js';
 
 export const data = new SlashCommandBuilder()

@@ -1,7 +1,7 @@
 // /reindex: rebuild the index after the articles changed (the handler is src/discord/reindex.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
-import { rebuildIndex } from '../src/discord/reindex.js';
+import { rebuildIndex } from '../src/discord/handlers/reindex-handler.js';
 import { fromInteraction } from '../src/discord/request.js';
 
 export const data = new SlashCommandBuilder()

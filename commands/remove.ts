@@ -2,7 +2,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { respondWithArticles } from '../src/discord/article-choices.js';
 import type { Command } from '../src/discord/command-types.js';
-import { removeArticle } from '../src/discord/remove.js';
+import { removeArticle } from '../src/discord/handlers/remove-handler.js';
 
 export const data = new SlashCommandBuilder()
   .setName('remove')

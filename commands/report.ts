@@ -1,7 +1,7 @@
 // /report: the questions the articles did not answer, the answers voted down, the most asked (src/discord/report.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
-import { showReport } from '../src/discord/report.js';
+import { showReport } from '../src/discord/handlers/report-handler.js';
 import { fromInteraction } from '../src/discord/request.js';
 
 export const data = new SlashCommandBuilder()

@@ -1,5 +1,5 @@
-import { sentenceSpans } from '../src/sentences.js';
-import { UsageError } from '../src/errors.js';
+import { sentenceSpans } from '../src/core/text/sentences.js';
+import { UsageError } from '../src/core/errors.js';
 import { mulberry32 } from './random.js';
 
 /** Every OFF_TOPIC_EVERY-th question is one the corpus cannot answer. */

@@ -1,6 +1,6 @@
 // Dev tool, `npm run corpus:sotu -- DIR`: writes the State of the Union addresses as article files.
 import { writeSotuArticles } from './sotu.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { runCommand } from '../src/cli/run.js';
 
 runCommand(async ({ argv }) => {

@@ -1,6 +1,6 @@
 // Dev tool, `npm run corpus:wikiqa -- TSV OUT_DIR`: turns WikiQA's TSV into articles and an eval question file.
 import fs from 'node:fs';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { runCommand } from '../src/cli/run.js';
 import { writeWikiQa } from './wikiqa.js';
 

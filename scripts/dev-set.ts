@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
-import { Footnote } from '../src/footnote.js';
+import { Footnote } from '../src/library/footnote.js';
 
 /** The options both dev tools take for their sets, with one index cache between them (parseArgs's form). */
 export const DEV_SET_OPTIONS = {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluate, loadQuestions, type EvalReport } from '../src/evaluation.js';
-import { RETRIEVAL_MODES, isRetrievalMode } from '../src/modes.js';
+import { evaluate, loadQuestions, type EvalReport } from '../src/library/evaluation.js';
+import { RETRIEVAL_MODES, isRetrievalMode } from '../src/core/retrieval/modes.js';
 import { DEV_SET_OPTIONS, openDevSet } from './dev-set.js';
 
 // Dev tool: every question set × mode in one process, as one Markdown table. node --import tsx scripts/eval-matrix.ts

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { DOMParser } from 'linkedom';
 import { parseHtml } from '../src/articles/parse-html.js';
 import { normalizeDate } from '../src/articles/parse-text.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { runCommand } from '../src/cli/run.js';
-import { collapseWhitespace, words } from '../src/text.js';
+import { collapseWhitespace, words } from '../src/core/text/words.js';
 
 interface Expected {
   title?: string | null;

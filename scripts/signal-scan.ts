@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { WEIGHTS } from '../src/answer.js';
-import { expectsAbstention, holdsExpected, loadQuestions } from '../src/evaluation.js';
-import { isRetrievalMode } from '../src/modes.js';
+import { WEIGHTS } from '../src/core/answer/compose.js';
+import { expectsAbstention, holdsExpected, loadQuestions } from '../src/library/evaluation.js';
+import { isRetrievalMode } from '../src/core/retrieval/modes.js';
 import { DEV_SET_OPTIONS, openDevSet } from './dev-set.js';
 
 // Dev tool: how each weight of the answer step's signals moves hit@1 and hit@3 on the dev sets, in one run.

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { ConfigError } from './errors.js';
-import { MODE_SETTINGS, type ModeSetting } from './modes.js';
-import { isInside } from './paths.js';
+import { ConfigError } from './core/errors.js';
+import { MODE_SETTINGS, type ModeSetting } from './core/retrieval/modes.js';
+import { isInside } from './core/paths.js';
 
 export interface HnswParams {
   /** Graph degree: higher = better recall, more memory. */

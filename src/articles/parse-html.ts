@@ -1,7 +1,7 @@
 // HTML articles: the main text (Readability), its paragraphs and metadata, with offsets into the cleaned text.
 import { Readability } from '@mozilla/readability';
 import { DOMParser } from 'linkedom';
-import { collapseWhitespace } from '../text.js';
+import { collapseWhitespace } from '../core/text/words.js';
 import type { ParsedArticle } from './article.js';
 import {
   assembleText,

@@ -1,5 +1,5 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { collapseWhitespace } from '../text.js';
+import { collapseWhitespace } from '../core/text/words.js';
 import type { ArticleMeta, Credit, Paragraph, ParsedArticle } from './article.js';
 
 // ---------------------------------------------------------------------------

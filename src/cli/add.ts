@@ -1,9 +1,9 @@
 // `npm run add`: adds an article from a link or a file, as /add does, and indexes it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { addArticle, type ArticleSource } from '../add-article.js';
-import { UsageError } from '../errors.js';
-import { Footnote } from '../footnote.js';
+import { addArticle, type ArticleSource } from '../library/add-article.js';
+import { UsageError } from '../core/errors.js';
+import { Footnote } from '../library/footnote.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';

@@ -1,6 +1,6 @@
 // A command's arguments as node:util parseArgs reads them, with the contract's handling of mistakes and --help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

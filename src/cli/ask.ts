@@ -1,8 +1,8 @@
 // `npm run ask`: one question answered from the index, printed for a person or as the contract's JSON.
-import { MODE_SETTINGS, isModeSetting } from '../modes.js';
-import { UsageError } from '../errors.js';
-import { Footnote } from '../footnote.js';
-import { explanationText } from '../explanation.js';
+import { MODE_SETTINGS, isModeSetting } from '../core/retrieval/modes.js';
+import { UsageError } from '../core/errors.js';
+import { Footnote } from '../library/footnote.js';
+import { explanationText } from '../core/answer/explanation.js';
 import { answerJson, answerText } from './print.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { commandArguments } from './arguments.js';

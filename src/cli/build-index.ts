@@ -1,7 +1,7 @@
 // `npm run index`: builds or updates the index from the articles, with progress and one summary line.
-import { UsageError } from '../errors.js';
-import { Footnote } from '../footnote.js';
-import { formatSummary } from '../indexer.js';
+import { UsageError } from '../core/errors.js';
+import { Footnote } from '../library/footnote.js';
+import { formatSummary } from '../index/build.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 

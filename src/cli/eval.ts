@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import {
   evaluate,
   expectsAbstention,
@@ -13,10 +13,10 @@ import {
   type QuestionResult,
   type Rate,
   type ThresholdRow,
-} from '../evaluation.js';
-import { Footnote } from '../footnote.js';
-import { RETRIEVAL_MODES, isRetrievalMode } from '../modes.js';
-import { collapseWhitespace, shorten } from '../text.js';
+} from '../library/evaluation.js';
+import { Footnote } from '../library/footnote.js';
+import { RETRIEVAL_MODES, isRetrievalMode } from '../core/retrieval/modes.js';
+import { collapseWhitespace, shorten } from '../core/text/words.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';

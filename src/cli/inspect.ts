@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ARTICLE_EXTENSIONS, loadFile } from '../articles/load.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 

@@ -1,6 +1,6 @@
-import { placeInArticle } from '../answer.js';
-import { collapseWhitespace } from '../text.js';
-import type { TimedAnswer } from '../footnote.js';
+import { placeInArticle } from '../core/answer/compose.js';
+import { collapseWhitespace } from '../core/text/words.js';
+import type { TimedAnswer } from '../library/footnote.js';
 
 /** The `ask --json` object, exactly in the contract's shape. */
 export function answerJson(answer: TimedAnswer): object {

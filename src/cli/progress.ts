@@ -1,6 +1,6 @@
 // Progress bars on a terminal for model downloads and index builds (silent when stderr is not a TTY).
 import cliProgress from 'cli-progress';
-import type { ModelProgress } from '../embedder.js';
+import type { ModelProgress } from '../models/embedder.js';
 
 const interactive = (): boolean => process.stderr.isTTY === true;
 

@@ -1,7 +1,7 @@
 // `npm run remove`: takes an article out of the index, as /remove does: its file moves to REMOVED_DIR.
-import { moveToRemoved } from '../articles/remove.js';
-import { UsageError } from '../errors.js';
-import { Footnote } from '../footnote.js';
+import { moveToRemoved } from '../articles/set-aside.js';
+import { UsageError } from '../core/errors.js';
+import { Footnote } from '../library/footnote.js';
 import { indexProgress } from './progress.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';

@@ -1,7 +1,7 @@
 // `npm run report`: what the articles did not answer on Discord over a period, for a person or as JSON.
-import { UsageError } from '../errors.js';
-import { AnswerLog } from '../feedback/answer-log.js';
-import { buildReport, reportText } from '../feedback/report.js';
+import { UsageError } from '../core/errors.js';
+import { AnswerLog } from '../library/feedback/answer-log.js';
+import { buildReport, reportText } from '../library/feedback/question-report.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 

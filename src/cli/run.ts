@@ -1,5 +1,5 @@
 import { loadConfig, loadDotenv, type Config } from '../config.js';
-import { UsageError, UserError, errorMessage } from '../errors.js';
+import { UsageError, UserError, errorMessage } from '../core/errors.js';
 import { createLogger, type LogStyle, type Logger } from '../log.js';
 
 /**

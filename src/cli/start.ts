@@ -1,8 +1,8 @@
 // `npm start`: the Discord bot, warming the model and the index while it connects.
 import os from 'node:os';
 import { discordCredentials } from '../config.js';
-import { Footnote } from '../footnote.js';
-import { createBot } from '../discord/bot.js';
+import { Footnote } from '../library/footnote.js';
+import { createBot } from '../discord/client.js';
 import { loadCommands } from '../discord/load-commands.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';

@@ -5,9 +5,9 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
-import type { AnswerLog } from '../feedback/answer-log.js';
-import type { Feeds } from '../feeds/feeds.js';
-import type { Footnote } from '../footnote.js';
+import type { AnswerLog } from '../library/feedback/answer-log.js';
+import type { Feeds } from '../library/feeds/feeds.js';
+import type { Footnote } from '../library/footnote.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter, WorkQueue } from './limits.js';
 

@@ -3,7 +3,7 @@
  * the work, and a failure turned into the one reply a Discord user may see.
  */
 import { randomBytes } from 'node:crypto';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import type { CommandContext } from './command-types.js';
 import type { Precondition } from './preconditions.js';

@@ -5,10 +5,10 @@
  */
 import { ChannelType, type Message } from 'discord.js';
 import { isArticleFile } from '../articles/load.js';
-import { addFromDiscord } from './add.js';
+import { addFromDiscord } from './handlers/add-handler.js';
 import type { CommandContext } from './command-types.js';
-import { askQuestion, readThread } from './questions.js';
-import { rebuildIndex } from './reindex.js';
+import { askQuestion, readThread } from './handlers/question-handler.js';
+import { rebuildIndex } from './handlers/reindex-handler.js';
 import { fromMessage } from './request.js';
 
 const REINDEX_WORD = /^[!/]?reindex$/i;

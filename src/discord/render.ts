@@ -7,9 +7,9 @@ import {
   type APIComponentInMessageActionRow,
   type APIEmbed,
 } from 'discord.js';
-import { placeInArticle, type Answer } from '../answer.js';
+import { placeInArticle, type Answer } from '../core/answer/compose.js';
 import type { StoredArticle } from '../store/database.js';
-import { collapseWhitespace, shorten } from '../text.js';
+import { collapseWhitespace, shorten } from '../core/text/words.js';
 
 export { shorten };
 

@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { refusedAddress } from './address-guard.js';
 
 /** A fetch that was refused or failed, with a reason the person who gave the link can read. */

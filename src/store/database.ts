@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import type { Article, Credit, Paragraph } from '../articles/article.js';
-import type { Passage } from '../passages.js';
-import type { Span } from '../sentences.js';
-import { contentTerms } from '../text.js';
+import type { Passage } from '../core/text/passages.js';
+import type { Span } from '../core/text/sentences.js';
+import { contentTerms } from '../core/text/words.js';
 import { IMPACTS_SCHEMA, ImpactSearch, ImpactWriter } from './term-impacts.js';
 
 /** A sentence as the index keeps it: where it is in its article's text, and its content terms (contentTerms). */

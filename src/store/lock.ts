@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError, ReindexInProgressError } from '../errors.js';
+import { ConfigError, ReindexInProgressError } from '../core/errors.js';
 
 const LOCK_FILE = 'build.lock';
 

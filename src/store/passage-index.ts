@@ -6,7 +6,7 @@ import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type M
 import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
 import { VectorIndex, VectorMean, dot } from './vectors.js';
 import { articleMetadata } from '../articles/article.js';
-import { contentTerms, stem } from '../text.js';
+import { contentTerms, stem } from '../core/text/words.js';
 
 const VECTOR_SAMPLE = 256;
 // Articles kept in memory with their text: the retrieved passages of one question come from at

@@ -10,10 +10,10 @@ import {
 } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { createBot } from '../../src/discord/bot.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { createBot } from '../../src/discord/client.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
-import { Footnote } from '../../src/footnote.js';
+import { Footnote } from '../../src/library/footnote.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, type RunningBot } from '../support/bot.js';

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Footnote } from '../../src/footnote.js';
+import { Footnote } from '../../src/library/footnote.js';
 import { askInServer, expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
 import { silentLog, tempDir, testConfig } from '../support/setup.js';
 

@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Feeds } from '../../src/feeds/feeds.js';
+import { Feeds } from '../../src/library/feeds/feeds.js';
 import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';

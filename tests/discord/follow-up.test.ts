@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IN_THE_THREAD } from '../../src/discord/follow-up.js';
-import { NOT_A_QUESTION } from '../../src/answer.js';
+import { IN_THE_THREAD } from '../../src/discord/buttons/follow-up.js';
+import { NOT_A_QUESTION } from '../../src/core/answer/compose.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import { askInServer, restartBot, startBot, type RunningBot } from '../support/bot.js';
 

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bot } from '../../src/discord/bot.js';
+import type { Bot } from '../../src/discord/client.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import type { DiscordEmulator, GatewayLogEntry } from '../../scripts/discord-emulator.js';
 

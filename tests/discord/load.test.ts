@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ApplicationCommandOptionType, InteractionResponseType, type APIUser } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSotu, writeSotuArticles } from '../../scripts/sotu.js';
-import { percentile } from '../../src/evaluation.js';
-import { Footnote } from '../../src/footnote.js';
+import { percentile } from '../../src/library/evaluation.js';
+import { Footnote } from '../../src/library/footnote.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { ROOT, articlesCopy, silentLog, testConfig, testEnv } from '../support/setup.js';
 

@@ -4,7 +4,7 @@ import { ApplicationCommandOptionType, ButtonStyle, ComponentType, MessageFlags,
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOVE_REFUSED } from '../../src/discord/preconditions.js';
-import { CANCEL_BUTTON, REMOVE_BUTTON } from '../../src/discord/remove.js';
+import { CANCEL_BUTTON, REMOVE_BUTTON } from '../../src/discord/handlers/remove-handler.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
 import { ROOT, articlesCopy, tempDir } from '../support/setup.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Answer, Citation } from '../../src/answer.js';
+import type { Answer, Citation } from '../../src/core/answer/compose.js';
 import { LIMITS, renderAnswer, renderArticleList, shorten } from '../../src/discord/render.js';
 
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {

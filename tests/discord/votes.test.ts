@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnswerLog } from '../../src/feedback/answer-log.js';
+import { AnswerLog } from '../../src/library/feedback/answer-log.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import { askInServer, restartBot, startBot, type RunningBot } from '../support/bot.js';
 import { tempDir } from '../support/setup.js';

@@ -10,7 +10,7 @@ import {
   type EvalAnswer,
   type EvalQuestion,
   type QuestionResult,
-} from '../../src/evaluation.js';
+} from '../../src/library/evaluation.js';
 import { ROOT, tempDir, testEnv } from '../support/setup.js';
 
 const FILE = 'a.txt';

@@ -6,8 +6,8 @@ import {
   loadQuestions,
   type EvalReport,
   type QuestionResult,
-} from '../../src/evaluation.js';
-import { Footnote } from '../../src/footnote.js';
+} from '../../src/library/evaluation.js';
+import { Footnote } from '../../src/library/footnote.js';
 import { writeSotuArticles } from '../../scripts/sotu.js';
 import { SHIPPED_ARTICLES, silentLog, tempDir, testConfig } from '../support/setup.js';
 

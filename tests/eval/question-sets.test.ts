@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { loadArticles } from '../../src/articles/load.js';
 import { writeSotuArticles } from '../../scripts/sotu.js';
-import { expectsAbstention, loadQuestions, type EvalQuestion } from '../../src/evaluation.js';
-import { sentenceSpans } from '../../src/sentences.js';
+import { expectsAbstention, loadQuestions, type EvalQuestion } from '../../src/library/evaluation.js';
+import { sentenceSpans } from '../../src/core/text/sentences.js';
 import { SHIPPED_ARTICLES, collapse, tempDir } from '../support/setup.js';
 
 // Checks the question sets themselves (no model, no index): every expected quote is article

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadArticles } from '../../src/articles/load.js';
-import { evaluate, loadQuestions } from '../../src/evaluation.js';
-import { Footnote } from '../../src/footnote.js';
+import { evaluate, loadQuestions } from '../../src/library/evaluation.js';
+import { Footnote } from '../../src/library/footnote.js';
 import { middleWords, parseWikiQa } from '../../scripts/wikiqa.js';
 import { ROOT, collapse, silentLog, tempDir, testConfig, testEnv } from '../support/setup.js';
 

@@ -21,7 +21,7 @@ declare module 'vitest' {
   }
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GENERATOR = fileURLToPath(new URL('../../scripts/make-model.ts', import.meta.url));
 const CACHE_DIR = path.join(ROOT, 'tests', '.cache');
 

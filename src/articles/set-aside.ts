@@ -1,0 +1,66 @@
+// Takes an article file out of the articles folder into the removed folder: moved, never deleted or overwritten.
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, mkdir, realpath, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
+
+/**
+ * Moves `file` (relative to `articlesDir`, as the index names it) to the same relative path under
+ * `removedDir`, or beside it with `-2`, `-3`… before the extension when a file of that name is
+ * already there. Returns where it went, relative to `removedDir`. Refuses a path that leads out of
+ * `articlesDir`, by `..` or through a link, and anything that is not a regular file.
+ */
+export async function moveToRemoved(articlesDir: string, removedDir: string, file: string): Promise<string> {
+  const source = path.resolve(articlesDir, file);
+  if (source === articlesDir || !isInside(articlesDir, source)) {
+    throw new Error(`refusing to remove "${file}": it is not inside ${articlesDir}`);
+  }
+  const [rootReal, sourceReal] = await Promise.all([realpath(articlesDir), realpath(source).catch(gone(file))]);
+  if (!isInside(rootReal, sourceReal)) {
+    throw new Error(`refusing to remove "${file}": it leads out of ${articlesDir} (to ${sourceReal})`);
+  }
+  // Moving a symbolic link would leave its target indexed (or break a relative one): only files move.
+  if (!(await lstat(source)).isFile()) {
+    throw new UserError(`“${file}” is a link or not a regular file; it can only be removed on the server itself.`);
+  }
+  const wanted = path.join(removedDir, path.relative(articlesDir, source));
+  await mkdir(path.dirname(wanted), { recursive: true });
+  const ext = path.extname(wanted);
+  const stem = wanted.slice(0, wanted.length - ext.length);
+  for (let n = 1; ; n++) {
+    const target = n === 1 ? wanted : `${stem}-${n}${ext}`;
+    // link() and COPYFILE_EXCL fail when the target exists, so a file there is never replaced,
+    // even one created meanwhile (rename() would overwrite it).
+    if (!(await placeAt(source, target))) continue;
+    await unlink(source);
+    return path.relative(removedDir, target);
+  }
+}
+
+/** A second name for the file at `target` (a copy across file systems); false when `target` exists. */
+async function placeAt(source: string, target: string): Promise<boolean> {
+  try {
+    await link(source, target);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+  }
+  try {
+    await copyFile(source, target, constants.COPYFILE_EXCL);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** A file that is no longer there (removed by hand since the last build) is the asker's news, not a failure. */
+function gone(file: string): (error: NodeJS.ErrnoException) => never {
+  return (error) => {
+    if (error.code !== 'ENOENT') throw error;
+    throw new UserError(`“${file}” is no longer in the articles folder; a reindex takes it out of the index.`);
+  };
+}

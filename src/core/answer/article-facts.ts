@@ -1,0 +1,44 @@
+// Questions about an article itself (who wrote or edited it, when, where it first appeared), answered by its own
+// credit line: the byline, the date line, the "originally appeared on" line.
+import { articleMetadata, type Credit } from '../../articles/article.js';
+import type { ArticleFact } from '../question/analyze.js';
+import { OPENING_SENTENCES } from '../text/sentences.js';
+import type { StoredArticle } from '../../store/database.js';
+import { contentTerms } from '../text/words.js';
+
+// Which credit lines answer which question about an article, best first.
+const FACT_CREDITS: Record<ArticleFact, { kind: Credit['kind']; holds?: RegExp }[]> = {
+  author: [{ kind: 'byline' }, { kind: 'reporting', holds: /\b(?:report|writ)/i }],
+  editor: [{ kind: 'reporting', holds: /\bedit/i }],
+  date: [{ kind: 'date' }],
+  source: [{ kind: 'source' }],
+};
+
+/**
+ * The credit line that answers a question about an article itself ("Who edited the Reuters
+ * story?"), or null. The article is the one the question's other words name: every one of them is
+ * in it, and one at least in its title, byline, source, date or opening sentences; with no other
+ * words, the only article.
+ */
+export function articleFact(
+  fact: ArticleFact,
+  naming: string[],
+  articles: StoredArticle[],
+  soleArticle: () => StoredArticle | null,
+): { article: StoredArticle; credit: Credit } | null {
+  const named = naming.length
+    ? articles.find((a) => {
+        const lead = a.lead.slice(0, OPENING_SENTENCES);
+        const opening = lead.length ? a.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
+        const about = new Set([...contentTerms(articleMetadata(a)), ...contentTerms(opening)]);
+        const anywhere = new Set([...about, ...contentTerms(a.text)]);
+        return naming.every((t) => anywhere.has(t)) && naming.some((t) => about.has(t));
+      })
+    : soleArticle();
+  if (!named) return null;
+  for (const { kind, holds } of FACT_CREDITS[fact]) {
+    const credit = named.credits.find((c) => c.kind === kind && (!holds || holds.test(c.text)));
+    if (credit) return { article: named, credit };
+  }
+  return null;
+}

@@ -1,0 +1,47 @@
+/**
+ * "Ask a follow-up" on an answer in a server channel: a thread opens on the answer, and questions
+ * asked there (/ask, or a mention) are read with its last turns as context.
+ */
+import {
+  DiscordAPIError,
+  MessageFlags,
+  RESTJSONErrorCodes,
+  ThreadAutoArchiveDuration,
+  type AnyThreadChannel,
+  type ButtonInteraction,
+  type Message,
+} from 'discord.js';
+import type { CommandContext } from '../command-types.js';
+import { FOLLOW_UP_PREFIX, shorten } from '../render.js';
+
+export const IN_THE_THREAD =
+  'Ask your follow-up in the thread with /ask or by mentioning me; I read it with the questions before it.';
+
+export async function openFollowUp(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
+  const answerId = Number(interaction.customId.slice(FOLLOW_UP_PREFIX.length));
+  if (!Number.isInteger(answerId)) return;
+  const thread = await threadOn(interaction.message);
+  answers.addToThread(thread.id, answerId);
+  await interaction.reply({ content: `${IN_THE_THREAD} <#${thread.id}>`, flags: MessageFlags.Ephemeral });
+  log.info({ threadId: thread.id, answerId }, 'follow-up thread opened');
+}
+
+/** The answer's thread: a second click finds the one the first click opened. */
+async function threadOn(message: Message): Promise<AnyThreadChannel> {
+  if (message.thread) return message.thread;
+  try {
+    return await message.startThread({
+      name: shorten(message.content.split('\n')[0]!.replace(/^> /, ''), 90) || 'Follow-up',
+      // Quiet threads archive after an hour; a question in one brings it back.
+      autoArchiveDuration: ThreadAutoArchiveDuration.OneHour,
+    });
+  } catch (error) {
+    // A thread the client has not seen (archived, or opened before a restart) is still there, under the
+    // message's id, and Discord will not start a second one.
+    if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage))
+      throw error;
+    const thread = await message.client.channels.fetch(message.id);
+    if (!thread?.isThread()) throw error;
+    return thread;
+  }
+}

@@ -1,0 +1,27 @@
+/** 👍 and 👎 on an answer: one vote per person per answer, changeable, acknowledged only to the voter. */
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { Vote } from '../../library/feedback/answer-log.js';
+import type { CommandContext } from '../command-types.js';
+import { VOTE_PREFIX } from '../render.js';
+
+export const TOO_OLD = 'That answer is too old to vote on.';
+const SHOWN: Record<Vote, string> = { 1: '👍', [-1]: '👎' };
+
+export async function recordVote(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
+  const match = new RegExp(`^${VOTE_PREFIX}(1|-1):(\\d+)$`).exec(interaction.customId);
+  if (!match) return;
+  const vote = Number(match[1]) as Vote;
+  const answerId = Number(match[2]);
+  const previous = answers.vote(answerId, interaction.user.id, vote);
+  const content =
+    previous === undefined
+      ? TOO_OLD
+      : previous === null
+        ? `Thanks for the ${SHOWN[vote]}. Only you can see this.`
+        : previous === vote
+          ? `You had already voted ${SHOWN[vote]}.`
+          : `Your vote is now ${SHOWN[vote]}.`;
+  // Who voted is never logged: the log is for what was voted.
+  log.info({ answerId, vote, changed: previous !== null && previous !== undefined && previous !== vote }, 'vote');
+  await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+}

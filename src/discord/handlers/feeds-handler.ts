@@ -1,0 +1,117 @@
+/**
+ * Following feeds for someone on Discord: /feeds add, list and remove, for the people who may
+ * reindex, each with an audit line; and the line a channel gets for each new article a poll takes.
+ */
+import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
+import type { PollResult } from '../../library/feeds/feeds.js';
+import type { CommandContext } from '../command-types.js';
+import { runFlow } from '../flow.js';
+import { isIndexAdmin, mayFollowFeeds } from '../preconditions.js';
+import { LIMITS, shorten } from '../render.js';
+import { managesServer, type Request } from '../request.js';
+
+export function followFeed(
+  request: Request,
+  given: { url: string; channelId: string | null },
+  context: CommandContext,
+): Promise<void> {
+  return runFlow(request, context, [mayFollowFeeds({ change: 'add', url: given.url })], async () => {
+    const { feeds, log } = context;
+    const audit = log.child({ audit: 'feeds', change: 'add', userId: request.userId, where: request.guildId ?? 'DM' });
+    await request.defer();
+    let feed;
+    try {
+      feed = await feeds.follow(given.url, request.userId, given.channelId);
+    } catch (error) {
+      audit.info({ url: given.url, result: 'refused', reason: (error as Error).message }, 'feed not followed');
+      throw error;
+    }
+    audit.info({ url: feed.url, feedId: feed.id, channelId: feed.channelId, result: 'followed' }, 'feed followed');
+    // Its first poll is due now: the reply can say what it brought. The feed is followed either way,
+    // so a poll that cannot run now (a reindex under way, here or in another process) is for later.
+    let first: PollResult | undefined;
+    try {
+      first = (await feeds.pollDue()).find((r) => r.feed.id === feed.id);
+    } catch (error) {
+      log.warn({ err: error, feedId: feed.id }, 'first poll of a followed feed failed');
+    }
+    const title = `**${escapeMarkdown(shorten(feed.title, 200))}**`;
+    const brought = first ? describePoll(first) : 'Its first items will be read on the next poll.';
+    const where = feed.channelId ? ` New articles will be announced in <#${feed.channelId}>.` : '';
+    await request.reply({ content: shorten(`Following ${title}. ${brought}${where}`, LIMITS.content), embeds: [] });
+  });
+}
+
+export function listFeeds(request: Request, context: CommandContext): Promise<void> {
+  return runFlow(request, context, [mayFollowFeeds({ change: 'list' })], async () => {
+    const feeds = context.feeds.list();
+    if (!feeds.length) {
+      await request.reply({ content: 'No feeds are followed. Add one with `/feeds add`.', embeds: [] });
+      return;
+    }
+    const lines = feeds.map((f) => {
+      const polled = f.lastPolledAt ? `last read ${f.lastPolledAt.slice(0, 16).replace('T', ' ')} UTC` : 'not read yet';
+      const failing = f.lastError ? `; failing: ${escapeMarkdown(shorten(f.lastError, 200))}` : '';
+      return `• **${escapeMarkdown(shorten(f.title, 150))}** <${f.url}> (${polled}${failing})`;
+    });
+    await request.reply({ content: shorten(lines.join('\n'), LIMITS.content), embeds: [] });
+  });
+}
+
+export function unfollowFeed(request: Request, feedId: string, context: CommandContext): Promise<void> {
+  return runFlow(request, context, [mayFollowFeeds({ change: 'remove', feedId })], async () => {
+    const feed = /^\d+$/.test(feedId) ? context.feeds.unfollow(Number(feedId)) : null;
+    context.log.info(
+      {
+        audit: 'feeds',
+        change: 'remove',
+        userId: request.userId,
+        where: request.guildId ?? 'DM',
+        feedId,
+        url: feed?.url,
+        result: feed ? 'removed' : 'no such feed',
+      },
+      feed ? 'feed no longer followed' : 'feed not found',
+    );
+    const content = feed
+      ? `No longer following **${escapeMarkdown(shorten(feed.title, 200))}**; the articles taken from it stay.`
+      : 'No feed is followed under that name. Nothing was changed.';
+    await request.reply({ content, embeds: [] });
+  });
+}
+
+/**
+ * Autocomplete for `feed:`: the followed feeds whose title or link holds what was typed, shown only to
+ * those who may manage feeds (as /feeds list is), in a DM too, where no server permission hides the command.
+ */
+export async function respondWithFeeds(
+  interaction: AutocompleteInteraction,
+  { feeds, config }: CommandContext,
+): Promise<void> {
+  if (!isIndexAdmin({ userId: interaction.user.id, managesServer: managesServer(interaction) }, config)) {
+    await interaction.respond([]);
+    return;
+  }
+  const typed = interaction.options.getFocused().toLowerCase();
+  const matches = feeds
+    .list()
+    .filter((f) => f.title.toLowerCase().includes(typed) || f.url.toLowerCase().includes(typed));
+  await interaction.respond(
+    matches.slice(0, 25).map((f) => ({ name: shorten(`${f.title} (${f.url})`, 100), value: String(f.id) })),
+  );
+}
+
+/** What a poll of one feed brought, in a sentence. */
+export function describePoll(result: PollResult): string {
+  if (result.error) return `It could not be read this time (${shorten(result.error, 300)}); it will be tried again.`;
+  const n = result.added.length;
+  const added = n === 0 ? 'No new articles.' : `${n} new article${n === 1 ? '' : 's'} added.`;
+  const skipped = result.skipped.length ? ` ${result.skipped.length} item(s) could not be added.` : '';
+  return `${added}${skipped}`;
+}
+
+/** The line a feed's channel gets for an article a poll took. */
+export function announcement(result: PollResult, article: { title: string; file: string }): string {
+  const feed = escapeMarkdown(shorten(result.feed.title, 150));
+  return shorten(`New from ${feed}: **${escapeMarkdown(shorten(article.title, 300))}**`, LIMITS.content);
+}

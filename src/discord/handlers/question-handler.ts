@@ -1,0 +1,75 @@
+/** Answering a question, the same for /ask, a DM and a mention: the limits, the queue, the quoted answer. */
+import type { Conversation } from '../../core/question/conversation.js';
+import type { CommandContext } from '../command-types.js';
+import { runFlow } from '../flow.js';
+import { BUSY, QueueFullError } from '../limits.js';
+import { roomInQueue, withinRateLimit } from '../preconditions.js';
+import { renderAnswer } from '../render.js';
+import type { Request } from '../request.js';
+
+/** As long as /ask allows and then some: the model reads only the first few hundred words anyway. */
+const MAX_QUESTION = 1000;
+
+export interface Question {
+  text: string;
+  /** Only search this article. */
+  articleId?: string;
+  /** A private answer in a server, which its asker may share with the channel. */
+  shareable?: boolean;
+  /** A public answer in a server channel, which may be followed up in a thread. */
+  followUp?: boolean;
+}
+
+/** Earlier turns of a follow-up thread that a question there is read with. */
+const CONTEXT_TURNS = 5;
+
+export function askQuestion(request: Request, question: Question, context: CommandContext): Promise<void> {
+  const { footnote, limits } = context;
+  return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
+    await request.defer();
+    try {
+      const conversation = readThread(request.channelId, CONTEXT_TURNS, context);
+      const answer = await limits.queue.run(() =>
+        footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId, conversation }),
+      );
+      // Logged for /report and the vote buttons; a log that cannot be written costs the buttons, not the answer.
+      let answerId: number | undefined;
+      try {
+        answerId = context.answers.record({
+          question: question.text,
+          found: answer.found,
+          citations: answer.citations.map((c) => ({ n: c.n, file: c.article.file, quote: c.quote })),
+          mode: answer.retrieval.mode,
+          generation: footnote.index()?.manifest.builtAt ?? null,
+          userId: request.userId,
+        });
+        if (conversation) context.answers.addToThread(request.channelId, answerId);
+      } catch (error) {
+        context.log.warn({ err: error }, 'could not log the answer');
+      }
+      const followUp = question.followUp && !conversation && answerId !== undefined;
+      await request.reply(renderAnswer(answer, { shareable: question.shareable && answer.found, answerId, followUp }));
+    } catch (error) {
+      // The queue can fill up while the reply is being deferred.
+      if (!(error instanceof QueueFullError)) throw error;
+      await request.reply({ content: BUSY, embeds: [] });
+    }
+  });
+}
+
+/**
+ * A follow-up thread's last turns, which a question there is read with (undefined: not a follow-up
+ * thread). An answer log that cannot be read costs the context, not the answer.
+ */
+export function readThread(
+  channelId: string,
+  turns: number,
+  { answers, log }: CommandContext,
+): Conversation | undefined {
+  try {
+    return answers.threadContext(channelId, turns) ?? undefined;
+  } catch (error) {
+    log.warn({ err: error }, 'could not read the thread from the answer log');
+    return undefined;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Removing an article for someone on Discord: who may, a private confirmation showing its title
+ * and file (Remove or Cancel, for the person asking only), then the move to the removed folder,
+ * the reindex that takes it out of the index, and one audit line (who, where, what, result).
+ */
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  ComponentType,
+  MessageFlags,
+  escapeMarkdown,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
+import { moveToRemoved } from '../../articles/set-aside.js';
+import { ReindexInProgressError, UserError } from '../../core/errors.js';
+import type { IndexSummary } from '../../index/build.js';
+import type { CommandContext } from '../command-types.js';
+import { runFlow } from '../flow.js';
+import { REINDEX_RUNNING, mayRemove, noReindexRunning } from '../preconditions.js';
+import { shorten } from '../render.js';
+import { fromInteraction } from '../request.js';
+
+/** How long the buttons wait for a click; after that they go and nothing changes. */
+export const CONFIRM_MS = 60_000;
+export const REMOVE_BUTTON = 'remove:confirm';
+export const CANCEL_BUTTON = 'remove:cancel';
+
+export function removeArticle(
+  interaction: ChatInputCommandInteraction,
+  articleId: string,
+  context: CommandContext,
+): Promise<void> {
+  const request = fromInteraction(interaction);
+  return runFlow(request, context, [mayRemove(articleId), noReindexRunning], async () => {
+    const { footnote, config } = context;
+    const article = footnote.index()?.article(articleId);
+    if (!article) {
+      const id = escapeMarkdown(shorten(articleId, 100));
+      throw new UserError(`No indexed article has the id “${id}”. Nothing was changed.`);
+    }
+    const audit = context.log.child({
+      audit: 'remove',
+      userId: request.userId,
+      where: request.guildId ?? 'DM',
+      articleId: article.id,
+      file: article.file,
+    });
+    // Only the name under the articles folder is shown: the server's paths are for the log.
+    const named = `**${escapeMarkdown(shorten(article.title, 300))}** (${escapeMarkdown(shorten(article.file, 300))})`;
+    const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId(REMOVE_BUTTON).setLabel('Remove').setStyle(ButtonStyle.Danger),
+      new ButtonBuilder().setCustomId(CANCEL_BUTTON).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+    );
+    const response = await interaction.reply({
+      content: `Remove ${named} from the index? Its file moves to the removed folder; nothing is deleted.`,
+      components: [buttons],
+      flags: MessageFlags.Ephemeral,
+      withResponse: true,
+    });
+    const message = response.resource?.message;
+    if (!message) throw new Error('Discord did not return the confirmation message');
+
+    let click: ButtonInteraction;
+    try {
+      click = await message.awaitMessageComponent({
+        componentType: ComponentType.Button,
+        filter: (i) => i.user.id === interaction.user.id,
+        time: CONFIRM_MS,
+      });
+    } catch {
+      // The collector rejects when its time is up (or the message is gone).
+      audit.info({ result: 'timed out' }, 'remove not confirmed');
+      await interaction.editReply({ content: `No answer within a minute: ${named} stays.`, components: [] });
+      return;
+    }
+    if (click.customId === CANCEL_BUTTON) {
+      audit.info({ result: 'cancelled' }, 'remove cancelled');
+      await click.update({ content: `Cancelled: ${named} stays.`, components: [] });
+      return;
+    }
+    // A reindex may have started while the buttons waited; moving the file under it would leave
+    // its outcome unclear.
+    if (footnote.reindexing) {
+      audit.info({ result: 'reindex running' }, 'remove not done');
+      await click.update({ content: `${REINDEX_RUNNING} Nothing was removed.`, components: [] });
+      return;
+    }
+    await click.update({ content: `Removing ${named}…`, components: [] });
+
+    let movedTo: string;
+    try {
+      movedTo = await moveToRemoved(config.articlesDir, config.removedDir, article.file);
+    } catch (error) {
+      audit.warn({ result: 'failed', err: error }, 'remove failed');
+      throw error;
+    }
+    let summary: IndexSummary;
+    try {
+      summary = await footnote.reindex();
+    } catch (error) {
+      if (!(error instanceof ReindexInProgressError)) {
+        audit.warn({ result: 'moved, reindex failed', movedTo, err: error }, 'remove failed');
+        throw error;
+      }
+      // Another reindex started in the moment since the check; the next one leaves the article out.
+      audit.info({ result: 'moved, reindex already running', movedTo }, 'article file moved');
+      const content = `Moved ${named} to the removed folder, but a reindex was already running:`;
+      await click.editReply({ content: `${content} until the next one, it may still be quoted.` });
+      return;
+    }
+    audit.info({ result: 'removed', movedTo, articles: summary.articles }, 'article removed');
+    const content = `Removed ${named} from the index; its file is kept in the removed folder.`;
+    await click.editReply({ content: `${content} Articles in the index: ${summary.articles}.` });
+  });
+}

@@ -1,0 +1,227 @@
+// Adding an article from a link or a file: fetch it safely, keep its main text, refuse what is already there,
+// save it as a new article file and index it incrementally. Discord's /add and `npm run add` both call this.
+import { createHash } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import type { ParsedArticle } from '../articles/article.js';
+import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText, isHtmlFile } from '../articles/load.js';
+import { parseHtml } from '../articles/parse-html.js';
+import { parseText } from '../articles/parse-text.js';
+import { saveNewArticle } from '../articles/save.js';
+import type { Config } from '../config.js';
+import { UserError } from '../core/errors.js';
+import { safeFetch, type FetchOptions } from '../fetch/safe-fetch.js';
+import type { Footnote } from './footnote.js';
+import type { StoredArticle } from '../store/database.js';
+import type { PassageIndex } from '../store/passage-index.js';
+import { collapseWhitespace, words } from '../core/text/words.js';
+
+/** A link to fetch, or a file's name and bytes (an attachment, a file on disk). */
+export type ArticleSource = { url: string } | { name: string; bytes: Buffer };
+
+export type AddResult =
+  | { added: true; article: StoredArticle; passages: number; firstParagraph: string }
+  | { added: false; article: StoredArticle; because: 'same link' | 'same text' };
+
+/** Content types a link may return, and how each is read. */
+const PAGE_TYPES: Record<string, 'html' | 'markdown' | 'text'> = {
+  'text/html': 'html',
+  'application/xhtml+xml': 'html',
+  'text/plain': 'text',
+  'text/markdown': 'markdown',
+  'text/x-markdown': 'markdown',
+};
+
+export interface AddOptions {
+  /** Overrides of the fetcher's settings (tests: a resolver and a connect watcher). */
+  fetch?: Partial<FetchOptions>;
+}
+
+/**
+ * Adds one article: see ArticleSource. Throws a UserError for what the person adding can act on
+ * (a refused link, a page with no text, a file type not read); a duplicate is not an error and
+ * names the article already there. On any failure the articles folder and the index are as before.
+ */
+export async function addArticle(
+  footnote: Footnote,
+  config: Config,
+  source: ArticleSource,
+  options: AddOptions = {},
+): Promise<AddResult> {
+  await footnote.ensureIndex('lexical');
+  const saved = await saveArticle(footnote.index(), config, source, options);
+  // A batch of one has no earlier article to repeat.
+  if (!('file' in saved)) return saved as AddResult;
+  const [added] = await indexSaved(footnote, config, [saved.file]);
+  return added!;
+}
+
+/** Links and text hashes of the articles saved so far in one batch (a feed poll), which the index does not hold yet. */
+export interface Batch {
+  links: Set<string>;
+  texts: Set<string>;
+}
+
+/**
+ * Reads, checks and saves one article as a new file, without indexing it (indexSaved does, once
+ * for a batch): `{ file }` names the file saved, a duplicate names the article already indexed,
+ * and `{ added: false, article: null }` is a duplicate of one saved earlier in `batch`.
+ */
+export async function saveArticle(
+  index: PassageIndex | null,
+  config: Config,
+  source: ArticleSource,
+  options: AddOptions = {},
+  batch: Batch = { links: new Set(), texts: new Set() },
+): Promise<{ file: string } | AddResult | { added: false; article: null }> {
+  const read = 'url' in source ? await fromLink(source.url, config, options) : fromFile(source, config);
+  const { parsed } = read;
+  const existing = index?.articles() ?? [];
+  const links = [parsed.url, 'url' in source ? source.url : null].flatMap((u) => (u ? [canonicalUrl(u)] : []));
+  const sameLink = existing.find((a) => a.url && links.includes(canonicalUrl(a.url)));
+  if (sameLink) return { added: false, article: sameLink, because: 'same link' };
+  const textHash = hashText(parsed.text);
+  for (const { id, text } of index?.articleTexts() ?? []) {
+    if (hashText(text) !== textHash) continue;
+    const sameText = existing.find((a) => a.id === id);
+    if (sameText) return { added: false, article: sameText, because: 'same text' };
+  }
+  if (links.some((l) => batch.links.has(l)) || batch.texts.has(textHash)) return { added: false, article: null };
+  if (read.fromPage && words(parsed.text).length < MIN_ARTICLE_WORDS) {
+    throw new UserError(`${read.what} has no readable article text; nothing was added.`);
+  }
+  const file = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
+  for (const l of links) batch.links.add(l);
+  batch.texts.add(textHash);
+  return { file };
+}
+
+/**
+ * Indexes the files saveArticle saved, in one incremental build, and describes each. When the
+ * build fails they are taken out again and the index rebuilt without them: nothing is left behind.
+ */
+export async function indexSaved(
+  footnote: Footnote,
+  config: Config,
+  files: string[],
+): Promise<Extract<AddResult, { added: true }>[]> {
+  if (!files.length) return [];
+  try {
+    await footnote.reindex();
+    const index = footnote.index()!;
+    return files.map((file) => {
+      const listed = index.articles().find((a) => a.file === file);
+      if (!listed) throw new Error(`${file} was saved but the index did not take it`);
+      const article = index.article(listed.id)!;
+      const first = article.paragraphs[0];
+      const firstParagraph = first ? article.text.slice(first.start, first.end) : '';
+      return { added: true as const, article, passages: article.passages, firstParagraph };
+    });
+  } catch (error) {
+    await Promise.all(files.map((f) => unlink(path.join(config.articlesDir, f)).catch(() => {})));
+    await footnote.reindex().catch(() => {});
+    throw error;
+  }
+}
+
+interface Read {
+  /** How to name it to the person adding it: "The page at …", "notes.txt". */
+  what: string;
+  parsed: ParsedArticle;
+  /** The new file's extension and content. */
+  extension: string;
+  content: string;
+  /** Read from a link or a web page, whose reading can lose the story (a text file holds what its writer meant). */
+  fromPage: boolean;
+}
+
+async function fromLink(url: string, config: Config, options: AddOptions): Promise<Read> {
+  const page = await safeFetch(url, {
+    maxBytes: config.maxArticleBytes,
+    accept: Object.keys(PAGE_TYPES),
+    allowHosts: config.fetchAllowHosts,
+    ...options.fetch,
+  });
+  const what = `The page at ${page.url}`;
+  const text = decodePage(page.body, page.charset, what);
+  const kind = PAGE_TYPES[page.contentType]!;
+  const parsed = parse(text, kind === 'html' ? 'page.html' : kind === 'markdown' ? 'page.md' : 'page.txt', what);
+  // The page's own canonical link when it gives one (resolved against where it came from).
+  const canonical = parsed.url ? safeUrl(parsed.url, page.url) : null;
+  const meta = { ...parsed, url: canonical ?? page.url };
+  return { what, parsed: meta, extension: '.txt', content: asTextFile(meta), fromPage: true };
+}
+
+function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
+  // Only the extension of the name is used: no part of it becomes a path.
+  const extension = path.extname(file.name).toLowerCase();
+  const what = `“${path.basename(file.name).slice(0, 100)}”`;
+  if (!ARTICLE_EXTENSIONS.includes(extension)) {
+    throw new UserError(`${what} is not an article file: send a .txt, .md or .html file.`);
+  }
+  if (file.bytes.length > config.maxArticleBytes) {
+    throw new UserError(`${what} is larger than ${config.maxArticleBytes / (1024 * 1024)} MB; nothing was added.`);
+  }
+  const decoded = decodeArticleText(file.bytes);
+  if ('skip' in decoded) throw new UserError(`${what} was not added: it is ${decoded.skip}.`);
+  const parsed = parse(decoded.text, `file${extension}`, what);
+  // A text or Markdown file is kept as it was sent; a web page as its main text.
+  if (isHtmlFile(file.name)) {
+    return { what, parsed, extension: '.txt', content: asTextFile(parsed), fromPage: true };
+  }
+  return { what, parsed, extension, content: decoded.text, fromPage: false };
+}
+
+function parse(text: string, fileName: string, what: string): ParsedArticle {
+  try {
+    return isHtmlFile(fileName) ? parseHtml(text, fileName) : parseText(text, fileName);
+  } catch (error) {
+    throw new UserError(`${what} could not be read: ${(error as Error).message.replace(fileName, 'it')}`);
+  }
+}
+
+function decodePage(body: Buffer, charset: string | null, what: string): string {
+  if (!charset || charset === 'utf-8' || charset === 'utf8') {
+    const decoded = decodeArticleText(body);
+    if ('skip' in decoded) throw new UserError(`${what} is ${decoded.skip}; nothing was added.`);
+    return decoded.text;
+  }
+  try {
+    return new TextDecoder(charset, { fatal: true }).decode(body).replace(/\r\n?/g, '\n');
+  } catch {
+    throw new UserError(`${what} is not readable text in ${charset}; nothing was added.`);
+  }
+}
+
+/** The article as a text file: its metadata as front matter, then its paragraphs. */
+function asTextFile(parsed: ParsedArticle): string {
+  const { title, date, author, source, url } = parsed;
+  const front = Object.fromEntries(Object.entries({ title, date, author, source, url }).filter(([, v]) => v));
+  const paragraphs = parsed.paragraphs.map((p) => collapseWhitespace(parsed.text.slice(p.start, p.end)));
+  return `---\n${toYaml(front, { lineWidth: 0 })}---\n\n${paragraphs.join('\n\n')}\n`;
+}
+
+/** A link as compared for duplicates: no fragment, the host in lower case, no default port, no final slash. */
+export function canonicalUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    return u.href.replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+function safeUrl(url: string, base: string): string | null {
+  try {
+    const u = new URL(url, base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function hashText(text: string): string {
+  return createHash('sha256').update(collapseWhitespace(text)).digest('hex');
+}

@@ -1,0 +1,274 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { UserError } from '../../src/core/errors.js';
+import { Feeds, MAX_NEW_PER_POLL } from '../../src/library/feeds/feeds.js';
+import { Footnote } from '../../src/library/footnote.js';
+import { articlesCopy, silentLog, testConfig } from '../support/setup.js';
+
+// Following feeds on a real index, with feeds and pages from a local server (FETCH_ALLOW_HOSTS
+// lets the test reach 127.0.0.1), and a clock the test moves.
+
+const STORIES: Record<string, string> = {
+  ferry:
+    'The night ferry to Vardo leaves at eleven from the north pier, except on Sundays in winter, when the harbour closes early.',
+  orchard:
+    'The quince orchard behind the old mill gives its fruit in late October, and the village presses it into a dark amber jelly.',
+  lighthouse:
+    'The keeper on Skerry Island logs every ship that passes in a leather ledger, and has done so for thirty one years now.',
+  market:
+    'The fish market on the quay reopened on Tuesday after the storm, with eleven stalls selling cod, herring and crab again.',
+};
+const storyPage = (slug: string): string =>
+  `<html><head><title>${slug[0]!.toUpperCase()}${slug.slice(1)} news</title></head><body><article><p>${STORIES[slug.replace(/\d+$/, '')] ?? 'Sign in to read.'}</p></article></body></html>`;
+
+let items: string[] = ['ferry', 'orchard'];
+let failing = false;
+let feedRequests = 0;
+const rss = (base: string): string =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour News</title><link>${base}/</link>` +
+  items.map((s) => `<item><title>${s}</title><link>${base}/stories/${s}</link><guid>${s}</guid></item>`).join('') +
+  '</channel></rss>';
+
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/rss.xml') {
+      feedRequests++;
+      if (failing) return void res.writeHead(503).end();
+      const etag = `"${items.join('+')}"`;
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(rss(base));
+    }
+    if (url === '/atom.xml') {
+      const atom =
+        `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Island Log</title>` +
+        `<id>urn:island</id><updated>2026-11-30T10:00:00Z</updated><entry><title>Lighthouse</title><id>urn:lighthouse</id>` +
+        `<link href="${base}/stories/lighthouse"/><updated>2026-11-30T10:00:00Z</updated></entry></feed>`;
+      return void res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atom);
+    }
+    if (url === '/not-a-feed') return void res.writeHead(200, { 'content-type': 'text/html' }).end(storyPage('ferry'));
+    const story = url.match(/^\/stories\/(\w+)$/);
+    if (story) return void res.writeHead(200, { 'content-type': 'text/html' }).end(storyPage(story[1]!));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function setUp() {
+  items = ['ferry', 'orchard'];
+  failing = false;
+  const articles = articlesCopy();
+  const config = testConfig({
+    ARTICLES_DIR: articles,
+    FETCH_ALLOW_HOSTS: '127.0.0.1',
+    RETRIEVAL_MODE: 'lexical',
+    FEED_POLL_MINUTES: '30',
+  });
+  const footnote = new Footnote(config, silentLog);
+  let now = Date.UTC(2026, 11, 1, 12);
+  const feeds = new Feeds(footnote, config, silentLog, { now: () => now, random: () => 0.5 });
+  const clock = { advance: (minutes: number) => (now += minutes * 60_000), now: () => now };
+  const shipped = fs.readdirSync(articles);
+  const files = () =>
+    fs
+      .readdirSync(articles)
+      .filter((f) => !shipped.includes(f))
+      .sort();
+  return { articles, config, footnote, feeds, clock, files };
+}
+
+describe('following feeds', () => {
+  it('follows an RSS feed, takes its items in one build, and then only what is new', async () => {
+    const { footnote, feeds, clock, files, config } = setUp();
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml` });
+      const [first] = await feeds.pollDue();
+      expect(first!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+      expect((await footnote.ask('When does the night ferry to Vardo leave?')).citations[0]!.article.file).toBe(
+        'ferry-news.txt',
+      );
+      // Not due again before FEED_POLL_MINUTES (the test's random() puts the jitter at 0).
+      expect(feeds.get(feed.id)!.nextPollAt).toBe(clock.now() + config.feedPollMinutes * 60_000);
+      expect(await feeds.pollDue()).toEqual([]);
+
+      // Unchanged: a conditional request, answered 304, adds nothing.
+      clock.advance(30);
+      const before = feedRequests;
+      const [unchanged] = await feeds.pollDue();
+      expect(feedRequests).toBe(before + 1);
+      expect(unchanged).toMatchObject({ added: [], error: null });
+
+      items = ['market', 'ferry', 'orchard'];
+      clock.advance(30);
+      const [later] = await feeds.pollDue();
+      expect(later!.added.map((a) => a.file)).toEqual(['market-news.txt']);
+      expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('reads Atom feeds too', async () => {
+    const { footnote, feeds } = setUp();
+    try {
+      expect(await feeds.follow(`${base}/atom.xml`, 'someone', null)).toMatchObject({ title: 'Island Log' });
+      const [result] = await feeds.pollDue();
+      expect(result!.added.map((a) => a.title)).toEqual(['Lighthouse news']);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it(`takes at most ${MAX_NEW_PER_POLL} new items a poll, and skips one with no readable text, saying why`, async () => {
+    const { footnote, feeds } = setUp();
+    try {
+      items = ['paywalled', ...Array.from({ length: 12 }, (_, i) => `ferry${i}`)];
+      await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      const [result] = await feeds.pollDue();
+      // The ferry pages all hold the same text: the first is taken, the others are the same article.
+      expect(result!.added.map((a) => a.file)).toEqual(['ferry0-news.txt']);
+      expect(result!.skipped).toEqual([
+        { link: `${base}/stories/paywalled`, reason: expect.stringMatching(/no readable article text/) },
+      ]);
+      // Twelve items beyond the first ten were listed: they are seen and not taken later.
+      items = [...items, 'market'];
+      const next = await feeds.pollDue();
+      expect(next).toEqual([]);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('records a failure on the bot side as an error id, naming no server path', async () => {
+    const { footnote, config, articles } = setUp();
+    let armed = false;
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const feeds = new Feeds(footnote, config, log, {
+      fetch: {
+        // As the articles folder refusing a write would fail: a system error whose message names a path.
+        onConnect: () => {
+          if (armed)
+            throw Object.assign(new Error(`EACCES: permission denied, open '${articles}/.adding-1'`), {
+              code: 'EACCES',
+            });
+        },
+      },
+    });
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      armed = true;
+      const [failed] = await feeds.pollDue();
+      expect(failed!.error).toMatch(/^something went wrong on the bot's side \(error id [0-9a-f]{8}\)$/);
+      expect(feeds.get(feed.id)!.lastError).toBe(failed!.error);
+      const id = /error id ([0-9a-f]{8})/.exec(failed!.error!)![1];
+      const entry = lines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
+      expect(entry.err.message).toContain(articles);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('records a failed poll and waits longer after each failure in a row', async () => {
+    const { footnote, feeds, clock, config } = setUp();
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      failing = true;
+      const [failed] = await feeds.pollDue();
+      expect(failed!.error).toBe('The page answered 503 Service Unavailable.');
+      const interval = config.feedPollMinutes * 60_000;
+      expect(feeds.get(feed.id)).toMatchObject({
+        failures: 1,
+        lastError: failed!.error,
+        nextPollAt: clock.now() + 2 * interval,
+      });
+      clock.advance(60);
+      await feeds.pollDue();
+      expect(feeds.get(feed.id)).toMatchObject({ failures: 2, nextPollAt: clock.now() + 4 * interval });
+      failing = false;
+      clock.advance(120);
+      const [recovered] = await feeds.pollDue();
+      expect(recovered!.added).toHaveLength(2);
+      expect(feeds.get(feed.id)).toMatchObject({ failures: 0, lastError: null, nextPollAt: clock.now() + interval });
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('refuses what is not a feed, a feed already followed, and a refused address; unfollowing keeps the articles', async () => {
+    const { footnote, feeds, files } = setUp();
+    try {
+      await expect(feeds.follow(`${base}/not-a-feed`, 'someone', null)).rejects.toThrow(
+        'That link is not an RSS, Atom or JSON feed (it is text/html); nothing was added.',
+      );
+      await expect(feeds.follow('http://10.0.0.1/rss', 'someone', null)).rejects.toThrow(/private-network/);
+      expect(feeds.list()).toEqual([]);
+      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      await expect(feeds.follow(`${base}/rss.xml`, 'someone', null)).rejects.toBeInstanceOf(UserError);
+      await feeds.pollDue();
+      expect(feeds.unfollow(feed.id)).toMatchObject({ title: 'Harbour News' });
+      expect(feeds.list()).toEqual([]);
+      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('finishes a poll of a feed unfollowed while it is read, keeping the articles taken', async () => {
+    const { footnote, config, clock, files } = setUp();
+    let connects = 0;
+    let feedId = 0;
+    const feeds: Feeds = new Feeds(footnote, config, silentLog, {
+      now: clock.now,
+      random: () => 0.5,
+      // Someone runs /feeds remove while the first item page is being fetched.
+      fetch: { onConnect: () => void (++connects === 3 && feeds.unfollow(feedId)) },
+    });
+    try {
+      feedId = (await feeds.follow(`${base}/rss.xml`, 'someone', null)).id;
+      const [result] = await feeds.pollDue();
+      expect(result!.added).toHaveLength(2);
+      expect(feeds.list()).toEqual([]);
+      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('keeps its state in FEEDS_DB, across restarts', async () => {
+    const { footnote, feeds, config } = setUp();
+    try {
+      await feeds.follow(`${base}/rss.xml`, 'someone', '123');
+      await feeds.pollDue();
+      feeds.close();
+      const again = new Feeds(footnote, config, silentLog);
+      expect(again.list()).toMatchObject([{ title: 'Harbour News', channelId: '123', etag: '"ferry+orchard"' }]);
+      again.close();
+      expect(fs.existsSync(path.resolve(config.feedsDb))).toBe(true);
+    } finally {
+      await footnote.close();
+    }
+  });
+});
