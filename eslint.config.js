@@ -5,6 +5,30 @@ import stylistic from '@stylistic/eslint-plugin';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
+// The architecture's boundaries (README, "How it works"): core is pure, only the adapters speak Discord or draw on a
+// terminal, and the product never reaches into scripts or tests. One rule per group of files, since a later
+// no-restricted-imports replaces an earlier one for the same file.
+const NOT_DEV_CODE = [{ regex: '(^|/)(scripts|tests)/', message: 'Product code never imports scripts or tests.' }];
+const ADAPTER_PACKAGES = [
+  {
+    group: ['discord.js', '@discordjs/*', 'cli-progress'],
+    message: 'Only src/cli/, src/discord/ and commands/ speak Discord or draw on a terminal.',
+  },
+];
+const CORE_PURE = [
+  ...NOT_DEV_CODE,
+  ...ADAPTER_PACKAGES,
+  {
+    group: ['node:*', 'fs', 'fs/*', 'better-sqlite3', 'hnswlib-node', '@huggingface/*', 'pino', 'lru-cache'],
+    message: 'src/core/ is pure: no I/O, no models, no storage. Pass what it needs in (see its interfaces).',
+  },
+];
+const outOfCore = (ups) => ({
+  regex: `^(\\.\\./){${ups}}`,
+  message: 'src/core/ imports nothing outside itself.',
+});
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
 export default defineConfig(
   globalIgnores(['dist/', 'coverage/', 'data/', 'tests/.cache/', 'tests/fixtures/']),
   js.configs.recommended,
@@ -20,6 +44,10 @@ export default defineConfig(
       ],
     },
   },
+  { files: ['src/**/*.ts'], rules: restrict([...NOT_DEV_CODE, ...ADAPTER_PACKAGES]) },
+  { files: ['src/cli/**/*.ts', 'src/discord/**/*.ts', 'commands/**/*.ts'], rules: restrict(NOT_DEV_CODE) },
+  { files: ['src/core/*.ts'], rules: restrict([...CORE_PURE, outOfCore(1)]) },
+  { files: ['src/core/*/*.ts'], rules: restrict([...CORE_PURE, outOfCore(2)]) },
   {
     files: ['tests/**'],
     rules: {

@@ -27,7 +27,7 @@ const OFF_TOPIC = [
   'How do you replace a bicycle inner tube?',
 ];
 
-export interface Question {
+export interface BenchQuestion {
   text: string;
   /** The article the words were taken from; null for off-topic questions. */
   articleId: string | null;
@@ -41,10 +41,10 @@ export function makeQuestions(
   passages: { articleId: string; text: string }[],
   count: number,
   seed: number,
-): Question[] {
+): BenchQuestion[] {
   const random = mulberry32(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
-  const questions: Question[] = [];
+  const questions: BenchQuestion[] = [];
   for (let misses = 0; questions.length < count;) {
     if (questions.length % OFF_TOPIC_EVERY === OFF_TOPIC_EVERY - 1) {
       questions.push({

@@ -11,13 +11,12 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Article } from '../src/articles/article.js';
 import type { Config } from '../src/config.js';
 import { percentile } from '../src/library/evaluation.js';
 import { Footnote } from '../src/library/footnote.js';
 import type { Logger } from '../src/log.js';
 import { retrieve } from '../src/core/retrieval/retrieve.js';
-import { leadSentences, sentenceSpans, type Span } from '../src/core/text/sentences.js';
+import { leadSentences, sentenceSpans } from '../src/core/text/sentences.js';
 import { PassageDatabase, type PassageToStore, type PassageVectors } from '../src/store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, publishGeneration } from '../src/store/layout.js';
 import { FORMAT_VERSION, digestFileAsync, writeManifest, type Manifest } from '../src/store/manifest.js';
@@ -25,6 +24,7 @@ import { PassageIndex } from '../src/store/passage-index.js';
 import { VectorIndex, VectorMean, searchBreadth } from '../src/store/vectors.js';
 import { mulberry32 } from './random.js';
 import { loadSotu } from './sotu.js';
+import type { Article, Span } from '../src/core/types.js';
 
 const PASSAGES_PER_ARTICLE = 20;
 const SENTENCES_PER_PASSAGE = [3, 7] as const;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError } from './core/errors.js';
 import { MODE_SETTINGS, type ModeSetting } from './core/retrieval/modes.js';
-import { isInside } from './core/paths.js';
+import { isInside } from './articles/paths.js';
 
 export interface HnswParams {
   /** Graph degree: higher = better recall, more memory. */

@@ -3,11 +3,11 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { isInside } from '../core/paths.js';
-import type { Article, ParsedArticle } from './article.js';
+import { isInside } from './paths.js';
 import { parseHtml } from './parse-html.js';
 import { parseText } from './parse-text.js';
 import { words } from '../core/text/words.js';
+import type { Article, ParsedArticle } from '../core/types.js';
 
 /** File extensions read as articles (compared case-insensitively). */
 export const ARTICLE_EXTENSIONS: readonly string[] = ['.txt', '.md', '.markdown', '.html', '.htm'];

@@ -2,7 +2,6 @@
 import { Readability } from '@mozilla/readability';
 import { DOMParser } from 'linkedom';
 import { collapseWhitespace } from '../core/text/words.js';
-import type { ParsedArticle } from './article.js';
 import {
   assembleText,
   isWidgetLine,
@@ -12,6 +11,7 @@ import {
   reportingCredits,
   titleFromFileName,
 } from './parse-text.js';
+import type { ParsedArticle } from '../core/types.js';
 
 // The DOM subset used here: the project compiles without the DOM lib, and linkedom's own types lean on it.
 interface DomNode {

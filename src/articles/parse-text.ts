@@ -1,6 +1,6 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { collapseWhitespace } from '../core/text/words.js';
-import type { ArticleMeta, Credit, Paragraph, ParsedArticle } from './article.js';
+import type { ArticleMeta, Credit, Paragraph, ParsedArticle } from '../core/types.js';
 
 // ---------------------------------------------------------------------------
 // Helpers shared with the HTML parser.

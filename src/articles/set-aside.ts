@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, realpath, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { isInside } from '../core/paths.js';
+import { isInside } from './paths.js';
 
 /**
  * Moves `file` (relative to `articlesDir`, as the index names it) to the same relative path under

@@ -7,9 +7,9 @@ import {
   type APIComponentInMessageActionRow,
   type APIEmbed,
 } from 'discord.js';
-import { placeInArticle, type Answer } from '../core/answer/compose.js';
-import type { StoredArticle } from '../store/database.js';
+import { placeInArticle } from '../core/answer/compose.js';
 import { collapseWhitespace, shorten } from '../core/text/words.js';
+import type { Answer, IndexedArticle } from '../core/types.js';
 
 export { shorten };
 
@@ -120,7 +120,7 @@ const ARTICLE_LINE = Math.floor(LIMITS.embedDescription / ARTICLES_PER_PAGE) - 1
  * the description (a long link is dropped before the title is cut).
  */
 export function renderArticleList(
-  articles: Pick<StoredArticle, 'title' | 'source' | 'date' | 'url' | 'passages'>[],
+  articles: Pick<IndexedArticle, 'title' | 'source' | 'date' | 'url' | 'passages'>[],
   requestedPage: number | null,
 ): APIEmbed {
   const pages = Math.ceil(articles.length / ARTICLES_PER_PAGE);

@@ -3,11 +3,11 @@
  * they are now: nothing (it is up to date), an update that carries the unchanged articles over, or a
  * full rebuild and why. Pure: it reads and writes no files, so each decision can be tested on its own.
  */
-import type { Article } from '../articles/article.js';
 import type { Config } from '../config.js';
 import type { ModelIdentity } from '../models/embedder.js';
 import type { VectorPolicy } from '../core/retrieval/modes.js';
 import { FORMAT_VERSION, type Manifest } from '../store/manifest.js';
+import type { Article } from '../core/types.js';
 
 /** Chunk sizes measured without the model's tokenizer are marked so. */
 export const APPROXIMATE = 'approximate';

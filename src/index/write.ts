@@ -5,16 +5,16 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import type { Article } from '../articles/article.js';
 import type { Config } from '../config.js';
 import type { Embedder, ModelIdentity } from '../models/embedder.js';
 import { APPROXIMATE, type WritePlan } from './plan.js';
-import { approximateTokenCount, chunkArticle, passageTokenCounter, type Passage } from '../core/text/passages.js';
+import { approximateTokenCount, chunkArticle, passageTokenCounter } from '../core/text/passages.js';
 import { leadSentences, sentenceSpans } from '../core/text/sentences.js';
 import { PassageDatabase } from '../store/database.js';
 import { DATABASE_FILE, VECTORS_FILE, createGeneration, publishGeneration } from '../store/layout.js';
 import { FORMAT_VERSION, digestFileAsync, writeManifest, type Manifest } from '../store/manifest.js';
 import { VectorIndex, VectorMean } from '../store/vectors.js';
+import type { Article, Passage } from '../core/types.js';
 
 export interface WriteOptions {
   config: Config;

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import type { ParsedArticle } from '../articles/article.js';
 import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText, isHtmlFile } from '../articles/load.js';
 import { parseHtml } from '../articles/parse-html.js';
 import { parseText } from '../articles/parse-text.js';
@@ -13,16 +12,16 @@ import type { Config } from '../config.js';
 import { UserError } from '../core/errors.js';
 import { safeFetch, type FetchOptions } from '../fetch/safe-fetch.js';
 import type { Footnote } from './footnote.js';
-import type { StoredArticle } from '../store/database.js';
 import type { PassageIndex } from '../store/passage-index.js';
 import { collapseWhitespace, words } from '../core/text/words.js';
+import type { ArticleEntry, IndexedArticle, ParsedArticle } from '../core/types.js';
 
 /** A link to fetch, or a file's name and bytes (an attachment, a file on disk). */
 export type ArticleSource = { url: string } | { name: string; bytes: Buffer };
 
 export type AddResult =
-  | { added: true; article: StoredArticle; passages: number; firstParagraph: string }
-  | { added: false; article: StoredArticle; because: 'same link' | 'same text' };
+  | { added: true; article: IndexedArticle; passages: number; firstParagraph: string }
+  | { added: false; article: ArticleEntry; because: 'same link' | 'same text' };
 
 /** Content types a link may return, and how each is read. */
 const PAGE_TYPES: Record<string, 'html' | 'markdown' | 'text'> = {

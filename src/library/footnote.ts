@@ -1,5 +1,5 @@
 // The question pipeline behind the CLI and the bot, and the object both talk to.
-import { composeAnswer, type Answer, type Collection } from '../core/answer/compose.js';
+import { composeAnswer, type Collection } from '../core/answer/compose.js';
 import { changedSinceIndexed } from '../articles/changed.js';
 import type { Config } from '../config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from '../models/embedder.js';
@@ -14,6 +14,7 @@ import { needsVectors, type ModeSetting, type RetrievalMode } from '../core/retr
 import { retrieve, type Retrieved } from '../core/retrieval/retrieve.js';
 import type { PassageIndex } from '../store/passage-index.js';
 import { normalizeQuestion } from '../core/text/words.js';
+import type { Answer } from '../core/types.js';
 
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */

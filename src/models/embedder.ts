@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { FeatureExtractionPipeline, Tensor } from '@huggingface/transformers';
 import { ModelLoadError, errorMessage } from '../core/errors.js';
-import type { Span } from '../core/text/sentences.js';
+import type { Span } from '../core/types.js';
 
 /** Turns texts into unit-length vectors, so inner product is cosine similarity. */
 export interface Embedder {

@@ -1,30 +1,17 @@
 import Database from 'better-sqlite3';
-import type { Article, Credit, Paragraph } from '../articles/article.js';
-import type { Passage } from '../core/text/passages.js';
-import type { Span } from '../core/text/sentences.js';
+import { sentenceKey } from '../core/text/sentences.js';
 import { contentTerms } from '../core/text/words.js';
 import { IMPACTS_SCHEMA, ImpactSearch, ImpactWriter } from './term-impacts.js';
-
-/** A sentence as the index keeps it: where it is in its article's text, and its content terms (contentTerms). */
-export interface StoredSentence extends Span {
-  terms: string[];
-}
-
-/**
- * An article as the index keeps it: metadata, cleaned text, paragraphs, and its first sentences
- * (`leadSentences`, found at index time so that answers segment and stem nothing).
- */
-export type StoredArticle = Omit<Article, 'paragraphs'> & {
-  paragraphs: Paragraph[];
-  passages: number;
-  lead: StoredSentence[];
-};
-
-/** A passage as the index keeps it, with its sentences (`sentenceSpans` over it, at index time). */
-export interface StoredPassage extends Passage {
-  id: number;
-  sentences: StoredSentence[];
-}
+import type {
+  Article,
+  ArticleEntry,
+  Credit,
+  IndexedArticle,
+  IndexedPassage,
+  IndexedSentence,
+  Passage,
+  Span,
+} from '../core/types.js';
 
 /** What a build stores of an article: the parsed article, its lead and its passages' sentences. */
 export type ArticleToStore = Article & { lead: Span[] };
@@ -50,7 +37,7 @@ CREATE TABLE articles (
   url TEXT,
   text TEXT NOT NULL,
   paragraphs TEXT NOT NULL,
-  -- JSON: [start, end, terms] of its first sentences (see StoredArticle; terms space-separated).
+  -- JSON: [start, end, terms] of its first sentences (see IndexedArticle; terms space-separated).
   lead TEXT NOT NULL,
   -- JSON: the article's credit lines (see Credit), quoted when a question is about the article itself.
   credits TEXT NOT NULL
@@ -358,8 +345,8 @@ export class PassageDatabase {
     return rows.map(passageVector);
   }
 
-  passages(ids: number[]): Map<number, StoredPassage> {
-    const result = new Map<number, StoredPassage>();
+  passages(ids: number[]): Map<number, IndexedPassage> {
+    const result = new Map<number, IndexedPassage>();
     if (!ids.length) return result;
     const rows = this.statement(
       `SELECT id, article_id, ordinal, paragraph_start, paragraph_end, start, end, tokens, text, sentences
@@ -390,7 +377,7 @@ export class PassageDatabase {
     return rows.map((row) => ({ id: row.id, vector: passageVector(row.vector) }));
   }
 
-  article(id: string): StoredArticle | null {
+  article(id: string): IndexedArticle | null {
     const row = this.statement(
       `SELECT a.*, (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
        FROM articles a WHERE id = ?`,
@@ -399,16 +386,14 @@ export class PassageDatabase {
   }
 
   /** All articles with their metadata (without their text), newest first. */
-  articles(): StoredArticle[] {
-    const rows = this.db
+  articles(): ArticleEntry[] {
+    return this.db
       .prepare(
         `SELECT a.id, a.file, a.hash, a.title, a.date, a.source, a.author, a.url,
-                '' AS text, '[]' AS paragraphs, '[]' AS lead, '[]' AS credits,
                 (SELECT count(*) FROM passages p WHERE p.article_id = a.id) AS passages
                 FROM articles a ORDER BY a.date IS NULL, a.date DESC, a.title`,
       )
-      .all() as ArticleRow[];
-    return rows.map(toArticle);
+      .all() as ArticleEntry[];
   }
 
   /** Each article's id and cleaned text, read one at a time and kept by nobody. */
@@ -420,11 +405,6 @@ export class PassageDatabase {
 /** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */
 function passageVector(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-}
-
-/** How sentenceVectors names a sentence. */
-export function sentenceKey(articleId: string, start: number): string {
-  return `${articleId}:${start}`;
 }
 
 /**
@@ -449,7 +429,7 @@ export function decodeSentenceVector(buffer: Buffer): Float32Array {
   return vector;
 }
 
-function toArticle(row: ArticleRow): StoredArticle {
+function toArticle(row: ArticleRow): IndexedArticle {
   const spans = JSON.parse(row.paragraphs) as [number, number][];
   return {
     id: row.id,
@@ -474,7 +454,7 @@ function encodeSentences(text: string, spans: Span[]): string {
   return JSON.stringify(spans.map((s) => [s.start, s.end, contentTerms(text.slice(s.start, s.end)).join(' ')]));
 }
 
-function decodeSentences(json: string): StoredSentence[] {
+function decodeSentences(json: string): IndexedSentence[] {
   return (JSON.parse(json) as [number, number, string][]).map(([start, end, terms]) => ({
     start,
     end,

@@ -3,10 +3,13 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { DATABASE_FILE, VECTORS_FILE, currentGeneration } from './layout.js';
 import { damagedFile, damagedFileAsync, missingOrTruncated, readManifest, type Manifest } from './manifest.js';
-import { PassageDatabase, type StoredArticle, type StoredPassage } from './database.js';
-import { VectorIndex, VectorMean, dot } from './vectors.js';
-import { articleMetadata } from '../articles/article.js';
+import { PassageDatabase } from './database.js';
+import { dot } from '../core/vectors.js';
+import { VectorIndex, VectorMean } from './vectors.js';
 import { contentTerms, stem } from '../core/text/words.js';
+import type { ArticleEntry, IndexedArticle, IndexedPassage } from '../core/types.js';
+import { NAMING_ARTICLES, type PassageHit, type SearchableIndex } from '../core/retrieval/retrieve.js';
+import { metadataWords } from '../core/text/article-words.js';
 
 const VECTOR_SAMPLE = 256;
 // Articles kept in memory with their text: the retrieved passages of one question come from at
@@ -31,34 +34,21 @@ const SENTENCE_SAMPLE = 256;
 const COMMON_WORD_SHARE = 0.2;
 const COMMON_WORD_PASSAGES = 1000;
 
-/**
- * A word of titles, authors, sources or dates names an article when at most this many articles'
- * metadata hold it ("Adams": the eight speeches by an Adams), not when many do ("State of the Union").
- */
-export const NAMING_ARTICLES = 8;
-
 /** A file of the index is missing, truncated or corrupted: the index must be rebuilt. */
 export class IndexDamagedError extends Error {
   override name = 'IndexDamagedError';
 }
 
-export interface PassageHit {
-  passage: StoredPassage;
-  article: StoredArticle;
-  /** Cosine similarity for vector search, BM25 for text search. */
-  score: number;
-}
-
 /** A built index, opened for reading: what retrieval and the commands query. */
-export class PassageIndex {
-  private readonly articleCache = new LRUCache<string, StoredArticle>({ max: ARTICLE_CACHE });
-  private readonly passageCache = new LRUCache<number, StoredPassage>({ max: PASSAGE_CACHE });
+export class PassageIndex implements SearchableIndex {
+  private readonly articleCache = new LRUCache<string, IndexedArticle>({ max: ARTICLE_CACHE });
+  private readonly passageCache = new LRUCache<number, IndexedPassage>({ max: PASSAGE_CACHE });
   private statistics: ReturnType<PassageDatabase['documentFrequencies']> | undefined;
   private centroid: Float32Array | null | undefined;
   private sample: Float32Array[] | undefined;
   private sentences: Float32Array[] | undefined;
   private about: { articles: number; frequency: (term: string) => number; postings: Map<string, string[]> } | undefined;
-  private listing: StoredArticle[] | undefined;
+  private listing: ArticleEntry[] | undefined;
 
   private constructor(
     readonly dir: string,
@@ -239,7 +229,7 @@ export class PassageIndex {
       const postings = new Map<string, string[]>();
       const listing = this.articles();
       for (const article of listing) {
-        for (const term of new Set(contentTerms(articleMetadata(article)))) {
+        for (const term of new Set(contentTerms(metadataWords(article)))) {
           const ids = postings.get(term) ?? [];
           ids.push(article.id);
           postings.set(term, ids);
@@ -265,7 +255,7 @@ export class PassageIndex {
    * them, question after question); the least recently used goes beyond ARTICLE_CACHE, so a
    * large collection's texts do not all end up in memory.
    */
-  article(id: string): StoredArticle | null {
+  article(id: string): IndexedArticle | null {
     let article = this.articleCache.get(id);
     if (!article) {
       const stored = this.db.article(id);
@@ -276,7 +266,7 @@ export class PassageIndex {
   }
 
   /** All articles (without text), newest first; cached, as autocomplete asks on every keystroke. */
-  articles(): StoredArticle[] {
+  articles(): ArticleEntry[] {
     this.listing ??= this.db.articles();
     return this.listing;
   }

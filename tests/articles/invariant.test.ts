@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DOMParser } from 'linkedom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ParsedArticle } from '../../src/articles/article.js';
 import { loadArticles, type LoadResult } from '../../src/articles/load.js';
 import { parseHtml } from '../../src/articles/parse-html.js';
 import { parseText } from '../../src/articles/parse-text.js';
 import { ROOT, SHIPPED_ARTICLES, collapse } from '../support/setup.js';
+import type { ParsedArticle } from '../../src/core/types.js';
 
 /** What a quote from an article is checked against: the file's text, or for HTML the page's DOM text. */
 function sourceText(content: string, file: string): string {

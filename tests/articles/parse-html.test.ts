@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ParsedArticle } from '../../src/articles/article.js';
 import { parseHtml } from '../../src/articles/parse-html.js';
 import { ROOT } from '../support/setup.js';
+import type { ParsedArticle } from '../../src/core/types.js';
 
 const FIXTURE = path.join(ROOT, 'tests/fixtures/articles/harbor-library-late-hours.html');
 

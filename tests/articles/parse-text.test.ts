@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ParsedArticle } from '../../src/articles/article.js';
 import { normalizeDate, parseText } from '../../src/articles/parse-text.js';
 import { ROOT, SHIPPED_ARTICLE } from '../support/setup.js';
+import type { ParsedArticle } from '../../src/core/types.js';
 
 const FIXTURES = path.join(ROOT, 'tests/fixtures/articles');
 

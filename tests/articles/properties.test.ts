@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Article, ParsedArticle } from '../../src/articles/article.js';
 import { parseHtml } from '../../src/articles/parse-html.js';
 import { assembleText, parseText } from '../../src/articles/parse-text.js';
-import { approximateTokenCount, chunkArticle, type Passage, type TokenCounter } from '../../src/core/text/passages.js';
+import { approximateTokenCount, chunkArticle, type TokenCounter } from '../../src/core/text/passages.js';
 import { collapse } from '../support/setup.js';
+import type { Article, ParsedArticle, Passage } from '../../src/core/types.js';
 
 // Fixed, so a failure reproduces; fast-check prints the shrunk counterexample with the seed.
 const SEED = 20141028;

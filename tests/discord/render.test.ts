@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Answer, Citation } from '../../src/core/answer/compose.js';
 import { LIMITS, renderAnswer, renderArticleList, shorten } from '../../src/discord/render.js';
+import type { Answer, Citation } from '../../src/core/types.js';
 
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {
   return {

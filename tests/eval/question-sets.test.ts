@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Article } from '../../src/articles/article.js';
 import { loadArticles } from '../../src/articles/load.js';
 import { writeSotuArticles } from '../../scripts/sotu.js';
 import { expectsAbstention, loadQuestions, type EvalQuestion } from '../../src/library/evaluation.js';
 import { sentenceSpans } from '../../src/core/text/sentences.js';
 import { SHIPPED_ARTICLES, collapse, tempDir } from '../support/setup.js';
+import type { Article } from '../../src/core/types.js';
 
 // Checks the question sets themselves (no model, no index): every expected quote is article
 // text a correct citation can hold, and for the speeches it points at one speech only.

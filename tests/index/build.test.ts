@@ -4,13 +4,14 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../../src/library/footnote.js';
-import { leadSentences, sentenceSpans, type Span } from '../../src/core/text/sentences.js';
+import { leadSentences, sentenceSpans } from '../../src/core/text/sentences.js';
 import { currentGeneration } from '../../src/store/layout.js';
 import { readManifest, writeManifest } from '../../src/store/manifest.js';
 import { PassageIndex } from '../../src/store/passage-index.js';
 import { contentTerms } from '../../src/core/text/words.js';
 import { makeTestModel } from '../../scripts/make-model.js';
 import { CORAL, ROOT, articlesCopy, collapse, silentLog, tempDir, testConfig } from '../support/setup.js';
+import type { Span } from '../../src/core/types.js';
 
 const open: Footnote[] = [];
 function footnote(overrides: Record<string, string> = {}): Footnote {

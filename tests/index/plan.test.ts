@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Article } from '../../src/articles/article.js';
 import type { ModelIdentity } from '../../src/models/embedder.js';
 import {
   APPROXIMATE,
@@ -9,6 +8,7 @@ import {
   type PreviousIndex,
 } from '../../src/index/plan.js';
 import { FORMAT_VERSION, type Manifest } from '../../src/store/manifest.js';
+import type { Article } from '../../src/core/types.js';
 
 const settings: BuildSettings = { chunkMaxTokens: 160, chunkOverlapSentences: 1, hnsw: { m: 16, efConstruction: 200 } };
 const model: ModelIdentity = { id: 'test-model', dtype: 'fp32', fingerprint: 'files-1' };

@@ -1,10 +1,10 @@
 // Questions about an article itself (who wrote or edited it, when, where it first appeared), answered by its own
 // credit line: the byline, the date line, the "originally appeared on" line.
-import { articleMetadata, type Credit } from '../../articles/article.js';
 import type { ArticleFact } from '../question/analyze.js';
 import { OPENING_SENTENCES } from '../text/sentences.js';
-import type { StoredArticle } from '../../store/database.js';
 import { contentTerms } from '../text/words.js';
+import type { Credit, IndexedArticle } from '../types.js';
+import { metadataWords } from '../text/article-words.js';
 
 // Which credit lines answer which question about an article, best first.
 const FACT_CREDITS: Record<ArticleFact, { kind: Credit['kind']; holds?: RegExp }[]> = {
@@ -23,14 +23,14 @@ const FACT_CREDITS: Record<ArticleFact, { kind: Credit['kind']; holds?: RegExp }
 export function articleFact(
   fact: ArticleFact,
   naming: string[],
-  articles: StoredArticle[],
-  soleArticle: () => StoredArticle | null,
-): { article: StoredArticle; credit: Credit } | null {
+  articles: IndexedArticle[],
+  soleArticle: () => IndexedArticle | null,
+): { article: IndexedArticle; credit: Credit } | null {
   const named = naming.length
     ? articles.find((a) => {
         const lead = a.lead.slice(0, OPENING_SENTENCES);
         const opening = lead.length ? a.text.slice(lead[0]!.start, lead.at(-1)!.end) : '';
-        const about = new Set([...contentTerms(articleMetadata(a)), ...contentTerms(opening)]);
+        const about = new Set([...contentTerms(metadataWords(a)), ...contentTerms(opening)]);
         const anywhere = new Set([...about, ...contentTerms(a.text)]);
         return naming.every((t) => anywhere.has(t)) && naming.some((t) => about.has(t));
       })

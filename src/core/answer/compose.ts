@@ -1,6 +1,5 @@
 // The answer step: from the retrieved passages, the verbatim sentences that answer, numbered as citations, or "not
 // found".
-import { articleMetadata } from '../../articles/article.js';
 import { articleFact } from './article-facts.js';
 import {
   MIN_SURPRISE,
@@ -13,57 +12,17 @@ import {
   type MetadataStatistics,
   type TermStatistics,
 } from './evidence.js';
+import type { Answer, Citation } from '../types.js';
 import type { Decision, Evidence, ExplainedSentence, Explanation } from './explanation.js';
 import { analyzeQuestion, holdsAnswerType, holdsQuantity } from '../question/analyze.js';
-import type { RetrievalMode } from '../retrieval/modes.js';
 import { nearlySame, withContext } from './quote-context.js';
 import type { RankedPassage, Retrieved } from '../retrieval/retrieve.js';
-import { OPENING_SENTENCES, type Span } from '../text/sentences.js';
-import { sentenceKey, type StoredArticle, type StoredSentence } from '../../store/database.js';
-import { dot } from '../../store/vectors.js';
+import { OPENING_SENTENCES } from '../text/sentences.js';
+import { sentenceKey } from '../text/sentences.js';
+import { dot } from '../vectors.js';
 import { contentTerms } from '../text/words.js';
-
-export interface Citation {
-  n: number;
-  article: {
-    id: string;
-    title: string;
-    date: string | null;
-    source: string | null;
-    file: string;
-    author: string | null;
-    url: string | null;
-  };
-  /**
-   * Paragraph of the article (numbered from 1) where the quote starts; 0 for a line the cleaned text leaves out
-   * (`located: 'file'`).
-   */
-  paragraph: number;
-  /**
-   * Verbatim article text: `article.text.slice(start, end)`, or for `located: 'file'` the same slice of the article
-   * file's text.
-   */
-  quote: string;
-  start: number;
-  end: number;
-  /**
-   * What `start`/`end` index: the article's cleaned text, or (a byline, date line or source line left out of it) the
-   * file's text.
-   */
-  located: 'text' | 'file';
-  score: number;
-}
-
-export interface Answer {
-  question: string;
-  found: boolean;
-  /** What the user reads: the quoted sentences with [n] markers, or a plain "not found". */
-  text: string;
-  citations: Citation[];
-  retrieval: { mode: RetrievalMode; model: string };
-  /** Why the answer is what it is (with AnswerOptions.explain). */
-  explanation?: Explanation;
-}
+import type { IndexedArticle, IndexedSentence, Span } from '../types.js';
+import { metadataWords } from '../text/article-words.js';
 
 /** What the index knows about its own text and vectors, against which a question's matches are judged. */
 export interface Collection {
@@ -77,12 +36,12 @@ export interface Collection {
   /** The sentence vectors stored at index time, by sentenceKey (empty without vectors). */
   sentenceVectors: (keys: { articleId: string; start: number }[]) => Map<string, Float32Array>;
   /** The one article of a collection of one ("Who wrote the article?" needs no other words), else null. */
-  soleArticle: () => StoredArticle | null;
+  soleArticle: () => IndexedArticle | null;
   /**
    * The articles whose title, author, source or date name these terms (few articles' metadata hold
    * them), best named first: "the Reuters story" names its article though no passage says "Reuters".
    */
-  namedArticles: (terms: string[]) => StoredArticle[];
+  namedArticles: (terms: string[]) => IndexedArticle[];
 }
 
 export interface AnswerOptions {
@@ -177,7 +136,7 @@ export const WEIGHTS = {
 const Z_SCALE = 10;
 
 interface Candidate extends Span {
-  article: StoredArticle;
+  article: IndexedArticle;
   /** The retrieved passage the sentence is from (null: an opening sentence of its article, retrieved or not). */
   hit: RankedPassage | null;
   /** Position among the article's first sentences (0 = its first), or null further down. */
@@ -260,7 +219,7 @@ export function composeAnswer(
   // The passage's rank among those retrieved: by BM25 against the best one, or in dense mode
   // (no BM25) by how far its cosine stands above the mean, against the best one's.
   const bestLexical = Math.max(0, ...retrieved.hits.map((h) => h.lexical ?? 0));
-  const spread = retrieved.query ? cosineSpread(retrieved.query, collection) : null;
+  const spread = retrieved.queryVector ? cosineSpread(retrieved.queryVector, collection) : null;
   const standard = (cosine: number | null): number =>
     cosine === null || !spread ? 0 : (cosine - spread.mean) / spread.sd;
   // A sentence's cosine is judged against the question's cosines to sentences (a sample of the
@@ -268,8 +227,8 @@ export function composeAnswer(
   // a MiniLM-shaped random model, short sentences sharing a word with the question stood 15
   // standard deviations above the passages).
   const sentenceSpread =
-    retrieved.query && collection.sentenceSample.length > 1
-      ? spreadOf(collection.sentenceSample.map((v) => dot(v, retrieved.query!)))
+    retrieved.queryVector && collection.sentenceSample.length > 1
+      ? spreadOf(collection.sentenceSample.map((v) => dot(v, retrieved.queryVector!)))
       : null;
   const bestStandard = Math.max(0, ...retrieved.hits.map((h) => standard(h.dense)));
   const passageRank = (hit: RankedPassage | null): number => {
@@ -283,7 +242,7 @@ export function composeAnswer(
   const namedShare = new Map(candidates.map((c) => [c.article.id, naming(c.about)]));
   const bestNamed = Math.max(0, ...namedShare.values());
 
-  const weights = retrieved.query ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
+  const weights = retrieved.queryVector ? WEIGHTS : { ...WEIGHTS, passageMeaning: 0 };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   const entries = Object.entries(weights) as [keyof typeof WEIGHTS, number][];
   const ranked: Scored[] = candidates.map((c) => {
@@ -312,10 +271,10 @@ export function composeAnswer(
   // vector, stored at index time) is read only for a sentence in line to be quoted.
   // The sentence's cosine to the question as a standard score against its cosines to the sample.
   const meaning = (c: Scored): number | null => {
-    if (!retrieved.query || !sentenceSpread) return null;
+    if (!retrieved.queryVector || !sentenceSpread) return null;
     const key = { articleId: c.article.id, start: c.start };
     const vector = collection.sentenceVectors([key]).get(sentenceKey(key.articleId, key.start));
-    return vector ? (dot(vector, retrieved.query) - sentenceSpread.mean) / sentenceSpread.sd : null;
+    return vector ? (dot(vector, retrieved.queryVector) - sentenceSpread.mean) / sentenceSpread.sd : null;
   };
   const evidence = (c: Scored): Evidence => {
     if (surprise(c.own, c.context) >= MIN_SURPRISE) return 'rare words';
@@ -459,7 +418,7 @@ function explainedSentence(
 
 const round4 = (x: number): number => Number(x.toFixed(4));
 
-function toCitation(article: StoredArticle, start: number, end: number, score: number): Citation {
+function toCitation(article: IndexedArticle, start: number, end: number, score: number): Citation {
   return {
     n: 1,
     article: {
@@ -484,7 +443,7 @@ function toCitation(article: StoredArticle, start: number, end: number, score: n
  * The articles a question about an article itself may mean: those retrieved, then those its words
  * name by their metadata (a byline question's words may be in no passage: "Who wrote the Reuters story?").
  */
-function articlesAskedAbout(naming: string[], retrieved: Retrieved, collection: Collection): StoredArticle[] {
+function articlesAskedAbout(naming: string[], retrieved: Retrieved, collection: Collection): IndexedArticle[] {
   const articles = new Map(retrieved.hits.map((h) => [h.article.id, h.article]));
   for (const article of collection.namedArticles(naming))
     if (!articles.has(article.id)) articles.set(article.id, article);
@@ -496,15 +455,15 @@ function sentencesOf(retrieved: Retrieved, wanted: Set<string>): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   const abouts = new Map<string, Set<string>>();
-  const aboutOf = (article: StoredArticle): Set<string> => {
+  const aboutOf = (article: IndexedArticle): Set<string> => {
     let about = abouts.get(article.id);
-    if (!about) abouts.set(article.id, (about = wantedOf(wanted, contentTerms(articleMetadata(article)))));
+    if (!about) abouts.set(article.id, (about = wantedOf(wanted, contentTerms(metadataWords(article)))));
     return about;
   };
   const add = (
-    article: StoredArticle,
+    article: IndexedArticle,
     hit: RankedPassage | null,
-    sentence: StoredSentence,
+    sentence: IndexedSentence,
     context: Set<string>,
     about: Set<string>,
   ): void => {
@@ -543,13 +502,13 @@ function wantedOf(wanted: Set<string>, terms: Iterable<string>): Set<string> {
 }
 
 /** `found` and the wanted terms of the sentences. */
-function withWantedOf(wanted: Set<string>, found: Set<string>, sentences: StoredSentence[]): Set<string> {
+function withWantedOf(wanted: Set<string>, found: Set<string>, sentences: IndexedSentence[]): Set<string> {
   const result = new Set(found);
   for (const sentence of sentences) for (const term of sentence.terms) if (wanted.has(term)) result.add(term);
   return result;
 }
 
-function paragraphAt(article: StoredArticle, offset: number): number {
+function paragraphAt(article: IndexedArticle, offset: number): number {
   const paragraph = article.paragraphs.find((p) => offset >= p.start && offset < p.end);
   return paragraph?.n ?? 1;
 }

@@ -1,7 +1,7 @@
 // The statistics an answer is judged by: how much of the question a text holds, whether its words could be there
 // by chance, whether they name an article, and what a cosine means against the question's spread of cosines.
-import { NAMING_ARTICLES } from '../../store/passage-index.js';
-import { dot } from '../../store/vectors.js';
+import { NAMING_ARTICLES } from '../retrieval/retrieve.js';
+import { dot } from '../vectors.js';
 
 /** How many passages contain a stemmed term, to weigh rare words above common ones. */
 export interface TermStatistics {

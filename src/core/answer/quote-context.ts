@@ -1,12 +1,12 @@
 // How a chosen sentence becomes a quote a reader can follow: widened to the neighbour it leans on, and the same
 // sentence filed twice recognised as one.
-import { sentenceSpans, type Span } from '../text/sentences.js';
-import type { StoredArticle } from '../../store/database.js';
+import { sentenceSpans } from '../text/sentences.js';
 import { words } from '../text/words.js';
+import type { IndexedArticle, Span } from '../types.js';
 
 /** A sentence of an article, as the answer step quotes it. */
 export interface Quotable extends Span {
-  article: StoredArticle;
+  article: IndexedArticle;
 }
 
 const QUOTE_MARK = /["“”]/g;

@@ -7,7 +7,7 @@ export type AnswerType = 'date' | 'number' | 'person' | 'place';
 export type ArticleFact = 'author' | 'editor' | 'date' | 'source';
 
 /** A question as answer selection reads it. */
-export interface Question {
+export interface AnalyzedQuestion {
   text: string;
   /** Porter-stemmed content words, each once. */
   terms: string[];
@@ -56,7 +56,7 @@ const REFERS_TO_TEXT = /\b(?:article|story|stories|piece|report|column|post|text
 const ASKING_WORDS =
   /\b(?:who|when|where|what|which|date|day|year|edit\w*|wrote|writes|written|write|authored|authors?|writers?|reporters?|reported|reporting|penned|filed|byline|journalists?|correspondents?|originally|first|appear\w*|publish\w*|posted|released|ran|run|carried|print\w*|outlet|publication|paper|newspaper|site|agency|wire|magazine|come|came|out|dated|by)\b/gi;
 
-export function analyzeQuestion(text: string): Question {
+export function analyzeQuestion(text: string): AnalyzedQuestion {
   const answerType: AnswerType | null = DATE_QUESTION.test(text)
     ? 'date'
     : NUMBER_QUESTION.test(text)

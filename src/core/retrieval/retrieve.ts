@@ -1,8 +1,41 @@
 // Retrieval: the passages nearest a question, by meaning (HNSW), by words (FTS5 BM25) or both fused.
-import type { Embedder } from '../../models/embedder.js';
-import { NAMING_ARTICLES, type PassageHit, type PassageIndex } from '../../store/passage-index.js';
+import type { TermStatistics } from '../answer/evidence.js';
+import type { IndexedArticle, IndexedPassage } from '../types.js';
 import type { RetrievalMode } from './modes.js';
 import { contentTerms, contentWords, withSpellings } from '../text/words.js';
+
+/**
+ * A word of titles, authors, sources or dates names an article when at most this many articles'
+ * metadata hold it ("Adams": the eight speeches by an Adams), not when many do ("State of the Union").
+ */
+export const NAMING_ARTICLES = 8;
+
+export interface PassageHit {
+  passage: IndexedPassage;
+  article: IndexedArticle;
+  /** Cosine similarity for vector search, BM25 for text search. */
+  score: number;
+}
+
+/** What retrieval searches: an open index (store/passage-index.ts implements it). */
+export interface SearchableIndex {
+  termStatistics: TermStatistics;
+  searchText(words: string[], limit: number, scope: { articleId?: string }): PassageHit[];
+  searchTextInArticles(words: string[], articleIds: string[], perArticle: number): PassageHit[];
+  searchVectors(
+    query: Float32Array,
+    limit: number,
+    efSearch: number | null,
+    scope: { articleId?: string },
+  ): PassageHit[];
+  /** Ids of the articles whose metadata name these terms, best named first. */
+  namedArticles(terms: string[], limit: number): string[];
+}
+
+/** What embeds the question: the embedding model (models/embedder.ts implements it). */
+export interface QueryEmbedder {
+  embed(texts: string[]): Promise<Float32Array[]>;
+}
 
 export interface RetrievalOptions {
   mode: RetrievalMode;
@@ -29,7 +62,7 @@ export interface Retrieved {
   /** The question as its words were searched: spelled as the articles spell them (see withSpellings). */
   question: string;
   /** The question's vector (null in lexical mode). */
-  query: Float32Array | null;
+  queryVector: Float32Array | null;
   /** Best first. */
   hits: RankedPassage[];
 }
@@ -40,8 +73,8 @@ const RRF_K = 60;
 
 /** The passages that best match the question: by meaning, by words, or both fused. */
 export async function retrieve(
-  index: PassageIndex,
-  embedder: Embedder | null,
+  index: SearchableIndex,
+  embedder: QueryEmbedder | null,
   question: string,
   options: RetrievalOptions,
 ): Promise<Retrieved> {
@@ -86,7 +119,7 @@ export async function retrieve(
     .slice(0, options.k)
     .map(({ passage, article, dense, lexical, rrf }) => ({ passage, article, dense, lexical, score: rrf }));
   if (!options.articleId) hits.push(...namedArticleHits(index, searched, query, hits, options));
-  return { mode: options.mode, question: searched, query, hits };
+  return { mode: options.mode, question: searched, queryVector: query, hits };
 }
 
 // Articles a question names by title, author, source or date are searched on their own, however
@@ -101,7 +134,7 @@ const PASSAGES_PER_NAMED = 3;
 
 /** The best passages of each article the question names, that the search did not already find. */
 function namedArticleHits(
-  index: PassageIndex,
+  index: SearchableIndex,
   question: string,
   query: Float32Array | null,
   found: RankedPassage[],

@@ -1,20 +1,5 @@
-import type { Article } from '../../articles/article.js';
-import { sentenceSpans, wordSpans, type Span } from './sentences.js';
-
-/** A retrievable piece of an article: `article.text.slice(start, end) === text`. */
-export interface Passage {
-  articleId: string;
-  /** Position among the article's passages, from 0. */
-  ordinal: number;
-  /** First and last paragraph (numbered from 1) that the passage touches. */
-  paragraphStart: number;
-  paragraphEnd: number;
-  start: number;
-  end: number;
-  text: string;
-  /** Tokens in `text` as the budget counts them (see passageTokenCounter), without the model's special tokens. */
-  tokens: number;
-}
+import type { Article, Passage, Span } from '../types.js';
+import { sentenceSpans, wordSpans } from './sentences.js';
 
 export interface ChunkOptions {
   /** Budget per passage in tokens (see passageTokenCounter). */

@@ -1,8 +1,4 @@
-/** A half-open range `[start, end)` of some text. */
-export interface Span {
-  start: number;
-  end: number;
-}
+import type { Span } from '../types.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 
@@ -82,4 +78,9 @@ export function trimSpan(text: string, start: number, end: number): Span {
   while (start < end && /\s/.test(text[start]!)) start++;
   while (end > start && /\s/.test(text[end - 1]!)) end--;
   return { start, end };
+}
+
+/** How an index's sentence vectors are named: the sentence's article and start. */
+export function sentenceKey(articleId: string, start: number): string {
+  return `${articleId}:${start}`;
 }

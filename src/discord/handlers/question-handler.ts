@@ -10,7 +10,7 @@ import type { Request } from '../request.js';
 /** As long as /ask allows and then some: the model reads only the first few hundred words anyway. */
 const MAX_QUESTION = 1000;
 
-export interface Question {
+export interface QuestionAsked {
   text: string;
   /** Only search this article. */
   articleId?: string;
@@ -23,7 +23,7 @@ export interface Question {
 /** Earlier turns of a follow-up thread that a question there is read with. */
 const CONTEXT_TURNS = 5;
 
-export function askQuestion(request: Request, question: Question, context: CommandContext): Promise<void> {
+export function askQuestion(request: Request, question: QuestionAsked, context: CommandContext): Promise<void> {
   const { footnote, limits } = context;
   return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
     await request.defer();

@@ -8,8 +8,8 @@ import { UserError, errorMessage } from '../../core/errors.js';
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../../log.js';
-import type { StoredArticle } from '../../store/database.js';
 import { FeedStore, type Feed } from './feed-store.js';
+import type { IndexedArticle } from '../../core/types.js';
 
 const FEED_TYPES = [
   'application/rss+xml',
@@ -36,7 +36,7 @@ export interface FeedItem {
 
 export interface PollResult {
   feed: Feed;
-  added: StoredArticle[];
+  added: IndexedArticle[];
   /** Items that could not be added, with why (a page with no text, a refused link…). */
   skipped: { link: string; reason: string }[];
   /** Why the feed itself could not be read, or null. */

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOT_FOUND, composeAnswer, type Collection } from '../../../src/core/answer/compose.js';
 import { Footnote } from '../../../src/library/footnote.js';
 import { retrieve, type RankedPassage, type Retrieved } from '../../../src/core/retrieval/retrieve.js';
-import type { StoredArticle } from '../../../src/store/database.js';
 import { contentTerms } from '../../../src/core/text/words.js';
 import { SHIPPED_ARTICLE, collapse, silentLog, tempDir, testConfig } from '../../support/setup.js';
+import type { IndexedArticle } from '../../../src/core/types.js';
 
 // Each knob that decides an answer, shown to decide one: these tests fail when it is ignored.
 
@@ -408,7 +408,7 @@ describe('the meaning of the passage, with the model', () => {
   // Two articles carry the same sentence in passages alike in words (the same BM25); only the
   // passages' cosines to the question tell them apart.
   const sentence = 'Ferry crews walked out over pay.';
-  const stored = (id: string): StoredArticle => {
+  const stored = (id: string): IndexedArticle => {
     const text = `${sentence} ${FILLER[0]}`;
     const lead = [{ start: 0, end: sentence.length, terms: contentTerms(sentence) }];
     return {
@@ -416,7 +416,7 @@ describe('the meaning of the passage, with the model', () => {
       ...{ text, paragraphs: [{ n: 1, start: 0, end: text.length }], credits: [], passages: 1, lead },
     };
   };
-  const hit = (article: StoredArticle, dense: number): RankedPassage => ({
+  const hit = (article: IndexedArticle, dense: number): RankedPassage => ({
     passage: {
       ...{ id: dense * 100, articleId: article.id, ordinal: 0, paragraphStart: 1, paragraphEnd: 1 },
       ...{ start: 0, end: article.text.length, tokens: 20, text: article.text, sentences: article.lead },
@@ -443,11 +443,16 @@ describe('the meaning of the passage, with the model', () => {
     const [near, far] = [stored('near'), stored('far')];
     const question = 'Why did the ferry crews walk out?';
     // The farther passage ranks first by fusion: only its meaning can put the nearer one's sentence first.
-    const retrieved: Retrieved = { mode: 'hybrid', question, query: unit(1), hits: [hit(far, 0.2), hit(near, 0.9)] };
+    const retrieved: Retrieved = {
+      mode: 'hybrid',
+      question,
+      queryVector: unit(1),
+      hits: [hit(far, 0.2), hit(near, 0.9)],
+    };
     const answer = composeAnswer(question, retrieved, collection, { minScore: 0.2, meaningMargin: 8, model: 'test' });
     expect(answer.citations.map((c) => c.article.file)).toEqual(['near.txt']);
     // Without the model's signals the two tie, and the first retrieved goes first.
-    const lexical = composeAnswer(question, { ...retrieved, mode: 'lexical', query: null }, collection, {
+    const lexical = composeAnswer(question, { ...retrieved, mode: 'lexical', queryVector: null }, collection, {
       minScore: 0.2,
       meaningMargin: 8,
       model: 'test',

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
-import type { Article } from '../../../src/articles/article.js';
 import { loadArticles } from '../../../src/articles/load.js';
 import { loadSotu, writeSotuArticles } from '../../../scripts/sotu.js';
 import {
@@ -12,6 +11,7 @@ import {
   type TokenCounter,
 } from '../../../src/core/text/passages.js';
 import { ROOT, SHIPPED_ARTICLES, modelDir, tempDir } from '../../support/setup.js';
+import type { Article } from '../../../src/core/types.js';
 
 let countTokens: TokenCounter;
 let corpus: Article[];
