@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { WEIGHTS } from '../src/core/answer/compose.js';
+import { WEIGHTS } from '../src/core/answer/score.js';
 import { expectsAbstention, holdsExpected, loadQuestions } from '../src/library/evaluation.js';
 import { isRetrievalMode } from '../src/core/retrieval/modes.js';
 import { DEV_SET_OPTIONS, openDevSet } from './dev-set.js';

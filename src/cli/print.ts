@@ -1,4 +1,4 @@
-import { placeInArticle } from '../core/answer/compose.js';
+import { placeInArticle } from '../core/answer/cite.js';
 import { collapseWhitespace } from '../core/text/words.js';
 import type { TimedAnswer } from '../library/footnote.js';
 

@@ -7,7 +7,7 @@ import {
   type APIComponentInMessageActionRow,
   type APIEmbed,
 } from 'discord.js';
-import { placeInArticle } from '../core/answer/compose.js';
+import { placeInArticle } from '../core/answer/cite.js';
 import { collapseWhitespace, shorten } from '../core/text/words.js';
 import type { Answer, IndexedArticle } from '../core/types.js';
 

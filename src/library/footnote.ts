@@ -1,5 +1,6 @@
 // The question pipeline behind the CLI and the bot, and the object both talk to.
-import { composeAnswer, type Collection } from '../core/answer/compose.js';
+import type { Collection } from '../core/answer/collection.js';
+import { composeAnswer } from '../core/answer/compose.js';
 import { changedSinceIndexed } from '../articles/changed.js';
 import type { Config } from '../config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from '../models/embedder.js';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_FOUND, composeAnswer, type Collection } from '../../../src/core/answer/compose.js';
+import type { Collection } from '../../../src/core/answer/collection.js';
+import { NOT_FOUND, composeAnswer } from '../../../src/core/answer/compose.js';
 import { Footnote } from '../../../src/library/footnote.js';
 import { retrieve, type RankedPassage, type Retrieved } from '../../../src/core/retrieval/retrieve.js';
 import { contentTerms } from '../../../src/core/text/words.js';
