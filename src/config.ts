@@ -211,10 +211,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     retrievalMode: oneOf('RETRIEVAL_MODE', 'auto', [...MODE_SETTINGS]) as ModeSetting,
     minScore: num('MIN_SCORE', 0.2, -1, 1),
     minLexicalScore: num('MIN_LEXICAL_SCORE', 0.3, 0, 1),
-    // Measured: 8 is the lowest at which the off-topic questions of tests/eval are answered no more
-    // often than in lexical mode under the semantic proxy, a MiniLM-shaped random model and the
-    // generated test model (at 6 the proxy answered one more); the test model's paraphrase in
-    // tests/answer.test.ts still answers, as it no longer does at 10.
+    // The lowest margin at which off-topic questions are answered no more often than lexically
+    // (docs/decisions/meaning-margin.md).
     meaningMargin: num(current('MEANING_MARGIN'), 8, 0, 100),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     deprecations,

@@ -13,8 +13,7 @@ import type { Article, ParsedArticle } from '../core/types.js';
 export const ARTICLE_EXTENSIONS: readonly string[] = ['.txt', '.md', '.markdown', '.html', '.htm'];
 
 // Fewer words than this is a page that was not an article: a sign-in wall, an empty shell filled
-// in by scripts. A judgment, checked against real articles: 5 of WikiQA's 293 summaries have fewer
-// (7–15 words: category and list pages); the shipped article has 322, SOTU's shortest 1,003.
+// in by scripts. A judgment, checked against real articles (docs/decisions/min-article-words.md).
 export const MIN_ARTICLE_WORDS = 20;
 
 /** Files larger than this are skipped unless `LoadOptions.maxBytes` says otherwise: 10 MiB. */

@@ -362,9 +362,8 @@ function cleanDocument(content: string, options: { marked?: boolean } = {}): Dom
 type MainText = ReturnType<Readability<DomElement>['parse']>;
 
 /**
- * Measured on Readability's 91 article test pages: removing marked blocks kept 0.987 or more of the
- * main text on 88 of them, and 0, 0.008 and 0.48 on the three where it removed the story; 0.75
- * sits in that gap.
+ * Removing marked blocks kept nearly all of the main text or almost none of it on Readability's test
+ * pages; 0.75 sits in that gap (docs/decisions/html-keeps-the-story.md).
  */
 const KEEPS_THE_STORY = 0.75;
 
@@ -388,9 +387,8 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
   // Readability's own reading of the page as it is (it rewrites the tree, read last): its byline,
   // site name and date come first. It finds bylines in the markup (rel=author, "byline" classes)
   // that the furniture removal below takes away, and weighs Dublin Core, Open Graph and JSON-LD as
-  // a well-kept library does. Measured on Readability's 91 article pages, agreement with its
-  // values: byline 79 -> 98 %, site name 89 -> 100 %, date 83 -> 100 % (title 88 -> 90 %). It costs
-  // a second read: 65 -> 95 ms a page, a fraction of embedding the page's passages.
+  // a well-kept library does. It costs a second read, a fraction of embedding the page's passages
+  // (docs/decisions/html-readability-metadata.md).
   const page = readMainText(original);
 
   const doc = cleanDocument(content);
@@ -410,9 +408,8 @@ export function parseHtml(content: string, fileName: string): ParsedArticle {
   // The title the page declares: a JSON-LD headline (also an article's nested as a page's
   // mainEntity, which Readability does not read), else Readability's choice among Dublin Core,
   // Open Graph and others; when it has only the <title>, the h1 that the <title> decorates with
-  // the site's name ("Ferry Resumes | Island Times"). Agreement with Readability's titles on its
-  // 91 pages: 88 -> 93 % (96 % with the dash rule of titleCutAtDash); the rest are titles it
-  // keeps with the site's name after them.
+  // the site's name ("Ferry Resumes | Island Times"). Readability's own titles differ mostly by
+  // keeping the site's name (docs/decisions/html-title.md).
   const declared = read !== null && read !== titleElement ? read : null;
   const title =
     meta.headline ?? declared ?? (read ? pageTitle : null) ?? meta.title ?? pageTitle ?? titleFromFileName(fileName);

@@ -265,12 +265,10 @@ export async function pretrainedOptions(options: ModelSource, dtype: string) {
 /** onnxruntime's session options for a model run on `threads` threads (all cores when unset). */
 export function sessionOptions(threads?: number) {
   return {
-    // onnxruntime-node otherwise runs a model on one core; measured 1.3–1.7× faster with all of them.
+    // onnxruntime-node otherwise runs a model on one core (docs/decisions/onnx-threads.md).
     intraOpNumThreads: threads ?? os.availableParallelism(),
-    // Its threads spin between a run's steps (fast), and by default for a while after the run
-    // too, on the cores the answer is then composed on. Stopped when the run returns (npm run
-    // bench, 233 speeches), answers' p50 went 10.0 -> 8.0 ms (fp32) and 6.5–6.8 -> 6.3 ms (q8), the
-    // query embedding as fast; not spinning at all made the embedding itself 0.5–0.8 ms slower.
+    // Its threads spin between a run's steps (fast), and by default for a while after the run too, on the cores the
+    // answer is then composed on: stopped when the run returns (docs/decisions/onnx-threads.md).
     extra: { session: { force_spinning_stop: '1' } },
   };
 }

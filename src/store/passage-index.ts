@@ -19,18 +19,11 @@ const ARTICLE_CACHE = 512;
 // searches find many of the same passages, and a question asked again finds all of them, read
 // once from SQLite instead of twice (its text and its sentences' JSON).
 const PASSAGE_CACHE = 4096;
-// Sentences the question's cosines are judged against (MEANING_MARGIN): the spread's standard
-// deviation, estimated from n of them, is off by about 1/sqrt(2n), 9 % for 64 and 4 % for 256.
-// Measured: 256 instead of 64 changed no answer on any dev set, with the semantic proxy, the test
-// model or a MiniLM-shaped one; a near-verbatim sentence's z under the test model moved 9.0 -> 8.6,
-// and 7.9 -> 8.2 with passages a sixth shorter (64 had put it either side of the margin of 8).
+// Sentences the question's cosines are judged against (MEANING_MARGIN): enough that the spread's
+// standard deviation is off by about 4 % (docs/decisions/sentence-sample.md).
 const SENTENCE_SAMPLE = 256;
-// Measured on the 233 SOTU speeches (19,020 passages), in process, test model: leaving out
-// words in more than a fifth of the passages took lexical answers from p50 9.9 / p95 24 ms to
-// about 7 / 17 ms with the same figures on every dev set and mode. A tenth was faster (4.6 / 15 ms)
-// but cost SOTU hybrid (semantic proxy) one answer (hit@1 0.294 -> 0.275), a twentieth SOTU
-// lexical one (0.294 -> 0.275). Below 1,000 passages how many hold a word says little (a
-// 3-passage article), and searches are cheap anyway.
+// Words in more than a fifth of the passages are left out of full-text search: faster, no answer
+// lost; below 1,000 passages a word's count says little (docs/decisions/common-words.md).
 const COMMON_WORD_SHARE = 0.2;
 const COMMON_WORD_PASSAGES = 1000;
 
@@ -171,7 +164,7 @@ export class PassageIndex implements SearchableIndex {
   }
 
   /**
-   * Up to 256 passage vectors spread evenly over the index: a question's cosines to them show how
+   * Up to VECTOR_SAMPLE (256) passage vectors spread evenly over the index: a question's cosines to them show how
    * its similarities are spread under this model, so answers can judge a cosine against them.
    */
   get vectorSample(): Float32Array[] {
@@ -180,7 +173,7 @@ export class PassageIndex implements SearchableIndex {
   }
 
   /**
-   * Up to 64 sentence vectors spread evenly over the index (none without vectors): what a
+   * Up to SENTENCE_SAMPLE (256) sentence vectors spread evenly over the index (none without vectors): what a
    * question's cosine to any sentence is like.
    */
   get sentenceSample(): Float32Array[] {

@@ -18,15 +18,8 @@ export interface VectorIndexParams {
 
 /**
  * HNSW's query-time candidate list (efSearch) for a graph of `size` vectors, when HNSW_EF_SEARCH
- * does not set one: the shortest measured to give recall@10 of 0.99 against exact search, as a
- * larger graph needs a longer list. Measured with `npm run bench -- --synthetic N` (semantic
- * proxy, m 16 unless said), recall@10 and search p50: 25 k 0.988 at 128, 0.9905 at 144, 0.991 at
- * 160 (1.1 ms), 0.993 at 192 (1.45 ms), 0.998 at 256 (1.7 ms); 50 k 0.987 at 128, 0.990 at 144,
- * 0.993 at 160 (1.3 ms), 0.997 at 192 (1.4 ms); 100 k 0.975 at 128, 0.997 at
- * 256 (1.5 ms); 300 k 0.947 at 256 (1.9 ms), 0.984 at 512 (3.2 ms), with m 32 0.993 at 512
- * (2.7 ms); 1 M with m 32 0.847 at 256 (2.6 ms), 0.921 at 512 (4.5 ms). 160, not 192, up to 50 k: in
- * an answer, right after the question's embedding has left the CPU's caches cold, the search took
- * 1.3–1.4 ms at 192 and 0.9 ms at 160 (233 speeches, MiniLM-shaped model, q8).
+ * does not set one: the shortest measured to give recall@10 of 0.99 against exact search up to 100,000 passages,
+ * as a larger graph needs a longer list (docs/decisions/hnsw-ef-search.md).
  */
 export function searchBreadth(size: number): number {
   if (size <= 50_000) return 160;

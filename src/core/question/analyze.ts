@@ -21,16 +21,15 @@ export interface AnalyzedQuestion {
 }
 
 // The wh-words that name what an answer must hold, as question-answering systems have long used
-// them (TREC QA's answer types): a date, a quantity, a place, a person. Measured on the dev sets
-// (WikiQA dev, tests/eval): each type gains hit@1 on at least two of them; a "definition" type
-// for "what is X" gained nothing and was left out.
+// them (TREC QA's answer types): a date, a quantity, a place, a person. Each gains hit@1 on two dev
+// sets or more; a "definition" type did not (docs/decisions/answer-types.md).
 const DATE_QUESTION =
   /^(?:when|since when|until when)\b|\b(?:what|which|in what|in which) (?:year|date|month|day|century|decade)\b/i;
 const NUMBER_QUESTION =
   /^how (?:many|much|big|long|far|large|tall|old|high|deep|fast|often|wide|heavy)\b|\b(?:what|which) (?:percentage|percent|number|amount|population|size|share)\b/i;
 const PERSON_QUESTION = /^(?:who|whom|whose)\b/i;
 // Of the number questions, those no sentence answers without a number: "how long" or "how often"
-// may be answered in words ("since the war", "every spring"), "how many" not.
+// may be answered in words ("since the war", "every spring"), "how many" not (docs/decisions/count-questions.md).
 const COUNT_QUESTION = /^how (?:many|much)\b|\b(?:what|which) (?:percentage|percent|number|amount|share)\b/i;
 const PLACE_QUESTION = /^(?:where)\b|\b(?:what|which) (?:country|city|state|county|town|place|region|continent)\b/i;
 

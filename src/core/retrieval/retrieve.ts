@@ -125,11 +125,8 @@ export async function retrieve(
 // Articles a question names by title, author, source or date are searched on their own, however
 // their passages rank among all: "What did Adams congratulate the nation on…" is about one of
 // the eight speeches by an Adams, though other presidents' speeches use its words more. Their
-// best passages by words (and by meaning) each: measured, lexical, 2 -> 3 raised SOTU hit@3
-// 0.471 -> 0.490 and WikiQA hit@1 0.603 -> 0.611 and hit@3 0.754 -> 0.762 (hybrid with the
-// semantic proxy: WikiQA hit@3 0.762 -> 0.770), the other sets unchanged; 4 measured the same;
-// 5 or 8 too, once the answer step scored more than its 100 sentences (below that cap, the named
-// articles' sentences, scored last, were the ones left out).
+// best passages by words (and by meaning) each: 3 gained on SOTU and WikiQA over 2, more gained
+// nothing (docs/decisions/named-article-passages.md).
 const PASSAGES_PER_NAMED = 3;
 
 /** The best passages of each article the question names, that the search did not already find. */

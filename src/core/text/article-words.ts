@@ -13,7 +13,7 @@ export function metadataWords(article: Pick<ArticleMeta, 'title' | 'author' | 's
 }
 
 // A name: three words or more in a row that start with a capital ("Franklin D Roosevelt"); two-word initials
-// would be mostly noise. Raised WikiQA hit@1 0.611 -> 0.619 (docs/decisions/name-initials.md).
+// would be mostly noise (docs/decisions/name-initials.md).
 const NAME = /(?:\p{Lu}[\p{L}'’-]*\.?\s+){2,}\p{Lu}[\p{L}'’-]*/gu;
 
 function nameInitials(text: string): string[] {

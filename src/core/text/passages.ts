@@ -14,11 +14,8 @@ export type TokenCounter = (text: string) => number;
 /**
  * A stand-in for a BERT tokenizer when the model is not available, and the size passages are cut
  * to with it (see passageTokenCounter): words and punctuation as BERT's pre-tokenizer splits them,
- * plus a margin for words split into several pieces. Measured against bert-base-uncased's
- * vocabulary, it counts 16-19 % more tokens than its word pieces (SOTU 2.52 M against 2.12 M,
- * WikiQA dev 94 k against 82 k). That size suits the answer step: counting as BERT does (x1.07,
- * longer passages) lowered lexical SOTU hit@1 from 0.314 to 0.275 and WikiQA dev from 0.619 to
- * 0.611, and x1.45 (shorter ones) lowered hit@1 on every dev set.
+ * plus a margin for words split into several pieces. It counts a sixth more than BERT's word pieces,
+ * the passage size that answered best of those tried (docs/decisions/approximate-token-count.md).
  */
 export const approximateTokenCount: TokenCounter = (text) =>
   Math.ceil((text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)?.length ?? 0) * 1.25);
@@ -28,15 +25,8 @@ export const approximateTokenCount: TokenCounter = (text) =>
  * model's own count, whichever is more. A collection's passages are then the same whichever model
  * embeds them, and the same as without one (the model's count only shortens a passage it would
  * otherwise read only in part): lexical answers do not change with EMBEDDING_MODEL (nor while the
- * model loads), and hybrid differs from lexical by meaning alone. Sized by the model's own count,
- * MiniLM's word pieces and the semantic proxy's words alike made a quarter fewer passages, longer
- * ones (SOTU 19,020 instead of 25,653), which cost lexical hit@1 (WikiQA dev 0.619 -> 0.595, SOTU 0.314
- * -> 0.275, synonyms 0.455 -> 0.424, the same with either tokenizer). Measured, hybrid with the
- * semantic proxy, sized by the model -> this way: hit@1 synonyms 0.424 -> 0.455, SOTU 0.314 ->
- * 0.353, WikiQA 0.595 -> 0.619 (MRR up on all three), hit@3 synonyms 0.758 -> 0.697, SOTU 0.490
- * -> 0.529, WikiQA 0.810 -> 0.802, the shipped set unchanged. Dense, which gains from longer
- * passages under the proxy's bag of words, fell (hit@1 synonyms 0.485 -> 0.364, SOTU 0.235 ->
- * 0.216, WikiQA 0.595 -> 0.587). The cost: a third more passages to embed and store.
+ * model loads), and hybrid differs from lexical by meaning alone. Raised lexical and hybrid hit@1 for a
+ * third more passages to embed (docs/decisions/passage-sizing.md).
  */
 export function passageTokenCounter(model: TokenCounter): TokenCounter {
   return (text) => Math.max(approximateTokenCount(text), model(text));

@@ -79,16 +79,8 @@ export function contentTerms(text: string): string[] {
  *   get…");
  * - a word the articles lack is replaced by the one word they likely mean (see respelling):
  *   "harbor" for "harbour", "Armstrong" for "Armstrung".
- * `isTerm` says whether the collection holds a stemmed term.
- *
- * Measured, lexical: compounds join in 2 of the dev sets' 460 questions ("never ending", "run
- * away"), WikiQA hit@3 0.762 -> 0.770 and "not found" 5 -> 4 of 126 (with the semantic proxy, every
- * mode's WikiQA hit@3 +0.008); with stop words and possessives in the pairs, 36 joined and WikiQA
- * hit@1 fell 0.611 -> 0.603. Numbers: WikiQA hit@3 0.770 -> 0.778, and +0.008 in every mode
- * with either model (dense with the proxy: one more "not found"). Respellings: answerable
- * questions answered "not found" 5 -> 3 of 33 on the synonyms set in every mode and model, SOTU
- * hit@1 0.294 -> 0.314 and hit@3 0.490 -> 0.510 (+0.02 in every mode but dense with either
- * model). Nothing else changes.
+ * `isTerm` says whether the collection holds a stemmed term. Each was measured to raise hit@3 or hit@1 on a dev set
+ * (docs/decisions/question-compounds.md, question-numbers.md, respelling.md).
  */
 export function withSpellings(question: string, isTerm: (term: string) => boolean): string {
   const all = words(question);
@@ -113,10 +105,8 @@ export function withSpellings(question: string, isTerm: (term: string) => boolea
   return added.length ? `${text} ${added.join(' ')}` : text;
 }
 
-// Shorter words are not respelled: one letter changes them into too many others. Measured with 3
-// (the shortest Elasticsearch's AUTO fuzziness edits): "last" became "past" and "Who won the last
-// football World Cup?" was answered from the shipped article with either model (abstention 10/10
-// -> 9/10), for one shipped question more ("came" -> "come", hit@1 0.975 -> 1.000).
+// Shorter words are not respelled: one letter changes them into too many others ("last" into
+// "past", which answered an off-topic question) (docs/decisions/respelling.md).
 const MIN_RESPELLED = 5;
 
 /**
