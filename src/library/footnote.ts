@@ -1,6 +1,7 @@
 // The question pipeline behind the CLI and the bot, and the object both talk to.
 import type { Collection } from '../core/answer/collection.js';
 import { composeAnswer } from '../core/answer/compose.js';
+import type { Weights } from '../core/answer/score.js';
 import { changedSinceIndexed } from '../articles/changed.js';
 import type { Config } from '../config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from '../models/embedder.js';
@@ -28,6 +29,8 @@ export interface AskOptions {
   explain?: boolean;
   /** How many of the best-scored sentences the explanation lists (default 8). */
   explainSentences?: number;
+  /** The answer step's signal weights (default WEIGHTS): the dev tools replay questions with others. */
+  weights?: Weights;
 }
 
 export interface TimedAnswer extends Answer {
@@ -147,6 +150,7 @@ export class Footnote {
         model: this.config.embeddingModel,
         explain: options.explain,
         explainSentences: options.explainSentences,
+        weights: options.weights,
       });
       // The answer is to the question asked, however it was read.
       return { ...composed, question: normalized };
