@@ -1,3 +1,4 @@
+// What a question asks: its terms, the kind of answer its wh-word wants, whether it asks about the article itself.
 import { NUMBER_WORDS, contentTerms, words } from '../text/words.js';
 
 /** What kind of thing the question asks for, when its wording says: "when…" wants a date. */

@@ -1,3 +1,4 @@
+// Chunking: an article's cleaned text cut into sentence-aligned passages within a token budget, with exact offsets.
 import type { Article, Passage, Span } from '../types.js';
 import { sentenceSpans, wordSpans } from './sentences.js';
 

@@ -1,3 +1,4 @@
+// Sentence and word spans of a text (Intl.Segmenter, with the abbreviations it breaks after wrongly).
 import type { Span } from '../types.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });

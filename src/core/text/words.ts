@@ -1,6 +1,5 @@
+// Words, stems and stop words for lexical retrieval and answer selection, and the question as the articles spell it.
 import { stemmer } from 'stemmer';
-
-// Word-level helpers shared by lexical retrieval and answer selection.
 
 const STOP_WORDS = new Set(
   (
