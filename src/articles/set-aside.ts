@@ -22,7 +22,7 @@ export async function moveToRemoved(articlesDir: string, removedDir: string, fil
   }
   // Moving a symbolic link would leave its target indexed (or break a relative one): only files move.
   if (!(await lstat(source)).isFile()) {
-    throw new UserError(`“${file}” is a link or not a regular file; it can only be removed on the server itself.`);
+    throw new UserError('article.not-regular-file', { file });
   }
   const wanted = path.join(removedDir, path.relative(articlesDir, source));
   await mkdir(path.dirname(wanted), { recursive: true });
@@ -61,6 +61,6 @@ async function placeAt(source: string, target: string): Promise<boolean> {
 function gone(file: string): (error: NodeJS.ErrnoException) => never {
   return (error) => {
     if (error.code !== 'ENOENT') throw error;
-    throw new UserError(`“${file}” is no longer in the articles folder; a reindex takes it out of the index.`);
+    throw new UserError('article.gone', { file });
   };
 }

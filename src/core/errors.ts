@@ -8,15 +8,6 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/**
- * Something the person asking can put right themselves (an empty question, an article id that
- * is not indexed). The message is shown to them as it is, on Discord too, so it names no path,
- * variable or command. The CLI exits 2 for these as well.
- */
-export class UserError extends Error {
-  override name = 'UserError';
-}
-
 /** A variable in the environment or `.env` is missing or malformed. */
 export class ConfigError extends UsageError {
   override name = 'ConfigError';
@@ -37,10 +28,147 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A reindex was asked for while one is running (here, or in another process): only one runs at a time. */
-export class ReindexInProgressError extends Error {
-  override name = 'ReindexInProgressError';
-  constructor(message = 'A reindex is already running; the new index will be used as soon as it is complete.') {
-    super(message);
+/** Where an article came from, as a failure names it: a page (where it was fetched from) or a file sent. */
+export type ArticleOrigin = { page: string } | { file: string };
+
+/** Why a connection to a site failed, from the system's error code. */
+export type ConnectionProblem =
+  | 'refused'
+  | 'closed'
+  | 'timed-out'
+  | 'unreachable'
+  | 'certificate-expired'
+  | 'certificate-other-site'
+  | 'certificate-untrusted'
+  | 'no-secure-connection'
+  | 'not-a-web-server'
+  | 'other';
+
+/**
+ * Every failure that is worded for a person, by its code, with the data the words need. The core
+ * and the library carry these; only the adapters (src/cli/, src/discord/) turn them into words,
+ * each for whoever reads them there. A code is stable: a feed's last failure is stored by it.
+ */
+export interface ErrorDetails {
+  'question.empty': Record<string, never>;
+  'article.unknown': { id: string };
+  /** Neither a link nor a file, or both. */
+  'add.no-source': Record<string, never>;
+  /** `file` is null when it is named only as "that file" (an attachment refused before download). */
+  'article.too-large': { file: string | null; maxMb: number };
+  'article.not-article-file': { file: string };
+  /** `reason`: what the text is instead (binary, not valid UTF-8…), as the article loader says it. */
+  'article.unreadable': { from: ArticleOrigin; reason: string };
+  'article.unparsable': { from: ArticleOrigin; reason: string };
+  'article.no-text': { from: ArticleOrigin };
+  'article.wrong-charset': { from: ArticleOrigin; charset: string };
+  /** A file that cannot be moved out of the articles folder from afar (a link, a device). */
+  'article.not-regular-file': { file: string };
+  /** Gone from the articles folder since the index was built. */
+  'article.gone': { file: string };
+  'feed.already-followed': { title: string };
+  'feed.not-a-feed': Record<string, never>;
+  /** A feed's last failure as an earlier version stored it: words, shown as they are. */
+  'feed.old-error': { text: string };
+  'fetch.not-a-url': { text: string };
+  'fetch.scheme': { scheme: string };
+  'fetch.credentials': Record<string, never>;
+  'fetch.unknown-host': { host: string };
+  /** `address`: what kind of address it is ("a private-network address"). */
+  'fetch.refused': { host: string; address: string };
+  'fetch.too-many-redirects': { max: number };
+  'fetch.connect-timeout': { host: string };
+  'fetch.timeout': { seconds: number };
+  'fetch.failed': { problem: ConnectionProblem };
+  /** `statusText`: the status's standard name, not the server's own text, which could say anything. */
+  'fetch.status': { status: number; statusText: string | null };
+  'fetch.wrong-type': { expected: 'page' | 'feed'; contentType: string | null };
+  'fetch.too-large': { maxMb: number };
+  /** A reindex is running in this process. */
+  'index.busy': Record<string, never>;
+  /** Another process holds the build lock (`owner` null: it took it a moment ago). */
+  'index.locked': { indexDir: string; lockFile: string; owner: { pid: number; host: string; since: string } | null };
+  /** Something failed on the bot's side; the log has it under `errorId`. */
+  internal: { errorId: string };
+}
+
+export type ErrorCode = keyof ErrorDetails;
+
+/** A failure as data (a code and its details): kept (a feed's last poll) and worded later. */
+export type Failure = { [C in ErrorCode]: { code: C; details: ErrorDetails[C] } }[ErrorCode];
+
+// `satisfies` keeps this list and ErrorDetails the same set: a code missing or extra does not compile.
+const CODES = {
+  'question.empty': true,
+  'article.unknown': true,
+  'add.no-source': true,
+  'article.too-large': true,
+  'article.not-article-file': true,
+  'article.unreadable': true,
+  'article.unparsable': true,
+  'article.no-text': true,
+  'article.wrong-charset': true,
+  'article.not-regular-file': true,
+  'article.gone': true,
+  'feed.already-followed': true,
+  'feed.not-a-feed': true,
+  'feed.old-error': true,
+  'fetch.not-a-url': true,
+  'fetch.scheme': true,
+  'fetch.credentials': true,
+  'fetch.unknown-host': true,
+  'fetch.refused': true,
+  'fetch.too-many-redirects': true,
+  'fetch.connect-timeout': true,
+  'fetch.timeout': true,
+  'fetch.failed': true,
+  'fetch.status': true,
+  'fetch.wrong-type': true,
+  'fetch.too-large': true,
+  'index.busy': true,
+  'index.locked': true,
+  internal: true,
+} satisfies Record<ErrorCode, true>;
+
+export const ERROR_CODES = Object.keys(CODES) as ErrorCode[];
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(CODES, code);
+}
+
+/**
+ * A failure with a code (as Sapphire's `UserError.identifier`) and the data its words need. Its
+ * message is the code and the data, for the log; what a person reads comes from the adapter.
+ */
+export class CodedError<C extends ErrorCode = ErrorCode> extends Error {
+  override name = 'CodedError';
+  constructor(
+    readonly code: C,
+    readonly details: ErrorDetails[C],
+    options?: ErrorOptions,
+  ) {
+    super(Object.keys(details).length ? `${code} ${JSON.stringify(details)}` : code, options);
   }
+
+  get failure(): Failure {
+    return { code: this.code, details: this.details } as Failure;
+  }
+}
+
+/**
+ * Something the person asking can put right themselves (an empty question, an article id that
+ * is not indexed, a link refused). Its words are shown to them, on Discord too; the CLI exits 2.
+ */
+export class UserError<C extends ErrorCode = ErrorCode> extends CodedError<C> {
+  override name = 'UserError';
+}
+
+/**
+ * A reindex was asked for while one is running (here, or in another process): only one runs at a
+ * time. Not the asker's mistake: "try again when it is done".
+ */
+export class ReindexInProgressError<
+  C extends 'index.busy' | 'index.locked' = 'index.busy' | 'index.locked',
+> extends CodedError<C> {
+  override name = 'ReindexInProgressError';
 }

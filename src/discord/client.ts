@@ -104,7 +104,7 @@ export function createBot(
   const pollFeeds = async (): Promise<void> => {
     try {
       for (const result of await context.feeds.pollDue()) {
-        const channelId = result.feed.channelId;
+        const channelId = result.feed.announceTo;
         if (!channelId || !result.added.length) continue;
         const channel = await client.channels.fetch(channelId).catch(() => null);
         if (!channel?.isSendable()) {

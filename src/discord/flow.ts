@@ -3,9 +3,10 @@
  * the work, and a failure turned into the one reply a Discord user may see.
  */
 import { randomBytes } from 'node:crypto';
-import { UserError, errorMessage } from '../core/errors.js';
+import { CodedError, UserError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import type { CommandContext } from './command-types.js';
+import { errorText } from './error-text.js';
 import type { Precondition } from './preconditions.js';
 import { LIMITS, renderFailure, shorten, type ReplyPayload } from './render.js';
 import type { Request } from './request.js';
@@ -32,9 +33,9 @@ export async function runFlow(
 }
 
 /**
- * What a failure becomes for the person asking: their own mistake (UserError) its message;
- * anything else, operator errors included (their messages name paths and variables), a short
- * apology with an id that is in the log beside the whole message.
+ * What a failure becomes for the person asking: a coded one (their own mistake, a reindex
+ * running) its words for Discord; anything else, operator errors included (their messages name
+ * paths and variables), a short apology with an id that is in the log beside the whole message.
  */
 export async function replyWithFailure(request: Request, error: unknown, log: Logger): Promise<void> {
   const reply = failureReply(error, log);
@@ -42,19 +43,20 @@ export async function replyWithFailure(request: Request, error: unknown, log: Lo
     await request.reply(reply);
   } catch (replyError) {
     log.warn({ err: replyError }, 'could not send the failure reply');
-    // A user's mistake worded in a way Discord refuses still leaves them a reply, not "thinking…" forever.
-    if (error instanceof UserError) await request.reply(renderFailure(logged(error, log))).catch(() => undefined);
+    // Words Discord refuses still leave the person a reply, not "thinking…" forever.
+    if (error instanceof CodedError) await request.reply(renderFailure(logged(error, log))).catch(() => undefined);
   }
 }
 
 /** The reply a failure gets (see replyWithFailure), logged. */
 export function failureReply(error: unknown, log: Logger): ReplyPayload {
-  if (error instanceof UserError) {
+  if (error instanceof CodedError) {
     // The cause (a system error behind a plain message) is the operator's.
     const cause = error.cause === undefined ? {} : { cause: errorMessage(error.cause) };
-    log.info({ reason: errorMessage(error), ...cause }, 'request rejected');
-    // The message may repeat what the user gave (an article id, a link) at any length.
-    return { content: shorten(errorMessage(error), LIMITS.content), embeds: [] };
+    const rejected = error instanceof UserError ? 'request rejected' : 'request not done';
+    log.info({ code: error.code, details: error.details, ...cause }, rejected);
+    // The words may repeat what the user gave (an article id, a link) at any length.
+    return { content: shorten(errorText(error), LIMITS.content), embeds: [] };
   }
   return renderFailure(logged(error, log));
 }

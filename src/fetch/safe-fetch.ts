@@ -4,11 +4,13 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { UserError } from '../core/errors.js';
+import { UserError, type ConnectionProblem, type ErrorCode } from '../core/errors.js';
 import { refusedAddress } from './address-guard.js';
 
-/** A fetch that was refused or failed, with a reason the person who gave the link can read. */
-export class FetchError extends UserError {
+type FetchCode = Extract<ErrorCode, `fetch.${string}`>;
+
+/** A fetch that was refused or failed: a code, and the data for saying why to the person who gave the link. */
+export class FetchError<C extends FetchCode = FetchCode> extends UserError<C> {
   override name = 'FetchError';
 }
 
@@ -27,8 +29,8 @@ export interface FetchOptions {
   /** The whole fetch, redirects included. */
   timeoutMs?: number;
   maxRedirects?: number;
-  /** What `accept` stands for, in a refusal: "a web page or text" unless said. */
-  expected?: string;
+  /** What `accept` stands for, in a refusal: a page (a web page or text) unless said. */
+  expected?: 'page' | 'feed';
   /** More request headers (a feed's If-None-Match and If-Modified-Since). */
   headers?: Record<string, string>;
 }
@@ -59,7 +61,7 @@ export async function safeFetch(url: string, options: FetchOptions): Promise<Fet
     const response = await requestAny(current, await checkedAddresses(current, options), options, deadline, timeoutMs);
     if ('fetched' in response) return response.fetched;
     if (redirects >= (options.maxRedirects ?? 5)) {
-      throw new FetchError(`The link redirects more than ${options.maxRedirects ?? 5} times; nothing was added.`);
+      throw new FetchError('fetch.too-many-redirects', { max: options.maxRedirects ?? 5 });
     }
     current = parseUrl(response.redirect, current);
   }
@@ -70,12 +72,12 @@ function parseUrl(text: string, base?: URL): URL {
   try {
     url = new URL(text, base);
   } catch {
-    throw new FetchError(`“${text.slice(0, 200)}” is not a web address (it should start with https://).`);
+    throw new FetchError('fetch.not-a-url', { text });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError(`Only http and https links can be added, not ${url.protocol.replace(/:$/, '')}.`);
+    throw new FetchError('fetch.scheme', { scheme: url.protocol.replace(/:$/, '') });
   }
-  if (url.username || url.password) throw new FetchError('Links with a user name or password are not fetched.');
+  if (url.username || url.password) throw new FetchError('fetch.credentials', {});
   return url;
 }
 
@@ -90,22 +92,22 @@ async function checkedAddresses(url: URL, options: FetchOptions): Promise<string
     try {
       addresses = await (options.resolve ?? systemResolve)(host);
     } catch {
-      throw new FetchError(`The host ${host} could not be found.`);
+      throw new FetchError('fetch.unknown-host', { host });
     }
-    if (!addresses.length) throw new FetchError(`The host ${host} could not be found.`);
+    if (!addresses.length) throw new FetchError('fetch.unknown-host', { host });
   }
   if (!allowed) {
     // All of them: a name with one public and one private address could be answered by either.
     for (const address of addresses) {
       const refused = refusedAddress(address);
-      if (refused) throw new FetchError(`${host} is ${refused}; only public web pages can be added.`);
+      if (refused) throw new FetchError('fetch.refused', { host, address: refused });
     }
   }
   return addresses;
 }
 
 /** A connection that could not be made (refused, unreachable, timed out): the next address may answer. */
-class ConnectFailed extends FetchError {
+class ConnectFailed extends FetchError<'fetch.connect-timeout' | 'fetch.failed'> {
   override name = 'ConnectFailed';
 }
 
@@ -167,7 +169,7 @@ function request(
     });
     let connected = false;
     const connectTimer = setTimeout(
-      () => fail(new ConnectFailed(`${url.hostname} did not answer in time; nothing was added.`)),
+      () => fail(new ConnectFailed('fetch.connect-timeout', { host: url.hostname })),
       options.connectTimeoutMs ?? 10_000,
     );
     req.on('socket', (socket) => {
@@ -184,13 +186,13 @@ function request(
     req.on('error', (error) => {
       clearTimeout(connectTimer);
       if (deadline.aborted) {
-        reject(new FetchError(`The page took longer than ${Math.round(timeoutMs / 1000)} s; nothing was added.`));
+        reject(new FetchError('fetch.timeout', { seconds: Math.round(timeoutMs / 1000) }));
       } else if (error instanceof FetchError) reject(error);
       else {
         const Failure = connected ? FetchError : ConnectFailed;
-        // The person who sent the link reads this: plain words, and the system's own message (an
-        // OpenSSL source path, an address) only for the operator's log, as its cause.
-        reject(new Failure(`The page could not be fetched: ${failureReason(error)}.`, { cause: error }));
+        // The person who sent the link is told the kind of problem; the system's own message (an
+        // OpenSSL source path, an address) is only for the operator's log, as its cause.
+        reject(new Failure('fetch.failed', { problem: connectionProblem(error) }, { cause: error }));
       }
     });
     req.on('response', (res) => {
@@ -214,24 +216,21 @@ function request(
       if (status < 200 || status >= 300) {
         res.resume();
         // The status's standard name, not the server's own text, which could say anything.
-        const name = http.STATUS_CODES[status];
-        return fail(new FetchError(`The page answered ${status}${name ? ` ${name}` : ''}.`));
+        return fail(new FetchError('fetch.status', { status, statusText: http.STATUS_CODES[status] ?? null }));
       }
       const [type = '', ...parameters] = (res.headers['content-type'] ?? '').split(';');
       const contentType = type.trim().toLowerCase();
       if (options.accept && !options.accept.includes(contentType)) {
         res.resume();
-        const expected = options.expected ?? 'a web page or text';
-        const what = contentType ? `not ${expected} (it is ${contentType})` : `not labelled as ${expected}`;
-        return fail(new FetchError(`That link is ${what}; nothing was added.`));
+        const expected = options.expected ?? 'page';
+        return fail(new FetchError('fetch.wrong-type', { expected, contentType: contentType || null }));
       }
       const charset =
         parameters
           .map((p) => p.trim().match(/^charset\s*=\s*"?([^";]+)"?$/i)?.[1])
           .find(Boolean)
           ?.toLowerCase() ?? null;
-      const tooLarge = (): FetchError =>
-        new FetchError(`The page is larger than ${formatMb(options.maxBytes)} MB; nothing was added.`);
+      const tooLarge = (): FetchError => new FetchError('fetch.too-large', { maxMb: megabytes(options.maxBytes) });
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > options.maxBytes) return fail(tooLarge());
       const chunks: Buffer[] = [];
@@ -267,30 +266,31 @@ const CERTIFICATE_CODES = new Set([
   'CERT_REVOKED',
   'CERT_UNTRUSTED',
 ]);
-const REASONS: Record<string, string> = {
-  ECONNREFUSED: 'the site refused the connection',
-  ECONNRESET: 'the site closed the connection',
-  EPIPE: 'the site closed the connection',
-  ETIMEDOUT: 'the site did not answer in time',
-  EHOSTUNREACH: 'the site cannot be reached from here',
-  ENETUNREACH: 'the site cannot be reached from here',
-  EPROTO: 'a secure connection could not be made',
+const PROBLEMS: Record<string, ConnectionProblem> = {
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'closed',
+  EPIPE: 'closed',
+  ETIMEDOUT: 'timed-out',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EPROTO: 'no-secure-connection',
 };
 
-function failureReason(error: NodeJS.ErrnoException): string {
+function connectionProblem(error: NodeJS.ErrnoException): ConnectionProblem {
   const code = error.code ?? '';
-  if (code === 'CERT_HAS_EXPIRED') return 'its security certificate has expired';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its security certificate is for another site';
-  if (CERTIFICATE_CODES.has(code)) return 'its security certificate is not one this server can trust';
-  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'a secure connection could not be made';
-  if (code.startsWith('HPE_')) return 'it did not answer as a web server does';
-  return REASONS[code] ?? 'the connection failed';
+  if (code === 'CERT_HAS_EXPIRED') return 'certificate-expired';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'certificate-other-site';
+  if (CERTIFICATE_CODES.has(code)) return 'certificate-untrusted';
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'no-secure-connection';
+  if (code.startsWith('HPE_')) return 'not-a-web-server';
+  return PROBLEMS[code] ?? 'other';
 }
 
 function header(value: string | string[] | undefined): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
-function formatMb(bytes: number): string {
-  return String(Number((bytes / (1024 * 1024)).toPrecision(3)));
+/** A size in MB to three significant figures, as a limit is stated. */
+function megabytes(bytes: number): number {
+  return Number((bytes / (1024 * 1024)).toPrecision(3));
 }

@@ -40,7 +40,7 @@ export class IndexUpkeep {
    * ReindexInProgressError). Questions asked meanwhile are answered from the old index.
    */
   async reindex(onProgress?: Progress): Promise<IndexSummary> {
-    if (this.running) throw new ReindexInProgressError();
+    if (this.running) throw new ReindexInProgressError('index.busy', {});
     return this.run(vectorPolicy(this.config.retrievalMode), onProgress);
   }
 

@@ -9,7 +9,7 @@ import { parseHtml } from '../articles/parse-html.js';
 import { parseText } from '../articles/parse-text.js';
 import { saveNewArticle } from '../articles/save.js';
 import type { Config } from '../config.js';
-import { UserError } from '../core/errors.js';
+import { UserError, type ArticleOrigin } from '../core/errors.js';
 import { safeFetch, type FetchOptions } from '../fetch/safe-fetch.js';
 import type { Footnote } from './footnote.js';
 import type { PassageIndex } from '../store/passage-index.js';
@@ -88,7 +88,7 @@ export async function saveArticle(
   }
   if (links.some((l) => batch.links.has(l)) || batch.texts.has(textHash)) return { added: false, article: null };
   if (read.fromPage && words(parsed.text).length < MIN_ARTICLE_WORDS) {
-    throw new UserError(`${read.what} has no readable article text; nothing was added.`);
+    throw new UserError('article.no-text', { from: read.from });
   }
   const file = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
   for (const l of links) batch.links.add(l);
@@ -125,8 +125,8 @@ export async function indexSaved(
 }
 
 interface Read {
-  /** How to name it to the person adding it: "The page at …", "notes.txt". */
-  what: string;
+  /** Where it came from, for a failure to name it by. */
+  from: ArticleOrigin;
   parsed: ParsedArticle;
   /** The new file's extension and content. */
   extension: string;
@@ -142,54 +142,54 @@ async function fromLink(url: string, config: Config, options: AddOptions): Promi
     allowHosts: config.fetchAllowHosts,
     ...options.fetch,
   });
-  const what = `The page at ${page.url}`;
-  const text = decodePage(page.body, page.charset, what);
+  const from = { page: page.url };
+  const text = decodePage(page.body, page.charset, from);
   const kind = PAGE_TYPES[page.contentType]!;
-  const parsed = parse(text, kind === 'html' ? 'page.html' : kind === 'markdown' ? 'page.md' : 'page.txt', what);
+  const parsed = parse(text, kind === 'html' ? 'page.html' : kind === 'markdown' ? 'page.md' : 'page.txt', from);
   // The page's own canonical link when it gives one (resolved against where it came from).
   const canonical = parsed.url ? safeUrl(parsed.url, page.url) : null;
   const meta = { ...parsed, url: canonical ?? page.url };
-  return { what, parsed: meta, extension: '.txt', content: asTextFile(meta), fromPage: true };
+  return { from, parsed: meta, extension: '.txt', content: asTextFile(meta), fromPage: true };
 }
 
 function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
   // Only the extension of the name is used: no part of it becomes a path.
   const extension = path.extname(file.name).toLowerCase();
-  const what = `“${path.basename(file.name).slice(0, 100)}”`;
-  if (!ARTICLE_EXTENSIONS.includes(extension)) {
-    throw new UserError(`${what} is not an article file: send a .txt, .md or .html file.`);
-  }
+  const name = path.basename(file.name).slice(0, 100);
+  const from = { file: name };
+  if (!ARTICLE_EXTENSIONS.includes(extension)) throw new UserError('article.not-article-file', { file: name });
   if (file.bytes.length > config.maxArticleBytes) {
-    throw new UserError(`${what} is larger than ${config.maxArticleBytes / (1024 * 1024)} MB; nothing was added.`);
+    throw new UserError('article.too-large', { file: name, maxMb: config.maxArticleBytes / (1024 * 1024) });
   }
   const decoded = decodeArticleText(file.bytes);
-  if ('skip' in decoded) throw new UserError(`${what} was not added: it is ${decoded.skip}.`);
-  const parsed = parse(decoded.text, `file${extension}`, what);
+  if ('skip' in decoded) throw new UserError('article.unreadable', { from, reason: decoded.skip });
+  const parsed = parse(decoded.text, `file${extension}`, from);
   // A text or Markdown file is kept as it was sent; a web page as its main text.
   if (isHtmlFile(file.name)) {
-    return { what, parsed, extension: '.txt', content: asTextFile(parsed), fromPage: true };
+    return { from, parsed, extension: '.txt', content: asTextFile(parsed), fromPage: true };
   }
-  return { what, parsed, extension, content: decoded.text, fromPage: false };
+  return { from, parsed, extension, content: decoded.text, fromPage: false };
 }
 
-function parse(text: string, fileName: string, what: string): ParsedArticle {
+function parse(text: string, fileName: string, from: ArticleOrigin): ParsedArticle {
   try {
     return isHtmlFile(fileName) ? parseHtml(text, fileName) : parseText(text, fileName);
   } catch (error) {
-    throw new UserError(`${what} could not be read: ${(error as Error).message.replace(fileName, 'it')}`);
+    // The parser names the file it was given, a made-up name here: "it" reads better.
+    throw new UserError('article.unparsable', { from, reason: (error as Error).message.replace(fileName, 'it') });
   }
 }
 
-function decodePage(body: Buffer, charset: string | null, what: string): string {
+function decodePage(body: Buffer, charset: string | null, from: ArticleOrigin): string {
   if (!charset || charset === 'utf-8' || charset === 'utf8') {
     const decoded = decodeArticleText(body);
-    if ('skip' in decoded) throw new UserError(`${what} is ${decoded.skip}; nothing was added.`);
+    if ('skip' in decoded) throw new UserError('article.unreadable', { from, reason: decoded.skip });
     return decoded.text;
   }
   try {
     return new TextDecoder(charset, { fatal: true }).decode(body).replace(/\r\n?/g, '\n');
   } catch {
-    throw new UserError(`${what} is not readable text in ${charset}; nothing was added.`);
+    throw new UserError('article.wrong-charset', { from, charset });
   }
 }
 

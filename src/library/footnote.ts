@@ -111,7 +111,7 @@ export class Footnote {
   /** `ask`, once the index is updated when `updated` (an article it quoted had changed). */
   private async answer(question: string, options: AskOptions, started: number, updated: boolean): Promise<TimedAnswer> {
     const normalized = normalizeQuestion(question);
-    if (!normalized) throw new UserError('The question is empty: ask something about the articles.');
+    if (!normalized) throw new UserError('question.empty', {});
     const setting = options.mode ?? this.config.retrievalMode;
     let { mode, embedder } = await this.modeFor(setting);
     await this.upkeep.ensure(mode);
@@ -129,7 +129,7 @@ export class Footnote {
       embedder = null;
     }
     if (options.articleId && !index.article(options.articleId)) {
-      throw new UserError(`No indexed article has the id "${options.articleId}".`);
+      throw new UserError('article.unknown', { id: options.articleId });
     }
     // A reindex may swap in a new index while this question is answered: the one it started
     // with stays open until it is done.

@@ -3,23 +3,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError, ReindexInProgressError } from '../core/errors.js';
+import { ConfigError, ReindexInProgressError, type ErrorDetails } from '../core/errors.js';
 
 const LOCK_FILE = 'build.lock';
 
 /**
- * Another process holds the build lock. A reindex in progress as far as a Discord user is concerned
- * ("try again when it is done"); its message, naming the process and the lock file, is the operator's.
+ * Another process holds the build lock: a reindex in progress, with the process and the lock file,
+ * for the adapters that may name them.
  */
-export class IndexLockedError extends ReindexInProgressError {
+export class IndexLockedError extends ReindexInProgressError<'index.locked'> {
   override name = 'IndexLockedError';
+  constructor(details: ErrorDetails['index.locked']) {
+    super('index.locked', details);
+  }
 }
 
-interface LockOwner {
-  pid: number;
-  host: string;
-  since: string;
-}
+type LockOwner = NonNullable<ErrorDetails['index.locked']['owner']>;
 
 /**
  * Takes the index's build lock so that two processes never build into one INDEX_DIR at once.
@@ -48,18 +47,13 @@ export function lockIndex(indexDir: string): () => void {
     }
     const owner = readOwner(file);
     if (owner && isAlive(owner)) {
-      throw new IndexLockedError(
-        `Another process (pid ${owner.pid} on ${owner.host}, since ${owner.since}) ` +
-          `is building the index in ${indexDir}. ` +
-          `Wait for it to finish and run again; if no such process exists, delete ${file}.`,
-      );
+      const { pid, host, since } = owner;
+      throw new IndexLockedError({ indexDir, lockFile: file, owner: { pid, host, since } });
     }
     // Stale: its owner is gone. Remove it and try once more (another process may win the race).
     fs.rmSync(file, { force: true });
   }
-  throw new IndexLockedError(
-    `Another process took the build lock of ${indexDir} just now; run again once it has finished.`,
-  );
+  throw new IndexLockedError({ indexDir, lockFile: file, owner: null });
 }
 
 // How often a process waiting for another's build looks at the lock again.

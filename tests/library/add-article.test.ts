@@ -161,13 +161,13 @@ describe('adding an article', () => {
       await footnote.reindex();
       const before = listing();
       const built = footnote.index()!.articles().length;
-      for (const [url, message] of [
-        [link('/empty'), /has no readable article text; nothing was added/],
-        [link('/missing'), /answered 404/],
-        [link('/orchard', 'intranet.test'), /intranet\.test is a private-network address/],
-        ['file:///etc/passwd', /Only http and https/],
+      for (const [url, failure] of [
+        [link('/empty'), { code: 'article.no-text', details: { from: { page: link('/empty') } } }],
+        [link('/missing'), { code: 'fetch.status', details: { status: 404 } }],
+        [link('/orchard', 'intranet.test'), { code: 'fetch.refused', details: { host: 'intranet.test' } }],
+        ['file:///etc/passwd', { code: 'fetch.scheme' }],
       ] as const) {
-        await expect(addArticle(footnote, config, { url }, fetching)).rejects.toThrow(message);
+        await expect(addArticle(footnote, config, { url }, fetching)).rejects.toMatchObject(failure);
       }
       await expect(addArticle(footnote, config, { url: link('/empty') }, fetching)).rejects.toBeInstanceOf(UserError);
       expect(listing()).toEqual(before);
@@ -193,15 +193,21 @@ describe('adding an article', () => {
       expect(html).toMatchObject({ added: true, article: { file: 'the-quince-orchard.txt', author: 'Mara Lind' } });
 
       const before = listing();
-      await expect(addArticle(footnote, config, { name: 'scan.pdf', bytes: Buffer.from('%PDF-1.7') })).rejects.toThrow(
-        /not an article file: send a \.txt, \.md or \.html file/,
-      );
+      await expect(
+        addArticle(footnote, config, { name: 'scan.pdf', bytes: Buffer.from('%PDF-1.7') }),
+      ).rejects.toMatchObject({ code: 'article.not-article-file', details: { file: 'scan.pdf' } });
       await expect(
         addArticle(footnote, config, { name: 'binary.txt', bytes: Buffer.from([0x68, 0x69, 0x00, 0x01]) }),
-      ).rejects.toThrow(/contains NUL bytes/);
+      ).rejects.toMatchObject({
+        code: 'article.unreadable',
+        details: { from: { file: 'binary.txt' }, reason: expect.stringMatching(/contains NUL bytes/) },
+      });
       await expect(
         addArticle(footnote, config, { name: 'bad.txt', bytes: Buffer.from([0xc3, 0x28, 0x41, 0x42]) }),
-      ).rejects.toThrow(/not valid UTF-8/);
+      ).rejects.toMatchObject({
+        code: 'article.unreadable',
+        details: { reason: expect.stringMatching(/not valid UTF-8/) },
+      });
       expect(listing()).toEqual(before);
     } finally {
       await footnote.close();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
 import { Feeds, MAX_NEW_PER_POLL } from '../../src/library/feeds/feeds.js';
 import { Footnote } from '../../src/library/footnote.js';
@@ -145,7 +146,10 @@ describe('following feeds', () => {
       // The ferry pages all hold the same text: the first is taken, the others are the same article.
       expect(result!.added.map((a) => a.file)).toEqual(['ferry0-news.txt']);
       expect(result!.skipped).toEqual([
-        { link: `${base}/stories/paywalled`, reason: expect.stringMatching(/no readable article text/) },
+        {
+          link: `${base}/stories/paywalled`,
+          failure: { code: 'article.no-text', details: { from: { page: `${base}/stories/paywalled` } } },
+        },
       ]);
       // Twelve items beyond the first ten were listed: they are seen and not taken later.
       items = [...items, 'market'];
@@ -177,9 +181,10 @@ describe('following feeds', () => {
       const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
       armed = true;
       const [failed] = await feeds.pollDue();
-      expect(failed!.error).toMatch(/^something went wrong on the bot's side \(error id [0-9a-f]{8}\)$/);
-      expect(feeds.get(feed.id)!.lastError).toBe(failed!.error);
-      const id = /error id ([0-9a-f]{8})/.exec(failed!.error!)![1];
+      expect(failed!.error).toEqual({ code: 'internal', details: { errorId: expect.stringMatching(/^[0-9a-f]{8}$/) } });
+      expect(feeds.get(feed.id)!.lastError).toEqual(failed!.error);
+      expect(JSON.stringify(failed!.error)).not.toContain(articles);
+      const id = failed!.error!.code === 'internal' && failed!.error!.details.errorId;
       const entry = lines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
       expect(entry.err.message).toContain(articles);
     } finally {
@@ -194,7 +199,10 @@ describe('following feeds', () => {
       const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
       failing = true;
       const [failed] = await feeds.pollDue();
-      expect(failed!.error).toBe('The page answered 503 Service Unavailable.');
+      expect(failed!.error).toEqual({
+        code: 'fetch.status',
+        details: { status: 503, statusText: 'Service Unavailable' },
+      });
       const interval = config.feedPollMinutes * 60_000;
       expect(feeds.get(feed.id)).toMatchObject({
         failures: 1,
@@ -218,13 +226,19 @@ describe('following feeds', () => {
   it('refuses what is not a feed, a feed already followed, and a refused address; unfollowing keeps the articles', async () => {
     const { footnote, feeds, files } = setUp();
     try {
-      await expect(feeds.follow(`${base}/not-a-feed`, 'someone', null)).rejects.toThrow(
-        'That link is not an RSS, Atom or JSON feed (it is text/html); nothing was added.',
-      );
-      await expect(feeds.follow('http://10.0.0.1/rss', 'someone', null)).rejects.toThrow(/private-network/);
+      await expect(feeds.follow(`${base}/not-a-feed`, 'someone', null)).rejects.toMatchObject({
+        code: 'fetch.wrong-type',
+        details: { expected: 'feed', contentType: 'text/html' },
+      });
+      await expect(feeds.follow('http://10.0.0.1/rss', 'someone', null)).rejects.toMatchObject({
+        code: 'fetch.refused',
+        details: { address: 'a private-network address' },
+      });
       expect(feeds.list()).toEqual([]);
       const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
-      await expect(feeds.follow(`${base}/rss.xml`, 'someone', null)).rejects.toBeInstanceOf(UserError);
+      const again = feeds.follow(`${base}/rss.xml`, 'someone', null);
+      await expect(again).rejects.toBeInstanceOf(UserError);
+      await expect(again).rejects.toMatchObject({ code: 'feed.already-followed', details: { title: 'Harbour News' } });
       await feeds.pollDue();
       expect(feeds.unfollow(feed.id)).toMatchObject({ title: 'Harbour News' });
       expect(feeds.list()).toEqual([]);
@@ -264,11 +278,44 @@ describe('following feeds', () => {
       await feeds.pollDue();
       feeds.close();
       const again = new Feeds(footnote, config, silentLog);
-      expect(again.list()).toMatchObject([{ title: 'Harbour News', channelId: '123', etag: '"ferry+orchard"' }]);
+      expect(again.list()).toMatchObject([{ title: 'Harbour News', announceTo: '123', etag: '"ferry+orchard"' }]);
       again.close();
       expect(fs.existsSync(path.resolve(config.feedsDb))).toBe(true);
     } finally {
       await footnote.close();
+    }
+  });
+
+  it('opens a FEEDS_DB written before failures had codes: its channel and its last error in the words it had', () => {
+    const { footnote, config } = setUp();
+    fs.mkdirSync(path.dirname(config.feedsDb), { recursive: true });
+    const old = new Database(config.feedsDb);
+    // The schema as the first version with feeds created it, and a failure stored as words.
+    old.exec(`CREATE TABLE feeds (
+      id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, title TEXT NOT NULL, channel_id TEXT, added_by TEXT NOT NULL,
+      added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_polled_at TEXT, last_error TEXT,
+      failures INTEGER NOT NULL DEFAULT 0, next_poll_at INTEGER NOT NULL);
+    CREATE TABLE feed_items (feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, item_id TEXT NOT NULL,
+      seen_at TEXT NOT NULL, PRIMARY KEY (feed_id, item_id));`);
+    old
+      .prepare(
+        `INSERT INTO feeds (url, title, channel_id, added_by, added_at, last_error, failures, next_poll_at)
+         VALUES (?, 'Harbour News', '456', 'someone', '2026-11-30T12:00:00.000Z', ?, 1, 0)`,
+      )
+      .run(`${base}/rss.xml`, 'The page answered 503 Service Unavailable.');
+    old.close();
+    const feeds = new Feeds(footnote, config, silentLog);
+    try {
+      expect(feeds.list()).toMatchObject([
+        {
+          title: 'Harbour News',
+          announceTo: '456',
+          failures: 1,
+          lastError: { code: 'feed.old-error', details: { text: 'The page answered 503 Service Unavailable.' } },
+        },
+      ]);
+    } finally {
+      feeds.close();
     }
   });
 });

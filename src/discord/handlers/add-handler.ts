@@ -23,10 +23,10 @@ export function addFromDiscord(request: Request, given: AddRequest, context: Com
   const what = given.url ? { url: given.url } : { file: given.file?.name ?? null };
   return runFlow(request, context, [mayAdd(what), noReindexRunning], async () => {
     const { config, footnote, log } = context;
-    if (!given.url === !given.file) throw new UserError('Give a link (`url:`) or a file (`file:`): one of the two.');
+    if (!given.url === !given.file) throw new UserError('add.no-source', {});
     const limit = config.maxArticleBytes;
     if (given.file && given.file.size > limit) {
-      throw new UserError(`That file is larger than ${limit / (1024 * 1024)} MB; nothing was added.`);
+      throw new UserError('article.too-large', { file: null, maxMb: limit / (1024 * 1024) });
     }
     const audit = log.child({ audit: 'add', userId: request.userId, where: request.guildId ?? 'DM', ...what });
     await request.defer();

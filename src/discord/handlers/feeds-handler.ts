@@ -5,6 +5,7 @@
 import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
 import type { PollResult } from '../../library/feeds/feeds.js';
 import type { CommandContext } from '../command-types.js';
+import { errorText } from '../error-text.js';
 import { runFlow } from '../flow.js';
 import { isIndexAdmin, mayFollowFeeds } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
@@ -26,7 +27,7 @@ export function followFeed(
       audit.info({ url: given.url, result: 'refused', reason: (error as Error).message }, 'feed not followed');
       throw error;
     }
-    audit.info({ url: feed.url, feedId: feed.id, channelId: feed.channelId, result: 'followed' }, 'feed followed');
+    audit.info({ url: feed.url, feedId: feed.id, channelId: feed.announceTo, result: 'followed' }, 'feed followed');
     // Its first poll is due now: the reply can say what it brought. The feed is followed either way,
     // so a poll that cannot run now (a reindex under way, here or in another process) is for later.
     let first: PollResult | undefined;
@@ -37,7 +38,8 @@ export function followFeed(
     }
     const title = `**${escapeMarkdown(shorten(feed.title, 200))}**`;
     const brought = first ? describePoll(first) : 'Its first items will be read on the next poll.';
-    const where = feed.channelId ? ` New articles will be announced in <#${feed.channelId}>.` : '';
+    // Where to announce is a channel id: this adapter is the one that stored it.
+    const where = feed.announceTo ? ` New articles will be announced in <#${feed.announceTo}>.` : '';
     await request.reply({ content: shorten(`Following ${title}. ${brought}${where}`, LIMITS.content), embeds: [] });
   });
 }
@@ -51,7 +53,7 @@ export function listFeeds(request: Request, context: CommandContext): Promise<vo
     }
     const lines = feeds.map((f) => {
       const polled = f.lastPolledAt ? `last read ${f.lastPolledAt.slice(0, 16).replace('T', ' ')} UTC` : 'not read yet';
-      const failing = f.lastError ? `; failing: ${escapeMarkdown(shorten(f.lastError, 200))}` : '';
+      const failing = f.lastError ? `; failing: ${escapeMarkdown(shorten(errorText(f.lastError), 200))}` : '';
       return `• **${escapeMarkdown(shorten(f.title, 150))}** <${f.url}> (${polled}${failing})`;
     });
     await request.reply({ content: shorten(lines.join('\n'), LIMITS.content), embeds: [] });
@@ -103,7 +105,9 @@ export async function respondWithFeeds(
 
 /** What a poll of one feed brought, in a sentence. */
 export function describePoll(result: PollResult): string {
-  if (result.error) return `It could not be read this time (${shorten(result.error, 300)}); it will be tried again.`;
+  if (result.error) {
+    return `It could not be read this time (${shorten(errorText(result.error), 300)}); it will be tried again.`;
+  }
   const n = result.added.length;
   const added = n === 0 ? 'No new articles.' : `${n} new article${n === 1 ? '' : 's'} added.`;
   const skipped = result.skipped.length ? ` ${result.skipped.length} item(s) could not be added.` : '';

@@ -14,7 +14,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { moveToRemoved } from '../../articles/set-aside.js';
-import { ReindexInProgressError, UserError } from '../../core/errors.js';
+import { ReindexInProgressError } from '../../core/errors.js';
 import type { IndexSummary } from '../../index/build.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
@@ -37,8 +37,11 @@ export function removeArticle(
     const { footnote, config } = context;
     const article = footnote.index()?.article(articleId);
     if (!article) {
+      // The remove's own answer: what it looked for, and that it changed nothing.
+      context.log.info({ code: 'article.unknown', articleId }, 'request rejected');
       const id = escapeMarkdown(shorten(articleId, 100));
-      throw new UserError(`No indexed article has the id “${id}”. Nothing was changed.`);
+      await request.reply({ content: `No indexed article has the id “${id}”. Nothing was changed.`, embeds: [] });
+      return;
     }
     const audit = context.log.child({
       audit: 'remove',

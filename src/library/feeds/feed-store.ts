@@ -3,25 +3,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { isErrorCode, type Failure } from '../../core/errors.js';
 
 export interface Feed {
   id: number;
   url: string;
   title: string;
-  /** The channel that gets a line per new article, or null. */
-  channelId: string | null;
+  /**
+   * Where each new article is announced, or null: opaque here, read only by the adapter that
+   * followed the feed (a Discord channel id).
+   */
+  announceTo: string | null;
   addedBy: string;
   addedAt: string;
   etag: string | null;
   lastModified: string | null;
   lastPolledAt: string | null;
-  lastError: string | null;
+  lastError: Failure | null;
   /** Polls that failed in a row (the next waits longer for each). */
   failures: number;
   /** When it is polled next (ms since the epoch). */
   nextPollAt: number;
 }
 
+// The columns keep the names they were created with (channel_id holds announceTo), so that a file written by
+// an earlier version opens as it is.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS feeds (
   id INTEGER PRIMARY KEY,
@@ -75,13 +81,13 @@ export class FeedStore {
     return new FeedStore(db);
   }
 
-  add(feed: { url: string; title: string; channelId: string | null; addedBy: string; now: number }): Feed {
+  add(feed: { url: string; title: string; announceTo: string | null; addedBy: string; now: number }): Feed {
     const row = this.db
       .prepare(
         `INSERT INTO feeds (url, title, channel_id, added_by, added_at, next_poll_at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
       )
-      .get(feed.url, feed.title, feed.channelId, feed.addedBy, new Date(feed.now).toISOString(), feed.now) as FeedRow;
+      .get(feed.url, feed.title, feed.announceTo, feed.addedBy, new Date(feed.now).toISOString(), feed.now) as FeedRow;
     return toFeed(row);
   }
 
@@ -124,7 +130,7 @@ export class FeedStore {
       seen: string[];
       etag?: string | null;
       lastModified?: string | null;
-      error: string | null;
+      error: Failure | null;
       failures: number;
       nextPollAt: number;
       now: number;
@@ -139,7 +145,15 @@ export class FeedStore {
           `UPDATE feeds SET last_polled_at = ?, last_error = ?, failures = ?, next_poll_at = ?,
              etag = coalesce(?, etag), last_modified = coalesce(?, last_modified) WHERE id = ?`,
         )
-        .run(at, poll.error, poll.failures, poll.nextPollAt, poll.etag ?? null, poll.lastModified ?? null, feedId);
+        .run(
+          at,
+          poll.error && JSON.stringify(poll.error),
+          poll.failures,
+          poll.nextPollAt,
+          poll.etag ?? null,
+          poll.lastModified ?? null,
+          feedId,
+        );
     })();
   }
 
@@ -153,14 +167,25 @@ function toFeed(row: FeedRow): Feed {
     id: row.id,
     url: row.url,
     title: row.title,
-    channelId: row.channel_id,
+    announceTo: row.channel_id,
     addedBy: row.added_by,
     addedAt: row.added_at,
     etag: row.etag,
     lastModified: row.last_modified,
     lastPolledAt: row.last_polled_at,
-    lastError: row.last_error,
+    lastError: row.last_error === null ? null : storedFailure(row.last_error),
     failures: row.failures,
     nextPollAt: row.next_poll_at,
   };
+}
+
+/** A failure as last_error holds it: JSON, or the words an earlier version stored (shown as they are). */
+function storedFailure(text: string): Failure {
+  try {
+    const stored = JSON.parse(text) as Failure;
+    if (isErrorCode(stored?.code) && typeof stored.details === 'object') return stored;
+  } catch {
+    // Not JSON: words from before failures had codes.
+  }
+  return { code: 'feed.old-error', details: { text } };
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { extractFromJson, extractFromXml, type FeedData } from '@extractus/feed-extractor';
 import { indexSaved, saveArticle, type AddOptions, type Batch } from '../add-article.js';
 import type { Config } from '../../config.js';
-import { UserError, errorMessage } from '../../core/errors.js';
+import { UserError, type Failure } from '../../core/errors.js';
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../../log.js';
@@ -38,9 +38,9 @@ export interface PollResult {
   feed: Feed;
   added: IndexedArticle[];
   /** Items that could not be added, with why (a page with no text, a refused link…). */
-  skipped: { link: string; reason: string }[];
+  skipped: { link: string; failure: Failure }[];
   /** Why the feed itself could not be read, or null. */
-  error: string | null;
+  error: Failure | null;
 }
 
 export interface FeedsOptions extends AddOptions {
@@ -64,14 +64,17 @@ export class Feeds {
     this.random = options.random ?? Math.random;
   }
 
-  /** Follows a feed: it is read once to check it is one (and for its title), then polled on schedule, first now. */
-  async follow(url: string, addedBy: string, channelId: string | null): Promise<Feed> {
+  /**
+   * Follows a feed: it is read once to check it is one (and for its title), then polled on schedule, first now.
+   * `announceTo` is kept for the caller, who says what it means (see Feed).
+   */
+  async follow(url: string, addedBy: string, announceTo: string | null): Promise<Feed> {
     const store = this.open(true)!;
     const existing = store.byUrl(url);
-    if (existing) throw new UserError(`That feed is already followed: ${existing.title}.`);
+    if (existing) throw new UserError('feed.already-followed', { title: existing.title });
     const read = await this.read(url, null);
     if (read.notModified) throw new Error('a first read of a feed cannot be "not modified"');
-    return store.add({ url, title: read.title, channelId, addedBy, now: this.now() });
+    return store.add({ url, title: read.title, announceTo, addedBy, now: this.now() });
   }
 
   list(): Feed[] {
@@ -107,15 +110,15 @@ export class Feeds {
   }
 
   /**
-   * Why a poll failed, as /feeds shows it: the feed's own fault in plain words (a UserError), or for
+   * Why a poll failed, as it is kept for /feeds: the feed's own fault (a UserError's code), or for
    * anything else (a full disk, the articles folder unwritable: messages that name server paths) an
    * error id, under which the log has the whole story.
    */
-  private failureOf(feed: Feed, error: unknown): string {
-    if (error instanceof UserError) return errorMessage(error);
-    const id = randomBytes(4).toString('hex');
-    this.log.error({ err: error, errorId: id, feed: feed.url }, 'feed poll failed');
-    return `something went wrong on the bot's side (error id ${id})`;
+  private failureOf(feed: Feed, error: unknown): Failure {
+    if (error instanceof UserError) return error.failure;
+    const errorId = randomBytes(4).toString('hex');
+    this.log.error({ err: error, errorId, feed: feed.url }, 'feed poll failed');
+    return { code: 'internal', details: { errorId } };
   }
 
   private async pollNow(): Promise<PollResult[]> {
@@ -144,7 +147,7 @@ export class Feeds {
               if ('file' in saved) files.push(saved.file);
             } catch (error) {
               if (!(error instanceof UserError)) throw error;
-              result.skipped.push({ link: item.link, reason: errorMessage(error) });
+              result.skipped.push({ link: item.link, failure: error.failure });
             }
           }
         }
@@ -195,7 +198,7 @@ export class Feeds {
     const page = await safeFetch(url, {
       maxBytes: this.config.maxArticleBytes,
       accept: FEED_TYPES,
-      expected: 'an RSS, Atom or JSON feed',
+      expected: 'feed',
       allowHosts: this.config.fetchAllowHosts,
       headers,
       ...this.options.fetch,
@@ -211,7 +214,7 @@ export class Feeds {
     } catch {
       data = null;
     }
-    if (!data) throw new UserError('That link is not an RSS, Atom or JSON feed; nothing was followed.');
+    if (!data) throw new UserError('feed.not-a-feed', {});
     const items = (data.entries ?? []).flatMap((e): FeedItem[] =>
       e.link && /^https?:/.test(e.link) ? [{ id: e.id || e.link, link: e.link, title: e.title ?? e.link }] : [],
     );
