@@ -11,12 +11,11 @@ import {
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { createBot } from '../../src/discord/client.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
 import { Footnote } from '../../src/library/footnote.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
-import { startBot, type RunningBot } from '../support/bot.js';
+import { startBot, wireBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import {
   ROOT,
@@ -451,14 +450,14 @@ describe('a set-up Discord refuses', () => {
     const own = await DiscordEmulator.start({ disallowedIntents: GatewayIntentBits.MessageContent });
     const config = testConfig({ DISCORD_API_BASE: own.apiBase, MESSAGE_CONTENT: 'true' });
     const footnote = new Footnote(config, silentLog);
-    const bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
+    const { bot, close } = await wireBot(footnote, config, silentLog);
     try {
       const failure = await bot.start(own.token).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(ConfigError);
       expect((failure as ConfigError).variable).toBe('MESSAGE_CONTENT');
       expect((failure as Error).message).toMatch(/Privileged Gateway Intents.*MESSAGE_CONTENT=false/);
     } finally {
-      await bot.stop();
+      await close();
       await footnote.close();
       await own.close();
     }
