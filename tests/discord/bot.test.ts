@@ -331,6 +331,17 @@ describe('/articles, /status, /help and failures', () => {
     expect(reply.content).toContain('quoted word for word');
   });
 
+  it('lists every slash command in /help, with its own description, and the other ways to ask', async () => {
+    const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'help', ...guild() }).id);
+    for (const command of (await loadCommands()).values()) {
+      const { name, description } = command.data.toJSON();
+      expect(reply.content).toContain(`\`/${name}`);
+      expect(reply.content).toContain(description);
+    }
+    expect(reply.content).toMatch(/direct message.*mention me/);
+    expect(reply.content).toContain('Ask a follow-up');
+  });
+
   it('sends every message it sends with mentions off: set once on the client, not per message', async () => {
     // Whatever ran before in this file (answers, refusals, DMs, mentions, reindex progress, lists) is checked too.
     await emulator.waitForInteractionReply(ask('Is Jack Ma open to working with Apple?').id);
