@@ -1,4 +1,4 @@
-// /add: add an article from a link or an attached file (the handler is src/discord/add.ts).
+// /add: add an article from a link or an attached file (the handler is src/discord/handlers/add-handler.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { addFromDiscord } from '../src/discord/handlers/add-handler.js';
 import type { Command } from '../src/discord/command-types.js';

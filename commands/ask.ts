@@ -1,4 +1,4 @@
-// /ask: a question answered with quotes from the articles (the question handler is src/discord/questions.ts).
+// /ask: a question answered with quotes from the articles (the handler is src/discord/handlers/question-handler.ts).
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { respondWithArticles } from '../src/discord/article-choices.js';
 import type { Command } from '../src/discord/command-types.js';

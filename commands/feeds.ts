@@ -1,4 +1,4 @@
-// /feeds add|list|remove: follow RSS and Atom feeds (the handlers are src/discord/feeds.ts).
+// /feeds add|list|remove: follow RSS and Atom feeds (the handlers are src/discord/handlers/feeds-handler.ts).
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 import { followFeed, listFeeds, respondWithFeeds, unfollowFeed } from '../src/discord/handlers/feeds-handler.js';

@@ -1,4 +1,4 @@
-// /reindex: rebuild the index after the articles changed (the handler is src/discord/reindex.ts).
+// /reindex: rebuild the index after the articles changed (the handler is src/discord/handlers/reindex-handler.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 import { rebuildIndex } from '../src/discord/handlers/reindex-handler.js';

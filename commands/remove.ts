@@ -1,4 +1,4 @@
-// /remove: take an article out of the index, keeping its file aside (the handler is src/discord/remove.ts).
+// /remove: take an article out of the index, its file kept aside (the handler: src/discord/handlers/remove-handler.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { respondWithArticles } from '../src/discord/article-choices.js';
 import type { Command } from '../src/discord/command-types.js';

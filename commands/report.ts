@@ -1,4 +1,4 @@
-// /report: the questions the articles did not answer, the answers voted down, the most asked (src/discord/report.ts).
+// /report: what the articles did not answer, the answers voted down, the most asked (handlers/report-handler.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 import { showReport } from '../src/discord/handlers/report-handler.js';

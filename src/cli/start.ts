@@ -1,9 +1,12 @@
 // `npm start`: the Discord bot, warming the model and the index while it connects.
 import os from 'node:os';
 import { discordCredentials } from '../config.js';
-import { Footnote } from '../library/footnote.js';
 import { createBot } from '../discord/client.js';
+import { configuredLimits } from '../discord/limits.js';
 import { loadCommands } from '../discord/load-commands.js';
+import { AnswerLog } from '../library/feedback/answer-log.js';
+import { Feeds } from '../library/feeds/feeds.js';
+import { Footnote } from '../library/footnote.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';
 
@@ -27,16 +30,31 @@ runCommand(
     warming.catch(() => {});
 
     const commands = await loadCommands();
-    const bot = createBot(commands, { footnote, config, log, startedAt: new Date() });
+    // Everything the bot is given is opened here, and closed here after the bot has stopped.
+    const feeds = new Feeds(footnote, config, log);
+    const answers = new AnswerLog(config.answersDb, config.retainDays);
+    const bot = createBot({
+      footnote,
+      feeds,
+      answers,
+      commands,
+      limits: configuredLimits(config.discord),
+      config,
+      log,
+      startedAt: new Date(),
+    });
+    const close = async (): Promise<void> => {
+      await bot.stop();
+      feeds.close();
+      answers.close();
+      await footnote.close();
+    };
     let stopping = false;
     const shutdown = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      void bot
-        .stop()
-        .then(() => footnote.close())
-        .finally(() => process.exit(0));
+      void close().finally(() => process.exit(0));
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
@@ -46,8 +64,7 @@ runCommand(
       if (needsModel) log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
     } catch (error) {
       stopping = true;
-      await bot.stop();
-      await footnote.close();
+      await close();
       throw error;
     }
   },

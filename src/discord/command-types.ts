@@ -21,6 +21,8 @@ export interface CommandContext {
   config: Config;
   log: Logger;
   startedAt: Date;
+  /** The slash commands the bot answers, by name: exactly those in `commands/` (/help lists them). */
+  commands: ReadonlyMap<string, Command>;
   /** Shared by every way of asking (slash command, DM, mention). */
   limits: { rate: RateLimiter; queue: WorkQueue };
 }

@@ -1,4 +1,5 @@
 /** The per-user rate limit and the bounded answer queue that every way of asking shares. */
+import type { Config } from '../config.js';
 
 /**
  * Per-user rate limit: at most `limit` questions in any `windowMs`. A sliding window of
@@ -80,4 +81,12 @@ export function slowDown(retryAfterMs: number, now = Date.now()): string {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const at = Math.ceil((now + retryAfterMs) / 1000);
   return `You’re asking faster than I can keep up with. Please try again in ${seconds} s (<t:${at}:R>).`;
+}
+
+/** The limits as configured (RATE_LIMIT_*, MAX_CONCURRENT_ANSWERS, MAX_QUEUED_QUESTIONS), one pair per bot. */
+export function configuredLimits({ rateLimit, queue }: Config['discord']): { rate: RateLimiter; queue: WorkQueue } {
+  return {
+    rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs),
+    queue: new WorkQueue(queue.concurrency, queue.capacity),
+  };
 }

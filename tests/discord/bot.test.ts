@@ -11,12 +11,11 @@ import {
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { createBot } from '../../src/discord/client.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
 import { Footnote } from '../../src/library/footnote.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
-import { startBot, type RunningBot } from '../support/bot.js';
+import { startBot, wireBot, type RunningBot } from '../support/bot.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import {
   ROOT,
@@ -332,6 +331,17 @@ describe('/articles, /status, /help and failures', () => {
     expect(reply.content).toContain('quoted word for word');
   });
 
+  it('lists every slash command in /help, with its own description, and the other ways to ask', async () => {
+    const reply = await emulator.waitForInteractionReply(emulator.sendSlashCommand({ name: 'help', ...guild() }).id);
+    for (const command of (await loadCommands()).values()) {
+      const { name, description } = command.data.toJSON();
+      expect(reply.content).toContain(`\`/${name}`);
+      expect(reply.content).toContain(description);
+    }
+    expect(reply.content).toMatch(/direct message.*mention me/);
+    expect(reply.content).toContain('Ask a follow-up');
+  });
+
   it('sends every message it sends with mentions off: set once on the client, not per message', async () => {
     // Whatever ran before in this file (answers, refusals, DMs, mentions, reindex progress, lists) is checked too.
     await emulator.waitForInteractionReply(ask('Is Jack Ma open to working with Apple?').id);
@@ -451,14 +461,14 @@ describe('a set-up Discord refuses', () => {
     const own = await DiscordEmulator.start({ disallowedIntents: GatewayIntentBits.MessageContent });
     const config = testConfig({ DISCORD_API_BASE: own.apiBase, MESSAGE_CONTENT: 'true' });
     const footnote = new Footnote(config, silentLog);
-    const bot = createBot(await loadCommands(), { footnote, config, log: silentLog, startedAt: new Date() });
+    const { bot, close } = await wireBot(footnote, config, silentLog);
     try {
       const failure = await bot.start(own.token).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(ConfigError);
       expect((failure as ConfigError).variable).toBe('MESSAGE_CONTENT');
       expect((failure as Error).message).toMatch(/Privileged Gateway Intents.*MESSAGE_CONTENT=false/);
     } finally {
-      await bot.stop();
+      await close();
       await footnote.close();
       await own.close();
     }

@@ -3,20 +3,61 @@ import { ApplicationCommandOptionType, Events, type APIUser } from 'discord.js';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/discord/client.js';
+import { configuredLimits } from '../../src/discord/limits.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
-import type { Feeds } from '../../src/library/feeds/feeds.js';
+import { AnswerLog } from '../../src/library/feedback/answer-log.js';
+import { Feeds } from '../../src/library/feeds/feeds.js';
 import { Footnote } from '../../src/library/footnote.js';
 import type { Logger } from '../../src/log.js';
 import { DiscordEmulator, type DiscordEmulatorOptions, type InteractionReply } from '../../scripts/discord-emulator.js';
 import { silentLog, testConfig } from './setup.js';
 
+/** A bot and what was opened for it, as src/cli/start.ts wires them. */
+export interface WiredBot {
+  bot: Bot;
+  /** Stops the bot, then closes its feeds and answer log, as npm start does on SIGTERM. */
+  close(): Promise<void>;
+}
+
 export interface RunningBot {
   emulator: DiscordEmulator;
   footnote: Footnote;
   config: Config;
-  /** A test may replace it with a new bot on the same emulator (a restart); stop() stops that one. */
-  bot: Bot;
+  /** restartBot replaces it with a new bot on the same emulator; stop() stops that one. */
+  wired: WiredBot;
+  /** The bot running now (wired.bot). */
+  readonly bot: Bot;
   stop(): Promise<void>;
+}
+
+/** The bot as src/cli/start.ts wires it, not yet connected: its feeds (`feeds`, else new) and answer log opened. */
+export async function wireBot(
+  footnote: Footnote,
+  config: Config,
+  log: Logger,
+  feeds = new Feeds(footnote, config, log),
+): Promise<WiredBot> {
+  const answers = new AnswerLog(config.answersDb, config.retainDays);
+  const commands = await loadCommands();
+  const limits = configuredLimits(config.discord);
+  const bot = createBot({ footnote, feeds, answers, commands, limits, config, log, startedAt: new Date() });
+  return {
+    bot,
+    async close() {
+      await bot.stop();
+      feeds.close();
+      answers.close();
+    },
+  };
+}
+
+/** Wires a bot and waits until it is connected. */
+async function connectBot(emulator: DiscordEmulator, ...wiring: Parameters<typeof wireBot>): Promise<WiredBot> {
+  const wired = await wireBot(...wiring);
+  const ready = once(wired.bot.client, Events.ClientReady);
+  await wired.bot.start(emulator.token);
+  await ready;
+  return wired;
 }
 
 /**
@@ -41,17 +82,16 @@ export async function startBot(
   const footnote = options.footnote?.(config, log) ?? new Footnote(config, log);
   if (options.reindex ?? true) await footnote.reindex();
   const feeds = options.feeds?.(footnote, config, log);
-  const bot = createBot(await loadCommands(), { footnote, config, log, startedAt: new Date(), feeds });
-  const ready = once(bot.client, Events.ClientReady);
-  await bot.start(emulator.token);
-  await ready;
   const running: RunningBot = {
     emulator,
     footnote,
     config,
-    bot,
+    wired: await connectBot(emulator, footnote, config, log, feeds),
+    get bot() {
+      return running.wired.bot;
+    },
     async stop() {
-      await running.bot.stop();
+      await running.wired.close();
       await footnote.close();
       await emulator.close();
     },
@@ -61,17 +101,8 @@ export async function startBot(
 
 /** Stops the bot and starts a new one on the same emulator, core and files, as `npm start` again would. */
 export async function restartBot(running: RunningBot): Promise<void> {
-  await running.bot.stop();
-  const bot = createBot(await loadCommands(), {
-    footnote: running.footnote,
-    config: running.config,
-    log: silentLog,
-    startedAt: new Date(),
-  });
-  const ready = once(bot.client, Events.ClientReady);
-  await bot.start(running.emulator.token);
-  await ready;
-  running.bot = bot;
+  await running.wired.close();
+  running.wired = await connectBot(running.emulator, running.footnote, running.config, silentLog);
 }
 
 /** Nothing only an operator should read: a local path, a variable name, a shell command. */

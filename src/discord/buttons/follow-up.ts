@@ -17,7 +17,10 @@ import { FOLLOW_UP_PREFIX, shorten } from '../render.js';
 export const IN_THE_THREAD =
   'Ask your follow-up in the thread with /ask or by mentioning me; I read it with the questions before it.';
 
-export async function openFollowUp(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
+export const prefix = FOLLOW_UP_PREFIX;
+export const action = 'open a follow-up thread';
+
+export async function execute(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
   const answerId = Number(interaction.customId.slice(FOLLOW_UP_PREFIX.length));
   if (!Number.isInteger(answerId)) return;
   const thread = await threadOn(interaction.message);

@@ -5,7 +5,10 @@ import { SHARE_BUTTON, renderShared } from '../render.js';
 
 export const NOT_YOURS = 'Only the person who asked can share this answer.';
 
-export async function shareAnswer(interaction: ButtonInteraction, { log }: CommandContext): Promise<void> {
+export const prefix = SHARE_BUTTON;
+export const action = 'share the answer';
+
+export async function execute(interaction: ButtonInteraction, { log }: CommandContext): Promise<void> {
   const asker = interaction.message.interactionMetadata?.user.id;
   if (asker && asker !== interaction.user.id) {
     await interaction.reply({ content: NOT_YOURS, flags: MessageFlags.Ephemeral });

@@ -7,7 +7,10 @@ import { VOTE_PREFIX } from '../render.js';
 export const TOO_OLD = 'That answer is too old to vote on.';
 const SHOWN: Record<Vote, string> = { 1: '👍', [-1]: '👎' };
 
-export async function recordVote(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
+export const prefix = VOTE_PREFIX;
+export const action = 'record the vote';
+
+export async function execute(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
   const match = new RegExp(`^${VOTE_PREFIX}(1|-1):(\\d+)$`).exec(interaction.customId);
   if (!match) return;
   const vote = Number(match[1]) as Vote;

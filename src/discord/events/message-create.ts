@@ -1,0 +1,19 @@
+/** messageCreate: a DM, a mention or a message in a follow-up thread, handed to messages.ts. */
+import { Events, type Message } from 'discord.js';
+import type { EventContext } from '../load-events.js';
+import { handleMessage } from '../messages.js';
+
+export const name = Events.MessageCreate;
+
+export async function execute({ context }: EventContext, message: Message): Promise<void> {
+  const started = performance.now();
+  const log = context.log.child({ messageId: message.id, userId: message.author.id, guildId: message.guildId });
+  try {
+    await handleMessage(message, { ...context, log });
+  } catch (error) {
+    // Questions, reindexing and adding handle their own failures (flow.ts): this is the hint to a bare mention.
+    log.warn({ err: error }, 'could not answer the message');
+    return;
+  }
+  log.debug({ latencyMs: Math.round(performance.now() - started) }, 'message handled');
+}
