@@ -16,6 +16,7 @@ import {
 import { moveToRemoved } from '../../articles/set-aside.js';
 import { ReindexInProgressError } from '../../core/errors.js';
 import type { IndexSummary } from '../../index/build.js';
+import type { Logger } from '../../log.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
 import { REINDEX_RUNNING, mayRemove, noReindexRunning } from '../preconditions.js';
@@ -34,8 +35,7 @@ export function removeArticle(
 ): Promise<void> {
   const request = fromInteraction(interaction);
   return runFlow(request, context, [mayRemove(articleId), noReindexRunning], async () => {
-    const { footnote, config } = context;
-    const article = footnote.index()?.article(articleId);
+    const article = context.footnote.index()?.article(articleId);
     if (!article) {
       // The remove's own answer: what it looked for, and that it changed nothing.
       context.log.info({ code: 'article.unknown', articleId }, 'request rejected');
@@ -52,69 +52,89 @@ export function removeArticle(
     });
     // Only the name under the articles folder is shown: the server's paths are for the log.
     const named = `**${escapeMarkdown(shorten(article.title, 300))}** (${escapeMarkdown(shorten(article.file, 300))})`;
-    const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder().setCustomId(REMOVE_BUTTON).setLabel('Remove').setStyle(ButtonStyle.Danger),
-      new ButtonBuilder().setCustomId(CANCEL_BUTTON).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
-    );
-    const response = await interaction.reply({
-      content: `Remove ${named} from the index? Its file moves to the removed folder; nothing is deleted.`,
-      components: [buttons],
-      flags: MessageFlags.Ephemeral,
-      withResponse: true,
-    });
-    const message = response.resource?.message;
-    if (!message) throw new Error('Discord did not return the confirmation message');
-
-    let click: ButtonInteraction;
-    try {
-      click = await message.awaitMessageComponent({
-        componentType: ComponentType.Button,
-        filter: (i) => i.user.id === interaction.user.id,
-        time: CONFIRM_MS,
-      });
-    } catch {
-      // The collector rejects when its time is up (or the message is gone).
-      audit.info({ result: 'timed out' }, 'remove not confirmed');
-      await interaction.editReply({ content: `No answer within a minute: ${named} stays.`, components: [] });
-      return;
-    }
-    if (click.customId === CANCEL_BUTTON) {
-      audit.info({ result: 'cancelled' }, 'remove cancelled');
-      await click.update({ content: `Cancelled: ${named} stays.`, components: [] });
-      return;
-    }
+    const click = await confirmed(interaction, named, audit);
+    if (!click) return;
     // A reindex may have started while the buttons waited; moving the file under it would leave
     // its outcome unclear.
-    if (footnote.reindexing) {
+    if (context.footnote.reindexing) {
       audit.info({ result: 'reindex running' }, 'remove not done');
       await click.update({ content: `${REINDEX_RUNNING} Nothing was removed.`, components: [] });
       return;
     }
     await click.update({ content: `Removing ${named}…`, components: [] });
+    await moveAndReindex(click, article.file, named, audit, context);
+  });
+}
 
-    let movedTo: string;
-    try {
-      movedTo = await moveToRemoved(config.articlesDir, config.removedDir, article.file);
-    } catch (error) {
-      audit.warn({ result: 'failed', err: error }, 'remove failed');
+/** Asks the person to confirm with Remove or Cancel: their Remove click, or null (cancelled, or no click in time). */
+async function confirmed(
+  interaction: ChatInputCommandInteraction,
+  named: string,
+  audit: Logger,
+): Promise<ButtonInteraction | null> {
+  const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(REMOVE_BUTTON).setLabel('Remove').setStyle(ButtonStyle.Danger),
+    new ButtonBuilder().setCustomId(CANCEL_BUTTON).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+  );
+  const response = await interaction.reply({
+    content: `Remove ${named} from the index? Its file moves to the removed folder; nothing is deleted.`,
+    components: [buttons],
+    flags: MessageFlags.Ephemeral,
+    withResponse: true,
+  });
+  const message = response.resource?.message;
+  if (!message) throw new Error('Discord did not return the confirmation message');
+  let click: ButtonInteraction;
+  try {
+    click = await message.awaitMessageComponent({
+      componentType: ComponentType.Button,
+      filter: (i) => i.user.id === interaction.user.id,
+      time: CONFIRM_MS,
+    });
+  } catch {
+    // The collector rejects when its time is up (or the message is gone).
+    audit.info({ result: 'timed out' }, 'remove not confirmed');
+    await interaction.editReply({ content: `No answer within a minute: ${named} stays.`, components: [] });
+    return null;
+  }
+  if (click.customId === CANCEL_BUTTON) {
+    audit.info({ result: 'cancelled' }, 'remove cancelled');
+    await click.update({ content: `Cancelled: ${named} stays.`, components: [] });
+    return null;
+  }
+  return click;
+}
+
+/** Moves the article's file to the removed folder and reindexes without it, telling the person how it went. */
+async function moveAndReindex(
+  click: ButtonInteraction,
+  file: string,
+  named: string,
+  audit: Logger,
+  { footnote, config }: CommandContext,
+): Promise<void> {
+  let movedTo: string;
+  try {
+    movedTo = await moveToRemoved(config.articlesDir, config.removedDir, file);
+  } catch (error) {
+    audit.warn({ result: 'failed', err: error }, 'remove failed');
+    throw error;
+  }
+  let summary: IndexSummary;
+  try {
+    summary = await footnote.reindex();
+  } catch (error) {
+    if (!(error instanceof ReindexInProgressError)) {
+      audit.warn({ result: 'moved, reindex failed', movedTo, err: error }, 'remove failed');
       throw error;
     }
-    let summary: IndexSummary;
-    try {
-      summary = await footnote.reindex();
-    } catch (error) {
-      if (!(error instanceof ReindexInProgressError)) {
-        audit.warn({ result: 'moved, reindex failed', movedTo, err: error }, 'remove failed');
-        throw error;
-      }
-      // Another reindex started in the moment since the check; the next one leaves the article out.
-      audit.info({ result: 'moved, reindex already running', movedTo }, 'article file moved');
-      const content = `Moved ${named} to the removed folder, but a reindex was already running:`;
-      await click.editReply({ content: `${content} until the next one, it may still be quoted.` });
-      return;
-    }
-    audit.info({ result: 'removed', movedTo, articles: summary.articles }, 'article removed');
-    const content = `Removed ${named} from the index; its file is kept in the removed folder.`;
-    await click.editReply({ content: `${content} Articles in the index: ${summary.articles}.` });
-  });
+    // Another reindex started in the moment since the check; the next one leaves the article out.
+    audit.info({ result: 'moved, reindex already running', movedTo }, 'article file moved');
+    const content = `Moved ${named} to the removed folder, but a reindex was already running:`;
+    await click.editReply({ content: `${content} until the next one, it may still be quoted.` });
+    return;
+  }
+  audit.info({ result: 'removed', movedTo, articles: summary.articles }, 'article removed');
+  const content = `Removed ${named} from the index; its file is kept in the removed folder.`;
+  await click.editReply({ content: `${content} Articles in the index: ${summary.articles}.` });
 }
