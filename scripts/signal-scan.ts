@@ -17,7 +17,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'lexical' },
   },
 });
-const mode = values.mode!;
+const mode = values.mode;
 if (!isRetrievalMode(mode)) throw new Error(`--mode: lexical, hybrid or dense, got "${mode}"`);
 type Signals = Record<string, number>;
 interface Candidate {
@@ -28,7 +28,7 @@ interface Candidate {
 
 const sets: { name: string; questions: Candidate[][] }[] = [];
 for (const spec of values.set ?? []) {
-  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache! });
+  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache });
   const questions: Candidate[][] = [];
   for (const q of loadQuestions(questionsFile)) {
     if (expectsAbstention(q.expect)) continue;

@@ -8,7 +8,7 @@ import { createLogger, type LogStyle, type Logger } from '../log.js';
  * service (the bot), whose logs are structured.
  */
 export function runCommand(
-  main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void>,
+  main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void> | void,
   options: { logs?: LogStyle } = {},
 ): void {
   const argv = process.argv.slice(2);
@@ -31,7 +31,7 @@ export function runCommand(
         return;
       }
       process.stderr.write(`error: ${errorMessage(error)}\n`);
-      (log as Logger | null)?.debug({ err: error }, 'failure details');
+      log?.debug({ err: error }, 'failure details');
       process.exitCode = 1;
     },
   );
