@@ -58,7 +58,7 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
     // Ready when connected and the model is loaded, so the burst measures the steady state.
     await new Promise<void>((resolve, reject) => {
       const read = (chunk: Buffer): void => {
-        output += chunk;
+        output += chunk.toString();
         if (/connected to Discord/.test(output) && /the embedding model is loaded/.test(output)) resolve();
       };
       bot.stdout.on('data', read);

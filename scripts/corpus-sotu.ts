@@ -3,7 +3,7 @@ import { writeSotuArticles } from './sotu.js';
 import { UsageError } from '../src/core/errors.js';
 import { runCommand } from '../src/cli/run.js';
 
-runCommand(async ({ argv }) => {
+runCommand(({ argv }) => {
   const [dir, ...rest] = argv;
   if (!dir || rest.length)
     throw new UsageError('usage: npm run corpus:sotu -- DIR   (writes the 233 State of the Union addresses into DIR)');

@@ -7,7 +7,7 @@ import { writeWikiQa } from './wikiqa.js';
 const USAGE =
   'usage: npm run corpus:wikiqa -- TSV OUT_DIR   (WikiQA-dev.tsv → OUT_DIR/articles/*.txt and OUT_DIR/questions.jsonl)';
 
-runCommand(async ({ argv }) => {
+runCommand(({ argv }) => {
   const [tsv, out, ...rest] = argv;
   if (!tsv || !out || rest.length) throw new UsageError(USAGE);
   let text: string;

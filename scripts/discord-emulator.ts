@@ -293,6 +293,9 @@ const MESSAGE_EVENT_INTENTS: Partial<Record<string, [GatewayIntentBits, GatewayI
   [GatewayDispatchEvents.TypingStart]: [GatewayIntentBits.GuildMessageTyping, GatewayIntentBits.DirectMessageTyping],
 };
 
+/** The dispatches whose content the MESSAGE_CONTENT intent guards. */
+const CONTENT_EVENTS = new Set<string>([GatewayDispatchEvents.MessageCreate, GatewayDispatchEvents.MessageUpdate]);
+
 /** Ops a client may send that the emulator only records. */
 const RECORDED_OPS = new Set<number>([
   GatewayOpcodes.PresenceUpdate,
@@ -475,13 +478,14 @@ function validateCommands(commands: unknown[]): FormErrors {
   const errors = new FormErrors();
   const seen = new Set<string>();
   (commands as CommandLike[]).forEach((command, i) => {
-    const chatInput = (command.type ?? ApplicationCommandType.ChatInput) === ApplicationCommandType.ChatInput;
+    const type: unknown = command.type ?? ApplicationCommandType.ChatInput;
+    const chatInput = type === ApplicationCommandType.ChatInput;
     checkName(errors, [i], command.name, chatInput);
     if (chatInput) {
       checkDescription(errors, [i], command.description);
       checkOptions(errors, [i], command.options);
     }
-    const key = `${String(command.type ?? ApplicationCommandType.ChatInput)}:${String(command.name)}`;
+    const key = `${String(type)}:${String(command.name)}`;
     if (seen.has(key))
       errors.add([], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
     seen.add(key);
@@ -957,7 +961,8 @@ export class DiscordEmulator {
     try {
       // Binary frames would be ETF, which the emulator does not speak.
       if (isBinary) throw new Error('binary frame');
-      payload = asObject(JSON.parse(data.toString()));
+      // A Buffer: the socket's binaryType stays ws's default, 'nodebuffer'.
+      payload = asObject(JSON.parse((data as Buffer).toString()));
     } catch {
       return this.closeFromServer(connection, 4002, 'Error while decoding payload.');
     }
@@ -1078,7 +1083,7 @@ export class DiscordEmulator {
   /** Without the MESSAGE_CONTENT intent, Discord blanks guild messages that neither come from nor
    * mention the bot. */
   private withoutPrivilegedContent(session: GatewaySession, t: string, d: unknown): unknown {
-    if (t !== GatewayDispatchEvents.MessageCreate && t !== GatewayDispatchEvents.MessageUpdate) return d;
+    if (!CONTENT_EVENTS.has(t)) return d;
     const message = d as GatewayMessageCreateDispatchData;
     const botId = this.fixture.users.bot.id;
     if (
@@ -1105,7 +1110,7 @@ export class DiscordEmulator {
     connection: GatewayConnection | null,
     entry: DistributiveOmit<GatewayLogEntry, 'connection' | 'at'>,
   ): void {
-    this.gatewayLog.push({ ...entry, connection: connection?.id ?? 0, at: Date.now() } as GatewayLogEntry);
+    this.gatewayLog.push({ ...entry, connection: connection?.id ?? 0, at: Date.now() });
     this.changed();
   }
 
@@ -1156,7 +1161,7 @@ export class DiscordEmulator {
       member_count: this.members.size,
       voice_states: [],
       members: [...this.members.values()],
-      channels: [channelInGuild as GatewayGuildCreateDispatchData['channels'][number]],
+      channels: [channelInGuild],
       threads: [],
       presences: [],
       stage_instances: [],
@@ -1521,7 +1526,8 @@ export class DiscordEmulator {
               : []),
             InteractionResponseType.Modal,
           ];
-    if (typeof type !== 'number' || !allowed.includes(type)) {
+    const isAllowed = (t: unknown): t is InteractionResponseType => typeof t === 'number' && allowed.includes(t);
+    if (!isAllowed(type)) {
       const errors = new FormErrors();
       errors.add(['type'], 'BASE_TYPE_CHOICES', `Value must be one of (${allowed.join(', ')}).`);
       return errors.reply()!;
@@ -1551,7 +1557,7 @@ export class DiscordEmulator {
       const on = this.messages.get(payload.message.id);
       if (!on) return unknownMessage();
       if (type === InteractionResponseType.UpdateMessage) {
-        const edited = this.editMessage(on, asObject(data) as MessageBody, ctx.files, ['data']);
+        const edited = this.editMessage(on, asObject(data), ctx.files, ['data']);
         if (edited.status !== 200) return edited;
       }
       message = on;
@@ -1644,7 +1650,7 @@ export class DiscordEmulator {
     const record = this.webhookRecord(ctx);
     if ('status' in record) return record;
     const message = this.webhookMessage(record, ctx.params.messageId!);
-    return message ? this.editMessage(message, asObject(ctx.body) as MessageBody, ctx.files) : unknownMessage();
+    return message ? this.editMessage(message, asObject(ctx.body), ctx.files) : unknownMessage();
   }
 
   /** After a deferred callback, Discord's first follow-up resolves the loading original. */
@@ -1739,7 +1745,7 @@ export class DiscordEmulator {
     if (!message || message.channel_id !== ctx.params.channelId) return unknownMessage();
     if (message.author.id !== this.fixture.users.bot.id)
       return apiError(403, 50005, 'Cannot edit a message authored by another user');
-    return this.editMessage(message, asObject(ctx.body) as MessageBody, ctx.files);
+    return this.editMessage(message, asObject(ctx.body), ctx.files);
   }
 
   private buildMessage(

@@ -25,11 +25,11 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const spec of values.set ?? []) {
-  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache! });
+  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache });
   const modelName = values.model ? path.basename(values.model) : 'none';
   const questions = loadQuestions(questionsFile);
   const reports: [string, EvalReport][] = [];
-  for (const mode of values.modes!.split(',')) {
+  for (const mode of values.modes.split(',')) {
     if (!isRetrievalMode(mode))
       throw new Error(`--modes: expected some of ${RETRIEVAL_MODES.join(', ')}, got "${mode}"`);
     if (mode !== 'lexical' && !values.model) continue;
@@ -51,7 +51,7 @@ for (const spec of values.set ?? []) {
     console.log(`| ${cells.join(' | ')} |`);
     if (values.verbose)
       fs.writeFileSync(
-        path.join(values.cache!, `${name}-${mode}-${modelName}.json`),
+        path.join(values.cache, `${name}-${mode}-${modelName}.json`),
         JSON.stringify(report.results, null, 1),
       );
   }

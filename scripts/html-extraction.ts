@@ -97,7 +97,7 @@ export function measurePage(dir: string): PageResult | null {
 
 const percent = (n: number, of: number): string => `${((100 * n) / Math.max(of, 1)).toFixed(0)} %`;
 
-runCommand(async ({ argv }) => {
+runCommand(({ argv }) => {
   const [root, ...rest] = argv;
   if (!root || rest.length) throw new UsageError('usage: npm run eval:html -- DIR   (one folder per saved page)');
   const results = fs

@@ -16,7 +16,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'lexical' },
   },
 });
-if (!isRetrievalMode(values.mode!)) throw new Error(`--mode: lexical, hybrid or dense, got "${values.mode}"`);
+if (!isRetrievalMode(values.mode)) throw new Error(`--mode: lexical, hybrid or dense, got "${values.mode}"`);
 const mode: RetrievalMode = values.mode;
 
 interface DevSet {
@@ -26,7 +26,7 @@ interface DevSet {
 }
 const sets: DevSet[] = [];
 for (const spec of values.set ?? []) {
-  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache! });
+  const { name, questionsFile, footnote } = await openDevSet(spec, { model: values.model, cache: values.cache });
   sets.push({ name, footnote, questions: loadQuestions(questionsFile).filter((q) => !expectsAbstention(q.expect)) });
 }
 

@@ -87,7 +87,7 @@ describe('npm install --omit=dev', () => {
       const exited = new Promise<number | null>((resolve) => bot.on('close', resolve));
       await new Promise<void>((resolve, reject) => {
         const read = (chunk: Buffer): void => {
-          output += chunk;
+          output += chunk.toString();
           if (/connected to Discord/.test(output)) resolve();
         };
         bot.stdout.on('data', read);

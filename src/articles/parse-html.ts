@@ -264,7 +264,7 @@ function jsonLdArticle(doc: DomDocument): Record<string, unknown> | null {
     const queue: unknown[] = [data];
     while (queue.length > 0) {
       const item = queue.shift();
-      if (Array.isArray(item)) queue.push(...item);
+      if (Array.isArray(item)) queue.push(...(item as unknown[]));
       else if (item && typeof item === 'object') {
         const obj = item as Record<string, unknown>;
         if (isArticleType(obj['@type'])) return obj;
@@ -370,7 +370,7 @@ const KEEPS_THE_STORY = 0.75;
 /** Readability's main text of a page, or null when it finds none. */
 function readMainText(doc: DomDocument): MainText {
   try {
-    return new Readability<DomElement>(doc as never, { serializer: (node) => node as unknown as DomElement }).parse();
+    return new Readability<DomElement>(doc, { serializer: (node: unknown) => node as DomElement }).parse();
   } catch {
     // Readability expects the tree a browser builds; markup that linkedom leaves outside <body>
     // ("</body><p>…") makes it throw. The body is then read as when it finds nothing.

@@ -19,7 +19,7 @@ export function commandArguments<O extends Options>(
     parsed = parseArgs({
       args: argv,
       allowPositionals: positionals,
-      options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } },
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);

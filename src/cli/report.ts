@@ -7,7 +7,7 @@ import { runCommand } from './run.js';
 
 const USAGE = 'usage: npm run report -- [--since 7d] [--json]   (--since: days d or hours h)';
 
-runCommand(async ({ config, argv }) => {
+runCommand(({ config, argv }) => {
   const parsed = commandArguments(
     argv,
     USAGE,
@@ -15,7 +15,7 @@ runCommand(async ({ config, argv }) => {
     { positionals: false },
   );
   if (!parsed) return;
-  const period = /^(\d+)([dh])$/.exec(parsed.values.since!);
+  const period = /^(\d+)([dh])$/.exec(parsed.values.since);
   if (!period)
     throw new UsageError(
       `--since must be a number of days or hours, like 7d or 24h (got "${parsed.values.since}")\n${USAGE}`,

@@ -10,7 +10,7 @@ import { errorText } from './error-text.js';
  * whose logs are structured.
  */
 export function runCommand(
-  main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void>,
+  main: (context: { config: Config; log: Logger; argv: string[] }) => Promise<void> | void,
   options: { logs?: LogStyle } = {},
 ): void {
   const argv = process.argv.slice(2);
@@ -34,7 +34,7 @@ export function runCommand(
         return;
       }
       process.stderr.write(`error: ${words}\n`);
-      (log as Logger | null)?.debug({ err: error }, 'failure details');
+      log?.debug({ err: error }, 'failure details');
       process.exitCode = 1;
     },
   );

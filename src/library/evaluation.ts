@@ -211,7 +211,12 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     ) {
       return fail('"expect.quote" must be a non-empty string when given ("expect.quotes": a non-empty list of them)');
     }
-    questions.push({ question, expect: quotes === undefined ? { files } : { files, quotes }, line });
+    questions.push({
+      question,
+      expect:
+        quotes === undefined ? { files: files as string[] } : { files: files as string[], quotes: quotes as string[] },
+      line,
+    });
   });
   return questions;
 }

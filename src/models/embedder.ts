@@ -152,7 +152,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
     dims,
     fingerprint,
     maxTokens,
-    tokenCounter: async () => (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    tokenCounter: () => Promise.resolve((text: string) => tokenizer.encode(text, { add_special_tokens: false }).length),
     embed,
     async embedPassages(passages) {
       const results = new Array<EmbeddedPassage>(passages.length);
@@ -163,7 +163,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
           ids.map((id) => passages[id]!.text),
           { padding: true, truncation: true },
         );
-        const outputs = await extractor.model(inputs);
+        const outputs = (await extractor.model(inputs)) as Record<string, Tensor>;
         const states = outputs.last_hidden_state as Tensor;
         const [, length, width] = states.dims as [number, number, number];
         const data = states.data as Float32Array;
@@ -188,7 +188,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
             }),
           };
         });
-        for (const tensor of Object.values(outputs)) (tensor as Tensor).dispose();
+        for (const tensor of Object.values(outputs)) tensor.dispose();
       }
       const vectors = await embed(alone.map((a) => a.text));
       alone.forEach((a, i) => {

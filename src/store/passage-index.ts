@@ -183,7 +183,7 @@ export class PassageIndex implements SearchableIndex {
 
   /** Vectors of the sentences stored at index time, by sentenceKey; a sentence not stored is left out. */
   sentenceVectors(keys: { articleId: string; start: number }[]): Map<string, Float32Array> {
-    return this.vectors ? this.db.sentenceVectors(keys) : new Map();
+    return this.vectors ? this.db.sentenceVectors(keys) : new Map<string, Float32Array>();
   }
 
   /**

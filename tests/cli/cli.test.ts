@@ -16,13 +16,47 @@ function npm(args: string[], env: Record<string, string>) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The `ask --json` contract, as these tests read it. */
+interface AskJson {
+  question: string;
+  found: boolean;
+  answer: string;
+  citations: {
+    n: number;
+    article: { id: string; title: string; date: string | null; source: string | null; file: string };
+    paragraph: number;
+    quote: string;
+    start: number;
+    end: number;
+    located: 'text' | 'file';
+    score: number;
+  }[];
+  retrieval: { mode: string; model?: string };
+  timings: { totalMs: number };
+  explanation?: { question: { terms: string[] }; decision: { kind: string } };
+}
+
+/** The `inspect --json` contract, as these tests read it. */
+interface InspectJson {
+  title: string;
+  date: string | null;
+  author: string | null;
+  source: string | null;
+  url: string | null;
+  text: string;
+  paragraphs: { n: number; text: string }[];
+}
+
+const askJson = (stdout: string) => JSON.parse(stdout) as AskJson;
+const inspectJson = (stdout: string) => JSON.parse(stdout) as InspectJson;
+
 describe('npm run ask', () => {
   it('builds the index on first use and prints the contract JSON', () => {
     const env = testEnv();
     const { code, stdout, stderr } = npm(['-s', 'ask', '--', '--json', 'Is Jack Ma open to working with Apple?'], env);
     expect(stderr).not.toMatch(/error/i);
     expect(code).toBe(0);
-    const json = JSON.parse(stdout);
+    const json = askJson(stdout);
     expect(Object.keys(json)).toEqual(['question', 'found', 'answer', 'citations', 'retrieval', 'timings']);
     expect(json.found).toBe(true);
     expect(json.retrieval).toEqual({ mode: 'hybrid', model: env.EMBEDDING_MODEL });
@@ -46,7 +80,7 @@ describe('npm run ask', () => {
       timeout: 120_000,
     });
     expect(viaNpx.status, viaNpx.stderr).toBe(0);
-    const strip = (json: string) => ({ ...JSON.parse(json), timings: null });
+    const strip = (json: string) => ({ ...askJson(json), timings: null });
     expect(strip(viaNpx.stdout)).toEqual(strip(viaNpm.stdout));
   });
 
@@ -86,7 +120,7 @@ describe('npm run ask', () => {
       env,
     );
     expect(json.code).toBe(0);
-    const answer = JSON.parse(json.stdout);
+    const answer = askJson(json.stdout);
     // The contract's fields, then the explanation.
     expect(Object.keys(answer)).toEqual([
       'question',
@@ -98,8 +132,8 @@ describe('npm run ask', () => {
       'explanation',
     ]);
     expect(answer.found).toBe(false);
-    expect(answer.explanation.question.terms).toEqual(['boil', 'point', 'mercuri', 'kelvin']);
-    expect(['no-sentences', 'below-threshold', 'no-evidence']).toContain(answer.explanation.decision.kind);
+    expect(answer.explanation?.question.terms).toEqual(['boil', 'point', 'mercuri', 'kelvin']);
+    expect(['no-sentences', 'below-threshold', 'no-evidence']).toContain(answer.explanation?.decision.kind);
   });
 
   it('answers a question as long as a command line takes, with the model', () => {
@@ -121,11 +155,11 @@ describe('npm run ask', () => {
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
     });
     let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const waiting = new Promise<void>((resolve) =>
       child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk;
+        stderr += chunk.toString();
         if (/another process is building the index .*: waiting for it/.test(stderr)) resolve();
       }),
     );
@@ -186,9 +220,9 @@ describe('npm run ask', () => {
     // A person reads a command's warnings: plain lines, not log records.
     expect(stderr).toMatch(/^warning: answering by lexical search only: /m);
     expect(stderr).not.toContain('{"level"');
-    const json = JSON.parse(stdout);
+    const json = askJson(stdout);
     expect(json).toMatchObject({ found: true, retrieval: { mode: 'lexical' } });
-    expect(json.citations[0].quote).toContain('open to working with Apple Inc on mobile payments');
+    expect(json.citations[0]?.quote).toContain('open to working with Apple Inc on mobile payments');
   });
 });
 
@@ -244,7 +278,7 @@ describe('npm run inspect', () => {
   it('prints what Footnote extracts from a file: the contract JSON, and numbered paragraphs for a person', () => {
     const json = npm(['-s', 'inspect', '--', '--json', SHIPPED_ARTICLE], testEnv());
     expect(json.code, json.stderr).toBe(0);
-    const extracted = JSON.parse(json.stdout);
+    const extracted = inspectJson(json.stdout);
     expect(Object.keys(extracted)).toEqual(['title', 'date', 'author', 'source', 'url', 'text', 'paragraphs']);
     expect(extracted).toMatchObject({
       title: "Alibaba's Jack Ma Says He's Open to Working With Apple on Payments",
@@ -253,14 +287,14 @@ describe('npm run inspect', () => {
     });
     expect(extracted.paragraphs[0]).toMatchObject({ n: 1 });
     // The paragraphs are the cleaned text, in order, and each is verbatim article text.
-    expect(extracted.paragraphs.map((p: { text: string }) => p.text).join('\n\n')).toBe(extracted.text);
+    expect(extracted.paragraphs.map((p) => p.text).join('\n\n')).toBe(extracted.text);
     const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
     for (const p of extracted.paragraphs) expect(file).toContain(collapse(p.text));
 
     const text = npm(['-s', 'inspect', '--', SHIPPED_ARTICLE], testEnv());
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`title: ${extracted.title}\ndate: 2014-10-28\n`);
-    expect(text.stdout).toContain(`¶1 ${extracted.paragraphs[0].text}`);
+    expect(text.stdout).toContain(`¶1 ${extracted.paragraphs[0]?.text}`);
   });
 
   it('reads HTML through the same parser as the indexer', () => {
@@ -322,11 +356,9 @@ describe('npm run add and npm run remove', () => {
     const again = npm(['-s', 'add', '--', notes], env);
     expect(again.stdout).toMatch(/^Already there \(same text\): Ferry Notes \(ferry-notes\.md\)/);
 
-    const asked = JSON.parse(
-      npm(['-s', 'ask', '--', '--json', 'When does the night ferry to Vardo leave?'], env).stdout,
-    );
-    expect(asked.citations[0].article.file).toBe('ferry-notes.md');
-    const gone = npm(['-s', 'remove', '--', asked.citations[0].article.id], env);
+    const asked = askJson(npm(['-s', 'ask', '--', '--json', 'When does the night ferry to Vardo leave?'], env).stdout);
+    expect(asked.citations[0]?.article.file).toBe('ferry-notes.md');
+    const gone = npm(['-s', 'remove', '--', asked.citations[0]!.article.id], env);
     expect(gone.code, gone.stderr).toBe(0);
     expect(gone.stdout).toMatch(/^Removed Ferry Notes \(ferry-notes\.md\).*Articles in the index: 1\./);
     expect(fs.existsSync(path.join(articles, 'ferry-notes.md'))).toBe(false);

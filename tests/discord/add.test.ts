@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD_REFUSED } from '../../src/discord/preconditions.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { ROOT, articlesCopy } from '../support/setup.js';
+import { ROOT, articlesCopy, logRecord } from '../support/setup.js';
 
 // /add through the real client and the emulator: a link fetched from a local server, an attached
 // file served by the emulator over loopback, who may, and what the articles folder holds after.
@@ -30,7 +30,7 @@ const TIDES =
 
 const logLines: string[] = [];
 const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-const audit = () => logLines.map((line) => JSON.parse(line)).filter((line) => line.audit === 'add');
+const audit = () => logLines.map(logRecord).filter((line) => line.audit === 'add');
 
 let running: RunningBot;
 let emulator: DiscordEmulator;

@@ -22,6 +22,7 @@ import {
   SHIPPED_ARTICLE,
   articlesCopy,
   collapse,
+  logRecord,
   silentLog,
   tempDir,
   testConfig,
@@ -73,8 +74,8 @@ function npm(
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
@@ -279,7 +280,7 @@ describe('/reindex', () => {
 
     // The audit trail: who, where, when (pino's time) and the result.
     const audit = logLines
-      .map((l) => JSON.parse(l))
+      .map(logRecord)
       .filter((l) => l.audit === 'reindex' && l.userId === emulator.fixture.users.admin.id);
     expect(audit.map((l) => l.msg)).toEqual(['reindex started', 'reindex finished']);
     expect(audit[1]).toMatchObject({
@@ -287,7 +288,7 @@ describe('/reindex', () => {
       result: 'ok',
       summary: { articles: 32, added: 30 },
     });
-    expect(typeof audit[1].time).toBe('number');
+    expect(typeof audit[1]?.time).toBe('number');
 
     const again = reindex();
     expect((await finalReply(again.token, /up to date|complete/)).content).toMatch(/already up to date/);
@@ -372,13 +373,13 @@ describe('/articles, /status, /help and failures', () => {
     );
     const id = /error id `([0-9a-f]{8})`/.exec(reply.content)?.[1];
     expect(id).toBeDefined();
-    const entry = logLines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
+    const entry = logLines.map(logRecord).find((l) => l.errorId === id);
     expect(entry).toMatchObject({
       msg: 'request failed',
       command: 'no-such-command',
       userId: emulator.fixture.users.regular.id,
     });
-    expect(entry.err.message).toMatch(/no handler for \/no-such-command/);
+    expect(entry?.err?.message).toMatch(/no handler for \/no-such-command/);
     expect(logLines.join('')).not.toContain(emulator.token);
   });
 });
@@ -400,7 +401,7 @@ describe('npm start', () => {
     const output = { text: '' };
     const connected = new Promise<void>((resolve) => {
       const read = (chunk: Buffer): void => {
-        output.text += chunk;
+        output.text += chunk.toString();
         if (/connected to Discord/.test(output.text)) resolve();
       };
       child.stdout.on('data', read);

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Footnote } from '../../src/library/footnote.js';
 import { askInServer, expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { silentLog, tempDir, testConfig } from '../support/setup.js';
+import { logRecord, silentLog, tempDir, testConfig } from '../support/setup.js';
 
 const running: RunningBot[] = [];
 afterEach(async () => {
@@ -61,9 +61,9 @@ describe('errors on Discord know who reads them', () => {
     }
     // The operator gets the whole story, under the id the user was given.
     const id = /error id `([0-9a-f]{8})`/.exec(reply.content)![1];
-    const entry = lines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
-    expect(entry.err.message).toContain(missingModel);
-    expect(entry.err.message).toContain('EMBEDDING_MODEL');
+    const entry = lines.map(logRecord).find((l) => l.errorId === id);
+    expect(entry?.err?.message).toContain(missingModel);
+    expect(entry?.err?.message).toContain('EMBEDDING_MODEL');
   });
 
   it('shows a user their own mistake plainly, without paths or variables', async () => {

@@ -14,7 +14,7 @@ import { Feeds } from '../../src/library/feeds/feeds.js';
 import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { ROOT, articlesCopy } from '../support/setup.js';
+import { ROOT, articlesCopy, logRecord } from '../support/setup.js';
 
 // /feeds through the real client and the emulator: follow, list, autocomplete, remove, who may,
 // and the line a channel gets for each new article a poll takes.
@@ -30,7 +30,7 @@ let items = ['ferry'];
 
 const logLines: string[] = [];
 const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-const audit = () => logLines.map((line) => JSON.parse(line)).filter((line) => line.audit === 'feeds');
+const audit = () => logLines.map(logRecord).filter((line) => line.audit === 'feeds');
 
 let running: RunningBot;
 let emulator: DiscordEmulator;

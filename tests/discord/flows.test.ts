@@ -12,7 +12,7 @@ import { REINDEX_REFUSED, REINDEX_RUNNING } from '../../src/discord/precondition
 import { currentGeneration } from '../../src/store/layout.js';
 import type { DiscordEmulator, RecordedRequest } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { ROOT, SHIPPED_ARTICLE, articlesCopy } from '../support/setup.js';
+import { ROOT, SHIPPED_ARTICLE, articlesCopy, logRecord } from '../support/setup.js';
 
 // One table of cases, each sent by every path a question (or a reindex) can come by. The paths
 // must give the same reply, word for word: the same preconditions and handlers answer them all.
@@ -274,7 +274,7 @@ const REINDEX_PATHS: {
   },
 ];
 
-const audit = () => logLines.map((line) => JSON.parse(line)).filter((line) => line.audit === 'reindex');
+const audit = () => logLines.map(logRecord).filter((line) => line.audit === 'reindex');
 
 /** A change to the articles, so that a reindex has something to do. */
 function changeArticles(line: string): void {
@@ -366,7 +366,7 @@ describe('a reindex longer than its interaction lasts', () => {
     await model.waiting;
     emulator.expireInteractionTokens();
     model.release();
-    const channelId = sent.channel_id!;
+    const channelId = sent.channel_id;
     const late = await emulator.waitForRequest(
       (r) =>
         r.method === 'POST' &&

@@ -72,7 +72,7 @@ function sentMessage(request: RecordedRequest): SentMessage | undefined {
   const body = request.body as Record<string, unknown> | undefined;
   const payload = (request.path.endsWith('/callback') ? body?.data : body) as Record<string, unknown> | undefined;
   if (!payload || !('content' in payload || 'embeds' in payload)) return undefined;
-  return payload as SentMessage;
+  return payload;
 }
 
 /** What every request of a case must satisfy: accepted by the emulator, no pings, within limits. */

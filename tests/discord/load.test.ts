@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => {
     const read = (chunk: Buffer): void => {
-      output += chunk;
+      output += chunk.toString();
       if (/connected to Discord/.test(output)) resolve();
     };
     bot.stdout!.on('data', read);
@@ -112,7 +112,7 @@ describe('a burst of questions during a reindex', () => {
       const report = output
         .split('\n')
         .filter((l) => l.includes('event-loop delay while connected'))
-        .map((l) => JSON.parse(l))[0];
+        .map((l) => JSON.parse(l) as { eventLoopDelayMs: { max: number; p99: number } })[0]!;
 
       const latencies: number[] = [];
       for (const [i, interaction] of asked.entries()) {
@@ -131,7 +131,7 @@ describe('a burst of questions during a reindex', () => {
       });
       expect(emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
 
-      const maxDelayMs = report.eventLoopDelayMs.max as number;
+      const maxDelayMs = report.eventLoopDelayMs.max;
       // Figures for the record; timing limits belong to the bench, not to assertions, beyond a
       // bound that only real blocking (a build holding the event loop for seconds) would break.
       console.info(

@@ -7,7 +7,7 @@ import { REMOVE_REFUSED } from '../../src/discord/preconditions.js';
 import { CANCEL_BUTTON, REMOVE_BUTTON } from '../../src/discord/handlers/remove-handler.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { ROOT, articlesCopy, tempDir } from '../support/setup.js';
+import { ROOT, articlesCopy, logRecord, tempDir } from '../support/setup.js';
 
 // /remove through the real client and the emulator: the confirmation, both buttons, who may, and
 // what happens to the file and the index.
@@ -20,7 +20,7 @@ const TAKEN = 'A different file that was removed before, under the same name.';
 
 const logLines: string[] = [];
 const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-const audit = () => logLines.map((line) => JSON.parse(line)).filter((line) => line.audit === 'remove');
+const audit = () => logLines.map(logRecord).filter((line) => line.audit === 'remove');
 
 let running: RunningBot;
 let emulator: DiscordEmulator;

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
 import { Feeds, MAX_NEW_PER_POLL } from '../../src/library/feeds/feeds.js';
 import { Footnote } from '../../src/library/footnote.js';
-import { articlesCopy, silentLog, testConfig } from '../support/setup.js';
+import { articlesCopy, logRecord, silentLog, testConfig } from '../support/setup.js';
 
 // Following feeds on a real index, with feeds and pages from a local server (FETCH_ALLOW_HOSTS
 // lets the test reach 127.0.0.1), and a clock the test moves.
@@ -184,9 +184,9 @@ describe('following feeds', () => {
       expect(failed!.error).toEqual({ code: 'internal', details: { errorId: expect.stringMatching(/^[0-9a-f]{8}$/) } });
       expect(feeds.get(feed.id)!.lastError).toEqual(failed!.error);
       expect(JSON.stringify(failed!.error)).not.toContain(articles);
-      const id = failed!.error!.code === 'internal' && failed!.error!.details.errorId;
-      const entry = lines.map((l) => JSON.parse(l)).find((l) => l.errorId === id);
-      expect(entry.err.message).toContain(articles);
+      const id = failed!.error!.code === 'internal' && failed!.error.details.errorId;
+      const entry = lines.map(logRecord).find((l) => l.errorId === id);
+      expect(entry?.err?.message).toContain(articles);
     } finally {
       feeds.close();
       await footnote.close();

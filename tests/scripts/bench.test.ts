@@ -2,20 +2,44 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/setup.js';
 
+/** `npm run bench -- --json` on the articles' questions, as these tests read it. */
+interface QuestionsReport {
+  queries: { count: number } & Record<string, number>;
+}
+
+/** With --synthetic N. */
+interface SyntheticReport {
+  passages: number;
+  articles: number;
+  recall: { efSearch: number; recallAt10: number }[];
+  latency: Record<string, { p50Ms: number }>;
+  bytes: { db: number };
+}
+
+/** With --burst. */
+interface BurstReport {
+  questions: number;
+  users: number;
+  notDeferred: number;
+  errors: number;
+  answer: { p50Ms: number };
+  answersPerSecond: number;
+}
+
 // The figures themselves belong to `npm run bench`; here only that it runs and reports them all.
-function bench(args: string[]): Record<string, any> {
+function bench<Report>(args: string[]): Report {
   const run = spawnSync('npm', ['run', '--silent', 'bench', '--', ...args, '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 120_000,
   });
   expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>;
+  return JSON.parse(run.stdout) as Report;
 }
 
 describe('npm run bench', () => {
   it('reports the whole answer against the bare query embedding and the lexical answer, on the same questions', () => {
-    const r = bench(['--limit', '2', '--queries', '5', '--sample', '16']);
+    const r = bench<QuestionsReport>(['--limit', '2', '--queries', '5', '--sample', '16']);
     expect(r.queries.count).toBe(5);
     for (const key of [
       'p50Ms',
@@ -31,19 +55,19 @@ describe('npm run bench', () => {
   });
 
   it('--synthetic N builds an index of N passages with the product store and measures HNSW recall against exact search', () => {
-    const r = bench(['--synthetic', '600']);
+    const r = bench<SyntheticReport>(['--synthetic', '600']);
     expect(r.passages).toBe(600);
     expect(r.articles).toBe(30);
-    expect(r.recall.map((x: { efSearch: number }) => x.efSearch)).toEqual([16, 32, 64, 128, 160, 192, 256, 384, 512]);
+    expect(r.recall.map((x) => x.efSearch)).toEqual([16, 32, 64, 128, 160, 192, 256, 384, 512]);
     // At 600 passages, the longest candidate list visits nearly all of them: the graph's answers are the exact ones.
-    expect(r.recall.at(-1).recallAt10).toBeGreaterThanOrEqual(0.99);
+    expect(r.recall.at(-1)?.recallAt10).toBeGreaterThanOrEqual(0.99);
     for (const key of ['bareEmbed', 'retrievalHybrid', 'retrievalLexical', 'answerHybrid', 'answerLexical'])
-      expect(r.latency[key].p50Ms).toBeGreaterThan(0);
+      expect(r.latency[key]?.p50Ms).toBeGreaterThan(0);
     expect(r.bytes.db).toBeGreaterThan(0);
   });
 
   it('--burst sends the questions at once through the compiled bot and the emulator, and every one is acknowledged and answered', () => {
-    const r = bench(['--burst', '--limit', '1', '--queries', '20']);
+    const r = bench<BurstReport>(['--burst', '--limit', '1', '--queries', '20']);
     expect(r).toMatchObject({ questions: 20, users: 50, notDeferred: 0, errors: 0 });
     expect(r.answer.p50Ms).toBeGreaterThan(0);
     expect(r.answersPerSecond).toBeGreaterThan(0);

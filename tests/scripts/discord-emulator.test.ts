@@ -87,7 +87,8 @@ async function connectRaw(started: DiscordEmulator, query = '?v=10&encoding=json
   const socket = new WebSocket(`${started.gatewayUrl}${query}`);
   const payloads: { op: number; d: unknown }[] = [];
   // Listening before 'open': HELLO can arrive in the same chunk as the upgrade response.
-  socket.on('message', (data) => payloads.push(JSON.parse(data.toString())));
+  // A Buffer: the socket's binaryType stays ws's default, 'nodebuffer'.
+  socket.on('message', (data) => payloads.push(JSON.parse((data as Buffer).toString()) as { op: number; d: unknown }));
   const closed = new Promise<number>((resolve) => socket.once('close', resolve));
   await once(socket, 'open', { signal: AbortSignal.timeout(TIMEOUT_MS) });
   const next = async (op: number) => {
@@ -232,10 +233,10 @@ describe('DiscordEmulator with the real discord.js client', () => {
 
   it('answers autocomplete with the choices the bot sent', async () => {
     const { emulator, client } = await startBot();
-    client.on(Events.InteractionCreate, async (interaction) => {
+    client.on(Events.InteractionCreate, (interaction) => {
       if (!interaction.isAutocomplete()) return;
       const typed = interaction.options.getFocused();
-      await interaction.respond([{ name: `${typed} one`, value: `${typed}-1` }]);
+      void interaction.respond([{ name: `${typed} one`, value: `${typed}-1` }]);
     });
 
     const sent = emulator.sendAutocomplete({

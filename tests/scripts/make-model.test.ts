@@ -16,6 +16,12 @@ env.fetch = async (url: string | URL) => {
 
 const modelDir = inject('modelDir');
 
+/** The generated config.json, as far as these tests read it. */
+interface ModelConfig {
+  hidden_size: number;
+  vocab_size: number;
+}
+
 const dot = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 
 describe('generated test model', () => {
@@ -107,7 +113,7 @@ describe('makeTestModel', () => {
   it('honours dims and keeps word vectors independent of the vocabulary', async () => {
     const small = await generate(['budget'], 16);
     const large = await generate(['budget deficit congress budget'], 16);
-    const config = JSON.parse(await readFile(path.join(small, 'config.json'), 'utf8'));
+    const config = JSON.parse(await readFile(path.join(small, 'config.json'), 'utf8')) as ModelConfig;
     expect(config.hidden_size).toBe(16);
 
     const vector = async (dir: string, text: string) => {
@@ -127,11 +133,13 @@ describe('makeTestModel', () => {
   it('caps the vocabulary at the 60,000 most frequent words', async () => {
     const words = Array.from({ length: 60_010 }, (_, i) => `word${i}`);
     const dir = await generate([`${words.join(' ')} common common`], 4);
-    const tokenizer = JSON.parse(await readFile(path.join(dir, 'tokenizer.json'), 'utf8'));
+    const tokenizer = JSON.parse(await readFile(path.join(dir, 'tokenizer.json'), 'utf8')) as {
+      model: { vocab: Record<string, number> };
+    };
     const vocab = Object.keys(tokenizer.model.vocab);
     expect(vocab).toContain('common');
     expect(vocab.filter((w) => w.startsWith('word'))).toHaveLength(59_999);
-    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8'));
+    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as ModelConfig;
     expect(config.vocab_size).toBe(vocab.length);
   });
 });

@@ -16,7 +16,7 @@ import { silentLog, testConfig } from './setup.js';
 export interface WiredBot {
   bot: Bot;
   /** Stops the bot, then closes its feeds and answer log, as npm start does on SIGTERM. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface RunningBot {
@@ -43,7 +43,7 @@ export async function wireBot(
   const bot = createBot({ footnote, feeds, answers, commands, limits, config, log, startedAt: new Date() });
   return {
     bot,
-    async close() {
+    close: async () => {
       await bot.stop();
       feeds.close();
       answers.close();

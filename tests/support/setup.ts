@@ -73,6 +73,24 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export const silentLog: Logger = pino({ level: 'silent' });
 
+/** One line of a pino log, with the fields the tests look for; it has any other field a call logged too. */
+export interface LogRecord {
+  level: number;
+  time: number;
+  msg: string;
+  audit?: string;
+  userId?: string;
+  where?: string;
+  errorId?: string;
+  err?: { type: string; message: string; stack: string };
+  [field: string]: unknown;
+}
+
+/** Parses one line of a pino log. */
+export function logRecord(line: string): LogRecord {
+  return JSON.parse(line) as LogRecord;
+}
+
 /** White space collapsed, as the contract compares quotes with article files. */
 export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -20,7 +20,7 @@ export async function execute(interaction: ButtonInteraction, { log }: CommandCo
     const json = row.toJSON() as { type: number; components?: { custom_id?: string }[] };
     return { ...json, components: (json.components ?? []).filter((c) => c.custom_id !== SHARE_BUTTON) };
   });
-  await interaction.update({ components: rows.filter((r) => r.components.length) as never });
+  await interaction.update({ components: rows.filter((r) => r.components.length) });
   await interaction.followUp({ content: renderShared(interaction.message.content, interaction.user.id) });
   log.info({ userId: interaction.user.id, messageId: interaction.message.id }, 'answer shared');
 }
