@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { loadEmbedder, tokenRanges, type Embedder } from '../../src/models/embedder.js';
 import { Footnote } from '../../src/library/footnote.js';
 import { sentenceSpans } from '../../src/core/text/sentences.js';
-import { PassageDatabase, decodeSentenceVector, encodeSentenceVector } from '../../src/store/database.js';
+import { PassageDatabase } from '../../src/store/database.js';
+import { decodeSentenceVector, encodeSentenceVector } from '../../src/store/row-encoding.js';
 import { currentGeneration, DATABASE_FILE } from '../../src/store/layout.js';
 import { articlesCopy, modelDir, silentLog, tempDir, testConfig } from '../support/setup.js';
 
