@@ -60,8 +60,8 @@ describe('building the index', () => {
     const question = 'Which factories will not be ready before 2027?';
     const here = await f.ask(question);
     const script = `
-      import { Footnote } from '../src/footnote.ts';
-      import { loadConfig } from '../src/config.ts';
+      import { Footnote } from './src/library/footnote.ts';
+      import { loadConfig } from './src/config.ts';
       import pino from 'pino';
       const f = new Footnote(loadConfig(), pino({ level: 'silent' }));
       const a = await f.ask(${JSON.stringify(question)});
