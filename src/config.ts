@@ -111,12 +111,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const apiBase = discordApiBase(str('DISCORD_API_BASE', 'https://discord.com/api'));
   const adminUserIds = discordAdmins(env);
 
-  const articlesDir = dir('ARTICLES_DIR', 'data/articles');
-  const removedDir = dir('REMOVED_DIR', 'data/removed');
-  // Inside the articles folder, a removed file would be indexed again by the next build.
-  if (isInside(articlesDir, removedDir)) {
-    throw new ConfigError('REMOVED_DIR', `"${removedDir}" is inside ARTICLES_DIR; choose a folder outside it`);
-  }
+  const { articlesDir, removedDir } = articleFolders(dir);
 
   return {
     articlesDir,
@@ -232,6 +227,17 @@ function envReaders(env: Env, cwd: string) {
     return setting;
   };
   return { str, optional, int, num, bool, oneOf, dir, model };
+}
+
+/** ARTICLES_DIR and REMOVED_DIR, checked to be apart. */
+function articleFolders(dir: (name: string, fallback: string) => string): { articlesDir: string; removedDir: string } {
+  const articlesDir = dir('ARTICLES_DIR', 'data/articles');
+  const removedDir = dir('REMOVED_DIR', 'data/removed');
+  // Inside the articles folder, a removed file would be indexed again by the next build.
+  if (isInside(articlesDir, removedDir)) {
+    throw new ConfigError('REMOVED_DIR', `"${removedDir}" is inside ARTICLES_DIR; choose a folder outside it`);
+  }
+  return { articlesDir, removedDir };
 }
 
 /** DISCORD_API_BASE, checked to be a URL. */
