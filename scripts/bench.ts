@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { pipeline } from '@huggingface/transformers';
 import { makeTestModel } from './make-model.js';
 import { loadConfig } from '../src/config.js';
-import { sessionOptions } from '../src/models/embedder.js';
+import { sessionOptions } from '../src/models/loading.js';
 import { burstBench } from './bench-burst.js';
 import { syntheticBench } from './bench-synthetic.js';
 import { makeQuestions } from './bench-questions.js';

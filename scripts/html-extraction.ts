@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DOMParser } from 'linkedom';
 import { parseHtml } from '../src/articles/parse-html.js';
-import { normalizeDate } from '../src/articles/parse-text.js';
+import { normalizeDate } from '../src/articles/dates.js';
 import { UsageError } from '../src/core/errors.js';
 import { runCommand } from '../src/cli/run.js';
 import { collapseWhitespace, words } from '../src/core/text/words.js';

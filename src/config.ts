@@ -94,58 +94,7 @@ export function loadDotenv(cwd = process.cwd()): void {
 
 /** The one place that reads the environment: every variable validated, with defaults. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
-  const str = (name: string, fallback: string): string => {
-    const value = env[name]?.trim();
-    return value ? value : fallback;
-  };
-  const optional = (name: string): string | null => env[name]?.trim() || null;
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new ConfigError(name, `expected a number from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (!raw) return fallback;
-    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-    if (['false', '0', 'no', 'off'].includes(raw)) return false;
-    throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
-  };
-  const oneOf = (name: string, fallback: string, allowed: string[]): string => {
-    const value = str(name, fallback).toLowerCase();
-    if (!allowed.includes(value)) {
-      throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${env[name]}"`);
-    }
-    return value;
-  };
-  const dir = (name: string, fallback: string): string => path.resolve(cwd, str(name, fallback));
-
-  // A value that names an existing directory is a local model; anything else is a hub id.
-  const model = (name: string, setting: string): string => {
-    const modelPath = path.resolve(cwd, setting);
-    if (isDirectory(modelPath)) return modelPath;
-    if (setting.startsWith('.') || path.isAbsolute(setting)) {
-      throw new ConfigError(
-        name,
-        `"${setting}" looks like a path but is not a directory; point it at a model directory ` +
-          '(config.json, tokenizer files, onnx/) or use a Hugging Face model id',
-      );
-    }
-    return setting;
-  };
+  const { str, optional, int, num, bool, oneOf, dir, model } = envReaders(env, cwd);
   const embeddingModel = model('EMBEDDING_MODEL', str('EMBEDDING_MODEL', 'Xenova/all-MiniLM-L6-v2'));
   const rerankSetting = optional('RERANK_MODEL');
 
@@ -159,27 +108,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     return old;
   };
 
-  const apiBase = str('DISCORD_API_BASE', 'https://discord.com/api');
-  try {
-    new URL(apiBase);
-  } catch {
-    throw new ConfigError('DISCORD_API_BASE', `"${apiBase}" is not a URL; use e.g. https://discord.com/api`);
-  }
-  const adminUserIds = (env.ADMIN_USER_IDS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const id of adminUserIds) {
-    if (!/^\d{15,21}$/.test(id))
-      throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
-  }
+  const apiBase = discordApiBase(str('DISCORD_API_BASE', 'https://discord.com/api'));
+  const adminUserIds = discordAdmins(env);
 
-  const articlesDir = dir('ARTICLES_DIR', 'data/articles');
-  const removedDir = dir('REMOVED_DIR', 'data/removed');
-  // Inside the articles folder, a removed file would be indexed again by the next build.
-  if (isInside(articlesDir, removedDir)) {
-    throw new ConfigError('REMOVED_DIR', `"${removedDir}" is inside ARTICLES_DIR; choose a folder outside it`);
-  }
+  const { articlesDir, removedDir } = articleFolders(dir);
 
   return {
     articlesDir,
@@ -233,6 +165,100 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       messageContent: bool('MESSAGE_CONTENT', false),
     },
   };
+}
+
+/**
+ * Readers of the environment's variables by type: each returns its default when the variable is unset, and throws a
+ * ConfigError naming the variable when its value is not one it takes.
+ */
+function envReaders(env: Env, cwd: string) {
+  const str = (name: string, fallback: string): string => {
+    const value = env[name]?.trim();
+    return value ? value : fallback;
+  };
+  const optional = (name: string): string | null => env[name]?.trim() || null;
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      throw new ConfigError(name, `expected a number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
+  };
+  const oneOf = (name: string, fallback: string, allowed: string[]): string => {
+    const value = str(name, fallback).toLowerCase();
+    if (!allowed.includes(value)) {
+      throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${env[name]}"`);
+    }
+    return value;
+  };
+  const dir = (name: string, fallback: string): string => path.resolve(cwd, str(name, fallback));
+
+  // A value that names an existing directory is a local model; anything else is a hub id.
+  const model = (name: string, setting: string): string => {
+    const modelPath = path.resolve(cwd, setting);
+    if (isDirectory(modelPath)) return modelPath;
+    if (setting.startsWith('.') || path.isAbsolute(setting)) {
+      throw new ConfigError(
+        name,
+        `"${setting}" looks like a path but is not a directory; point it at a model directory ` +
+          '(config.json, tokenizer files, onnx/) or use a Hugging Face model id',
+      );
+    }
+    return setting;
+  };
+  return { str, optional, int, num, bool, oneOf, dir, model };
+}
+
+/** ARTICLES_DIR and REMOVED_DIR, checked to be apart. */
+function articleFolders(dir: (name: string, fallback: string) => string): { articlesDir: string; removedDir: string } {
+  const articlesDir = dir('ARTICLES_DIR', 'data/articles');
+  const removedDir = dir('REMOVED_DIR', 'data/removed');
+  // Inside the articles folder, a removed file would be indexed again by the next build.
+  if (isInside(articlesDir, removedDir)) {
+    throw new ConfigError('REMOVED_DIR', `"${removedDir}" is inside ARTICLES_DIR; choose a folder outside it`);
+  }
+  return { articlesDir, removedDir };
+}
+
+/** DISCORD_API_BASE, checked to be a URL. */
+function discordApiBase(apiBase: string): string {
+  try {
+    new URL(apiBase);
+  } catch {
+    throw new ConfigError('DISCORD_API_BASE', `"${apiBase}" is not a URL; use e.g. https://discord.com/api`);
+  }
+  return apiBase;
+}
+
+/** ADMIN_USER_IDS, each checked to be a Discord user id. */
+function discordAdmins(env: Env): string[] {
+  const adminUserIds = (env.ADMIN_USER_IDS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of adminUserIds) {
+    if (!/^\d{15,21}$/.test(id))
+      throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
+  }
+  return adminUserIds;
 }
 
 /** The bot's token and application id; without them, the error names the variable and where to find it. */

@@ -1,3 +1,4 @@
+// Loading the articles folder: every article file found, read, decoded, parsed and hashed, or skipped with the reason.
 import { createHash } from 'node:crypto';
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';

@@ -1,3 +1,5 @@
+// Evaluating answers against a question set: the questions read from their JSONL file, each answer scored against
+// what it should cite, and the rates, latencies and score thresholds of the whole set.
 import { readFileSync } from 'node:fs';
 import type { TimedAnswer } from './footnote.js';
 import { UsageError } from '../core/errors.js';

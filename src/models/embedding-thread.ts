@@ -1,5 +1,7 @@
+// The embedder run in a worker thread: the main thread only sends texts and receives vectors.
 import { Worker } from 'node:worker_threads';
-import { pretrainedOptions, type Embedder, type EmbedderOptions } from './embedder.js';
+import type { Embedder, EmbedderOptions } from './embedder.js';
+import { pretrainedOptions } from './loading.js';
 import type { WorkerReply, WorkerRequest } from './embedding-worker.js';
 import { ModelLoadError } from '../core/errors.js';
 
@@ -64,15 +66,37 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
     });
   };
 
-  // The chunker counts tokens synchronously, here on the calling thread, with the model's
-  // tokenizer; loaded only when a build first needs it, so a question does not wait for it.
+  return {
+    model: options.model,
+    dtype: ready.dtype,
+    dims: ready.dims,
+    fingerprint: ready.fingerprint,
+    maxTokens: ready.maxTokens,
+    tokenCounter: tokenCounter(options, ready.dtype),
+    async embed(texts) {
+      return texts.length ? (await expectReply(request({ texts }), 'vectors')).vectors : [];
+    },
+    async embedPassages(passages) {
+      return passages.length ? (await expectReply(request({ passages }), 'passages')).passages : [];
+    },
+    async dispose() {
+      if (exited) return;
+      await request({ dispose: true });
+      await worker.terminate();
+    },
+  };
+}
+
+// The chunker counts tokens synchronously, here on the calling thread, with the model's
+// tokenizer; loaded only when a build first needs it, so a question does not wait for it.
+function tokenCounter(options: EmbedderOptions, dtype: string): () => Promise<(text: string) => number> {
   let counter: Promise<(text: string) => number> | null = null;
-  const tokenCounter = (): Promise<(text: string) => number> => {
+  return (): Promise<(text: string) => number> => {
     counter ??= (async () => {
       const { AutoTokenizer } = await import('@huggingface/transformers');
       const tokenizer = await AutoTokenizer.from_pretrained(
         options.model,
-        await pretrainedOptions({ ...options, allowRemoteModels: false }, ready.dtype),
+        await pretrainedOptions({ ...options, allowRemoteModels: false }, dtype),
       );
       return (text: string) => tokenizer.encode(text, { add_special_tokens: false }).length;
     })();
@@ -81,33 +105,15 @@ export async function loadEmbedderThread(options: EmbedderOptions): Promise<Embe
     });
     return counter;
   };
-  /** The reply of the type asked for; the worker's error, or any other reply, as an Error. */
-  const expect = async <T extends WorkerReply['type']>(
-    pending: Promise<WorkerReply>,
-    type: T,
-  ): Promise<Extract<WorkerReply, { type: T }>> => {
-    const reply = await pending;
-    if (reply.type === 'error') throw new Error(reply.message);
-    if (reply.type !== type) throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
-    return reply as Extract<WorkerReply, { type: T }>;
-  };
-  return {
-    model: options.model,
-    dtype: ready.dtype,
-    dims: ready.dims,
-    fingerprint: ready.fingerprint,
-    maxTokens: ready.maxTokens,
-    tokenCounter,
-    async embed(texts) {
-      return texts.length ? (await expect(request({ texts }), 'vectors')).vectors : [];
-    },
-    async embedPassages(passages) {
-      return passages.length ? (await expect(request({ passages }), 'passages')).passages : [];
-    },
-    async dispose() {
-      if (exited) return;
-      await request({ dispose: true });
-      await worker.terminate();
-    },
-  };
+}
+
+/** The reply of the type asked for; the worker's error, or any other reply, as an Error. */
+async function expectReply<T extends WorkerReply['type']>(
+  pending: Promise<WorkerReply>,
+  type: T,
+): Promise<Extract<WorkerReply, { type: T }>> {
+  const reply = await pending;
+  if (reply.type === 'error') throw new Error(reply.message);
+  if (reply.type !== type) throw new Error(`unexpected reply from the embedding worker: ${reply.type}`);
+  return reply as Extract<WorkerReply, { type: T }>;
 }

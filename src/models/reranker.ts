@@ -1,5 +1,6 @@
+// The optional re-ranker: a cross-encoder that scores how well each retrieved passage answers the question.
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
-import { describeLoadFailure, pretrainedOptions, resolveDtype, type ModelRole, type ModelSource } from './embedder.js';
+import { describeLoadFailure, pretrainedOptions, resolveDtype, type ModelRole, type ModelSource } from './loading.js';
 import { ModelLoadError } from '../core/errors.js';
 
 /** Scores how well passages answer a question by reading each (question, passage) pair together. */

@@ -1,17 +1,20 @@
+// The index database: articles, passages and their vectors in one SQLite file beside the HNSW graph, written by a
+// build and read by questions.
 import Database from 'better-sqlite3';
 import { sentenceKey } from '../core/text/sentences.js';
-import { contentTerms } from '../core/text/words.js';
-import { IMPACTS_SCHEMA, ImpactSearch, ImpactWriter } from './term-impacts.js';
-import type {
-  Article,
-  ArticleEntry,
-  Credit,
-  IndexedArticle,
-  IndexedPassage,
-  IndexedSentence,
-  Passage,
-  Span,
-} from '../core/types.js';
+import { ImpactSearch, ImpactWriter } from './term-impacts.js';
+import {
+  decodeSentences,
+  decodeSentenceVector,
+  encodeSentences,
+  encodeSentenceVector,
+  passageVector,
+  toArticle,
+  type ArticleRow,
+  type PassageRow,
+} from './row-encoding.js';
+import { FTS_TOKENIZE, SCHEMA } from './schema.js';
+import type { ArticleEntry, Article, IndexedArticle, IndexedPassage, Passage, Span } from '../core/types.js';
 
 /** What a build stores of an article: the parsed article, its lead and its passages' sentences. */
 export type ArticleToStore = Article & { lead: Span[] };
@@ -21,86 +24,6 @@ export type PassageToStore = Passage & { sentences: Span[] };
 export interface PassageVectors {
   vector: Float32Array;
   sentences: (Span & { vector: Float32Array })[];
-}
-
-const FTS_TOKENIZE = 'porter unicode61 remove_diacritics 2';
-
-const SCHEMA = `
-CREATE TABLE articles (
-  id TEXT PRIMARY KEY,
-  file TEXT NOT NULL UNIQUE,
-  hash TEXT NOT NULL,
-  title TEXT NOT NULL,
-  date TEXT,
-  source TEXT,
-  author TEXT,
-  url TEXT,
-  text TEXT NOT NULL,
-  paragraphs TEXT NOT NULL,
-  -- JSON: [start, end, terms] of its first sentences (see IndexedArticle; terms space-separated).
-  lead TEXT NOT NULL,
-  -- JSON: the article's credit lines (see Credit), quoted when a question is about the article itself.
-  credits TEXT NOT NULL
-);
-CREATE TABLE passages (
-  id INTEGER PRIMARY KEY,
-  article_id TEXT NOT NULL REFERENCES articles(id),
-  ordinal INTEGER NOT NULL,
-  paragraph_start INTEGER NOT NULL,
-  paragraph_end INTEGER NOT NULL,
-  start INTEGER NOT NULL,
-  end INTEGER NOT NULL,
-  tokens INTEGER NOT NULL,
-  text TEXT NOT NULL,
-  -- JSON: [start, end, terms] of its sentences in the article's text (terms space-separated).
-  sentences TEXT NOT NULL,
-  -- NULL in an index built without the embedding model (lexical search only).
-  vector BLOB
-);
-CREATE INDEX passages_by_article ON passages(article_id, ordinal);
--- A vector for each sentence of the passages, pooled at index time from the passage's model run
--- (only in an index built with the model), so that answering embeds nothing but the question.
--- A sentence shared by two overlapping passages is kept once.
-CREATE TABLE sentences (
-  article_id TEXT NOT NULL REFERENCES articles(id),
-  start INTEGER NOT NULL,
-  end INTEGER NOT NULL,
-  -- int8 (see encodeSentenceVector).
-  vector BLOB NOT NULL,
-  PRIMARY KEY (article_id, start)
-);
--- Passage text and article title as words; Porter stemming so "reported" finds "Reporting". Its
--- tokens and counts give term_impacts, which lexical search reads.
-CREATE VIRTUAL TABLE passages_fts USING fts5(text, title, tokenize = '${FTS_TOKENIZE}');
-${IMPACTS_SCHEMA}`;
-
-interface ArticleRow {
-  id: string;
-  file: string;
-  hash: string;
-  title: string;
-  date: string | null;
-  source: string | null;
-  author: string | null;
-  url: string | null;
-  text: string;
-  paragraphs: string;
-  lead: string;
-  credits: string;
-  passages: number;
-}
-
-interface PassageRow {
-  id: number;
-  article_id: string;
-  ordinal: number;
-  paragraph_start: number;
-  paragraph_end: number;
-  start: number;
-  end: number;
-  tokens: number;
-  text: string;
-  sentences: string;
 }
 
 /** Articles, passages and their vectors in one SQLite file beside the HNSW graph. */
@@ -400,64 +323,4 @@ export class PassageDatabase {
   *articleTexts(): Generator<{ id: string; text: string }> {
     yield* this.db.prepare('SELECT id, text FROM articles').iterate() as Iterable<{ id: string; text: string }>;
   }
-}
-
-/** A passage vector from its float32 blob, copied: a view could start at an offset a Float32Array cannot. */
-function passageVector(blob: Buffer): Float32Array {
-  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-}
-
-/**
- * A sentence vector in a quarter of its float32 size: a float32 scale, then one signed byte per
- * dimension (the component over the scale, rounded). For a unit vector the error a cosine takes
- * is about 1e-3, far below what tells sentences apart.
- */
-export function encodeSentenceVector(vector: Float32Array): Buffer {
-  let max = 0;
-  for (const x of vector) max = Math.max(max, Math.abs(x));
-  const scale = max / 127 || 1;
-  const buffer = Buffer.alloc(4 + vector.length);
-  buffer.writeFloatLE(scale, 0);
-  for (let i = 0; i < vector.length; i++) buffer.writeInt8(Math.round(vector[i]! / scale), 4 + i);
-  return buffer;
-}
-
-export function decodeSentenceVector(buffer: Buffer): Float32Array {
-  const scale = buffer.readFloatLE(0);
-  const vector = new Float32Array(buffer.length - 4);
-  for (let i = 0; i < vector.length; i++) vector[i] = buffer.readInt8(4 + i) * scale;
-  return vector;
-}
-
-function toArticle(row: ArticleRow): IndexedArticle {
-  const spans = JSON.parse(row.paragraphs) as [number, number][];
-  return {
-    id: row.id,
-    file: row.file,
-    hash: row.hash,
-    title: row.title,
-    date: row.date,
-    source: row.source,
-    author: row.author,
-    url: row.url,
-    text: row.text,
-    paragraphs: spans.map(([start, end], i) => ({ n: i + 1, start, end })),
-    credits: JSON.parse(row.credits) as Credit[],
-    passages: row.passages,
-    lead: decodeSentences(row.lead),
-  };
-}
-
-// A sentence's terms are stored with it, found once at index time: answering a question then
-// stems no word of the passages it reads (docs/decisions/stored-sentence-terms.md).
-function encodeSentences(text: string, spans: Span[]): string {
-  return JSON.stringify(spans.map((s) => [s.start, s.end, contentTerms(text.slice(s.start, s.end)).join(' ')]));
-}
-
-function decodeSentences(json: string): IndexedSentence[] {
-  return (JSON.parse(json) as [number, number, string][]).map(([start, end, terms]) => ({
-    start,
-    end,
-    terms: terms ? terms.split(' ') : [],
-  }));
 }

@@ -1,3 +1,4 @@
+// Writes that survive a crash: files and directories synced to disk, and files replaced whole or not at all.
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -1,3 +1,4 @@
+// The index folder: generations of the index, and the pointer naming the live one.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';

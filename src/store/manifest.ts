@@ -1,3 +1,4 @@
+// The manifest of an index generation: what it was built from and with, and the digests that show its files whole.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeDate, parseText } from '../../src/articles/parse-text.js';
+import { normalizeDate } from '../../src/articles/dates.js';
+import { parseText } from '../../src/articles/parse-text.js';
 import { ROOT, SHIPPED_ARTICLE } from '../support/setup.js';
 import type { ParsedArticle } from '../../src/core/types.js';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseHtml } from '../../src/articles/parse-html.js';
-import { assembleText, parseText } from '../../src/articles/parse-text.js';
+import { assembleText } from '../../src/articles/article-text.js';
+import { parseText } from '../../src/articles/parse-text.js';
 import { approximateTokenCount, chunkArticle, type TokenCounter } from '../../src/core/text/passages.js';
 import { collapse } from '../support/setup.js';
 import type { Article, ParsedArticle, Passage } from '../../src/core/types.js';

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadEmbedder, tokenRanges, type Embedder } from '../../src/models/embedder.js';
+import { loadEmbedder, type Embedder } from '../../src/models/embedder.js';
+import { tokenRanges } from '../../src/models/pooling.js';
 import { Footnote } from '../../src/library/footnote.js';
 import { sentenceSpans } from '../../src/core/text/sentences.js';
-import { PassageDatabase, decodeSentenceVector, encodeSentenceVector } from '../../src/store/database.js';
+import { PassageDatabase } from '../../src/store/database.js';
+import { decodeSentenceVector, encodeSentenceVector } from '../../src/store/row-encoding.js';
 import { currentGeneration, DATABASE_FILE } from '../../src/store/layout.js';
 import { articlesCopy, modelDir, silentLog, tempDir, testConfig } from '../support/setup.js';
 
