@@ -48,6 +48,11 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // One module, one job: a reader takes in a function whole, a module in a sitting.
+    files: ['src/**/*.ts', 'commands/**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 400 }], 'max-lines-per-function': ['error', { max: 80 }] },
+  },
   { files: ['src/**/*.ts'], rules: restrict([...NOT_DEV_CODE, ...ADAPTER_PACKAGES]) },
   { files: ['src/cli/**/*.ts', 'src/discord/**/*.ts', 'commands/**/*.ts'], rules: restrict(NOT_DEV_CODE) },
   { files: ['src/core/*.ts'], rules: restrict([...CORE_PURE, outOfCore(1)]) },

@@ -9,6 +9,7 @@ import {
   expectsAbstention,
   loadQuestions,
   sweepThresholds,
+  type EvalQuestion,
   type EvalReport,
   type QuestionResult,
   type Rate,
@@ -61,16 +62,7 @@ runCommand(async ({ log, argv }) => {
   if (options.calibrate) Object.assign(overrides, { MIN_SCORE: '-1', MIN_LEXICAL_SCORE: '0' });
   const config = loadConfig({ ...process.env, ...overrides });
 
-  const missing = [...new Set(questions.flatMap((q) => (expectsAbstention(q.expect) ? [] : q.expect.files)))].filter(
-    (file) => !fs.existsSync(path.join(config.articlesDir, file)),
-  );
-  if (missing.length) {
-    throw new UsageError(
-      `${options.questions} expects articles that are not in ${config.articlesDir}: ` +
-        `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; ` +
-        'pass --articles DIR',
-    );
-  }
+  checkArticlesPresent(questions, options.questions, config.articlesDir);
 
   // Without --index, --articles gets an index of its own rather than overwriting INDEX_DIR's.
   const temp = options.articles && !options.index ? fs.mkdtempSync(path.join(os.tmpdir(), 'footnote-eval-')) : null;
@@ -114,6 +106,20 @@ runCommand(async ({ log, argv }) => {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   }
 });
+
+/** Every article the questions expect is in the articles folder, or the operator is told which are not. */
+function checkArticlesPresent(questions: EvalQuestion[], questionsFile: string, articlesDir: string): void {
+  const missing = [...new Set(questions.flatMap((q) => (expectsAbstention(q.expect) ? [] : q.expect.files)))].filter(
+    (file) => !fs.existsSync(path.join(articlesDir, file)),
+  );
+  if (missing.length) {
+    throw new UsageError(
+      `${questionsFile} expects articles that are not in ${articlesDir}: ` +
+        `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; ` +
+        'pass --articles DIR',
+    );
+  }
+}
 
 function fraction(rate: Rate): string {
   return rate.value === null ? 'n/a' : `${rate.value.toFixed(3)}  (${rate.count}/${rate.of})`;

@@ -197,59 +197,66 @@ function request(
     });
     req.on('response', (res) => {
       clearTimeout(connectTimer);
-      const status = res.statusCode ?? 0;
-      if (REDIRECTS.has(status) && res.headers.location) {
-        res.resume();
-        resolve({ redirect: res.headers.location });
-        return;
-      }
-      const validators = {
-        etag: header(res.headers.etag),
-        lastModified: header(res.headers['last-modified']),
-      };
-      if (status === 304) {
-        res.resume();
-        const body = Buffer.alloc(0);
-        resolve({ fetched: { url: url.href, contentType: '', charset: null, body, status, ...validators } });
-        return;
-      }
-      if (status < 200 || status >= 300) {
-        res.resume();
-        // The status's standard name, not the server's own text, which could say anything.
-        return fail(new FetchError('fetch.status', { status, statusText: http.STATUS_CODES[status] ?? null }));
-      }
-      const [type = '', ...parameters] = (res.headers['content-type'] ?? '').split(';');
-      const contentType = type.trim().toLowerCase();
-      if (options.accept && !options.accept.includes(contentType)) {
-        res.resume();
-        const expected = options.expected ?? 'page';
-        return fail(new FetchError('fetch.wrong-type', { expected, contentType: contentType || null }));
-      }
-      const charset =
-        parameters
-          .map((p) => p.trim().match(/^charset\s*=\s*"?([^";]+)"?$/i)?.[1])
-          .find(Boolean)
-          ?.toLowerCase() ?? null;
-      const tooLarge = (): FetchError => new FetchError('fetch.too-large', { maxMb: megabytes(options.maxBytes) });
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > options.maxBytes) return fail(tooLarge());
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        // Counted as it arrives: a server that sends more than it declared is cut off here.
-        if (size > options.maxBytes) fail(tooLarge());
-        else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        if (size <= options.maxBytes) {
-          const body = Buffer.concat(chunks);
-          resolve({ fetched: { url: url.href, contentType, charset, body, status: 200, ...validators } });
-        }
-      });
       res.on('error', (error) => req.emit('error', error));
+      readResponse(res, url, options).then(resolve, fail);
     });
     req.end();
+  });
+}
+
+/** The response read: a redirect, or the page within the size limit; rejected with why not (the caller ends it). */
+function readResponse(res: http.IncomingMessage, url: URL, options: FetchOptions): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const status = res.statusCode ?? 0;
+    if (REDIRECTS.has(status) && res.headers.location) {
+      res.resume();
+      resolve({ redirect: res.headers.location });
+      return;
+    }
+    const validators = {
+      etag: header(res.headers.etag),
+      lastModified: header(res.headers['last-modified']),
+    };
+    if (status === 304) {
+      res.resume();
+      const body = Buffer.alloc(0);
+      resolve({ fetched: { url: url.href, contentType: '', charset: null, body, status, ...validators } });
+      return;
+    }
+    if (status < 200 || status >= 300) {
+      res.resume();
+      // The status's standard name, not the server's own text, which could say anything.
+      return reject(new FetchError('fetch.status', { status, statusText: http.STATUS_CODES[status] ?? null }));
+    }
+    const [type = '', ...parameters] = (res.headers['content-type'] ?? '').split(';');
+    const contentType = type.trim().toLowerCase();
+    if (options.accept && !options.accept.includes(contentType)) {
+      res.resume();
+      const expected = options.expected ?? 'page';
+      return reject(new FetchError('fetch.wrong-type', { expected, contentType: contentType || null }));
+    }
+    const charset =
+      parameters
+        .map((p) => p.trim().match(/^charset\s*=\s*"?([^";]+)"?$/i)?.[1])
+        .find(Boolean)
+        ?.toLowerCase() ?? null;
+    const tooLarge = (): FetchError => new FetchError('fetch.too-large', { maxMb: megabytes(options.maxBytes) });
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > options.maxBytes) return reject(tooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Counted as it arrives: a server that sends more than it declared is cut off here.
+      if (size > options.maxBytes) reject(tooLarge());
+      else chunks.push(chunk);
+    });
+    res.on('end', () => {
+      if (size <= options.maxBytes) {
+        const body = Buffer.concat(chunks);
+        resolve({ fetched: { url: url.href, contentType, charset, body, status: 200, ...validators } });
+      }
+    });
   });
 }
 
