@@ -72,9 +72,10 @@ describe('answers', () => {
   });
 
   it('restricts the answer to one article when asked to', async () => {
-    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toThrow(
-      /No indexed article has the id "no-such-article"/,
-    );
+    await expect(footnote.ask('Apple payments', { articleId: 'no-such-article' })).rejects.toMatchObject({
+      code: 'article.unknown',
+      details: { id: 'no-such-article' },
+    });
     const answer = await footnote.ask('Apple payments', { articleId: 'alibaba-jack-ma-open-to-apple-payments' });
     expect(answer.citations.every((c) => c.article.id === 'alibaba-jack-ma-open-to-apple-payments')).toBe(true);
   });
