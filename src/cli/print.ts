@@ -1,3 +1,4 @@
+// The answer as the terminal shows it: quotes with their citations for a person, or the contract's JSON.
 import { placeInArticle } from '../core/answer/cite.js';
 import { collapseWhitespace } from '../core/text/words.js';
 import type { TimedAnswer } from '../library/footnote.js';

@@ -1,3 +1,4 @@
+// Every npm command's wrapper: configuration, logs, and the contract's exit codes with words for each failure.
 import { loadConfig, loadDotenv, type Config } from '../config.js';
 import { CodedError, UsageError, UserError, errorMessage } from '../core/errors.js';
 import { createLogger, type LogStyle, type Logger } from '../log.js';
