@@ -10,7 +10,7 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
 export const execute: Command['execute'] = async (interaction, { footnote }) => {
-  const articles = footnote.index()?.articles() ?? [];
+  const articles = footnote.articles();
   if (!articles.length) {
     await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.' });
     return;

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
+import type { LibraryStatus } from '../src/library/footnote.js';
 
 export const data = new SlashCommandBuilder()
   .setName('status')
@@ -9,20 +10,20 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
 export const execute: Command['execute'] = async (interaction, { footnote, startedAt }) => {
-  const manifest = footnote.index()?.manifest;
-  const lines = manifest
+  const status = footnote.status();
+  const { index } = status;
+  const lines = index
     ? [
-        `Articles: ${manifest.counts.articles}`,
-        `Passages: ${manifest.counts.passages}`,
-        manifest.model
-          ? `Model: ${escapeMarkdown(modelName(manifest.model.id))} ` +
-            `(${manifest.model.dtype}, ${manifest.model.dims} dimensions)`
+        `Articles: ${index.counts.articles}`,
+        `Passages: ${index.counts.passages}`,
+        index.model
+          ? `Model: ${escapeMarkdown(modelName(index.model.id))} (${index.model.dtype}, ${index.model.dims} dimensions)`
           : 'Model: none (the index was built without it: lexical search only)',
-        `Retrieval: ${retrievalMode(footnote.config.retrievalMode, footnote.degraded, manifest.model !== null)}`,
-        `Index built: <t:${Math.floor(Date.parse(manifest.builtAt) / 1000)}:f>`,
+        `Retrieval: ${retrievalMode(status)}`,
+        `Index built: <t:${Math.floor(Date.parse(index.builtAt) / 1000)}:f>`,
       ]
     : ['No index yet: an admin can run `/reindex`.'];
-  if (footnote.reindexing) lines.push('A reindex is running.');
+  if (status.reindexing) lines.push('A reindex is running.');
   lines.push(`Uptime: ${formatDuration(Date.now() - startedAt.getTime())}`);
   await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
 };
@@ -32,10 +33,11 @@ function modelName(id: string): string {
   return path.isAbsolute(id) ? `${path.basename(id)} (local)` : id;
 }
 
-function retrievalMode(setting: string, degraded: string | null, hasVectors: boolean): string {
-  if (setting !== 'auto') return setting;
-  if (degraded) return 'lexical (the embedding model cannot be loaded; the bot’s log says why)';
-  return hasVectors ? 'hybrid' : 'lexical (the index has no vectors yet; an admin can run /reindex)';
+function retrievalMode({ mode, lexicalBecause }: LibraryStatus): string {
+  if (lexicalBecause === 'model-unavailable')
+    return 'lexical (the embedding model cannot be loaded; the bot’s log says why)';
+  if (lexicalBecause === 'no-vectors') return 'lexical (the index has no vectors yet; an admin can run /reindex)';
+  return mode;
 }
 
 function formatDuration(ms: number): string {

@@ -1,5 +1,4 @@
 // `npm run remove`: takes an article out of the index, as /remove does: its file moves to REMOVED_DIR.
-import { moveToRemoved } from '../articles/set-aside.js';
 import { UsageError } from '../core/errors.js';
 import { Footnote } from '../library/footnote.js';
 import { indexProgress } from './progress.js';
@@ -17,14 +16,14 @@ runCommand(async ({ config, log, argv }) => {
   const footnote = new Footnote(config, log, { onIndexProgress: progress.update });
   try {
     await footnote.ensureIndex('lexical');
-    const article = footnote.index()?.article(id);
-    if (!article) throw new UsageError(`No indexed article has the id "${id}"; nothing was removed.`);
-    const movedTo = await moveToRemoved(config.articlesDir, config.removedDir, article.file);
-    const summary = await footnote.reindex();
+    if (!footnote.article(id)) throw new UsageError(`No indexed article has the id "${id}"; nothing was removed.`);
+    const { article, movedTo, summary } = await footnote.remove(id);
     progress.stop();
+    const moved = `Removed ${article.title} (${article.file}); its file is in ${config.removedDir}/${movedTo}.`;
     process.stdout.write(
-      `Removed ${article.title} (${article.file}); its file is in ${config.removedDir}/${movedTo}. ` +
-        `Articles in the index: ${summary.articles}.\n`,
+      summary
+        ? `${moved} Articles in the index: ${summary.articles}.\n`
+        : `${moved} Another process was rebuilding the index: until the next npm run index, it may still be quoted.\n`,
     );
   } finally {
     progress.stop();

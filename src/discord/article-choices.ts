@@ -7,7 +7,7 @@ export async function respondWithArticles(
   { footnote }: CommandContext,
 ): Promise<void> {
   const typed = interaction.options.getFocused().toLowerCase();
-  const articles = footnote.index()?.articles() ?? [];
+  const articles = footnote.articles();
   const matches = articles.filter((a) => a.title.toLowerCase().includes(typed) || a.id.toLowerCase().includes(typed));
   // Choices: at most 25, name and value at most 100 characters each; ids longer than that
   // cannot be offered.

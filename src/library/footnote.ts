@@ -1,11 +1,12 @@
-// The question pipeline behind the CLI and the bot, and the object both talk to.
+// A library's handle, behind the CLI and the bot: its questions, articles, status, removals and rebuilds.
 import type { Collection } from '../core/answer/collection.js';
 import { composeAnswer } from '../core/answer/compose.js';
 import type { Weights } from '../core/answer/score.js';
 import { changedSinceIndexed } from '../articles/changed.js';
+import { moveToRemoved } from '../articles/set-aside.js';
 import type { Config } from '../config.js';
 import type { Embedder, ModelIdentity, ModelProgress } from '../models/embedder.js';
-import { ModelLoadError, UsageError, UserError, errorMessage } from '../core/errors.js';
+import { ModelLoadError, ReindexInProgressError, UsageError, UserError, errorMessage } from '../core/errors.js';
 import { inConversation, type Conversation } from '../core/question/conversation.js';
 import { IndexUpkeep } from '../index/upkeep.js';
 import type { IndexSummary } from '../index/build.js';
@@ -15,8 +16,9 @@ import { ModelHost } from '../models/host.js';
 import { needsVectors, type ModeSetting, type RetrievalMode } from '../core/retrieval/modes.js';
 import { retrieve, type Retrieved } from '../core/retrieval/retrieve.js';
 import type { PassageIndex } from '../store/passage-index.js';
+import type { Manifest } from '../store/manifest.js';
 import { normalizeQuestion } from '../core/text/words.js';
-import type { Answer } from '../core/types.js';
+import type { Answer, ArticleEntry, IndexedArticle } from '../core/types.js';
 
 export interface AskOptions {
   /** Restrict the answer to one article (its id). */
@@ -35,6 +37,24 @@ export interface AskOptions {
 
 export interface TimedAnswer extends Answer {
   timings: { totalMs: number };
+}
+
+/** What a library holds and how it answers now, as /status shows it. */
+export interface LibraryStatus {
+  /** The live index's counts, build time and model; null before a first build. */
+  index: Pick<Manifest, 'counts' | 'builtAt' | 'model'> | null;
+  /** The mode a question is answered in now (RETRIEVAL_MODE, or what `auto` comes to). */
+  mode: RetrievalMode;
+  /** Why `auto` answers by words only: the model cannot be loaded, or the index has no vectors. */
+  lexicalBecause: 'model-unavailable' | 'no-vectors' | null;
+  reindexing: boolean;
+}
+
+/** An article taken out: its file's new place under REMOVED_DIR, and the rebuild (null: one was already running). */
+export interface Removal {
+  article: IndexedArticle;
+  movedTo: string;
+  summary: IndexSummary | null;
 }
 
 export interface FootnoteOptions {
@@ -85,9 +105,47 @@ export class Footnote {
     return this.models.degraded;
   }
 
-  /** The live index, or null when none has been built. */
+  /** The indexed articles (metadata only), newest first; none before a first build. */
+  articles(): ArticleEntry[] {
+    return this.live.current()?.articles() ?? [];
+  }
+
+  /** One indexed article with its text, or null for an id the index does not hold. */
+  article(id: string): IndexedArticle | null {
+    return this.live.current()?.article(id) ?? null;
+  }
+
+  /** The open index, for the tools that read it below the use cases (feeds and adding check for duplicates). */
   index(): PassageIndex | null {
     return this.live.current();
+  }
+
+  status(): LibraryStatus {
+    const manifest = this.live.current()?.manifest ?? null;
+    const setting = this.config.retrievalMode;
+    const index = manifest && { counts: manifest.counts, builtAt: manifest.builtAt, model: manifest.model };
+    const lexicalBecause =
+      setting !== 'auto' ? null : this.degraded ? 'model-unavailable' : manifest?.model ? null : 'no-vectors';
+    const mode: RetrievalMode = setting !== 'auto' ? setting : lexicalBecause ? 'lexical' : 'hybrid';
+    return { index, mode, lexicalBecause, reindexing: this.reindexing };
+  }
+
+  /**
+   * Takes an article out of the library: its file moves to REMOVED_DIR (never deleted) and the index is
+   * rebuilt without it. Refused while a reindex runs, as moving a file under it would leave its outcome unclear.
+   */
+  async remove(articleId: string): Promise<Removal> {
+    if (this.reindexing) throw new ReindexInProgressError('index.busy', {});
+    const article = this.article(articleId);
+    if (!article) throw new UserError('article.unknown', { id: articleId });
+    const movedTo = await moveToRemoved(this.config.articlesDir, this.config.removedDir, article.file);
+    try {
+      return { article, movedTo, summary: await this.reindex() };
+    } catch (error) {
+      // Another rebuild started in the moment since the check; the next one leaves the article out.
+      if (error instanceof ReindexInProgressError) return { article, movedTo, summary: null };
+      throw error;
+    }
   }
 
   get reindexing(): boolean {

@@ -40,7 +40,7 @@ export function askQuestion(request: Request, question: QuestionAsked, context: 
           found: answer.found,
           citations: answer.citations.map((c) => ({ n: c.n, file: c.article.file, quote: c.quote })),
           mode: answer.retrieval.mode,
-          generation: footnote.index()?.manifest.builtAt ?? null,
+          generation: footnote.status().index?.builtAt ?? null,
           userId: request.userId,
         });
         if (conversation) context.answers.addToThread(request.channelId, answerId);

@@ -13,9 +13,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { moveToRemoved } from '../../articles/set-aside.js';
-import { ReindexInProgressError } from '../../core/errors.js';
-import type { IndexSummary } from '../../index/build.js';
+import type { Removal } from '../../library/footnote.js';
 import type { Logger } from '../../log.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
@@ -35,7 +33,7 @@ export function removeArticle(
 ): Promise<void> {
   const request = fromInteraction(interaction);
   return runFlow(request, context, [mayRemove(articleId), noReindexRunning], async () => {
-    const article = context.footnote.index()?.article(articleId);
+    const article = context.footnote.article(articleId);
     if (!article) {
       // The remove's own answer: what it looked for, and that it changed nothing.
       context.log.info({ code: 'article.unknown', articleId }, 'request rejected');
@@ -53,16 +51,7 @@ export function removeArticle(
     // Only the name under the articles folder is shown: the server's paths are for the log.
     const named = `**${escapeMarkdown(shorten(article.title, 300))}** (${escapeMarkdown(shorten(article.file, 300))})`;
     const click = await confirmed(interaction, named, audit);
-    if (!click) return;
-    // A reindex may have started while the buttons waited; moving the file under it would leave
-    // its outcome unclear.
-    if (context.footnote.reindexing) {
-      audit.info({ result: 'reindex running' }, 'remove not done');
-      await click.update({ content: `${REINDEX_RUNNING} Nothing was removed.`, components: [] });
-      return;
-    }
-    await click.update({ content: `Removing ${named}…`, components: [] });
-    await moveAndReindex(click, article.file, named, audit, context);
+    if (click) await removeConfirmed(click, article.id, named, audit, context);
   });
 }
 
@@ -105,30 +94,30 @@ async function confirmed(
   return click;
 }
 
-/** Moves the article's file to the removed folder and reindexes without it, telling the person how it went. */
-async function moveAndReindex(
+/** Removes the article once confirmed (src/library/footnote.ts: remove), telling the person how it went. */
+async function removeConfirmed(
   click: ButtonInteraction,
-  file: string,
+  articleId: string,
   named: string,
   audit: Logger,
-  { footnote, config }: CommandContext,
+  { footnote }: CommandContext,
 ): Promise<void> {
-  let movedTo: string;
+  // A reindex may have started while the buttons waited: the library refuses then, and nothing moves.
+  if (footnote.reindexing) {
+    audit.info({ result: 'reindex running' }, 'remove not done');
+    await click.update({ content: `${REINDEX_RUNNING} Nothing was removed.`, components: [] });
+    return;
+  }
+  await click.update({ content: `Removing ${named}…`, components: [] });
+  let removal: Removal;
   try {
-    movedTo = await moveToRemoved(config.articlesDir, config.removedDir, file);
+    removal = await footnote.remove(articleId);
   } catch (error) {
     audit.warn({ result: 'failed', err: error }, 'remove failed');
     throw error;
   }
-  let summary: IndexSummary;
-  try {
-    summary = await footnote.reindex();
-  } catch (error) {
-    if (!(error instanceof ReindexInProgressError)) {
-      audit.warn({ result: 'moved, reindex failed', movedTo, err: error }, 'remove failed');
-      throw error;
-    }
-    // Another reindex started in the moment since the check; the next one leaves the article out.
+  const { movedTo, summary } = removal;
+  if (!summary) {
     audit.info({ result: 'moved, reindex already running', movedTo }, 'article file moved');
     const content = `Moved ${named} to the removed folder, but a reindex was already running:`;
     await click.editReply({ content: `${content} until the next one, it may still be quoted.` });
