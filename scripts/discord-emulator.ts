@@ -4,8 +4,10 @@
  * over loopback: REST (v10) and the gateway (WebSocket, JSON, no compression) share one port.
  * Tests drive the bot through gateway dispatches (`sendSlashCommand`, `sendMessage`, `clickButton`, …), inject
  * faults (`dropConnection`, `sendReconnect`, …) and assert on what the bot sent (`requests`,
- * `gatewayLog`, `waitForInteractionReply`). Payloads follow discord-api-types/v10; behaviour
- * follows what discord.js 14.28 / @discordjs/ws 1.2 / @discordjs/rest 2.6 send and expect.
+ * `gatewayLog`, `waitForInteractionReply`). The bot is in the fixture guild and in any a test adds
+ * (`addGuild`), whose state lives in discord-emulator/guilds.ts. Payloads follow
+ * discord-api-types/v10; behaviour follows what discord.js 14.28 / @discordjs/ws 1.2 /
+ * @discordjs/rest 2.6 send and expect.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -29,14 +31,12 @@ import {
   Locale,
   MessageFlags,
   MessageType,
-  PermissionFlagsBits,
   type APIAllowedMentions,
   type APIApplicationCommand,
   type APIApplicationCommandAutocompleteInteraction,
   type APIApplicationCommandInteractionDataOption,
   type APIAttachment,
   type APIChatInputApplicationCommandInteraction,
-  type APIDMChannel,
   type APIEmbed,
   type APIGuildMember,
   type APIInteractionGuildMember,
@@ -47,18 +47,18 @@ import {
   type APITextChannel,
   type APIThreadChannel,
   type APIUser,
-  type GatewayGuildCreateDispatchData,
   type GatewayIdentifyData,
   type GatewayMessageCreateDispatchData,
   type GatewayReadyDispatchData,
   type GatewayResumeData,
-  type GuildMemberFlags,
-  type GuildSystemChannelFlags,
   type RESTAPIMessageReference,
   type RESTGetAPIGatewayBotResult,
   type RESTPostAPIInteractionCallbackWithResponseResult,
-  type RoleFlags,
 } from 'discord-api-types/v10';
+import { DM_PERMISSIONS, Guilds, makeUser, type EmulatedGuild } from './discord-emulator/guilds.js';
+import { snowflake } from './discord-emulator/snowflake.js';
+
+export type { EmulatedGuild } from './discord-emulator/guilds.js';
 
 export interface DiscordEmulatorOptions {
   applicationId?: string;
@@ -148,10 +148,11 @@ export interface InteractionReply {
 interface InteractionOptions<Option> {
   name: string;
   options?: Option[];
-  /** Defaults to the regular user. */
+  /** Defaults to the regular user; any user will do, a member of any guild they act in. */
   user?: APIUser;
-  /** Guild use when set (must be the fixture guild); a DM with the bot otherwise. */
+  /** Guild use when set (the fixture's or an added guild's id); a DM with the bot otherwise. */
   guildId?: string;
+  /** Defaults to the guild's #general, or the user's DM; must be a channel of that guild. */
   channelId?: string;
   /** Overrides the member's computed permissions (guild use only). */
   memberPermissions?: bigint | string;
@@ -171,7 +172,7 @@ export interface ClickButtonOptions {
   customId: string;
   /** Defaults to the regular user. */
   user?: APIUser;
-  /** Overrides the member's computed permissions (messages in the guild only). */
+  /** Overrides the member's computed permissions (messages in a guild only). */
   memberPermissions?: bigint | string;
 }
 
@@ -179,9 +180,9 @@ export interface SendMessageOptions {
   content: string;
   /** Defaults to the regular user. */
   author?: APIUser;
-  /** Defaults to the fixture text channel (guild) or the author's DM channel. */
+  /** Defaults to the guild's #general or the author's DM channel; must be a channel of that guild. */
   channelId?: string;
-  /** Guild message when set (must be the fixture guild); a DM otherwise. */
+  /** Guild message when set (the fixture's or an added guild's id); a DM otherwise. */
   guildId?: string;
   /** Added to the users mentioned as `<@id>` in the content. */
   mentions?: APIUser[];
@@ -189,8 +190,18 @@ export interface SendMessageOptions {
   attachments?: APIAttachment[];
 }
 
+export interface AddGuildOptions {
+  /** Defaults to "Guild <n>". */
+  name?: string;
+  /** A known user (a fixture user, or one from `addUser`); a new user by default. */
+  ownerId?: string;
+  /** Members holding the guild's Admin role (Manage Server). */
+  admins?: APIUser[];
+}
+
+/** The first guild, which tests use unless they play another (`addGuild`), and the users they act as. */
 export interface GuildFixture {
-  guild: { id: string; name: string; ownerId: string };
+  guild: EmulatedGuild;
   channel: APITextChannel;
   roles: { everyone: APIRole; admin: APIRole };
   users: { owner: APIUser; admin: APIUser; regular: APIUser; bot: APIUser };
@@ -245,7 +256,6 @@ interface GatewayConnection {
 }
 
 const API_PREFIX = '/api/v10';
-const DISCORD_EPOCH = 1_420_070_400_000n;
 const GUILD_ID = '1100000000000000001';
 const ROLE_ADMIN_ID = '1100000000000000002';
 const CHANNEL_ID = '1100000000000000003';
@@ -254,31 +264,6 @@ const ADMIN_ID = '1100000000000000011';
 const REGULAR_ID = '1100000000000000012';
 const DEFAULT_APPLICATION_ID = '1100000000000000100';
 const ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
-
-const P = PermissionFlagsBits;
-const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, bit) => all | bit, 0n);
-const EVERYONE_PERMISSIONS =
-  P.ViewChannel |
-  P.SendMessages |
-  P.SendMessagesInThreads |
-  P.CreatePublicThreads |
-  P.EmbedLinks |
-  P.AttachFiles |
-  P.ReadMessageHistory |
-  P.AddReactions |
-  P.UseExternalEmojis |
-  P.UseApplicationCommands |
-  P.Connect |
-  P.Speak;
-/** app_permissions in the bot DM: roughly what Discord reports there (no guild roles apply). */
-const DM_PERMISSIONS =
-  P.ViewChannel |
-  P.SendMessages |
-  P.EmbedLinks |
-  P.AttachFiles |
-  P.ReadMessageHistory |
-  P.AddReactions |
-  P.UseExternalEmojis;
 
 /** Message flags a bot may set when sending; interaction responses may also be ephemeral. */
 const SENDABLE_MESSAGE_FLAGS =
@@ -303,41 +288,6 @@ const RECORDED_OPS = new Set<number>([
   GatewayOpcodes.RequestGuildMembers,
   GatewayOpcodes.RequestSoundboardSounds,
 ]);
-
-let snowflakeIncrement = 0n;
-/** A fresh, time-ordered snowflake, laid out like Discord's. */
-function snowflake(): string {
-  snowflakeIncrement = (snowflakeIncrement + 1n) % 4096n;
-  return (((BigInt(Date.now()) - DISCORD_EPOCH) << 22n) | snowflakeIncrement).toString();
-}
-
-function makeUser(id: string, username: string, bot = false): APIUser {
-  return {
-    id,
-    username,
-    discriminator: bot ? '0000' : '0',
-    global_name: bot ? null : username,
-    avatar: null,
-    ...(bot ? { bot: true } : {}),
-  };
-}
-
-function makeRole(id: string, name: string, permissions: bigint, position: number): APIRole {
-  return {
-    id,
-    name,
-    color: 0,
-    colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-    hoist: false,
-    icon: null,
-    unicode_emoji: null,
-    position,
-    permissions: permissions.toString(),
-    managed: false,
-    mentionable: false,
-    flags: 0 as RoleFlags,
-  };
-}
 
 /** Lengths in code points, as Discord appears to count them; trimming by UTF-16 `.length` stays within either. */
 const length = (text: string) => [...text].length;
@@ -553,10 +503,7 @@ export class DiscordEmulator {
   private readonly callbackDeadlineMs: number;
   private readonly events = new EventEmitter().setMaxListeners(0);
   private readonly routes: Route[];
-  private readonly users = new Map<string, APIUser>();
-  private readonly members = new Map<string, APIGuildMember>();
-  private readonly channels = new Map<string, APITextChannel | APIDMChannel | APIThreadChannel>();
-  private readonly dmChannelIds = new Map<string, string>();
+  private readonly guilds: Guilds;
   private readonly messages = new Map<string, APIMessage>();
   /** Files a user attached to a slash command, served at their loopback URL as Discord's CDN serves them. */
   private readonly uploads = new Map<string, { attachment: APIAttachment; bytes: Buffer }>();
@@ -592,42 +539,15 @@ export class DiscordEmulator {
       regular: makeUser(REGULAR_ID, 'regular-user'),
       bot: makeUser(botUserId, 'Footnote', true),
     };
-    const channel: APITextChannel = {
-      id: CHANNEL_ID,
-      type: ChannelType.GuildText,
-      guild_id: GUILD_ID,
-      name: 'general',
-      position: 0,
-      permission_overwrites: [],
-      parent_id: null,
-      nsfw: false,
-      topic: null,
-      last_message_id: null,
-      last_pin_timestamp: null,
-      rate_limit_per_user: 0,
-      default_auto_archive_duration: 4320,
-      default_thread_rate_limit_per_user: 0,
-    };
-    this.fixture = {
-      guild: { id: GUILD_ID, name: 'Footnote Test Guild', ownerId: OWNER_ID },
-      channel,
-      roles: {
-        everyone: makeRole(GUILD_ID, '@everyone', EVERYONE_PERMISSIONS, 0),
-        admin: makeRole(ROLE_ADMIN_ID, 'Admin', EVERYONE_PERMISSIONS | P.ManageGuild, 1),
-      },
-      users,
-    };
-    for (const user of Object.values(users)) this.users.set(user.id, user);
-    this.channels.set(channel.id, channel);
-    const joinedAt = new Date().toISOString();
-    for (const [user, roles] of [
-      [users.owner, []],
-      [users.admin, [ROLE_ADMIN_ID]],
-      [users.regular, []],
-      [users.bot, []],
-    ] as const) {
-      this.members.set(user.id, this.newMember(user, [...roles], joinedAt));
-    }
+    this.guilds = new Guilds(users.bot);
+    const guild = this.guilds.add({
+      name: 'Footnote Test Guild',
+      owner: users.owner,
+      admins: [users.admin],
+      members: [users.regular],
+      ids: { guild: GUILD_ID, adminRole: ROLE_ADMIN_ID, channel: CHANNEL_ID },
+    });
+    this.fixture = { guild, channel: guild.channel, roles: guild.roles, users };
 
     this.routes = this.defineRoutes();
     this.server = createServer((req, res) => void this.onHttp(req, res));
@@ -813,15 +733,14 @@ export class DiscordEmulator {
     );
     if (!button)
       throw new Error(`DiscordEmulator.clickButton: message ${message.id} has no button ${options.customId}`);
-    const channel = this.channels.get(message.channel_id);
-    const inGuild = channel?.type === ChannelType.GuildText;
+    const guildId = this.guilds.guildIdOf(message.channel_id);
     const payload = this.buildInteraction(
       InteractionType.MessageComponent,
       {
         user: options.user,
         memberPermissions: options.memberPermissions,
         channelId: message.channel_id,
-        ...(inGuild ? { guildId: GUILD_ID } : {}),
+        ...(guildId === undefined ? {} : { guildId }),
       },
       { custom_id: options.customId, component_type: ComponentType.Button },
     ) as APIMessageComponentButtonInteraction;
@@ -830,19 +749,21 @@ export class DiscordEmulator {
 
   sendMessage(options: SendMessageOptions): GatewayMessageCreateDispatchData {
     const author = options.author ?? this.fixture.users.regular;
-    this.users.set(author.id, author);
-    const inGuild = options.guildId !== undefined;
-    if (inGuild) this.assertFixtureGuild(options.guildId);
-    const channel = inGuild ? this.guildChannel(options.channelId) : this.dmChannel(author, options.channelId);
+    this.guilds.remember(author);
+    const guildId = options.guildId === undefined ? undefined : this.guilds.guild(options.guildId).id;
+    const channel =
+      guildId === undefined
+        ? this.guilds.dmChannel(author, options.channelId)
+        : this.guilds.guildChannel(guildId, options.channelId);
     const channelId = channel.id;
     const mentioned = new Map<string, APIUser>();
     for (const [, id] of options.content.matchAll(/<@!?(\d+)>/g)) {
-      const user = this.users.get(id!);
+      const user = this.guilds.user(id!);
       if (user) mentioned.set(user.id, user);
     }
     for (const user of options.mentions ?? []) mentioned.set(user.id, user);
-    const member = (user: APIUser): Omit<APIGuildMember, 'user'> => {
-      const { user: _omitted, ...rest } = this.memberOf(user);
+    const member = (inGuild: string, user: APIUser): Omit<APIGuildMember, 'user'> => {
+      const { user: _omitted, ...rest } = this.guilds.member(inGuild, user);
       return rest;
     };
 
@@ -855,7 +776,9 @@ export class DiscordEmulator {
       edited_timestamp: null,
       tts: false,
       mention_everyone: false,
-      mentions: [...mentioned.values()].map((user) => (inGuild ? { ...user, member: member(user) } : user)),
+      mentions: [...mentioned.values()].map((user) =>
+        guildId === undefined ? user : { ...user, member: member(guildId, user) },
+      ),
       mention_roles: [],
       attachments: options.attachments ?? [],
       embeds: [],
@@ -864,11 +787,43 @@ export class DiscordEmulator {
       components: [],
       // discord.js builds the (partial) DM channel from channel_type, which Discord now sends.
       channel_type: channel.type,
-      ...(inGuild ? { guild_id: GUILD_ID, member: member(author) } : {}),
+      ...(guildId === undefined ? {} : { guild_id: guildId, member: member(guildId, author) }),
     };
     this.messages.set(message.id, message);
     this.dispatch(GatewayDispatchEvents.MessageCreate, message);
     return message;
+  }
+
+  // ---- Guilds and users ------------------------------------------------------------------------
+
+  /**
+   * Another guild with the bot in it, with its own #general, @everyone and Admin roles and owner, as
+   * when the bot is added to a server: connected sessions get its GUILD_CREATE, new ones list it in READY.
+   * Its owner is a new user unless `ownerId` names a known one (a fixture user, or one from `addUser`);
+   * `admins` hold its Admin role. Anyone else acting in it is a member without roles.
+   */
+  addGuild(options: AddGuildOptions = {}): EmulatedGuild {
+    const count = this.guilds.list().length + 1;
+    const owner =
+      options.ownerId === undefined ? this.addUser(`guild-owner-${count}`) : this.guilds.user(options.ownerId);
+    if (!owner) throw new Error(`DiscordEmulator.addGuild: unknown user ${options.ownerId}; use addUser()`);
+    const guild = this.guilds.add({ name: options.name ?? `Guild ${count}`, owner, admins: options.admins });
+    for (const session of this.sessions.values())
+      this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, this.guilds.guildCreate(guild.id));
+    return guild;
+  }
+
+  /** A new user, to act as someone other than the fixture's users; a member of no guild until they act in one. */
+  addUser(username: string): APIUser {
+    const user = makeUser(snowflake(), username);
+    this.guilds.remember(user);
+    return user;
+  }
+
+  /** Every message in the guild's channels and threads, the users' and the bot's, oldest first. */
+  guildMessages(guildId: string): APIMessage[] {
+    const { id } = this.guilds.guild(guildId);
+    return structuredClone([...this.messages.values()].filter((m) => this.guilds.guildIdOf(m.channel_id) === id));
   }
 
   // ---- Faults ----------------------------------------------------------------------------------
@@ -1009,7 +964,7 @@ export class DiscordEmulator {
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: this.fixture.users.bot,
-      guilds: [{ id: GUILD_ID, unavailable: true }],
+      guilds: this.guilds.list().map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.gatewayUrl,
       ...(d.shard ? { shard: d.shard } : {}),
@@ -1021,7 +976,8 @@ export class DiscordEmulator {
     };
     this.sessionDispatch(session, GatewayDispatchEvents.Ready, ready);
     // discord.js only turns ready once every guild listed in READY has arrived.
-    this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, this.guildCreate());
+    for (const guild of this.guilds.list())
+      this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, this.guilds.guildCreate(guild.id));
   }
 
   private resume(connection: GatewayConnection, d: GatewayResumeData): void {
@@ -1114,62 +1070,6 @@ export class DiscordEmulator {
     this.changed();
   }
 
-  private guildCreate(): GatewayGuildCreateDispatchData {
-    const { guild, roles, channel } = this.fixture;
-    const { guild_id: _guildId, ...channelInGuild } = channel;
-    return {
-      id: guild.id,
-      name: guild.name,
-      icon: null,
-      splash: null,
-      discovery_splash: null,
-      owner_id: guild.ownerId,
-      region: 'us-west',
-      afk_channel_id: null,
-      afk_timeout: 300,
-      verification_level: 1,
-      default_message_notifications: 1,
-      explicit_content_filter: 2,
-      roles: [roles.everyone, roles.admin],
-      emojis: [],
-      features: [],
-      mfa_level: 0,
-      application_id: null,
-      system_channel_id: channel.id,
-      system_channel_flags: 0 as GuildSystemChannelFlags,
-      rules_channel_id: null,
-      max_presences: null,
-      max_members: 500_000,
-      vanity_url_code: null,
-      description: null,
-      banner: null,
-      premium_tier: 0,
-      premium_subscription_count: 0,
-      preferred_locale: Locale.EnglishUS,
-      public_updates_channel_id: null,
-      max_video_channel_users: 25,
-      max_stage_video_channel_users: 50,
-      nsfw_level: 0,
-      stickers: [],
-      premium_progress_bar_enabled: false,
-      hub_type: null,
-      safety_alerts_channel_id: null,
-      incidents_data: null,
-      joined_at: this.members.get(this.fixture.users.bot.id)!.joined_at!,
-      large: false,
-      unavailable: false,
-      member_count: this.members.size,
-      voice_states: [],
-      members: [...this.members.values()],
-      channels: [channelInGuild],
-      threads: [],
-      presences: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    };
-  }
-
   // ---- Interactions ----------------------------------------------------------------------------
 
   /** A command's interaction, or with `componentData` a component's (whose `message` the caller adds). */
@@ -1179,10 +1079,11 @@ export class DiscordEmulator {
     componentData?: APIMessageComponentButtonInteraction['data'],
   ): InteractionRecord['payload'] {
     const user = options.user ?? this.fixture.users.regular;
-    this.users.set(user.id, user);
+    this.guilds.remember(user);
+    // Throws for an unknown guild before anything else is made.
+    const guildId = options.guildId === undefined ? undefined : this.guilds.guild(options.guildId).id;
     const id = snowflake();
-    const guildCommand =
-      options.guildId !== undefined && this.commandStore.get(options.guildId)?.find((c) => c.name === options.name);
+    const guildCommand = guildId !== undefined && this.commandStore.get(guildId)?.find((c) => c.name === options.name);
     const command = guildCommand || this.commandStore.get('global')?.find((c) => c.name === options.name);
     const common = {
       id,
@@ -1199,12 +1100,12 @@ export class DiscordEmulator {
         name: options.name,
         type: ApplicationCommandType.ChatInput,
         ...(options.options ? { options: options.options } : {}),
-        ...this.resolvedOptions(options.options),
+        ...this.resolvedOptions(options.options, guildId),
         ...(guildCommand ? { guild_id: guildCommand.guild_id } : {}),
       },
     };
-    if (options.guildId === undefined) {
-      const channel = this.dmChannel(user, options.channelId);
+    if (guildId === undefined) {
+      const channel = this.guilds.dmChannel(user, options.channelId);
       return {
         ...common,
         user,
@@ -1216,29 +1117,31 @@ export class DiscordEmulator {
         context: InteractionContextType.BotDM,
       } as InteractionRecord['payload'];
     }
-    this.assertFixtureGuild(options.guildId);
-    const channel = this.guildChannel(options.channelId);
+    const channel = this.guilds.guildChannel(guildId, options.channelId);
     const member: APIInteractionGuildMember = {
-      ...this.memberOf(user),
+      ...this.guilds.member(guildId, user),
       user,
-      permissions: (options.memberPermissions ?? this.permissionsOf(user.id)).toString(),
+      permissions: (options.memberPermissions ?? this.guilds.permissions(guildId, user.id)).toString(),
     };
     return {
       ...common,
-      guild_id: GUILD_ID,
-      guild: { id: GUILD_ID, locale: Locale.EnglishUS, features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: Locale.EnglishUS, features: [] },
       guild_locale: Locale.EnglishUS,
       member,
       channel,
       channel_id: channel.id,
-      app_permissions: this.permissionsOf(this.fixture.users.bot.id).toString(),
-      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: GUILD_ID },
+      app_permissions: this.guilds.permissions(guildId, this.fixture.users.bot.id).toString(),
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
       context: InteractionContextType.Guild,
     } as APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction;
   }
 
   /** `resolved` for the attachment and channel options among `options` (and subcommands'), as Discord sends it. */
-  private resolvedOptions(options: unknown[] | undefined): {
+  private resolvedOptions(
+    options: unknown[] | undefined,
+    guildId: string | undefined,
+  ): {
     resolved?: { attachments?: Record<string, APIAttachment>; channels?: Record<string, unknown> };
   } {
     const flat = (list: unknown[]): { type?: number; value?: unknown; options?: unknown[] }[] =>
@@ -1254,12 +1157,15 @@ export class DiscordEmulator {
     );
     const channels = Object.fromEntries(
       ids(ApplicationCommandOptionType.Channel).flatMap((id) => {
-        const channel = this.channels.get(id);
+        const channel = this.guilds.channel(id);
         if (!channel) return [];
+        // Discord only offers the channels of the guild the command is used in.
+        if (this.guilds.guildIdOf(id) !== guildId)
+          throw new Error(`DiscordEmulator: channel option ${id} is not a channel of guild ${guildId ?? '(a DM)'}`);
         const { name, type } = channel as { name?: string | null; type: number };
-        return [
-          [id, { id, name: name ?? null, type, permissions: this.permissionsOf(this.fixture.users.bot.id).toString() }],
-        ];
+        const permissions =
+          guildId === undefined ? DM_PERMISSIONS : this.guilds.permissions(guildId, this.fixture.users.bot.id);
+        return [[id, { id, name: name ?? null, type, permissions: permissions.toString() }]];
       }),
     );
     const resolved = {
@@ -1281,59 +1187,6 @@ export class DiscordEmulator {
     this.interactionsByToken.set(payload.token, record);
     this.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
     return payload;
-  }
-
-  private memberOf(user: APIUser): APIGuildMember {
-    return this.members.get(user.id) ?? this.newMember(user, [], new Date().toISOString());
-  }
-
-  private newMember(user: APIUser, roles: string[], joinedAt: string): APIGuildMember {
-    return {
-      user,
-      nick: null,
-      avatar: null,
-      roles,
-      joined_at: joinedAt,
-      premium_since: null,
-      deaf: false,
-      mute: false,
-      flags: 0 as GuildMemberFlags,
-      pending: false,
-    };
-  }
-
-  /** Guild-level permissions as Discord computes them (no channel overwrites in the fixture). */
-  private permissionsOf(userId: string): bigint {
-    if (userId === OWNER_ID) return ALL_PERMISSIONS;
-    const { roles } = this.fixture;
-    const memberRoles = this.members.get(userId)?.roles ?? [];
-    const permissions = [roles.everyone, roles.admin]
-      .filter((role) => role.id === GUILD_ID || memberRoles.includes(role.id))
-      .reduce((all, role) => all | BigInt(role.permissions), 0n);
-    return (permissions & P.Administrator) !== 0n ? ALL_PERMISSIONS : permissions;
-  }
-
-  private dmChannel(user: APIUser, channelId?: string): APIDMChannel {
-    const id = channelId ?? this.dmChannelIds.get(user.id) ?? snowflake();
-    this.dmChannelIds.set(user.id, id);
-    const existing = this.channels.get(id);
-    if (existing?.type === ChannelType.DM) return existing;
-    const channel: APIDMChannel = { id, type: ChannelType.DM, name: null, recipients: [user], last_message_id: null };
-    this.channels.set(id, channel);
-    return channel;
-  }
-
-  /** The fixture's text channel, or a thread the bot started in it. */
-  private guildChannel(channelId = CHANNEL_ID): APITextChannel | APIThreadChannel {
-    const channel = this.channels.get(channelId);
-    if (channel?.type !== ChannelType.GuildText && channel?.type !== ChannelType.PublicThread)
-      throw new Error(`DiscordEmulator: unknown guild channel ${channelId}`);
-    return channel;
-  }
-
-  private assertFixtureGuild(guildId: string | undefined): void {
-    if (guildId !== GUILD_ID)
-      throw new Error(`DiscordEmulator: unknown guild ${guildId}; use emulator.fixture.guild.id`);
   }
 
   // ---- REST ------------------------------------------------------------------------------------
@@ -1358,14 +1211,14 @@ export class DiscordEmulator {
       route('GET', '/webhooks/:appId/:token/messages/:messageId', false, (ctx) => this.getWebhookMessage(ctx)),
       route('PATCH', '/webhooks/:appId/:token/messages/:messageId', false, (ctx) => this.editWebhookMessage(ctx)),
       route('GET', '/channels/:channelId', true, (ctx) => {
-        const channel = this.channels.get(ctx.params.channelId!);
+        const channel = this.guilds.channel(ctx.params.channelId!);
         return channel ? { status: 200, body: channel } : apiError(404, 10003, 'Unknown Channel');
       }),
       route('POST', '/channels/:channelId/messages', true, (ctx) => this.createChannelMessage(ctx)),
       route('POST', '/channels/:channelId/messages/:messageId/threads', true, (ctx) => this.startThread(ctx)),
       route('PATCH', '/channels/:channelId/messages/:messageId', true, (ctx) => this.editChannelMessage(ctx)),
       route('POST', '/channels/:channelId/typing', true, (ctx) =>
-        this.channels.has(ctx.params.channelId!) ? { status: 204 } : apiError(404, 10003, 'Unknown Channel'),
+        this.guilds.channel(ctx.params.channelId!) ? { status: 204 } : apiError(404, 10003, 'Unknown Channel'),
       ),
     ];
   }
@@ -1460,14 +1313,15 @@ export class DiscordEmulator {
 
   private createDm(ctx: RequestContext): Reply {
     const recipientId = asObject(ctx.body).recipient_id;
-    const user = typeof recipientId === 'string' ? this.users.get(recipientId) : undefined;
+    const user = typeof recipientId === 'string' ? this.guilds.user(recipientId) : undefined;
     if (!user) return apiError(404, 10013, 'Unknown User');
-    return { status: 200, body: this.dmChannel(user) };
+    return { status: 200, body: this.guilds.dmChannel(user) };
   }
 
   private commandScope(ctx: RequestContext): string | Reply {
     const { appId, guildId } = ctx.params;
-    if (appId !== this.applicationId || (guildId !== undefined && guildId !== GUILD_ID))
+    // Discord's answer for a guild the bot is not in, too.
+    if (appId !== this.applicationId || (guildId !== undefined && !this.guilds.has(guildId)))
       return apiError(403, 50001, 'Missing Access');
     return guildId ?? 'global';
   }
@@ -1674,11 +1528,11 @@ export class DiscordEmulator {
 
   /** A public thread on a message (its id is the message's, as Discord's is), announced with THREAD_CREATE. */
   private startThread(ctx: RequestContext): Reply {
-    const parent = this.channels.get(ctx.params.channelId!);
+    const parent = this.guilds.channel(ctx.params.channelId!);
     const message = this.messages.get(ctx.params.messageId!);
     if (parent?.type !== ChannelType.GuildText || !message || message.channel_id !== parent.id)
       return apiError(404, 10008, 'Unknown Message');
-    if (this.channels.has(message.id))
+    if (this.guilds.channel(message.id))
       return apiError(400, 160004, 'A thread has already been created for this message');
     const body = asObject(ctx.body) as { name?: unknown; auto_archive_duration?: unknown };
     if (typeof body.name !== 'string' || !body.name || body.name.length > 100)
@@ -1686,7 +1540,7 @@ export class DiscordEmulator {
     const thread: APIThreadChannel = {
       id: message.id,
       type: ChannelType.PublicThread,
-      guild_id: GUILD_ID,
+      guild_id: parent.guild_id,
       parent_id: parent.id,
       name: body.name,
       owner_id: this.fixture.users.bot.id,
@@ -1702,13 +1556,13 @@ export class DiscordEmulator {
         locked: false,
       },
     };
-    this.channels.set(thread.id, thread);
+    this.guilds.addThread(thread);
     this.dispatch(GatewayDispatchEvents.ThreadCreate, { ...thread, newly_created: true });
     return { status: 201, body: thread };
   }
 
   private createChannelMessage(ctx: RequestContext): Reply {
-    const channel = this.channels.get(ctx.params.channelId!);
+    const channel = this.guilds.channel(ctx.params.channelId!);
     if (!channel) return apiError(404, 10003, 'Unknown Channel');
     const body = asObject(ctx.body) as MessageBody;
     const errors = validateMessageBody(body);
@@ -1718,6 +1572,7 @@ export class DiscordEmulator {
       errors.add(['message_reference'], 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', 'Unknown message');
     const invalid = errors.reply();
     if (invalid) return invalid;
+    const referencedGuildId = referenced && this.guilds.guildIdOf(referenced.channel_id);
     const message = this.buildMessage(
       channel.id,
       body,
@@ -1729,7 +1584,7 @@ export class DiscordEmulator {
               type: 0,
               channel_id: referenced.channel_id,
               message_id: referenced.id,
-              ...('guild_id' in referenced ? { guild_id: GUILD_ID } : {}),
+              ...(referencedGuildId === undefined ? {} : { guild_id: referencedGuildId }),
             },
             referenced_message: referenced,
           }

@@ -16,12 +16,15 @@ import {
   MessageFlags,
   Partials,
   PermissionFlagsBits,
+  PermissionsBitField,
   REST,
   Routes,
   SlashCommandBuilder,
   type APIApplicationCommand,
   type APIMessage,
+  type APIUser,
   type ChatInputCommandInteraction,
+  type Guild,
   type Interaction,
   type Message,
 } from 'discord.js';
@@ -46,22 +49,29 @@ async function startEmulator(options?: DiscordEmulatorOptions): Promise<DiscordE
   return emulator;
 }
 
-/** The real discord.js client, logged in to the emulator and ready (guilds received). */
+/** The real discord.js client, logged in to a fresh emulator and ready (guilds received). */
 async function startBot(
   options?: DiscordEmulatorOptions,
+  intents?: GatewayIntentBits[],
 ): Promise<{ emulator: DiscordEmulator; client: Client<true> }> {
   const started = await startEmulator(options);
-  const bot = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
-    partials: [Partials.Channel],
-    rest: { api: started.apiBase },
-  });
+  return { emulator: started, client: await logIn(started, intents) };
+}
+
+/** The real discord.js client, logged in to `started` and ready (guilds received). */
+async function logIn(
+  started: DiscordEmulator,
+  intents = [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
+): Promise<Client<true>> {
+  const bot = new Client({ intents, partials: [Partials.Channel], rest: { api: started.apiBase } });
   client = bot;
   const ready = once(bot, Events.ClientReady, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   await bot.login(started.token);
   await ready;
-  return { emulator: started, client: bot as Client<true> };
+  return bot as Client<true>;
 }
+
+const restFor = (started: DiscordEmulator, token = started.token) => new REST({ api: started.apiBase }).setToken(token);
 
 /** Runs `handler` on the next chat-input command; settles with its outcome. */
 function onNextCommand<T>(bot: Client, handler: (interaction: ChatInputCommandInteraction) => Promise<T>): Promise<T> {
@@ -85,21 +95,22 @@ const entries = <T extends GatewayLogEntry['type']>(log: GatewayLogEntry[], type
 /** A raw gateway client: collects payloads and the close code. */
 async function connectRaw(started: DiscordEmulator, query = '?v=10&encoding=json') {
   const socket = new WebSocket(`${started.gatewayUrl}${query}`);
-  const payloads: { op: number; d: unknown }[] = [];
+  type Payload = { op: number; t?: string; d: unknown };
+  const payloads: Payload[] = [];
   // Listening before 'open': HELLO can arrive in the same chunk as the upgrade response.
   // A Buffer: the socket's binaryType stays ws's default, 'nodebuffer'.
-  socket.on('message', (data) => payloads.push(JSON.parse((data as Buffer).toString()) as { op: number; d: unknown }));
+  socket.on('message', (data) => payloads.push(JSON.parse((data as Buffer).toString()) as Payload));
   const closed = new Promise<number>((resolve) => socket.once('close', resolve));
   await once(socket, 'open', { signal: AbortSignal.timeout(TIMEOUT_MS) });
-  const next = async (op: number) => {
+  /** Resolves once the payloads received so far satisfy `done`. */
+  const until = async (done: (received: Payload[]) => boolean) => {
     const signal = AbortSignal.timeout(TIMEOUT_MS);
-    for (;;) {
-      const found = payloads.find((p) => p.op === op);
-      if (found) return found;
-      await once(socket, 'message', { signal });
-    }
+    while (!done(payloads)) await once(socket, 'message', { signal });
+    return payloads;
   };
-  return { socket, closed, next, send: (payload: object) => socket.send(JSON.stringify(payload)) };
+  const next = async (op: number) =>
+    (await until((received) => received.some((p) => p.op === op))).find((p) => p.op === op)!;
+  return { socket, closed, next, until, send: (payload: object) => socket.send(JSON.stringify(payload)) };
 }
 
 /** Asks the bot a question in the guild and resolves with the reply it edited in after deferring. */
@@ -461,9 +472,6 @@ describe('DiscordEmulator with the real discord.js client', () => {
 });
 
 describe('DiscordEmulator REST', () => {
-  const restFor = (started: DiscordEmulator, token = started.token) =>
-    new REST({ api: started.apiBase }).setToken(token);
-
   it('stores bulk-overwritten commands, keeps their ids, and serves them back', async () => {
     const started = await startEmulator();
     const rest = restFor(started);
@@ -663,6 +671,229 @@ describe('DiscordEmulator REST', () => {
         code: 50006,
       });
     });
+  });
+});
+
+describe('DiscordEmulator with several guilds', () => {
+  const focused = [{ name: 'question', type: ApplicationCommandOptionType.String as const, value: 'W', focused: true }];
+
+  it('sends an added guild to a connected client with GUILD_CREATE; the client caches both', async () => {
+    const { emulator, client } = await startBot();
+    const created = once(client, Events.GuildCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<[Guild]>;
+    const hostile = emulator.addGuild({ name: 'Hostile' });
+    const [guild] = await created;
+
+    expect(guild.id).toBe(hostile.id);
+    expect(hostile.id).not.toBe(emulator.fixture.guild.id);
+    expect([...client.guilds.cache.keys()]).toEqual([emulator.fixture.guild.id, hostile.id]);
+    expect(guild.name).toBe('Hostile');
+    expect(guild.ownerId).toBe(hostile.owner.id);
+    expect(hostile.owner.id).not.toBe(emulator.fixture.users.owner.id);
+    expect(guild.channels.cache.get(hostile.channel.id)?.isTextBased()).toBe(true);
+    expect(guild.channels.cache.has(emulator.fixture.channel.id)).toBe(false);
+    expect(guild.roles.everyone.id).toBe(hostile.id);
+    expect(guild.roles.cache.get(hostile.roles.admin.id)?.permissions.has(PermissionFlagsBits.ManageGuild)).toBe(true);
+    expect(guild.members.me?.id).toBe(emulator.fixture.users.bot.id);
+  });
+
+  it('lists every guild in READY for a new session and sends a GUILD_CREATE for each', async () => {
+    const started = await startEmulator();
+    const hostile = started.addGuild({ ownerId: started.fixture.users.regular.id });
+    const gateway = await connectRaw(started);
+    gateway.send({
+      op: GatewayOpcodes.Identify,
+      d: { token: started.token, intents: 0, properties: { os: 'x', browser: 'x', device: 'x' } },
+    });
+    const guildCreates = <T extends { t?: string }>(received: T[]) => received.filter((p) => p.t === 'GUILD_CREATE');
+    const received = await gateway.until((payloads) => guildCreates(payloads).length === 2);
+
+    const ids = [started.fixture.guild.id, hostile.id];
+    expect(received.find((p) => p.t === 'READY')?.d).toMatchObject({
+      guilds: ids.map((id) => ({ id, unavailable: true })),
+    });
+    expect(guildCreates(received).map((p) => p.d)).toMatchObject([
+      { id: ids[0], owner_id: started.fixture.users.owner.id, channels: [{ id: started.fixture.channel.id }] },
+      { id: ids[1], owner_id: started.fixture.users.regular.id, channels: [{ id: hostile.channel.id }] },
+    ]);
+    gateway.socket.close();
+  });
+
+  it("delivers an interaction in guild B with B's id, channel and member; the reply is stored under B", async () => {
+    const { emulator, client } = await startBot();
+    const { users } = emulator.fixture;
+    const hostile = emulator.addGuild({ name: 'Hostile' });
+    const handled = onNextCommand(client, async (interaction) => {
+      await interaction.reply('in B');
+      return interaction;
+    });
+
+    const sent = emulator.sendSlashCommand({
+      name: 'ask',
+      options: askOptions('Who?'),
+      user: users.admin,
+      guildId: hostile.id,
+    });
+    const interaction = await handled;
+    expect(interaction.guildId).toBe(hostile.id);
+    expect(interaction.guild?.name).toBe('Hostile');
+    expect(interaction.channelId).toBe(hostile.channel.id);
+    expect(interaction.user.id).toBe(users.admin.id);
+    // Admin of the fixture guild, a member without roles here.
+    expect(interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)).toBe(false);
+    expect(sent).toMatchObject({
+      guild_id: hostile.id,
+      member: { roles: [] },
+      authorizing_integration_owners: { 0: hostile.id },
+    });
+
+    await emulator.waitForInteractionReply(sent.id);
+    expect(emulator.guildMessages(hostile.id)).toEqual([
+      expect.objectContaining({ content: 'in B', channel_id: hostile.channel.id }),
+    ]);
+    expect(emulator.guildMessages(emulator.fixture.guild.id)).toEqual([]);
+  });
+
+  it("computes each user's permissions per guild: owner all, admins Manage Server, others the defaults", async () => {
+    const { emulator } = await startBot();
+    const { guild, users } = emulator.fixture;
+    const raider = emulator.addUser('raider');
+    const hostile = emulator.addGuild({ ownerId: raider.id, admins: [users.regular] });
+    const permissions = (user: APIUser, guildId: string, memberPermissions?: bigint) => {
+      const sent = emulator.sendAutocomplete({ name: 'ask', options: focused, user, guildId, memberPermissions });
+      expect(sent).toMatchObject({ guild_id: guildId, member: { user: { id: user.id } } });
+      return new PermissionsBitField(BigInt(sent.member!.permissions));
+    };
+    const manages = (user: APIUser, guildId: string) => permissions(user, guildId).has(PermissionFlagsBits.ManageGuild);
+
+    expect(hostile.ownerId).toBe(raider.id);
+    expect(permissions(raider, hostile.id).has(PermissionFlagsBits.Administrator)).toBe(true);
+    expect(manages(raider, guild.id)).toBe(false);
+    expect(manages(users.regular, hostile.id)).toBe(true);
+    expect(manages(users.regular, guild.id)).toBe(false);
+    expect(manages(users.owner, hostile.id)).toBe(false);
+    expect(manages(users.admin, guild.id)).toBe(true);
+    const stranger = emulator.addUser('stranger');
+    expect(permissions(stranger, hostile.id).has(PermissionFlagsBits.SendMessages)).toBe(true);
+    expect(manages(stranger, hostile.id)).toBe(false);
+    expect(
+      permissions(stranger, hostile.id, PermissionFlagsBits.ManageGuild).has(PermissionFlagsBits.ManageGuild),
+    ).toBe(true);
+  });
+
+  it("delivers guild B's messages with its id and member; replies, threads and clicks there stay in B", async () => {
+    const { emulator, client } = await startBot(undefined, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
+    const hostile = emulator.addGuild({ name: 'Hostile' });
+    const raider = emulator.addUser('raider');
+    const received = once(client, Events.MessageCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<
+      [Message]
+    >;
+
+    const sent = emulator.sendMessage({
+      content: `<@${emulator.fixture.users.bot.id}> hello`,
+      author: raider,
+      guildId: hostile.id,
+    });
+    expect(sent).toMatchObject({ guild_id: hostile.id, channel_id: hostile.channel.id, member: { roles: [] } });
+    const [message] = await received;
+    expect(message.guildId).toBe(hostile.id);
+    expect(message.channelId).toBe(hostile.channel.id);
+    expect(message.member?.id).toBe(raider.id);
+
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId('ok').setLabel('OK').setStyle(ButtonStyle.Primary),
+    );
+    const reply = await message.reply({ content: 'hello raider', components: [row] });
+    const thread = await message.startThread({ name: 'raid' });
+    expect(thread.guildId).toBe(hostile.id);
+    await thread.send('in the thread');
+    expect(await restFor(emulator).get(Routes.channel(thread.id))).toMatchObject({
+      guild_id: hostile.id,
+      parent_id: hostile.channel.id,
+    });
+    expect(emulator.guildMessages(hostile.id).map((m) => m.content)).toEqual([
+      sent.content,
+      'hello raider',
+      'in the thread',
+    ]);
+    expect(emulator.guildMessages(emulator.fixture.guild.id)).toEqual([]);
+
+    const clicked = once(client, Events.InteractionCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<
+      [Interaction]
+    >;
+    const click = emulator.clickButton({ messageId: reply.id, customId: 'ok', user: raider });
+    expect(click).toMatchObject({ guild_id: hostile.id, channel_id: hostile.channel.id });
+    const [interaction] = await clicked;
+    expect(interaction.guildId).toBe(hostile.id);
+  });
+
+  it('refuses unknown guild ids, and channels used with a guild they are not in', async () => {
+    const started = await startEmulator();
+    const { guild, channel } = started.fixture;
+    const hostile = started.addGuild();
+
+    expect(() => started.sendSlashCommand({ name: 'ask', guildId: '42' })).toThrow(/unknown guild 42/);
+    expect(() => started.sendAutocomplete({ name: 'ask', options: focused, guildId: '42' })).toThrow(
+      /unknown guild 42/,
+    );
+    expect(() => started.sendMessage({ content: 'hi', guildId: '42' })).toThrow(/unknown guild 42/);
+    expect(() => started.guildMessages('42')).toThrow(/unknown guild 42/);
+    expect(() => started.addGuild({ ownerId: '42' })).toThrow(/unknown user 42/);
+
+    expect(() => started.sendSlashCommand({ name: 'ask', guildId: hostile.id, channelId: channel.id })).toThrow(
+      `channel ${channel.id} is in guild ${guild.id}, not ${hostile.id}`,
+    );
+    expect(() => started.sendMessage({ content: 'hi', guildId: guild.id, channelId: hostile.channel.id })).toThrow(
+      `channel ${hostile.channel.id} is in guild ${hostile.id}, not ${guild.id}`,
+    );
+    expect(() => started.sendMessage({ content: 'hi', channelId: hostile.channel.id })).toThrow(/pass its guildId/);
+    const channelOption = [{ name: 'channel', type: ApplicationCommandOptionType.Channel as const, value: channel.id }];
+    expect(() => started.sendSlashCommand({ name: 'feeds', options: channelOption, guildId: hostile.id })).toThrow(
+      `channel option ${channel.id} is not a channel of guild ${hostile.id}`,
+    );
+
+    const rest = restFor(started);
+    expect(await rest.get(Routes.channel(hostile.channel.id))).toMatchObject({ guild_id: hostile.id });
+    await expect(rest.get(Routes.channel('42'))).rejects.toMatchObject({ status: 404, code: 10003 });
+  });
+
+  it('stores commands per guild, serves each guild its own, and refuses a guild the bot is not in', async () => {
+    const { emulator } = await startBot();
+    const rest = restFor(emulator);
+    const { applicationId } = emulator;
+    const { guild } = emulator.fixture;
+    const hostile = emulator.addGuild();
+    const command = (name: string) => new SlashCommandBuilder().setName(name).setDescription(`The ${name} command`);
+
+    const inA = (await rest.put(Routes.applicationGuildCommands(applicationId, guild.id), {
+      body: [command('ask').toJSON()],
+    })) as APIApplicationCommand[];
+    const inB = (await rest.put(Routes.applicationGuildCommands(applicationId, hostile.id), {
+      body: [command('ask').toJSON(), command('raid').toJSON()],
+    })) as APIApplicationCommand[];
+    expect(inB.map((c) => [c.name, c.guild_id])).toEqual([
+      ['ask', hostile.id],
+      ['raid', hostile.id],
+    ]);
+    expect(inB.find((c) => c.name === 'ask')?.id).not.toBe(inA[0]?.id);
+    expect(emulator.commands(guild.id)).toEqual(inA);
+    expect(emulator.commands(hostile.id)).toEqual(inB);
+    expect(emulator.commands()).toEqual([]);
+    expect(await rest.get(Routes.applicationGuildCommands(applicationId, hostile.id))).toEqual(inB);
+
+    const raid = inB.find((c) => c.name === 'raid')!;
+    expect(emulator.sendSlashCommand({ name: 'raid', guildId: hostile.id }).data).toMatchObject({
+      id: raid.id,
+      guild_id: hostile.id,
+    });
+    expect(emulator.sendSlashCommand({ name: 'raid', guildId: guild.id }).data).not.toHaveProperty('guild_id');
+
+    const unknown = Routes.applicationGuildCommands(applicationId, '42');
+    await expect(rest.get(unknown)).rejects.toMatchObject({ status: 403, code: 50001 });
+    await expect(rest.put(unknown, { body: [command('ask').toJSON()] })).rejects.toMatchObject({
+      status: 403,
+      code: 50001,
+    });
+    expect(emulator.commands('42')).toEqual([]);
   });
 });
 
