@@ -65,6 +65,8 @@ export interface Config {
     rateLimit: { questions: number; windowMs: number };
     /** Questions answered at once, and waiting at most before "busy, try again". */
     queue: { concurrency: number; capacity: number };
+    /** Articles and feeds one user may add per window (0 = no limit), the window, and adds run at once. */
+    addLimit: { adds: number; windowMs: number; concurrency: number };
     token: string | null;
     clientId: string | null;
     guildId: string | null;
@@ -156,6 +158,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       queue: {
         concurrency: int('MAX_CONCURRENT_ANSWERS', 4, 1, 64),
         capacity: int('MAX_QUEUED_QUESTIONS', 200, 0, 10_000),
+      },
+      addLimit: {
+        adds: int('RATE_LIMIT_ADDS', 20, 0, 1000),
+        windowMs: int('RATE_LIMIT_ADDS_WINDOW_SECONDS', 3600, 1, 86_400) * 1000,
+        concurrency: int('MAX_CONCURRENT_ADDS', 2, 1, 16),
       },
       token: optional('DISCORD_TOKEN'),
       clientId: optional('DISCORD_CLIENT_ID'),

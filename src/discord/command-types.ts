@@ -9,7 +9,7 @@ import type { AnswerLog } from '../library/feedback/answer-log.js';
 import type { Feeds } from '../library/feeds/feeds.js';
 import type { Footnote } from '../library/footnote.js';
 import type { Logger } from '../log.js';
-import type { RateLimiter, WorkQueue } from './limits.js';
+import type { Limits } from './limits.js';
 
 /** What every command, precondition and handler is given besides the interaction or request. */
 export interface CommandContext {
@@ -24,7 +24,7 @@ export interface CommandContext {
   /** The slash commands the bot answers, by name: exactly those in `commands/` (/help lists them). */
   commands: ReadonlyMap<string, Command>;
   /** Shared by every way of asking (slash command, DM, mention). */
-  limits: { rate: RateLimiter; queue: WorkQueue };
+  limits: Limits;
 }
 
 /** The shape of each module in `commands/`, as in discord.js's guide: `data` and `execute`. */

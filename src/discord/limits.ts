@@ -1,4 +1,4 @@
-/** The per-user rate limit and the bounded answer queue that every way of asking shares. */
+/** The per-user rate limits and the bounded queues that every way of asking, and of adding, shares. */
 import type { Config } from '../config.js';
 
 /**
@@ -83,10 +83,34 @@ export function slowDown(retryAfterMs: number, now = Date.now()): string {
   return `You’re asking faster than I can keep up with. Please try again in ${seconds} s (<t:${at}:R>).`;
 }
 
-/** The limits as configured (RATE_LIMIT_*, MAX_CONCURRENT_ANSWERS, MAX_QUEUED_QUESTIONS), one pair per bot. */
-export function configuredLimits({ rateLimit, queue }: Config['discord']): { rate: RateLimiter; queue: WorkQueue } {
+export const ADDING_BUSY = 'I’m adding other articles right now — please try again in a minute. Nothing was changed.';
+
+export function addingTooFast(retryAfterMs: number, now = Date.now()): string {
+  const at = Math.ceil((now + retryAfterMs) / 1000);
+  return `You’ve added as much as one person may for now. Please try again <t:${at}:R>. Nothing was changed.`;
+}
+
+// Adds waiting for a place at most: each holds a fetch and an index update, so a longer line only waits longer.
+const QUEUED_ADDS = 10;
+
+/** Every limit a bot enforces, one set per bot. */
+export interface Limits {
+  /** Questions per user (RATE_LIMIT_QUESTIONS per RATE_LIMIT_WINDOW_SECONDS). */
+  rate: RateLimiter;
+  /** Questions answered at once and waiting (MAX_CONCURRENT_ANSWERS, MAX_QUEUED_QUESTIONS). */
+  queue: WorkQueue;
+  /** Articles and feeds added per user (RATE_LIMIT_ADDS per RATE_LIMIT_ADDS_WINDOW_SECONDS). */
+  adds: RateLimiter;
+  /** Adds (a fetch, a parse, an index update) run at once (MAX_CONCURRENT_ADDS), so no one can take the machine. */
+  addQueue: WorkQueue;
+}
+
+/** The limits as configured. */
+export function configuredLimits({ rateLimit, queue, addLimit }: Config['discord']): Limits {
   return {
     rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs),
     queue: new WorkQueue(queue.concurrency, queue.capacity),
+    adds: new RateLimiter(addLimit.adds, addLimit.windowMs),
+    addQueue: new WorkQueue(addLimit.concurrency, QUEUED_ADDS),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.js';
 import type { CommandContext } from './command-types.js';
-import { BUSY, slowDown } from './limits.js';
+import { ADDING_BUSY, BUSY, addingTooFast, slowDown } from './limits.js';
 import type { Request } from './request.js';
 
 export type Precondition = (request: Request, context: CommandContext) => string | null;
@@ -29,6 +29,15 @@ export const withinRateLimit: Precondition = (request, { limits }) => {
 
 /** A place in the answer queue: a full one refuses at once rather than leave the question waiting. */
 export const roomInQueue: Precondition = (_request, { limits }) => (limits.queue.full ? BUSY : null);
+
+/** Within the per-user limit on adding articles and feeds, which cost a fetch and an index update each. */
+export const withinAddRate: Precondition = (request, { limits }) => {
+  const verdict = limits.adds.take(request.userId);
+  return verdict.ok ? null : addingTooFast(verdict.retryAfterMs);
+};
+
+/** A place among the adds that run at once (the handler runs its add in limits.addQueue). */
+export const roomToAdd: Precondition = (_request, { limits }) => (limits.addQueue.full ? ADDING_BUSY : null);
 
 /**
  * Manage Server holders where they hold it, and ADMIN_USER_IDS anywhere, may change the index

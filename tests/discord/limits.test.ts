@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter, WorkQueue, QueueFullError } from '../../src/discord/limits.js';
+import type { CommandContext } from '../../src/discord/command-types.js';
+import { RateLimiter, WorkQueue, QueueFullError, configuredLimits } from '../../src/discord/limits.js';
+import { roomToAdd, withinAddRate } from '../../src/discord/preconditions.js';
+import type { Request } from '../../src/discord/request.js';
+import { testConfig } from '../support/setup.js';
 
 describe('RateLimiter', () => {
   it('allows N questions per window per user and says when the next one is allowed', () => {
@@ -31,5 +35,31 @@ describe('WorkQueue', () => {
     await Promise.all([first, second]);
     expect(order).toEqual(['first', 'second']);
     expect(queue.pending).toBe(0);
+  });
+});
+
+describe('the limits on adding', () => {
+  const request = { userId: 'u1' } as Request;
+  const contextWith = (env: Record<string, string>) =>
+    ({ limits: configuredLimits(testConfig(env).discord) }) as CommandContext;
+
+  it('gives each user RATE_LIMIT_ADDS adds per window, then says when to come back', () => {
+    const context = contextWith({ RATE_LIMIT_ADDS: '1' });
+    expect(withinAddRate(request, context)).toBeNull();
+    expect(withinAddRate(request, context)).toMatch(/^You’ve added as much as one person may for now/);
+    expect(withinAddRate({ userId: 'u2' } as Request, context)).toBeNull();
+  });
+
+  it('runs MAX_CONCURRENT_ADDS adds at once and refuses more once the line behind them is full', async () => {
+    const context = contextWith({ MAX_CONCURRENT_ADDS: '1' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const running = [context.limits.addQueue.run(() => held)];
+    expect(roomToAdd(request, context)).toBeNull();
+    for (let i = 0; i < 10; i++) running.push(context.limits.addQueue.run(() => Promise.resolve()));
+    expect(roomToAdd(request, context)).toMatch(/^I’m adding other articles right now/);
+    release();
+    await Promise.all(running);
+    expect(roomToAdd(request, context)).toBeNull();
   });
 });

@@ -9,7 +9,8 @@ import { ReindexInProgressError, UserError, errorMessage } from '../../core/erro
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
-import { REINDEX_RUNNING, mayAdd, noReindexRunning } from '../preconditions.js';
+import { ADDING_BUSY, QueueFullError } from '../limits.js';
+import { REINDEX_RUNNING, mayAdd, noReindexRunning, roomToAdd, withinAddRate } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import type { Request } from '../request.js';
 
@@ -21,7 +22,7 @@ export interface AddRequest {
 
 export function addFromDiscord(request: Request, given: AddRequest, context: CommandContext): Promise<void> {
   const what = given.url ? { url: given.url } : { file: given.file?.name ?? null };
-  return runFlow(request, context, [mayAdd(what), noReindexRunning], async () => {
+  return runFlow(request, context, [mayAdd(what), noReindexRunning, withinAddRate, roomToAdd], async () => {
     const { config, footnote, log } = context;
     if (!given.url === !given.file) throw new UserError('add.no-source', {});
     const limit = config.maxArticleBytes;
@@ -32,16 +33,23 @@ export function addFromDiscord(request: Request, given: AddRequest, context: Com
     await request.defer();
     let result: AddResult;
     try {
-      const source: ArticleSource = given.url
-        ? { url: given.url }
-        : {
-            name: given.file!.name,
-            bytes: (
-              await safeFetch(given.file!.url, { maxBytes: limit, accept: null, allowHosts: config.fetchAllowHosts })
-            ).body,
-          };
-      result = await addArticle(footnote, config, source);
+      result = await context.limits.addQueue.run(async () => {
+        const source: ArticleSource = given.url
+          ? { url: given.url }
+          : {
+              name: given.file!.name,
+              bytes: (
+                await safeFetch(given.file!.url, { maxBytes: limit, accept: null, allowHosts: config.fetchAllowHosts })
+              ).body,
+            };
+        return addArticle(footnote, config, source);
+      });
     } catch (error) {
+      // The adds running at once filled up while this one was being acknowledged.
+      if (error instanceof QueueFullError) {
+        await request.reply({ content: ADDING_BUSY, embeds: [] });
+        return;
+      }
       if (error instanceof ReindexInProgressError) {
         audit.info({ result: 'reindex running' }, 'add not done');
         await request.reply({ content: `${REINDEX_RUNNING} Nothing was added.`, embeds: [] });

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApplicationCommandOptionType, type APIUser } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
+import { startBot, type RunningBot } from '../support/bot.js';
+import { articlesCopy } from '../support/setup.js';
+
+// The limits on adding through the real client and the emulator: one user's adds are counted wherever they are
+// made, and a refused add costs nothing (no fetch, no file), counted at a local page server.
+
+const page = (n: number): string =>
+  `<!doctype html><html><head><title>Harbour Note ${n}</title></head><body><article><h1>Harbour Note ${n}</h1>` +
+  `<p>Harbour note number ${n} records the tide, the wind and the boats that left Harrow on day ${n} of the ` +
+  'autumn season, with the names of their skippers and the catch they brought back that evening.</p></article></body></html>';
+
+let running: RunningBot;
+let emulator: DiscordEmulator;
+let articles: string;
+let pages: http.Server;
+let port: number;
+const fetched: string[] = [];
+
+beforeAll(async () => {
+  pages = http.createServer((req, res) => {
+    fetched.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(Number(req.url?.slice(1))));
+  });
+  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+  port = (pages.address() as AddressInfo).port;
+  articles = articlesCopy();
+  running = await startBot(() => ({
+    ARTICLES_DIR: articles,
+    FETCH_ALLOW_HOSTS: '127.0.0.1',
+    RATE_LIMIT_ADDS: '2',
+    RATE_LIMIT_ADDS_WINDOW_SECONDS: '3600',
+  }));
+  emulator = running.emulator;
+});
+
+afterAll(async () => {
+  await running?.stop();
+  pages.closeAllConnections();
+  await new Promise((resolve) => pages.close(resolve));
+});
+
+async function add(user: APIUser, n: number, guildId: string): Promise<string> {
+  const options = [
+    { name: 'url', type: ApplicationCommandOptionType.String as const, value: `http://127.0.0.1:${port}/${n}` },
+  ];
+  const sent = emulator.sendSlashCommand({ name: 'add', user, options, guildId });
+  return (await emulator.waitForInteractionReply(sent.id, 20_000)).content;
+}
+
+describe('/add limits', () => {
+  it('counts one budget per user across servers; over it, refuses without fetching or saving anything', async () => {
+    const { admin } = emulator.fixture.users;
+    const other = emulator.addGuild({ name: 'Second server', ownerId: admin.id });
+    const before = fs.readdirSync(articles).length;
+    expect(await add(admin, 1, emulator.fixture.guild.id)).toMatch(/^Added \*\*Harbour Note 1\*\*/);
+    expect(await add(admin, 2, other.id)).toMatch(/^Added \*\*Harbour Note 2\*\*/);
+    const refused = await add(admin, 3, emulator.fixture.guild.id);
+    expect(refused).toMatch(/^You’ve added as much as one person may for now\. Please try again <t:\d+:R>\./);
+    expect(refused).toContain('Nothing was changed.');
+    expect(fetched).toEqual(['/1', '/2']);
+    expect(fs.readdirSync(articles)).toHaveLength(before + 2);
+  });
+});
