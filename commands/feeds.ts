@@ -1,5 +1,14 @@
 // /feeds add|list|remove: follow RSS and Atom feeds (the handlers are src/discord/handlers/feeds-handler.ts).
-import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import {
+  ChannelType,
+  DiscordAPIError,
+  InteractionContextType,
+  PermissionFlagsBits,
+  Routes,
+  SlashCommandBuilder,
+  type APIChannel,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
 import { followFeed, listFeeds, respondWithFeeds, unfollowFeed } from '../src/discord/handlers/feeds-handler.js';
 import { fromInteraction } from '../src/discord/request.js';
@@ -37,7 +46,9 @@ export const execute: Command['execute'] = (interaction, context) => {
         request,
         {
           url: interaction.options.getString('url', true),
-          channelId: interaction.options.getChannel('channel')?.id ?? null,
+          // The id as sent: the resolved channel discord.js builds is filed under this interaction's server.
+          channelId: (interaction.options.get('channel')?.value as string | undefined) ?? null,
+          serverOf: (channelId) => serverOf(interaction, channelId),
         },
         context,
       );
@@ -47,5 +58,17 @@ export const execute: Command['execute'] = (interaction, context) => {
       return listFeeds(request, context);
   }
 };
+
+/** The server a channel is in, as Discord's API says (the client's cache takes it from the interaction). */
+async function serverOf(interaction: ChatInputCommandInteraction, channelId: string): Promise<string | null> {
+  try {
+    const channel = (await interaction.client.rest.get(Routes.channel(channelId))) as APIChannel;
+    return 'guild_id' in channel ? (channel.guild_id ?? null) : null;
+  } catch (error) {
+    // Unknown, or not one the bot may see: not a channel it could announce in.
+    if (error instanceof DiscordAPIError) return null;
+    throw error;
+  }
+}
 
 export const autocomplete: NonNullable<Command['autocomplete']> = respondWithFeeds;

@@ -27,6 +27,8 @@ export interface Config {
   feedsDb: string;
   /** FEED_POLL_MINUTES: how often a feed is polled. */
   feedPollMinutes: number;
+  /** MAX_FEEDS_PER_SERVER: the most feeds one Discord server may follow. */
+  maxFeedsPerServer: number;
   /** ANSWERS_DB: the SQLite file of the answers given on Discord and the votes on them. */
   answersDb: string;
   /** RETAIN_DAYS: answers and votes older than this are deleted. */
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       .filter(Boolean),
     feedsDb: dir('FEEDS_DB', 'data/feeds.db'),
     feedPollMinutes: int('FEED_POLL_MINUTES', 30, 1, 24 * 60),
+    maxFeedsPerServer: int('MAX_FEEDS_PER_SERVER', 20, 1, 1000),
     answersDb: dir('ANSWERS_DB', 'data/answers.db'),
     retainDays: int('RETAIN_DAYS', 90, 1, 3650),
     embeddingModel,

@@ -51,6 +51,14 @@ describe('configuration', () => {
     expect(loadConfig(testEnv(), ROOT).removedDir).toBe(path.join(ROOT, 'data/removed'));
   });
 
+  it('limits the feeds one server may follow to MAX_FEEDS_PER_SERVER, 20 unless set', () => {
+    expect(loadConfig(testEnv(), ROOT).maxFeedsPerServer).toBe(20);
+    expect(loadConfig(testEnv({ MAX_FEEDS_PER_SERVER: '5' }), ROOT).maxFeedsPerServer).toBe(5);
+    expect(() => loadConfig(testEnv({ MAX_FEEDS_PER_SERVER: '0' }), ROOT)).toThrow(
+      /MAX_FEEDS_PER_SERVER: expected a whole number from 1 to 1000/,
+    );
+  });
+
   it('searches HNSW with a candidate list that grows with the index, unless HNSW_EF_SEARCH sets one', () => {
     expect(loadConfig(testEnv({ HNSW_EF_SEARCH: '' }), ROOT).hnsw.efSearch).toBeNull();
     expect(loadConfig(testEnv({ HNSW_EF_SEARCH: '300' }), ROOT).hnsw.efSearch).toBe(300);

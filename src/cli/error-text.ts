@@ -42,6 +42,8 @@ const WORDS: Words = {
   'article.gone': ({ file }) => `“${file}” is no longer in the articles folder; a reindex takes it out of the index.`,
   'feed.already-followed': ({ title }) => `That feed is already followed: ${title}.`,
   'feed.not-a-feed': () => 'That link is not an RSS, Atom or JSON feed; nothing was followed.',
+  'feed.server-limit': ({ max }) =>
+    `That server already follows ${max} feeds, the most MAX_FEEDS_PER_SERVER allows; nothing was followed.`,
   'feed.old-error': ({ text }) => text,
   'fetch.not-a-url': ({ text }) => `“${text.slice(0, 200)}” is not a web address (it should start with https://).`,
   'fetch.scheme': ({ scheme }) => `Only http and https links can be added, not ${scheme}.`,

@@ -68,6 +68,8 @@ export interface ErrorDetails {
   'article.gone': { file: string };
   'feed.already-followed': { title: string };
   'feed.not-a-feed': Record<string, never>;
+  /** A server follows `max` feeds already (MAX_FEEDS_PER_SERVER). */
+  'feed.server-limit': { max: number };
   /** A feed's last failure as an earlier version stored it: words, shown as they are. */
   'feed.old-error': { text: string };
   'fetch.not-a-url': { text: string };
@@ -112,6 +114,7 @@ const CODES = {
   'article.gone': true,
   'feed.already-followed': true,
   'feed.not-a-feed': true,
+  'feed.server-limit': true,
   'feed.old-error': true,
   'fetch.not-a-url': true,
   'fetch.scheme': true,

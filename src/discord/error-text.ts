@@ -43,6 +43,9 @@ const WORDS: Words = {
   'article.gone': ({ file }) => `“${file}” is no longer in the articles folder; a reindex takes it out of the index.`,
   'feed.already-followed': ({ title }) => `That feed is already followed: ${title}.`,
   'feed.not-a-feed': () => 'That link is not an RSS, Atom or JSON feed; nothing was followed.',
+  'feed.server-limit': ({ max }) =>
+    `This server already follows ${max} feeds, the most one server may: ` +
+    'remove one with `/feeds remove` first. Nothing was followed.',
   'feed.old-error': ({ text }) => text,
   'fetch.not-a-url': ({ text }) => `“${text.slice(0, 200)}” is not a web address (it should start with https://).`,
   'fetch.scheme': ({ scheme }) => `Only http and https links can be added, not ${scheme}.`,

@@ -1,5 +1,6 @@
 /** Polls the feeds that are due, on a timer, and announces each new article in its feed's channel. */
-import type { Client } from 'discord.js';
+import type { Channel, Client } from 'discord.js';
+import { HOME_LIBRARY, type Feed } from '../library/feeds/feed-store.js';
 import type { Feeds } from '../library/feeds/feeds.js';
 import type { Logger } from '../log.js';
 import { announcement } from './handlers/feeds-handler.js';
@@ -32,8 +33,11 @@ export class FeedAnnouncer {
         const channelId = result.feed.announceTo;
         if (!channelId || !result.added.length) continue;
         const channel = await this.client.channels.fetch(channelId).catch(() => null);
-        if (!channel?.isSendable()) {
-          this.log.warn({ feed: result.feed.url, channelId }, 'cannot announce in the feed’s channel');
+        if (!channel?.isSendable() || !mayAnnounceIn(result.feed, channel)) {
+          this.log.warn(
+            { feed: result.feed.url, owner: result.feed.owner, channelId },
+            'cannot announce in the feed’s channel',
+          );
           continue;
         }
         for (const article of result.added) await channel.send(announcement(result, article));
@@ -52,4 +56,13 @@ export class FeedAnnouncer {
   settled(): Promise<void> {
     return this.feeds.settled();
   }
+}
+
+/**
+ * A server's feed is announced only in that server: its channel was checked when it was followed,
+ * and again here, whatever FEEDS_DB holds. The home library's feeds (operators', and those followed
+ * before feeds had owners) keep the channel they were given.
+ */
+function mayAnnounceIn(feed: Feed, channel: Channel): boolean {
+  return feed.owner === HOME_LIBRARY || ('guildId' in channel && channel.guildId === feed.owner);
 }

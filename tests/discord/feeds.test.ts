@@ -10,14 +10,17 @@ import {
 } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOME_LIBRARY } from '../../src/library/feeds/feed-store.js';
 import { Feeds } from '../../src/library/feeds/feeds.js';
+import { FEED_CHANNEL_REFUSED } from '../../src/discord/handlers/feeds-handler.js';
 import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
 import { ROOT, articlesCopy, logRecord } from '../support/setup.js';
 
 // /feeds through the real client and the emulator: follow, list, autocomplete, remove, who may,
-// and the line a channel gets for each new article a poll takes.
+// and the line a channel gets for each new article a poll takes. The emulator has one server: a
+// second server's feeds are followed through Feeds, under another server id.
 
 const STORIES: Record<string, string> = {
   ferry:
@@ -41,7 +44,8 @@ let now = Date.UTC(2026, 11, 1, 12);
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url === '/rss.xml') {
+    // A query names another feed with the same items.
+    if (url.split('?')[0] === '/rss.xml') {
       const list = items.map(
         (s) => `<item><title>${s}</title><link>${base}/stories/${s}</link><guid>${s}</guid></item>`,
       );
@@ -59,7 +63,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   running = await startBot(
-    (e) => ({ ARTICLES_DIR: articlesCopy(), ADMIN_USER_IDS: e.fixture.users.owner.id, FETCH_ALLOW_HOSTS: '127.0.0.1' }),
+    (e) => ({
+      ARTICLES_DIR: articlesCopy(),
+      ADMIN_USER_IDS: e.fixture.users.owner.id,
+      FETCH_ALLOW_HOSTS: '127.0.0.1',
+      MAX_FEEDS_PER_SERVER: '2',
+    }),
     { log, feeds: (footnote, config, l) => new Feeds(footnote, config, l, { now: () => now, random: () => 0.5 }) },
   );
   emulator = running.emulator;
@@ -73,8 +82,24 @@ afterAll(async () => {
 
 type Option = APIApplicationCommandInteractionDataOption<2>;
 const guild = () => ({ guildId: emulator.fixture.guild.id });
+// A server the emulator does not have: its feeds are followed through Feeds.
+const OTHER_SERVER = '300000000000000003';
+const urlOption = (url: string): Option => ({ name: 'url', type: ApplicationCommandOptionType.String, value: url });
+const feedOption = (id: string): Option => ({ name: 'feed', type: ApplicationCommandOptionType.String, value: id });
 
-async function feeds(sub: string, options: Option[] = [], user = emulator.fixture.users.admin, where = guild()) {
+/** Unfollows every feed of the fixture server, the other server and the home library. */
+function forgetFeeds(): void {
+  for (const owner of [emulator.fixture.guild.id, OTHER_SERVER, HOME_LIBRARY]) {
+    for (const feed of running.bot.feeds.list(owner)) running.bot.feeds.unfollow(owner, feed.id);
+  }
+}
+
+async function feeds(
+  sub: string,
+  options: Option[] = [],
+  user = emulator.fixture.users.admin,
+  where: { guildId?: string } = guild(),
+) {
   const sent = emulator.sendSlashCommand({
     name: 'feeds',
     user,
@@ -156,10 +181,10 @@ describe('/feeds', () => {
     expect(await feeds('add', [url], regular)).toBe(FEEDS_REFUSED);
     expect(await feeds('list', [], regular)).toBe(FEEDS_REFUSED);
     // Nor are the followed feeds offered to them as they type, in a server or a DM.
-    await running.bot.feeds.follow(`${base}/rss.xml`, emulator.fixture.users.admin.id, null);
+    const follower = { owner: emulator.fixture.guild.id, addedBy: emulator.fixture.users.admin.id, announceTo: null };
+    await running.bot.feeds.follow(`${base}/rss.xml`, follower);
     for (const where of [guild(), {}]) expect(await feedChoices('', regular, where)).toEqual([]);
-    for (const feed of running.bot.feeds.list()) running.bot.feeds.unfollow(feed.id);
-    expect(running.bot.feeds.list()).toEqual([]);
+    forgetFeeds();
     expect(audit().filter((l) => l.userId === regular.id)).toEqual([
       expect.objectContaining({ change: 'add', result: 'refused' }),
       expect.objectContaining({ change: 'list', result: 'refused' }),
@@ -182,10 +207,101 @@ describe('/feeds', () => {
         { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` },
       ]);
       expect(reply).toBe('Following **Harbour News**. Its first items will be read on the next poll.');
-      expect(running.bot.feeds.list().map((f) => f.title)).toEqual(['Harbour News']);
+      expect(running.bot.feeds.list(emulator.fixture.guild.id).map((f) => f.title)).toEqual(['Harbour News']);
     } finally {
       fs.rmSync(lock);
-      for (const feed of running.bot.feeds.list()) running.bot.feeds.unfollow(feed.id);
+      forgetFeeds();
+    }
+  });
+});
+
+describe('/feeds in each server', () => {
+  it('shows a server only its own feeds, and an operator in a DM only the home library’s', async () => {
+    items = ['ferry'];
+    const { owner, admin } = emulator.fixture.users;
+    try {
+      const theirs = await running.bot.feeds.follow(`${base}/rss.xml?theirs`, {
+        owner: OTHER_SERVER,
+        addedBy: 'someone',
+        announceTo: null,
+      });
+      expect(await feeds('add', [urlOption(`${base}/rss.xml?home`)], owner, {})).toMatch(/^Following \*\*Harbour News/);
+      expect(await feeds('add', [urlOption(`${base}/rss.xml?here`)], admin)).toMatch(/^Following \*\*Harbour News/);
+      const [here] = running.bot.feeds.list(emulator.fixture.guild.id);
+      const [home] = running.bot.feeds.list(HOME_LIBRARY);
+      expect([here?.url, home?.url]).toEqual([`${base}/rss.xml?here`, `${base}/rss.xml?home`]);
+
+      const listed = await feeds('list');
+      expect(listed).toContain('rss.xml?here>');
+      expect(listed).not.toMatch(/theirs|home/);
+      const listedInDm = await feeds('list', [], owner, {});
+      expect(listedInDm).toContain('rss.xml?home>');
+      expect(listedInDm).not.toMatch(/theirs|here/);
+      expect((await feedChoices('', admin, guild())).map((c) => c.value)).toEqual([String(here!.id)]);
+      expect((await feedChoices('', owner, {})).map((c) => c.value)).toEqual([String(home!.id)]);
+
+      // Another's feed gets the answer an unknown id gets, and stays followed.
+      const unknown = await feeds('remove', [feedOption('999999')]);
+      expect(unknown).toBe('No feed is followed under that name. Nothing was changed.');
+      expect(await feeds('remove', [feedOption(String(theirs.id))])).toBe(unknown);
+      expect(await feeds('remove', [feedOption(String(home!.id))])).toBe(unknown);
+      expect(await feeds('remove', [feedOption(String(here!.id))], owner, {})).toBe(unknown);
+      expect(running.bot.feeds.get(OTHER_SERVER, theirs.id)).not.toBeNull();
+      expect(running.bot.feeds.list(HOME_LIBRARY)).toHaveLength(1);
+      expect(running.bot.feeds.list(emulator.fixture.guild.id)).toHaveLength(1);
+    } finally {
+      forgetFeeds();
+    }
+  });
+
+  it('refuses a channel that is not one of the server’s, and a channel from a DM, following nothing', async () => {
+    const channel = (id: string): Option => ({
+      name: 'channel',
+      type: ApplicationCommandOptionType.Channel,
+      value: id,
+    });
+    const url = urlOption(`${base}/rss.xml`);
+    // A channel the bot sees in no server of its own (in another's, Discord names that other server).
+    expect(await feeds('add', [url, channel('400000000000000004')])).toBe(FEED_CHANNEL_REFUSED);
+    const dm = await feeds('add', [url, channel(emulator.fixture.channel.id)], emulator.fixture.users.owner, {});
+    expect(dm).toBe(FEED_CHANNEL_REFUSED);
+    expect(running.bot.feeds.list(emulator.fixture.guild.id)).toEqual([]);
+    expect(running.bot.feeds.list(HOME_LIBRARY)).toEqual([]);
+    expect(audit().filter((l) => l.reason === 'channel elsewhere')).toHaveLength(2);
+  });
+
+  it('announces another server’s feed never in this server’s channel', async () => {
+    items = ['ferry', 'market'];
+    try {
+      await running.bot.feeds.follow(`${base}/rss.xml?elsewhere`, {
+        owner: OTHER_SERVER,
+        addedBy: 'someone',
+        announceTo: emulator.fixture.channel.id,
+      });
+      const before = emulator.requests.length;
+      const logged = logLines.length;
+      await running.bot.pollFeeds();
+      const sent = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+      expect(sent).toEqual([]);
+      expect(logLines.slice(logged).map(logRecord)).toContainEqual(
+        expect.objectContaining({ owner: OTHER_SERVER, msg: 'cannot announce in the feed’s channel' }),
+      );
+    } finally {
+      forgetFeeds();
+    }
+  });
+
+  it('refuses a server more feeds than MAX_FEEDS_PER_SERVER, naming the limit, and changes nothing', async () => {
+    const follower = { owner: emulator.fixture.guild.id, addedBy: emulator.fixture.users.admin.id, announceTo: null };
+    try {
+      for (const feed of ['a', 'b']) await running.bot.feeds.follow(`${base}/rss.xml?${feed}`, follower);
+      expect(await feeds('add', [urlOption(`${base}/rss.xml?c`)])).toBe(
+        'This server already follows 2 feeds, the most one server may: remove one with `/feeds remove` first. Nothing was followed.',
+      );
+      expect(running.bot.feeds.list(emulator.fixture.guild.id)).toHaveLength(2);
+      expect(audit()).toContainEqual(expect.objectContaining({ change: 'add', result: 'refused' }));
+    } finally {
+      forgetFeeds();
     }
   });
 });

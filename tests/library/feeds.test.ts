@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
-import { Feeds, MAX_NEW_PER_POLL } from '../../src/library/feeds/feeds.js';
+import { HOME_LIBRARY } from '../../src/library/feeds/feed-store.js';
+import { Feeds, MAX_NEW_PER_POLL, type Follower } from '../../src/library/feeds/feeds.js';
 import { Footnote } from '../../src/library/footnote.js';
 import { articlesCopy, logRecord, silentLog, testConfig } from '../support/setup.js';
 
@@ -37,10 +38,16 @@ const rss = (base: string): string =>
 let server: http.Server;
 let base: string;
 
+// A feed followed from a DM by an operator, and by two servers.
+const home: Follower = { owner: HOME_LIBRARY, addedBy: 'operator', announceTo: null };
+const harbourGuild: Follower = { owner: '100000000000000001', addedBy: 'harbour-admin', announceTo: null };
+const islandGuild: Follower = { owner: '100000000000000002', addedBy: 'island-admin', announceTo: null };
+
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url === '/rss.xml') {
+    // A query names another feed with the same items (a second feed for the limit on feeds).
+    if (url.split('?')[0] === '/rss.xml') {
       feedRequests++;
       if (failing) return void res.writeHead(503).end();
       const etag = `"${items.join('+')}"`;
@@ -68,7 +75,20 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function setUp() {
+/** A FEEDS_DB with the schema the first version with feeds created (before owners), open to fill in. */
+function firstVersionFile(file: string): Database.Database {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const old = new Database(file);
+  old.exec(`CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, title TEXT NOT NULL, channel_id TEXT, added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_polled_at TEXT, last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0, next_poll_at INTEGER NOT NULL);
+  CREATE TABLE feed_items (feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, item_id TEXT NOT NULL,
+    seen_at TEXT NOT NULL, PRIMARY KEY (feed_id, item_id));`);
+  return old;
+}
+
+function setUp(env: Record<string, string> = {}) {
   items = ['ferry', 'orchard'];
   failing = false;
   const articles = articlesCopy();
@@ -77,6 +97,7 @@ function setUp() {
     FETCH_ALLOW_HOSTS: '127.0.0.1',
     RETRIEVAL_MODE: 'lexical',
     FEED_POLL_MINUTES: '30',
+    ...env,
   });
   const footnote = new Footnote(config, silentLog);
   let now = Date.UTC(2026, 11, 1, 12);
@@ -95,7 +116,7 @@ describe('following feeds', () => {
   it('follows an RSS feed, takes its items in one build, and then only what is new', async () => {
     const { footnote, feeds, clock, files, config } = setUp();
     try {
-      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
       expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml` });
       const [first] = await feeds.pollDue();
       expect(first!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
@@ -104,7 +125,7 @@ describe('following feeds', () => {
         'ferry-news.txt',
       );
       // Not due again before FEED_POLL_MINUTES (the test's random() puts the jitter at 0).
-      expect(feeds.get(feed.id)!.nextPollAt).toBe(clock.now() + config.feedPollMinutes * 60_000);
+      expect(feeds.get(HOME_LIBRARY, feed.id)!.nextPollAt).toBe(clock.now() + config.feedPollMinutes * 60_000);
       expect(await feeds.pollDue()).toEqual([]);
 
       // Unchanged: a conditional request, answered 304, adds nothing.
@@ -128,7 +149,7 @@ describe('following feeds', () => {
   it('reads Atom feeds too', async () => {
     const { footnote, feeds } = setUp();
     try {
-      expect(await feeds.follow(`${base}/atom.xml`, 'someone', null)).toMatchObject({ title: 'Island Log' });
+      expect(await feeds.follow(`${base}/atom.xml`, home)).toMatchObject({ title: 'Island Log' });
       const [result] = await feeds.pollDue();
       expect(result!.added.map((a) => a.title)).toEqual(['Lighthouse news']);
     } finally {
@@ -141,7 +162,7 @@ describe('following feeds', () => {
     const { footnote, feeds } = setUp();
     try {
       items = ['paywalled', ...Array.from({ length: 12 }, (_, i) => `ferry${i}`)];
-      await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      await feeds.follow(`${base}/rss.xml`, home);
       const [result] = await feeds.pollDue();
       // The ferry pages all hold the same text: the first is taken, the others are the same article.
       expect(result!.added.map((a) => a.file)).toEqual(['ferry0-news.txt']);
@@ -178,11 +199,11 @@ describe('following feeds', () => {
       },
     });
     try {
-      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
       armed = true;
       const [failed] = await feeds.pollDue();
       expect(failed!.error).toEqual({ code: 'internal', details: { errorId: expect.stringMatching(/^[0-9a-f]{8}$/) } });
-      expect(feeds.get(feed.id)!.lastError).toEqual(failed!.error);
+      expect(feeds.get(HOME_LIBRARY, feed.id)!.lastError).toEqual(failed!.error);
       expect(JSON.stringify(failed!.error)).not.toContain(articles);
       const id = failed!.error!.code === 'internal' && failed!.error.details.errorId;
       const entry = lines.map(logRecord).find((l) => l.errorId === id);
@@ -196,7 +217,7 @@ describe('following feeds', () => {
   it('records a failed poll and waits longer after each failure in a row', async () => {
     const { footnote, feeds, clock, config } = setUp();
     try {
-      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
       failing = true;
       const [failed] = await feeds.pollDue();
       expect(failed!.error).toEqual({
@@ -204,19 +225,23 @@ describe('following feeds', () => {
         details: { status: 503, statusText: 'Service Unavailable' },
       });
       const interval = config.feedPollMinutes * 60_000;
-      expect(feeds.get(feed.id)).toMatchObject({
+      expect(feeds.get(HOME_LIBRARY, feed.id)).toMatchObject({
         failures: 1,
         lastError: failed!.error,
         nextPollAt: clock.now() + 2 * interval,
       });
       clock.advance(60);
       await feeds.pollDue();
-      expect(feeds.get(feed.id)).toMatchObject({ failures: 2, nextPollAt: clock.now() + 4 * interval });
+      expect(feeds.get(HOME_LIBRARY, feed.id)).toMatchObject({ failures: 2, nextPollAt: clock.now() + 4 * interval });
       failing = false;
       clock.advance(120);
       const [recovered] = await feeds.pollDue();
       expect(recovered!.added).toHaveLength(2);
-      expect(feeds.get(feed.id)).toMatchObject({ failures: 0, lastError: null, nextPollAt: clock.now() + interval });
+      expect(feeds.get(HOME_LIBRARY, feed.id)).toMatchObject({
+        failures: 0,
+        lastError: null,
+        nextPollAt: clock.now() + interval,
+      });
     } finally {
       feeds.close();
       await footnote.close();
@@ -226,22 +251,22 @@ describe('following feeds', () => {
   it('refuses what is not a feed, a feed already followed, and a refused address; unfollowing keeps the articles', async () => {
     const { footnote, feeds, files } = setUp();
     try {
-      await expect(feeds.follow(`${base}/not-a-feed`, 'someone', null)).rejects.toMatchObject({
+      await expect(feeds.follow(`${base}/not-a-feed`, home)).rejects.toMatchObject({
         code: 'fetch.wrong-type',
         details: { expected: 'feed', contentType: 'text/html' },
       });
-      await expect(feeds.follow('http://10.0.0.1/rss', 'someone', null)).rejects.toMatchObject({
+      await expect(feeds.follow('http://10.0.0.1/rss', home)).rejects.toMatchObject({
         code: 'fetch.refused',
         details: { address: 'a private-network address' },
       });
-      expect(feeds.list()).toEqual([]);
-      const feed = await feeds.follow(`${base}/rss.xml`, 'someone', null);
-      const again = feeds.follow(`${base}/rss.xml`, 'someone', null);
+      expect(feeds.list(HOME_LIBRARY)).toEqual([]);
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
+      const again = feeds.follow(`${base}/rss.xml`, home);
       await expect(again).rejects.toBeInstanceOf(UserError);
       await expect(again).rejects.toMatchObject({ code: 'feed.already-followed', details: { title: 'Harbour News' } });
       await feeds.pollDue();
-      expect(feeds.unfollow(feed.id)).toMatchObject({ title: 'Harbour News' });
-      expect(feeds.list()).toEqual([]);
+      expect(feeds.unfollow(HOME_LIBRARY, feed.id)).toMatchObject({ title: 'Harbour News' });
+      expect(feeds.list(HOME_LIBRARY)).toEqual([]);
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
     } finally {
       feeds.close();
@@ -257,13 +282,13 @@ describe('following feeds', () => {
       now: clock.now,
       random: () => 0.5,
       // Someone runs /feeds remove while the first item page is being fetched.
-      fetch: { onConnect: () => void (++connects === 3 && feeds.unfollow(feedId)) },
+      fetch: { onConnect: () => void (++connects === 3 && feeds.unfollow(HOME_LIBRARY, feedId)) },
     });
     try {
-      feedId = (await feeds.follow(`${base}/rss.xml`, 'someone', null)).id;
+      feedId = (await feeds.follow(`${base}/rss.xml`, home)).id;
       const [result] = await feeds.pollDue();
       expect(result!.added).toHaveLength(2);
-      expect(feeds.list()).toEqual([]);
+      expect(feeds.list(HOME_LIBRARY)).toEqual([]);
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
     } finally {
       feeds.close();
@@ -274,11 +299,13 @@ describe('following feeds', () => {
   it('keeps its state in FEEDS_DB, across restarts', async () => {
     const { footnote, feeds, config } = setUp();
     try {
-      await feeds.follow(`${base}/rss.xml`, 'someone', '123');
+      await feeds.follow(`${base}/rss.xml`, { ...home, announceTo: '123' });
       await feeds.pollDue();
       feeds.close();
       const again = new Feeds(footnote, config, silentLog);
-      expect(again.list()).toMatchObject([{ title: 'Harbour News', announceTo: '123', etag: '"ferry+orchard"' }]);
+      expect(again.list(HOME_LIBRARY)).toMatchObject([
+        { title: 'Harbour News', announceTo: '123', etag: '"ferry+orchard"' },
+      ]);
       again.close();
       expect(fs.existsSync(path.resolve(config.feedsDb))).toBe(true);
     } finally {
@@ -288,15 +315,8 @@ describe('following feeds', () => {
 
   it('opens a FEEDS_DB written before failures had codes: its channel and its last error in the words it had', () => {
     const { footnote, config } = setUp();
-    fs.mkdirSync(path.dirname(config.feedsDb), { recursive: true });
-    const old = new Database(config.feedsDb);
-    // The schema as the first version with feeds created it, and a failure stored as words.
-    old.exec(`CREATE TABLE feeds (
-      id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, title TEXT NOT NULL, channel_id TEXT, added_by TEXT NOT NULL,
-      added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_polled_at TEXT, last_error TEXT,
-      failures INTEGER NOT NULL DEFAULT 0, next_poll_at INTEGER NOT NULL);
-    CREATE TABLE feed_items (feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, item_id TEXT NOT NULL,
-      seen_at TEXT NOT NULL, PRIMARY KEY (feed_id, item_id));`);
+    // A failure stored as words.
+    const old = firstVersionFile(config.feedsDb);
     old
       .prepare(
         `INSERT INTO feeds (url, title, channel_id, added_by, added_at, last_error, failures, next_poll_at)
@@ -306,8 +326,9 @@ describe('following feeds', () => {
     old.close();
     const feeds = new Feeds(footnote, config, silentLog);
     try {
-      expect(feeds.list()).toMatchObject([
+      expect(feeds.list(HOME_LIBRARY)).toMatchObject([
         {
+          owner: HOME_LIBRARY,
           title: 'Harbour News',
           announceTo: '456',
           failures: 1,
@@ -316,6 +337,133 @@ describe('following feeds', () => {
       ]);
     } finally {
       feeds.close();
+    }
+  });
+});
+
+describe('feeds belong to a server', () => {
+  it('lists, finds and removes a feed only for its owner: another server and the home library see none', async () => {
+    const { footnote, feeds } = setUp();
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, harbourGuild);
+      expect(feed.owner).toBe(harbourGuild.owner);
+      expect(feeds.list(harbourGuild.owner).map((f) => f.id)).toEqual([feed.id]);
+      for (const other of [islandGuild.owner, HOME_LIBRARY]) {
+        expect(feeds.list(other)).toEqual([]);
+        // Another's feed is no feed, as an unknown id is.
+        expect(feeds.get(other, feed.id)).toBeNull();
+        expect(feeds.unfollow(other, feed.id)).toBeNull();
+      }
+      expect(feeds.unfollow(harbourGuild.owner, 9999)).toBeNull();
+      expect(feeds.get(harbourGuild.owner, feed.id)).toMatchObject({ title: 'Harbour News' });
+      expect(feeds.unfollow(harbourGuild.owner, feed.id)).toMatchObject({ id: feed.id });
+      expect(feeds.list(harbourGuild.owner)).toEqual([]);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('gives two servers following one feed a copy each, with its own items seen: both get its new items', async () => {
+    const { footnote, feeds, clock, files } = setUp();
+    try {
+      const harbour = await feeds.follow(`${base}/rss.xml`, harbourGuild);
+      // Polled together: the articles are saved once, in the shared library, and both copies have them.
+      const island = await feeds.follow(`${base}/rss.xml`, islandGuild);
+      expect(island.id).not.toBe(harbour.id);
+      await expect(feeds.follow(`${base}/rss.xml`, islandGuild)).rejects.toMatchObject({
+        code: 'feed.already-followed',
+      });
+      const first = await feeds.pollDue();
+      expect(first.map((r) => [r.feed.owner, r.added.map((a) => a.file).sort()])).toEqual([
+        [harbourGuild.owner, ['ferry-news.txt', 'orchard-news.txt']],
+        [islandGuild.owner, ['ferry-news.txt', 'orchard-news.txt']],
+      ]);
+      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+
+      // One copy gone, the other is polled on with its own items seen.
+      feeds.unfollow(harbourGuild.owner, harbour.id);
+      items = ['market', 'ferry', 'orchard'];
+      clock.advance(30);
+      const [later] = await feeds.pollDue();
+      expect(later).toMatchObject({ feed: { id: island.id }, error: null });
+      expect(later!.added.map((a) => a.file)).toEqual(['market-news.txt']);
+
+      // Followed later, a copy gets the items already in the library, not saved again.
+      const again = await feeds.follow(`${base}/rss.xml`, harbourGuild);
+      const [copy] = await feeds.pollDue();
+      expect(copy!.feed.id).toBe(again.id);
+      expect(copy!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
+      expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('refuses a server a feed beyond MAX_FEEDS_PER_SERVER, naming it, without reading the feed', async () => {
+    const { footnote, feeds } = setUp({ MAX_FEEDS_PER_SERVER: '2' });
+    try {
+      await feeds.follow(`${base}/rss.xml`, harbourGuild);
+      // Two follows at once for the last place: one is refused as it is written.
+      const both = await Promise.allSettled([
+        feeds.follow(`${base}/atom.xml`, harbourGuild),
+        feeds.follow(`${base}/rss.xml?b`, harbourGuild),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(both.find((r) => r.status === 'rejected')).toMatchObject({
+        reason: { code: 'feed.server-limit', details: { max: 2 } },
+      });
+      const before = feedRequests;
+      const refused = feeds.follow(`${base}/rss.xml?c`, harbourGuild);
+      await expect(refused).rejects.toBeInstanceOf(UserError);
+      await expect(refused).rejects.toMatchObject({ code: 'feed.server-limit', details: { max: 2 } });
+      expect(feedRequests).toBe(before);
+      expect(feeds.list(harbourGuild.owner)).toHaveLength(2);
+      // Another server has its own places; the home library has no limit.
+      await feeds.follow(`${base}/rss.xml`, islandGuild);
+      for (const url of ['/rss.xml', '/atom.xml', '/rss.xml?b']) await feeds.follow(`${base}${url}`, home);
+      expect(feeds.list(HOME_LIBRARY)).toHaveLength(3);
+    } finally {
+      feeds.close();
+      await footnote.close();
+    }
+  });
+
+  it('moves a FEEDS_DB from before owners to the home library once, with its items seen and its error', async () => {
+    const { footnote, config, clock } = setUp();
+    const old = firstVersionFile(config.feedsDb);
+    const failure = { code: 'fetch.status', details: { status: 503, statusText: 'Service Unavailable' } };
+    old
+      .prepare(
+        `INSERT INTO feeds (id, url, title, channel_id, added_by, added_at, last_error, failures, next_poll_at)
+         VALUES (7, ?, 'Harbour News', '456', 'someone', '2026-11-30T12:00:00.000Z', ?, 1, 0)`,
+      )
+      .run(`${base}/rss.xml`, JSON.stringify(failure));
+    old.prepare(`INSERT INTO feed_items VALUES (7, 'ferry', '2026-11-30T12:00:00.000Z')`).run();
+    old.close();
+    let feeds = new Feeds(footnote, config, silentLog, { now: clock.now, random: () => 0.5 });
+    try {
+      expect(feeds.list(HOME_LIBRARY)).toMatchObject([
+        { id: 7, owner: HOME_LIBRARY, announceTo: '456', failures: 1, lastError: failure },
+      ]);
+      expect(feeds.list(harbourGuild.owner)).toEqual([]);
+      // The item seen before is not taken again.
+      const [result] = await feeds.pollDue();
+      expect(result!.added.map((a) => a.file)).toEqual(['orchard-news.txt']);
+      feeds.close();
+
+      // Opened again, it is not moved again; and a server may now follow the same feed.
+      feeds = new Feeds(footnote, config, silentLog, { now: clock.now, random: () => 0.5 });
+      expect(feeds.list(HOME_LIBRARY)).toMatchObject([{ id: 7, failures: 0, lastError: null }]);
+      await feeds.follow(`${base}/rss.xml`, harbourGuild);
+      const db = new Database(config.feedsDb, { readonly: true });
+      const seen = db.prepare('SELECT item_id FROM feed_items WHERE feed_id = 7 ORDER BY item_id').pluck().all();
+      db.close();
+      expect(seen).toEqual(['ferry', 'orchard']);
+    } finally {
+      feeds.close();
+      await footnote.close();
     }
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Following feeds for someone on Discord: /feeds add, list and remove, for the people who may
  * reindex, each with an audit line; and the line a channel gets for each new article a poll takes.
+ * A feed belongs to the server it is followed in (a DM's, to the home library): only there is it
+ * listed, offered, removed and announced.
  */
 import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
+import { HOME_LIBRARY } from '../../library/feeds/feed-store.js';
 import type { PollResult } from '../../library/feeds/feeds.js';
 import type { CommandContext } from '../command-types.js';
 import { errorText } from '../error-text.js';
@@ -11,18 +14,44 @@ import { isIndexAdmin, mayFollowFeeds } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import { managesServer, type Request } from '../request.js';
 
-export function followFeed(
-  request: Request,
-  given: { url: string; channelId: string | null },
-  context: CommandContext,
-): Promise<void> {
+export const FEED_CHANNEL_REFUSED =
+  'A feed can only announce in a text channel of the server that follows it, and that channel is not one. ' +
+  'Nothing was followed.';
+
+/** Whose feeds a request lists and changes: its server's, or in a DM the home library's. */
+export function feedOwner(where: { guildId: string | null }): string {
+  return where.guildId ?? HOME_LIBRARY;
+}
+
+/** A feed to follow: its link, and the channel to announce in with a way to ask Discord which server that is in. */
+export interface FeedToFollow {
+  url: string;
+  channelId: string | null;
+  /** The server a channel is in, as Discord says; null for a channel in none, or one the bot cannot see. */
+  serverOf: (channelId: string) => Promise<string | null>;
+}
+
+export function followFeed(request: Request, given: FeedToFollow, context: CommandContext): Promise<void> {
   return runFlow(request, context, [mayFollowFeeds({ change: 'add', url: given.url })], async () => {
     const { feeds, log } = context;
     const audit = log.child({ audit: 'feeds', change: 'add', userId: request.userId, where: request.guildId ?? 'DM' });
     await request.defer();
+    // A DM has no channels to announce in; a server's feed announces only in that server.
+    if (given.channelId && (!request.guildId || (await given.serverOf(given.channelId)) !== request.guildId)) {
+      audit.info(
+        { url: given.url, channelId: given.channelId, result: 'refused', reason: 'channel elsewhere' },
+        'feed not followed',
+      );
+      await request.reply({ content: FEED_CHANNEL_REFUSED, embeds: [] });
+      return;
+    }
     let feed;
     try {
-      feed = await feeds.follow(given.url, request.userId, given.channelId);
+      feed = await feeds.follow(given.url, {
+        owner: feedOwner(request),
+        addedBy: request.userId,
+        announceTo: given.channelId,
+      });
     } catch (error) {
       audit.info({ url: given.url, result: 'refused', reason: (error as Error).message }, 'feed not followed');
       throw error;
@@ -46,7 +75,7 @@ export function followFeed(
 
 export function listFeeds(request: Request, context: CommandContext): Promise<void> {
   return runFlow(request, context, [mayFollowFeeds({ change: 'list' })], async () => {
-    const feeds = context.feeds.list();
+    const feeds = context.feeds.list(feedOwner(request));
     if (!feeds.length) {
       await request.reply({ content: 'No feeds are followed. Add one with `/feeds add`.', embeds: [] });
       return;
@@ -62,7 +91,8 @@ export function listFeeds(request: Request, context: CommandContext): Promise<vo
 
 export function unfollowFeed(request: Request, feedId: string, context: CommandContext): Promise<void> {
   return runFlow(request, context, [mayFollowFeeds({ change: 'remove', feedId })], async () => {
-    const feed = /^\d+$/.test(feedId) ? context.feeds.unfollow(Number(feedId)) : null;
+    // Another server's feed is "no such feed", as an unknown id is: no server learns what another follows.
+    const feed = /^\d+$/.test(feedId) ? context.feeds.unfollow(feedOwner(request), Number(feedId)) : null;
     context.log.info(
       {
         audit: 'feeds',
@@ -83,8 +113,9 @@ export function unfollowFeed(request: Request, feedId: string, context: CommandC
 }
 
 /**
- * Autocomplete for `feed:`: the followed feeds whose title or link holds what was typed, shown only to
- * those who may manage feeds (as /feeds list is), in a DM too, where no server permission hides the command.
+ * Autocomplete for `feed:`: the feeds followed where it is typed whose title or link holds what was typed,
+ * shown only to those who may manage feeds (as /feeds list is), in a DM too, where no server permission hides
+ * the command.
  */
 export async function respondWithFeeds(
   interaction: AutocompleteInteraction,
@@ -96,7 +127,7 @@ export async function respondWithFeeds(
   }
   const typed = interaction.options.getFocused().toLowerCase();
   const matches = feeds
-    .list()
+    .list(feedOwner(interaction))
     .filter((f) => f.title.toLowerCase().includes(typed) || f.url.toLowerCase().includes(typed));
   await interaction.respond(
     matches.slice(0, 25).map((f) => ({ name: shorten(`${f.title} (${f.url})`, 100), value: String(f.id) })),

@@ -3,10 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { isErrorCode, type Failure } from '../../core/errors.js';
+import { UserError, isErrorCode, type Failure } from '../../core/errors.js';
+
+/** The owner of the feeds followed from a DM by an operator, and of those recorded before feeds had owners. */
+export const HOME_LIBRARY = 'home';
 
 export interface Feed {
   id: number;
+  /** Whose feed it is: a Discord server's id, or HOME_LIBRARY. Only its owner lists or removes it. */
+  owner: string;
   url: string;
   title: string;
   /**
@@ -27,11 +32,12 @@ export interface Feed {
 }
 
 // The columns keep the names they were created with (channel_id holds announceTo), so that a file written by
-// an earlier version opens as it is.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS feeds (
+// an earlier version opens as it is (with owner added: see migrateToOwners).
+const FEEDS_TABLE = (name: string): string => `
+CREATE TABLE IF NOT EXISTS ${name} (
   id INTEGER PRIMARY KEY,
-  url TEXT NOT NULL UNIQUE,
+  owner TEXT NOT NULL,
+  url TEXT NOT NULL,
   title TEXT NOT NULL,
   channel_id TEXT,
   added_by TEXT NOT NULL,
@@ -41,8 +47,11 @@ CREATE TABLE IF NOT EXISTS feeds (
   last_polled_at TEXT,
   last_error TEXT,
   failures INTEGER NOT NULL DEFAULT 0,
-  next_poll_at INTEGER NOT NULL
-);
+  next_poll_at INTEGER NOT NULL,
+  -- Two servers may follow the same feed: each has its own copy, with its own items seen.
+  UNIQUE (owner, url)
+);`;
+const SCHEMA = `${FEEDS_TABLE('feeds')}
 -- Every item a feed listed when it was polled, taken or not: an item is considered once.
 CREATE TABLE IF NOT EXISTS feed_items (
   feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
@@ -51,9 +60,15 @@ CREATE TABLE IF NOT EXISTS feed_items (
   PRIMARY KEY (feed_id, item_id)
 );
 `;
+// The columns copied when the feeds table is rebuilt with owners: all of the first version's.
+const FIRST_COLUMNS = [
+  'id, url, title, channel_id, added_by, added_at',
+  'etag, last_modified, last_polled_at, last_error, failures, next_poll_at',
+].join(', ');
 
 interface FeedRow {
   id: number;
+  owner: string;
   url: string;
   title: string;
   channel_id: string | null;
@@ -75,34 +90,74 @@ export class FeedStore {
     if (!create && !fs.existsSync(file)) return null;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
+    try {
+      db.pragma('journal_mode = WAL');
+      migrateToOwners(db);
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new FeedStore(db);
   }
 
-  add(feed: { url: string; title: string; announceTo: string | null; addedBy: string; now: number }): Feed {
-    const row = this.db
-      .prepare(
-        `INSERT INTO feeds (url, title, channel_id, added_by, added_at, next_poll_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(feed.url, feed.title, feed.announceTo, feed.addedBy, new Date(feed.now).toISOString(), feed.now) as FeedRow;
-    return toFeed(row);
+  /**
+   * Records a feed for its owner: refused when the owner follows it already, or already follows
+   * `maxFeeds` (null: no limit). Checked and written in one transaction, so two follows at once
+   * cannot both pass.
+   */
+  add(
+    feed: { owner: string; url: string; title: string; announceTo: string | null; addedBy: string; now: number },
+    maxFeeds: number | null,
+  ): Feed {
+    return this.db
+      .transaction(() => {
+        this.checkRoom(feed.owner, feed.url, maxFeeds);
+        const row = this.db
+          .prepare(
+            `INSERT INTO feeds (owner, url, title, channel_id, added_by, added_at, next_poll_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+          )
+          .get(
+            feed.owner,
+            feed.url,
+            feed.title,
+            feed.announceTo,
+            feed.addedBy,
+            new Date(feed.now).toISOString(),
+            feed.now,
+          ) as FeedRow;
+        return toFeed(row);
+      })
+      .immediate();
   }
 
-  byUrl(url: string): Feed | null {
-    const row = this.db.prepare('SELECT * FROM feeds WHERE url = ?').get(url) as FeedRow | undefined;
-    return row ? toFeed(row) : null;
+  /** Throws the UserError that refuses a new feed for `owner`: one it follows already, or one over `maxFeeds`. */
+  checkRoom(owner: string, url: string, maxFeeds: number | null): void {
+    const existing = this.db.prepare('SELECT title FROM feeds WHERE owner = ? AND url = ?').pluck().get(owner, url);
+    if (typeof existing === 'string') throw new UserError('feed.already-followed', { title: existing });
+    if (maxFeeds === null) return;
+    const count = this.db.prepare('SELECT count(*) FROM feeds WHERE owner = ?').pluck().get(owner) as number;
+    if (count >= maxFeeds) throw new UserError('feed.server-limit', { max: maxFeeds });
   }
 
+  /** Any owner's feed, for polling; what people see goes through `owned`. */
   get(id: number): Feed | null {
     const row = this.db.prepare('SELECT * FROM feeds WHERE id = ?').get(id) as FeedRow | undefined;
     return row ? toFeed(row) : null;
   }
 
-  list(): Feed[] {
-    return (this.db.prepare('SELECT * FROM feeds ORDER BY title, id').all() as FeedRow[]).map(toFeed);
+  /** The feed if `owner` owns it: another owner's is null, as an unknown id is. */
+  owned(owner: string, id: number): Feed | null {
+    const row = this.db.prepare('SELECT * FROM feeds WHERE id = ? AND owner = ?').get(id, owner) as FeedRow | undefined;
+    return row ? toFeed(row) : null;
+  }
+
+  list(owner: string): Feed[] {
+    return (this.db.prepare('SELECT * FROM feeds WHERE owner = ? ORDER BY title, id').all(owner) as FeedRow[]).map(
+      toFeed,
+    );
   }
 
   /** Feeds whose next poll is due at `now`. */
@@ -112,9 +167,9 @@ export class FeedStore {
     ).map(toFeed);
   }
 
-  /** Stops following a feed; its items are forgotten, the articles taken from it stay. */
-  remove(id: number): boolean {
-    return this.db.prepare('DELETE FROM feeds WHERE id = ?').run(id).changes > 0;
+  /** Stops following a feed of `owner`'s; its items are forgotten, the articles taken from it stay. */
+  remove(owner: string, id: number): boolean {
+    return this.db.prepare('DELETE FROM feeds WHERE id = ? AND owner = ?').run(id, owner).changes > 0;
   }
 
   /** Which of `itemIds` the feed has not listed before. */
@@ -162,9 +217,33 @@ export class FeedStore {
   }
 }
 
+/**
+ * A file written before feeds had owners: each feed becomes the home library's (only operators see
+ * it), and `url` unique per owner rather than overall. SQLite changes a UNIQUE constraint only by
+ * rebuilding the table, done once, in one transaction: a failure leaves the file as it was. Foreign
+ * keys are off meanwhile, or dropping the old table would delete every item seen through the cascade.
+ */
+function migrateToOwners(db: Database.Database): void {
+  const columns = (): string[] => db.prepare("SELECT name FROM pragma_table_info('feeds')").pluck().all() as string[];
+  if (!columns().length || columns().includes('owner')) return;
+  db.pragma('foreign_keys = OFF');
+  db.transaction(() => {
+    // Another process may have migrated it since the check above.
+    if (columns().includes('owner')) return;
+    db.exec(FEEDS_TABLE('feeds_with_owners'));
+    db.prepare(`INSERT INTO feeds_with_owners (owner, ${FIRST_COLUMNS}) SELECT ?, ${FIRST_COLUMNS} FROM feeds`).run(
+      HOME_LIBRARY,
+    );
+    db.exec('DROP TABLE feeds');
+    // The items' foreign key names the table `feeds`: it holds again once the new one takes the name.
+    db.exec('ALTER TABLE feeds_with_owners RENAME TO feeds');
+  }).immediate();
+}
+
 function toFeed(row: FeedRow): Feed {
   return {
     id: row.id,
+    owner: row.owner,
     url: row.url,
     title: row.title,
     announceTo: row.channel_id,

@@ -2,14 +2,15 @@
 // the same path as /add and indexing each poll's articles in one incremental build.
 import { randomBytes } from 'node:crypto';
 import { extractFromJson, extractFromXml, type FeedData } from '@extractus/feed-extractor';
-import { indexSaved, saveArticle, type AddOptions, type Batch } from '../add-article.js';
+import { canonicalUrl, indexSaved, saveArticle, type AddOptions, type Batch } from '../add-article.js';
 import type { Config } from '../../config.js';
 import { UserError, type Failure } from '../../core/errors.js';
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../../log.js';
-import { FeedStore, type Feed } from './feed-store.js';
+import { FeedStore, HOME_LIBRARY, type Feed } from './feed-store.js';
 import type { IndexedArticle } from '../../core/types.js';
+import type { PassageIndex } from '../../store/passage-index.js';
 
 const FEED_TYPES = [
   'application/rss+xml',
@@ -36,11 +37,24 @@ export interface FeedItem {
 
 export interface PollResult {
   feed: Feed;
+  /**
+   * The articles of the feed's new items: saved by this poll, or already in the library under the
+   * item's link (another server's copy of the feed took it first, or someone added it).
+   */
   added: IndexedArticle[];
   /** Items that could not be added, with why (a page with no text, a refused link…). */
   skipped: { link: string; failure: Failure }[];
   /** Why the feed itself could not be read, or null. */
   error: Failure | null;
+}
+
+/** Who follows a feed and where it is announced. */
+export interface Follower {
+  /** Whose feed it is: a Discord server's id, or HOME_LIBRARY (see Feed.owner). */
+  owner: string;
+  addedBy: string;
+  /** See Feed.announceTo. */
+  announceTo: string | null;
 }
 
 export interface FeedsOptions extends AddOptions {
@@ -65,31 +79,35 @@ export class Feeds {
   }
 
   /**
-   * Follows a feed: it is read once to check it is one (and for its title), then polled on schedule, first now.
-   * `announceTo` is kept for the caller, who says what it means (see Feed).
+   * Follows a feed for its owner: it is read once to check it is one (and for its title), then polled on
+   * schedule, first now. Refused when the owner follows it already, or (a server) follows MAX_FEEDS_PER_SERVER.
    */
-  async follow(url: string, addedBy: string, announceTo: string | null): Promise<Feed> {
+  async follow(url: string, follower: Follower): Promise<Feed> {
     const store = this.open(true)!;
-    const existing = store.byUrl(url);
-    if (existing) throw new UserError('feed.already-followed', { title: existing.title });
+    // Operators follow the home library's feeds: only servers have a limit.
+    const max = follower.owner === HOME_LIBRARY ? null : this.config.maxFeedsPerServer;
+    // Before the feed is fetched, and again as it is written, for a follow made meanwhile.
+    store.checkRoom(follower.owner, url, max);
     const read = await this.read(url, null);
     if (read.notModified) throw new Error('a first read of a feed cannot be "not modified"');
-    return store.add({ url, title: read.title, announceTo, addedBy, now: this.now() });
+    return store.add({ url, title: read.title, ...follower, now: this.now() }, max);
   }
 
-  list(): Feed[] {
-    return this.open(false)?.list() ?? [];
+  /** The feeds `owner` follows: nobody sees another owner's. */
+  list(owner: string): Feed[] {
+    return this.open(false)?.list(owner) ?? [];
   }
 
-  get(id: number): Feed | null {
-    return this.open(false)?.get(id) ?? null;
+  /** `owner`'s feed; another owner's is null, as an unknown id is. */
+  get(owner: string, id: number): Feed | null {
+    return this.open(false)?.owned(owner, id) ?? null;
   }
 
-  /** Stops following; the articles already taken from it stay. */
-  unfollow(id: number): Feed | null {
+  /** Stops following one of `owner`'s feeds (another's is null, as an unknown id is); its articles stay. */
+  unfollow(owner: string, id: number): Feed | null {
     const store = this.open(false);
-    const feed = store?.get(id) ?? null;
-    if (feed) store!.remove(id);
+    const feed = store?.owned(owner, id) ?? null;
+    if (feed) store!.remove(owner, id);
     return feed;
   }
 
@@ -126,46 +144,23 @@ export class Feeds {
     if (!store) return [];
     const due = store.due(this.now());
     if (!due.length) return [];
+    // Where every feed's new articles go, whichever server owns it: the home library, shared as
+    // before feeds had owners. Once servers have libraries of their own, feed.owner picks it here.
     await this.footnote.ensureIndex('lexical');
     const index = this.footnote.index();
-    const batch: Batch = { links: new Set(), texts: new Set() };
-    const polled: { feed: Feed; files: string[]; result: PollResult; seen: string[]; validators: Validators }[] = [];
-    for (const feed of due) {
-      const result: PollResult = { feed, added: [], skipped: [], error: null };
-      let seen: string[] = [];
-      let validators: Validators = {};
-      const files: string[] = [];
-      try {
-        const read = await this.read(feed.url, feed);
-        validators = read.validators;
-        if (!read.notModified) {
-          seen = read.items.map((i) => i.id);
-          const fresh = store.unseen(feed.id, seen);
-          for (const item of read.items.filter((i) => fresh.has(i.id)).slice(0, MAX_NEW_PER_POLL)) {
-            try {
-              const saved = await saveArticle(index, this.config, { url: item.link }, this.options, batch);
-              if ('file' in saved) files.push(saved.file);
-            } catch (error) {
-              if (!(error instanceof UserError)) throw error;
-              result.skipped.push({ link: item.link, failure: error.failure });
-            }
-          }
-        }
-      } catch (error) {
-        result.error = this.failureOf(feed, error);
-      }
-      polled.push({ feed, files, result, seen, validators });
-    }
+    const poll: Poll = { batch: { links: new Set(), texts: new Set() }, taken: new Map() };
+    const polled: Polled[] = [];
+    for (const feed of due) polled.push(await this.pollFeed(feed, store, index, poll));
     // One build for every article this poll saved.
-    const added = await indexSaved(
+    await indexSaved(
       this.footnote,
       this.config,
-      polled.flatMap((p) => p.files),
+      polled.flatMap((p) => p.saved),
     );
-    const byFile = new Map(added.map((a) => [a.article.file, a.article]));
+    const articleOf = articlesByFile(this.footnote.index());
     const now = this.now();
-    for (const { feed, files, result, seen, validators } of polled) {
-      result.added = files.flatMap((f) => byFile.get(f) ?? []);
+    for (const { feed, files, saved, result, seen, validators } of polled) {
+      result.added = files.flatMap((f) => articleOf(f) ?? []);
       const failures = result.error ? feed.failures + 1 : 0;
       // Unfollowed while it was being read: its articles stay, its state goes with it.
       if (!store.get(feed.id)) continue;
@@ -178,11 +173,67 @@ export class Feeds {
         now,
       });
       this.log.info(
-        { audit: 'feed poll', feed: feed.url, added: files, skipped: result.skipped, error: result.error },
+        {
+          audit: 'feed poll',
+          feed: feed.url,
+          owner: feed.owner,
+          added: saved,
+          skipped: result.skipped,
+          error: result.error,
+        },
         result.error ? 'feed poll failed' : 'feed polled',
       );
     }
     return polled.map((p) => p.result);
+  }
+
+  /** Reads one feed and saves the articles of its new items, to be indexed with the rest of the poll's. */
+  private async pollFeed(feed: Feed, store: FeedStore, index: PassageIndex | null, poll: Poll): Promise<Polled> {
+    const polled: Polled = {
+      feed,
+      result: { feed, added: [], skipped: [], error: null },
+      seen: [],
+      validators: {},
+      files: [],
+      saved: [],
+    };
+    try {
+      const read = await this.read(feed.url, feed);
+      polled.validators = read.validators;
+      if (read.notModified) return polled;
+      polled.seen = read.items.map((i) => i.id);
+      const fresh = store.unseen(feed.id, polled.seen);
+      for (const item of read.items.filter((i) => fresh.has(i.id)).slice(0, MAX_NEW_PER_POLL)) {
+        await this.takeItem(item, index, poll, polled);
+      }
+    } catch (error) {
+      polled.result.error = this.failureOf(feed, error);
+    }
+    return polled;
+  }
+
+  /** Saves the article of a feed's new item, or finds it under the item's link; one that cannot be added is skipped. */
+  private async takeItem(item: FeedItem, index: PassageIndex | null, poll: Poll, polled: Polled): Promise<void> {
+    let file: string | null;
+    try {
+      const saved = await saveArticle(index, this.config, { url: item.link }, this.options, poll.batch);
+      const link = canonicalUrl(item.link);
+      if ('file' in saved) {
+        file = saved.file;
+        polled.saved.push(file);
+        poll.taken.set(link, file);
+      } else if (saved.article === null) {
+        // Saved earlier in this poll: under this link (another copy of the feed), or another link with the same text.
+        file = poll.taken.get(link) ?? null;
+      } else {
+        file = saved.added || saved.because === 'same link' ? saved.article.file : null;
+      }
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      polled.result.skipped.push({ link: item.link, failure: error.failure });
+      return;
+    }
+    if (file !== null && !polled.files.includes(file)) polled.files.push(file);
   }
 
   /** Until the next poll: FEED_POLL_MINUTES, doubled for each failure in a row (at most a day), with jitter. */
@@ -228,6 +279,26 @@ export class Feeds {
 }
 
 type Validators = { etag?: string | null; lastModified?: string | null };
+/** What one poll of every due feed shares: the articles saved so far, and the file saved for each link. */
+type Poll = { batch: Batch; taken: Map<string, string> };
+/** One feed's poll before indexing: `files` are its new items' articles, `saved` those it saved itself. */
+type Polled = {
+  feed: Feed;
+  result: PollResult;
+  seen: string[];
+  validators: Validators;
+  files: string[];
+  saved: string[];
+};
+
+/** Finds the article indexed from a file in `index`. */
+function articlesByFile(index: PassageIndex | null): (file: string) => IndexedArticle | null {
+  const ids = new Map((index?.articles() ?? []).map((a) => [a.file, a.id]));
+  return (file) => {
+    const id = ids.get(file);
+    return id === undefined ? null : index!.article(id);
+  };
+}
 type FeedRead =
   | { notModified: true; validators: Validators }
   | { notModified: false; title: string; items: FeedItem[]; validators: Validators };
