@@ -53,7 +53,7 @@ async function add(user: APIUser, n: number, guildId: string): Promise<string> {
   return (await emulator.waitForInteractionReply(sent.id, 20_000)).content;
 }
 
-describe('/add limits', () => {
+describe('/add and /feeds add limits', () => {
   it('counts one budget per user across servers; over it, refuses without fetching or saving anything', async () => {
     const { admin } = emulator.fixture.users;
     const other = emulator.addGuild({ name: 'Second server', ownerId: admin.id });
@@ -63,6 +63,20 @@ describe('/add limits', () => {
     const refused = await add(admin, 3, emulator.fixture.guild.id);
     expect(refused).toMatch(/^You’ve added as much as one person may for now\. Please try again <t:\d+:R>\./);
     expect(refused).toContain('Nothing was changed.');
+    // Following a feed draws on the same budget: it reads the feed and adds its items.
+    const follow = emulator.sendSlashCommand({
+      name: 'feeds',
+      user: admin,
+      guildId: other.id,
+      options: [
+        {
+          name: 'add',
+          type: ApplicationCommandOptionType.Subcommand,
+          options: [{ name: 'url', type: ApplicationCommandOptionType.String, value: `http://127.0.0.1:${port}/4` }],
+        },
+      ],
+    });
+    expect((await emulator.waitForInteractionReply(follow.id, 20_000)).content).toMatch(/^You’ve added as much/);
     expect(fetched).toEqual(['/1', '/2']);
     expect(fs.readdirSync(articles)).toHaveLength(before + 2);
   });

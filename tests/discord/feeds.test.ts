@@ -261,9 +261,10 @@ describe('/feeds in each server', () => {
       value: id,
     });
     const url = urlOption(`${base}/rss.xml`);
-    // A channel the bot sees in no server of its own (in another's, Discord names that other server).
+    // A channel the bot sees in no server of its own (in another's, Discord names that other server). Discord
+    // offers a command only the channels of its own server (the emulator refuses others), so a forged id stands here.
     expect(await feeds('add', [url, channel('400000000000000004')])).toBe(FEED_CHANNEL_REFUSED);
-    const dm = await feeds('add', [url, channel(emulator.fixture.channel.id)], emulator.fixture.users.owner, {});
+    const dm = await feeds('add', [url, channel('400000000000000005')], emulator.fixture.users.owner, {});
     expect(dm).toBe(FEED_CHANNEL_REFUSED);
     expect(running.bot.feeds.list(emulator.fixture.guild.id)).toEqual([]);
     expect(running.bot.feeds.list(HOME_LIBRARY)).toEqual([]);

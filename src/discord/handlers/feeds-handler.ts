@@ -10,7 +10,8 @@ import type { PollResult } from '../../library/feeds/feeds.js';
 import type { CommandContext } from '../command-types.js';
 import { errorText } from '../error-text.js';
 import { runFlow } from '../flow.js';
-import { isIndexAdmin, mayFollowFeeds } from '../preconditions.js';
+import { ADDING_BUSY, QueueFullError } from '../limits.js';
+import { isIndexAdmin, mayFollowFeeds, roomToAdd, withinAddRate } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import { managesServer, type Request } from '../request.js';
 
@@ -32,7 +33,8 @@ export interface FeedToFollow {
 }
 
 export function followFeed(request: Request, given: FeedToFollow, context: CommandContext): Promise<void> {
-  return runFlow(request, context, [mayFollowFeeds({ change: 'add', url: given.url })], async () => {
+  const preconditions = [mayFollowFeeds({ change: 'add', url: given.url }), withinAddRate, roomToAdd];
+  return runFlow(request, context, preconditions, async () => {
     const { feeds, log } = context;
     const audit = log.child({ audit: 'feeds', change: 'add', userId: request.userId, where: request.guildId ?? 'DM' });
     await request.defer();
@@ -47,12 +49,15 @@ export function followFeed(request: Request, given: FeedToFollow, context: Comma
     }
     let feed;
     try {
-      feed = await feeds.follow(given.url, {
-        owner: feedOwner(request),
-        addedBy: request.userId,
-        announceTo: given.channelId,
-      });
+      // Following reads the feed, and its first poll adds articles: both take a place among the adds.
+      feed = await context.limits.addQueue.run(() =>
+        feeds.follow(given.url, { owner: feedOwner(request), addedBy: request.userId, announceTo: given.channelId }),
+      );
     } catch (error) {
+      if (error instanceof QueueFullError) {
+        await request.reply({ content: ADDING_BUSY, embeds: [] });
+        return;
+      }
       audit.info({ url: given.url, result: 'refused', reason: (error as Error).message }, 'feed not followed');
       throw error;
     }
@@ -61,7 +66,7 @@ export function followFeed(request: Request, given: FeedToFollow, context: Comma
     // so a poll that cannot run now (a reindex under way, here or in another process) is for later.
     let first: PollResult | undefined;
     try {
-      first = (await feeds.pollDue()).find((r) => r.feed.id === feed.id);
+      first = (await context.limits.addQueue.run(() => feeds.pollDue())).find((r) => r.feed.id === feed.id);
     } catch (error) {
       log.warn({ err: error, feedId: feed.id }, 'first poll of a followed feed failed');
     }
