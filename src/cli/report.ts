@@ -1,17 +1,18 @@
-// `npm run report`: what the articles did not answer on Discord over a period, for a person or as JSON.
+// `npm run report`: what the articles did not answer on Discord over a period, for the operator or as JSON:
+// every server's questions, private ones and DMs included, by where they were asked (`--server ID`: one server's).
 import { UsageError } from '../core/errors.js';
 import { AnswerLog } from '../library/feedback/answer-log.js';
-import { buildReport, reportText } from '../library/feedback/question-report.js';
+import { operatorReport, operatorText } from '../library/feedback/question-report.js';
 import { commandArguments } from './arguments.js';
 import { runCommand } from './run.js';
 
-const USAGE = 'usage: npm run report -- [--since 7d] [--json]   (--since: days d or hours h)';
+const USAGE = 'usage: npm run report -- [--since 7d] [--server ID] [--json]   (--since: days d or hours h)';
 
 runCommand(({ config, argv }) => {
   const parsed = commandArguments(
     argv,
     USAGE,
-    { since: { type: 'string', default: '7d' }, json: { type: 'boolean' } },
+    { since: { type: 'string', default: '7d' }, server: { type: 'string' }, json: { type: 'boolean' } },
     { positionals: false },
   );
   if (!parsed) return;
@@ -20,11 +21,14 @@ runCommand(({ config, argv }) => {
     throw new UsageError(
       `--since must be a number of days or hours, like 7d or 24h (got "${parsed.values.since}")\n${USAGE}`,
     );
+  const server = parsed.values.server;
+  if (server !== undefined && !/^\d{1,20}$/.test(server))
+    throw new UsageError(`--server must be a Discord server id, digits only (got "${server}")\n${USAGE}`);
   const ms = Number(period[1]) * (period[2] === 'd' ? 24 : 1) * 60 * 60_000;
   const log = new AnswerLog(config.answersDb, config.retainDays);
   try {
-    const report = buildReport(log, Date.now() - ms);
-    process.stdout.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+    const report = operatorReport(log, Date.now() - ms, server);
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : operatorText(report));
   } finally {
     log.close();
   }

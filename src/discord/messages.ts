@@ -25,7 +25,7 @@ export async function handleMessage(message: Message, context: CommandContext): 
   const inFollowUp =
     context.config.discord.messageContent &&
     message.channel.isThread() &&
-    readThread(message.channelId, 1, context) !== undefined;
+    readThread(message, 1, context) !== undefined;
   if (!direct && !inFollowUp && !message.mentions.users.has(botId)) return;
   // The mention itself is not part of the question.
   const text = message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').trim();

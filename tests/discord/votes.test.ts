@@ -3,13 +3,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOT_HERE } from '../../src/discord/buttons/follow-up.js';
+import { TOO_OLD } from '../../src/discord/buttons/votes.js';
+import { FOLLOW_UP_PREFIX, VOTE_PREFIX } from '../../src/discord/render.js';
 import { AnswerLog } from '../../src/library/feedback/answer-log.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import { askInServer, restartBot, startBot, type RunningBot } from '../support/bot.js';
 import { tempDir } from '../support/setup.js';
 
 // 👍/👎 through the real client and the emulator: one vote per person per answer, changeable,
-// acknowledged privately, kept across a restart, and stored without the voter's id.
+// acknowledged privately, kept across a restart, stored without the voter's id, and only where the answer was given.
 
 let running: RunningBot;
 let emulator: DiscordEmulator;
@@ -67,6 +70,59 @@ describe('votes on answers', () => {
     for (const row of stored) for (const id of ids) expect(JSON.stringify(row)).not.toContain(id);
   });
 
+  it('counts a vote in a DM on the answer given in that DM', async () => {
+    const dm = emulator.sendMessage({ content: 'Is Jack Ma open to working with Apple?' });
+    const sent = await emulator.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${dm.channel_id}/messages`,
+    );
+    const message = sent.response as InteractionReply['message'];
+    const up = (message.components![0] as { components: { custom_id: string; label: string }[] }).components[0]!;
+    const click = emulator.clickButton({ messageId: message.id, customId: up.custom_id });
+    const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+    expect((callback.body as { data: { content: string } }).data.content).toBe(
+      'Thanks for the 👍. Only you can see this.',
+    );
+  });
+
+  it('refuses a vote or a follow-up in this server on another server’s answer, and tells nothing of it', async () => {
+    // The emulator has one server: the other server's answer is written to the bot's log as the bot would
+    // write it there, and its id put on buttons of a message the bot posts here.
+    const other = new AnswerLog(answersDb, 90);
+    const answerId = other.record({
+      question: 'What does the other server ask?',
+      found: true,
+      citations: [],
+      mode: 'lexical',
+      generation: null,
+      userId: emulator.fixture.users.regular.id,
+      where: { guildId: '987654321098765432', channelId: '987654321098765433' },
+      private: false,
+    });
+    other.close();
+    const channel = await running.bot.client.channels.fetch(emulator.fixture.channel.id);
+    if (!channel?.isSendable()) throw new Error('the fixture channel is not sendable');
+    const ids = [`${VOTE_PREFIX}-1:${answerId}`, `${FOLLOW_UP_PREFIX}${answerId}`];
+    const posted = await channel.send({
+      content: 'An answer from elsewhere',
+      components: [
+        { type: 1, components: ids.map((custom_id) => ({ type: 2, style: 2, custom_id, label: custom_id })) },
+      ],
+    });
+    const replies: string[] = [];
+    for (const customId of ids) {
+      const click = emulator.clickButton({ messageId: posted.id, customId });
+      const callback = await emulator.waitForRequest((r) => r.path.startsWith(`/interactions/${click.id}/`));
+      replies.push((callback.body as { data: { content: string } }).data.content);
+    }
+    expect(replies).toEqual([TOO_OLD, NOT_HERE]);
+    expect(votesStored().filter((v) => v.question === 'What does the other server ask?')).toEqual([]);
+    expect(
+      emulator.requests.some(
+        (r) => r.path === `/channels/${emulator.fixture.channel.id}/messages/${posted.id}/threads`,
+      ),
+    ).toBe(false);
+  });
+
   it('counts a vote on an answer given before a restart', async () => {
     const reply = await ask('Who does Ma respect at Apple?');
     await restartBot(running);
@@ -80,12 +136,13 @@ describe('the answer log', () => {
     const file = path.join(tempDir(), 'answers.db');
     let now = Date.UTC(2026, 0, 1);
     const log = new AnswerLog(file, 90, () => now);
+    const where = { guildId: '1', channelId: '2' };
     const entry = { question: 'q', found: true, citations: [], mode: 'lexical', generation: null, userId: '1' };
-    const old = log.record(entry);
-    expect(log.vote(old, '2', 1)).toBeNull();
+    const old = log.record({ ...entry, where, private: false });
+    expect(log.vote(old, '2', 1, where)).toBeNull();
     now += 91 * 24 * 60 * 60_000;
-    log.record(entry);
-    expect(log.vote(old, '2', -1)).toBeUndefined();
+    log.record({ ...entry, where, private: false });
+    expect(log.vote(old, '2', -1, where)).toBeUndefined();
     expect(log.since(0)).toHaveLength(1);
     log.close();
     expect(fs.existsSync(file)).toBe(true);

@@ -1,6 +1,7 @@
 /**
  * "Ask a follow-up" on an answer in a server channel: a thread opens on the answer, and questions
- * asked there (/ask, or a mention) are read with its last turns as context.
+ * asked there (/ask, or a mention) are read with its last turns as context. Only an answer given in
+ * the server where the button is clicked opens one, so no thread reads another server's questions.
  */
 import {
   DiscordAPIError,
@@ -17,14 +18,22 @@ import { FOLLOW_UP_PREFIX, shorten } from '../render.js';
 export const IN_THE_THREAD =
   'Ask your follow-up in the thread with /ask or by mentioning me; I read it with the questions before it.';
 
+export const NOT_HERE = 'That answer can no longer be followed up.';
+
 export const prefix = FOLLOW_UP_PREFIX;
 export const action = 'open a follow-up thread';
 
 export async function execute(interaction: ButtonInteraction, { answers, log }: CommandContext): Promise<void> {
   const answerId = Number(interaction.customId.slice(FOLLOW_UP_PREFIX.length));
   if (!Number.isInteger(answerId)) return;
+  const where = { guildId: interaction.guildId, channelId: interaction.channelId };
+  // Checked before the thread opens, so that a refused click leaves no thread; added after, under its id.
+  if (!answers.givenIn(answerId, where)) {
+    await interaction.reply({ content: NOT_HERE, flags: MessageFlags.Ephemeral });
+    return;
+  }
   const thread = await threadOn(interaction.message);
-  answers.addToThread(thread.id, answerId);
+  answers.addToThread(thread.id, answerId, where);
   await interaction.reply({ content: `${IN_THE_THREAD} <#${thread.id}>`, flags: MessageFlags.Ephemeral });
   log.info({ threadId: thread.id, answerId }, 'follow-up thread opened');
 }

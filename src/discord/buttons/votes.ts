@@ -1,4 +1,7 @@
-/** 👍 and 👎 on an answer: one vote per person per answer, changeable, acknowledged only to the voter. */
+/**
+ * 👍 and 👎 on an answer: one vote per person per answer, changeable, acknowledged only to the voter;
+ * counted only where the answer was given (its server, or its DM), so no server votes on another's.
+ */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { Vote } from '../../library/feedback/answer-log.js';
 import type { CommandContext } from '../command-types.js';
@@ -15,7 +18,9 @@ export async function execute(interaction: ButtonInteraction, { answers, log }: 
   if (!match) return;
   const vote = Number(match[1]) as Vote;
   const answerId = Number(match[2]);
-  const previous = answers.vote(answerId, interaction.user.id, vote);
+  // An answer from elsewhere reads as one not in the log: the voter learns nothing about another server.
+  const where = { guildId: interaction.guildId, channelId: interaction.channelId };
+  const previous = answers.vote(answerId, interaction.user.id, vote, where);
   const content =
     previous === undefined
       ? TOO_OLD

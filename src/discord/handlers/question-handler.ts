@@ -1,5 +1,6 @@
 /** Answering a question, the same for /ask, a DM and a mention: the limits, the queue, the quoted answer. */
 import type { Conversation } from '../../core/question/conversation.js';
+import type { Place } from '../../library/feedback/answer-log.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
 import { BUSY, QueueFullError } from '../limits.js';
@@ -28,7 +29,7 @@ export function askQuestion(request: Request, question: QuestionAsked, context: 
   return runFlow(request, context, [withinRateLimit, roomInQueue], async () => {
     await request.defer();
     try {
-      const conversation = readThread(request.channelId, CONTEXT_TURNS, context);
+      const conversation = readThread(request, CONTEXT_TURNS, context);
       const answer = await limits.queue.run(() =>
         footnote.ask(question.text.slice(0, MAX_QUESTION), { articleId: question.articleId, conversation }),
       );
@@ -42,8 +43,11 @@ export function askQuestion(request: Request, question: QuestionAsked, context: 
           mode: answer.retrieval.mode,
           generation: footnote.status().index?.builtAt ?? null,
           userId: request.userId,
+          where: { guildId: request.guildId, channelId: request.channelId },
+          // Only the asker sees a DM's answer, or one to /ask private:true (the shareable kind): /report won't show it.
+          private: request.guildId === null || question.shareable === true,
         });
-        if (conversation) context.answers.addToThread(request.channelId, answerId);
+        if (conversation) context.answers.addToThread(request.channelId, answerId, request);
       } catch (error) {
         context.log.warn({ err: error }, 'could not log the answer');
       }
@@ -58,16 +62,12 @@ export function askQuestion(request: Request, question: QuestionAsked, context: 
 }
 
 /**
- * A follow-up thread's last turns, which a question there is read with (undefined: not a follow-up
- * thread). An answer log that cannot be read costs the context, not the answer.
+ * A follow-up thread's last turns in its server, which a question there is read with (undefined: not a
+ * follow-up thread). An answer log that cannot be read costs the context, not the answer.
  */
-export function readThread(
-  channelId: string,
-  turns: number,
-  { answers, log }: CommandContext,
-): Conversation | undefined {
+export function readThread(thread: Place, turns: number, { answers, log }: CommandContext): Conversation | undefined {
   try {
-    return answers.threadContext(channelId, turns) ?? undefined;
+    return answers.threadContext(thread, turns) ?? undefined;
   } catch (error) {
     log.warn({ err: error }, 'could not read the thread from the answer log');
     return undefined;

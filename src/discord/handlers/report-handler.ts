@@ -1,6 +1,9 @@
-/** /report for the people who may reindex: what the articles did not answer, shown only to them. */
+/**
+ * /report for the people who may reindex: what the articles did not answer in this server, shown only
+ * to them. Never another server's questions, a private question's words or a direct message's question.
+ */
 import { escapeMarkdown } from 'discord.js';
-import { buildReport, reportText } from '../../library/feedback/question-report.js';
+import { reportText, serverReport } from '../../library/feedback/question-report.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
 import { mayReport } from '../preconditions.js';
@@ -9,11 +12,21 @@ import type { Request } from '../request.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
+export const REPORT_IN_A_SERVER =
+  'A report shows one server’s questions: use /report in that server. Questions asked in direct messages are ' +
+  'shown only to the bot’s operator.';
+
 export function showReport(request: Request, days: number, context: CommandContext): Promise<void> {
   return runFlow(request, context, [mayReport({ days })], async () => {
+    const guildId = request.guildId;
+    // In a DM (ADMIN_USER_IDS only get this far) there is no server whose questions to show.
+    if (guildId === null) return request.reply({ content: REPORT_IN_A_SERVER, embeds: [] });
     await request.defer();
-    const report = buildReport(context.answers, Date.now() - days * DAY_MS);
-    context.log.info({ audit: 'report', userId: request.userId, days, answers: report.answers }, 'report shown');
+    const report = serverReport(context.answers, Date.now() - days * DAY_MS, guildId);
+    context.log.info(
+      { audit: 'report', userId: request.userId, guildId, days, answers: report.answers },
+      'report shown',
+    );
     await request.reply({ content: shorten(escapeMarkdown(reportText(report)), LIMITS.content), embeds: [] });
   });
 }

@@ -1,9 +1,11 @@
 // The answers the bot gave on Discord and the votes on them, in their own SQLite file (ANSWERS_DB): what /report
-// reads. People are kept only as salted hashes of their ids, and records older than RETAIN_DAYS are pruned.
+// reads. People are kept only as salted hashes of their ids, and records older than RETAIN_DAYS are pruned. Each
+// answer keeps where it was given, and nothing reached from one server (a vote, a thread) reads another's.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { prepareAnswersDb } from './answers-schema.js';
 
 export type Vote = 1 | -1;
 
@@ -15,39 +17,36 @@ export interface LoggedAnswer {
   /** When the index that answered was built: which generation of the articles it saw. */
   generation: string | null;
   userId: string;
+  where: Place;
+  /** Only the asker saw it (/ask private:true, a direct message): /report counts it but never shows it. */
+  private: boolean;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS answers (
-  -- AUTOINCREMENT: an id is never given again after its answer is pruned, so an old message's
-  -- buttons cannot vote on a newer answer.
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  asked_at INTEGER NOT NULL,
-  -- sha256(salt + Discord user id): who asked twice is seen, who asked is not.
-  user_hash TEXT NOT NULL,
-  question TEXT NOT NULL,
-  found INTEGER NOT NULL,
-  -- JSON: [{n, file, quote}]
-  citations TEXT NOT NULL,
-  mode TEXT NOT NULL,
-  generation TEXT
-);
-CREATE INDEX IF NOT EXISTS answers_by_time ON answers(asked_at);
--- The answers of a follow-up thread, in order: its context.
-CREATE TABLE IF NOT EXISTS thread_answers (
-  thread_id TEXT NOT NULL,
-  answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
-  PRIMARY KEY (thread_id, answer_id)
-);
-CREATE TABLE IF NOT EXISTS votes (
-  answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
-  user_hash TEXT NOT NULL,
-  vote INTEGER NOT NULL CHECK (vote IN (1, -1)),
-  voted_at INTEGER NOT NULL,
-  PRIMARY KEY (answer_id, user_hash)
-);
-`;
+/** Where an answer was given, or a button clicked. */
+export interface Place {
+  /** The server; null in a direct message. */
+  guildId: string | null;
+  channelId: string;
+}
+
+/** An answer as the reports read it. */
+export interface LoggedRow {
+  question: string;
+  found: boolean;
+  citations: string;
+  /** The sum of its votes, and their number. */
+  score: number;
+  votes: number;
+  guildId: string | null;
+  /** Null only for answers recorded before places were. */
+  channelId: string | null;
+  private: boolean;
+}
+
+// An answer given in `place`: in the same server, or in a DM, the same DM channel. An answer recorded
+// before places were (no channel) is from nowhere a button can be clicked.
+const GIVEN_IN = `(a.guild_id = @guild OR (@guild IS NULL AND a.guild_id IS NULL AND a.channel_id = @channel))`;
+const placeParams = (place: Place) => ({ guild: place.guildId, channel: place.channelId });
 
 const DAY_MS = 24 * 60 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
@@ -69,8 +68,9 @@ export class AnswerLog {
     this.prune();
     const row = db
       .prepare(
-        `INSERT INTO answers (asked_at, user_hash, question, found, citations, mode, generation)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        `INSERT INTO answers
+           (asked_at, user_hash, question, found, citations, mode, generation, guild_id, channel_id, private)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
       .get(
         this.now(),
@@ -80,17 +80,31 @@ export class AnswerLog {
         JSON.stringify(answer.citations),
         answer.mode,
         answer.generation,
+        answer.where.guildId,
+        answer.where.channelId,
+        answer.private ? 1 : 0,
       ) as { id: number };
     return row.id;
   }
 
+  /** Whether `answerId` is in the log and was given in `place` (its server; a DM: that DM). */
+  givenIn(answerId: number, place: Place): boolean {
+    if (!fs.existsSync(this.file)) return false;
+    return (
+      this.open()
+        .prepare(`SELECT 1 FROM answers a WHERE a.id = @id AND ${GIVEN_IN}`)
+        .get({ id: answerId, ...placeParams(place) }) !== undefined
+    );
+  }
+
   /**
    * One vote per person per answer, which they may change: returns the vote it replaced (null
-   * for a first vote), or undefined when the answer is not (or no longer) in the log.
+   * for a first vote), or undefined when the answer is not (or no longer) in the log, or was
+   * given elsewhere than `place`, where the vote was cast.
    */
-  vote(answerId: number, userId: string, vote: Vote): Vote | null | undefined {
+  vote(answerId: number, userId: string, vote: Vote, place: Place): Vote | null | undefined {
+    if (!this.givenIn(answerId, place)) return undefined;
     const db = this.open();
-    if (!db.prepare('SELECT 1 FROM answers WHERE id = ?').get(answerId)) return undefined;
     const user = this.hash(userId);
     const previous = db
       .prepare('SELECT vote FROM votes WHERE answer_id = ? AND user_hash = ?')
@@ -103,43 +117,54 @@ export class AnswerLog {
     return previous ?? null;
   }
 
-  /** Makes `threadId` a follow-up thread of `answerId`, or adds an answer given in it. */
-  addToThread(threadId: string, answerId: number): void {
+  /**
+   * Makes `threadId`, in `place`'s server, a follow-up thread of `answerId`, or adds an answer given
+   * in it. False (nothing added) when the answer was not given in that server.
+   */
+  addToThread(threadId: string, answerId: number, place: Place): boolean {
+    if (!this.givenIn(answerId, place)) return false;
     this.open()
       .prepare('INSERT OR IGNORE INTO thread_answers (thread_id, answer_id) VALUES (?, ?)')
       .run(threadId, answerId);
+    return true;
   }
 
   /**
-   * A follow-up thread's last `turns` answers, oldest first (questions and the files they cited),
-   * or null when `threadId` is not one.
+   * A follow-up thread's last `turns` answers given in `place`'s server, oldest first (questions and
+   * the files they cited), or null when `place` is not one.
    */
-  threadContext(threadId: string, turns: number): { questions: string[]; files: string[] } | null {
-    if (!fs.existsSync(this.file)) return null;
+  threadContext(place: Place, turns: number): { questions: string[]; files: string[] } | null {
+    if (place.guildId === null || !fs.existsSync(this.file)) return null;
     const rows = this.open()
       .prepare(
         `SELECT a.question, a.citations FROM thread_answers t JOIN answers a ON a.id = t.answer_id
-         WHERE t.thread_id = ? ORDER BY a.id DESC LIMIT ?`,
+         WHERE t.thread_id = ? AND a.guild_id = ? ORDER BY a.id DESC LIMIT ?`,
       )
-      .all(threadId, turns) as { question: string; citations: string }[];
+      .all(place.channelId, place.guildId, turns) as { question: string; citations: string }[];
     if (!rows.length) return null;
     rows.reverse();
     const files = rows.flatMap((r) => (JSON.parse(r.citations) as { file: string }[]).map((c) => c.file));
     return { questions: rows.map((r) => r.question), files: [...new Set(files)] };
   }
 
-  /** Every answer since `since` (ms) with its votes' sum and count: what /report groups. */
-  since(since: number): { question: string; found: boolean; citations: string; score: number; votes: number }[] {
+  /**
+   * Every answer since `since` (ms) with its votes' sum and count, oldest first: what the reports
+   * group. With `guildId`, only the answers given in that server.
+   */
+  since(since: number, guildId?: string): LoggedRow[] {
     if (!fs.existsSync(this.file)) return [];
     return this.open()
       .prepare(
-        `SELECT a.question, a.found, a.citations, coalesce(sum(v.vote), 0) AS score, count(v.vote) AS votes
-         FROM answers a LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= ? GROUP BY a.id ORDER BY a.id`,
+        `SELECT a.question, a.found, a.citations, coalesce(sum(v.vote), 0) AS score, count(v.vote) AS votes,
+                a.guild_id AS guildId, a.channel_id AS channelId, a.private
+         FROM answers a LEFT JOIN votes v ON v.answer_id = a.id
+         WHERE a.asked_at >= @since AND (@guild IS NULL OR a.guild_id = @guild)
+         GROUP BY a.id ORDER BY a.id`,
       )
-      .all(since)
+      .all({ since, guild: guildId ?? null })
       .map((r) => {
-        const row = r as { question: string; found: number; citations: string; score: number; votes: number };
-        return { ...row, found: row.found === 1 };
+        const row = r as Omit<LoggedRow, 'found' | 'private'> & { found: number; private: number };
+        return { ...row, found: row.found === 1, private: row.private === 1 };
       });
   }
 
@@ -154,7 +179,12 @@ export class AnswerLog {
     const db = new Database(this.file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
+    try {
+      prepareAnswersDb(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     // The salt is made once per file and never leaves it.
     db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('salt', randomBytes(16).toString('hex'));
     this.salt = db.prepare("SELECT value FROM meta WHERE key = 'salt'").pluck().get() as string;
