@@ -1,67 +1,17 @@
 /**
  * What a person at a terminal reads for each failure code. They run Footnote themselves, so the
- * words may name the server's paths and what to do about them; Discord's words are src/discord/error-text.ts.
+ * words may name the server's paths and what to do about them. The words for a failure of what they gave are
+ * src/failure-words.ts, shared with Discord (src/discord/error-text.ts).
  */
-import type { ArticleOrigin, ConnectionProblem, ErrorCode, ErrorDetails } from '../core/errors.js';
+import type { ErrorCode, ErrorDetails } from '../core/errors.js';
+import { INPUT_WORDS, nothingAdded, type OwnWords, type Words } from '../failure-words.js';
 
-type Words = { [C in ErrorCode]: (details: ErrorDetails[C]) => string };
-
-const origin = (from: ArticleOrigin): string => ('page' in from ? `The page at ${from.page}` : `“${from.file}”`);
-// What an add that failed left behind: nothing changed.
-const nothingAdded = (failure: string): string => `${failure}; nothing was added.`;
-
-const PROBLEMS: Record<ConnectionProblem, string> = {
-  refused: 'the site refused the connection',
-  closed: 'the site closed the connection',
-  'timed-out': 'the site did not answer in time',
-  unreachable: 'the site cannot be reached from here',
-  'certificate-expired': 'its security certificate has expired',
-  'certificate-other-site': 'its security certificate is for another site',
-  'certificate-untrusted': 'its security certificate is not one this server can trust',
-  'no-secure-connection': 'a secure connection could not be made',
-  'not-a-web-server': 'it did not answer as a web server does',
-  other: 'the connection failed',
-};
-
-const EXPECTED = { page: 'a web page or text', feed: 'an RSS, Atom or JSON feed' };
-
-const WORDS: Words = {
-  'question.empty': () => 'The question is empty: ask something about the articles.',
-  'article.unknown': ({ id }) => `No indexed article has the id "${id}".`,
+const OWN_WORDS: OwnWords = {
   'add.no-source': () => 'Give one link or one file.',
   'article.too-large': ({ file, maxMb }) =>
     nothingAdded(`${file === null ? 'That file' : `“${file}”`} is larger than MAX_ARTICLE_MB (${maxMb} MB)`),
-  'article.not-article-file': ({ file }) => `“${file}” is not an article file: send a .txt, .md or .html file.`,
-  'article.unreadable': ({ from, reason }) =>
-    'page' in from ? nothingAdded(`${origin(from)} is ${reason}`) : `${origin(from)} was not added: it is ${reason}.`,
-  'article.unparsable': ({ from, reason }) => `${origin(from)} could not be read: ${reason}`,
-  'article.no-text': ({ from }) => nothingAdded(`${origin(from)} has no readable article text`),
-  'article.wrong-charset': ({ from, charset }) => nothingAdded(`${origin(from)} is not readable text in ${charset}`),
-  'article.not-regular-file': ({ file }) =>
-    `“${file}” is a link or not a regular file; it can only be removed on the server itself.`,
-  'article.gone': ({ file }) => `“${file}” is no longer in the articles folder; a reindex takes it out of the index.`,
-  'feed.already-followed': ({ title }) => `That feed is already followed: ${title}.`,
-  'feed.not-a-feed': () => 'That link is not an RSS, Atom or JSON feed; nothing was followed.',
   'feed.server-limit': ({ max }) =>
     `That server already follows ${max} feeds, the most MAX_FEEDS_PER_SERVER allows; nothing was followed.`,
-  'feed.old-error': ({ text }) => text,
-  'fetch.not-a-url': ({ text }) => `“${text.slice(0, 200)}” is not a web address (it should start with https://).`,
-  'fetch.scheme': ({ scheme }) => `Only http and https links can be added, not ${scheme}.`,
-  'fetch.credentials': () => 'Links with a user name or password are not fetched.',
-  'fetch.unknown-host': ({ host }) => `The host ${host} could not be found.`,
-  'fetch.refused': ({ host, address }) => `${host} is ${address}; only public web pages can be added.`,
-  'fetch.too-many-redirects': ({ max }) => nothingAdded(`The link redirects more than ${max} times`),
-  'fetch.connect-timeout': ({ host }) => nothingAdded(`${host} did not answer in time`),
-  'fetch.timeout': ({ seconds }) => nothingAdded(`The page took longer than ${seconds} s`),
-  'fetch.failed': ({ problem }) => `The page could not be fetched: ${PROBLEMS[problem]}.`,
-  'fetch.status': ({ status, statusText }) => `The page answered ${status}${statusText ? ` ${statusText}` : ''}.`,
-  'fetch.wrong-type': ({ expected, contentType }) => {
-    const what = EXPECTED[expected];
-    return nothingAdded(
-      `That link is ${contentType ? `not ${what} (it is ${contentType})` : `not labelled as ${what}`}`,
-    );
-  },
-  'fetch.too-large': ({ maxMb }) => nothingAdded(`The page is larger than ${maxMb} MB`),
   'index.busy': () => 'A reindex is already running; the new index will be used as soon as it is complete.',
   'index.locked': ({ indexDir, lockFile, owner }) =>
     owner
@@ -70,6 +20,8 @@ const WORDS: Words = {
       : `Another process took the build lock of ${indexDir} just now; run again once it has finished.`,
   internal: ({ errorId }) => `Something went wrong (error id ${errorId}); the log has the details.`,
 };
+
+const WORDS: Words = { ...INPUT_WORDS, ...OWN_WORDS };
 
 /** A failure (a coded error, or one kept as data) in the words a person at a terminal reads. */
 export function errorText<C extends ErrorCode>(failure: { code: C; details: ErrorDetails[C] }): string {
