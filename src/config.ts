@@ -21,6 +21,14 @@ export interface Config {
   indexDir: string;
   /** Where /remove moves article files: out of the index, never deleted. Never inside articlesDir. */
   removedDir: string;
+  /** Where each Discord server's own library lives: a folder per server id (articles, index, removed). */
+  librariesDir: string;
+  /** Questions in a server are answered from its own library and the home library together. */
+  sharedLibrary: boolean;
+  /** Servers whose library is the home library (a bot run for one community). */
+  homeServerIds: string[];
+  /** Server libraries kept open at once (least recently used closed first). */
+  maxOpenLibraries: number;
   /** FETCH_ALLOW_HOSTS: host names /add may fetch from although they resolve to private addresses. */
   fetchAllowHosts: string[];
   /** FEEDS_DB: the SQLite file of the feeds followed and the items seen. */
@@ -122,6 +130,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxArticleBytes: int('MAX_ARTICLE_MB', 10, 1, 1024) * 1024 * 1024,
     indexDir: dir('INDEX_DIR', 'data/index'),
     removedDir,
+    ...serverLibraries(env, { dir, bool, int }),
     fetchAllowHosts: (env.FETCH_ALLOW_HOSTS ?? '')
       .split(',')
       .map((s) => s.trim().toLowerCase())
@@ -258,17 +267,39 @@ function discordApiBase(apiBase: string): string {
   return apiBase;
 }
 
+/** Where server libraries live, whether servers also answer from the home library, and which servers it is. */
+function serverLibraries(
+  env: Env,
+  { dir, bool, int }: Pick<ReturnType<typeof envReaders>, 'dir' | 'bool' | 'int'>,
+): Pick<Config, 'librariesDir' | 'sharedLibrary' | 'homeServerIds' | 'maxOpenLibraries'> {
+  return {
+    librariesDir: dir('LIBRARIES_DIR', 'data/libraries'),
+    sharedLibrary: bool('SHARED_LIBRARY', true),
+    homeServerIds: discordIds(env, 'HOME_SERVER_IDS', 'server'),
+    maxOpenLibraries: int('MAX_OPEN_LIBRARIES', 32, 1, 10_000),
+  };
+}
+
 /** ADMIN_USER_IDS, each checked to be a Discord user id. */
 function discordAdmins(env: Env): string[] {
-  const adminUserIds = (env.ADMIN_USER_IDS ?? '')
+  return discordIds(env, 'ADMIN_USER_IDS', 'user');
+}
+
+/** A comma-separated list of Discord ids (users or servers), each checked to be one. */
+function discordIds(env: Env, name: string, what: 'user' | 'server'): string[] {
+  const ids = (env[name] ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const id of adminUserIds) {
-    if (!/^\d{15,21}$/.test(id))
-      throw new ConfigError('ADMIN_USER_IDS', `"${id}" is not a Discord user id (a 17–20 digit number)`);
+  for (const id of ids) {
+    if (!isDiscordId(id)) throw new ConfigError(name, `"${id}" is not a Discord ${what} id (a 17–20 digit number)`);
   }
-  return adminUserIds;
+  return ids;
+}
+
+/** A Discord id (a snowflake): digits only, so one can never name a path. */
+export function isDiscordId(id: string): boolean {
+  return /^\d{15,21}$/.test(id);
 }
 
 /** The bot's token and application id; without them, the error names the variable and where to find it. */

@@ -3,16 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addArticle, type ArticleSource } from '../library/add-article.js';
 import { UsageError } from '../core/errors.js';
-import { Footnote } from '../library/footnote.js';
+import { Libraries } from '../library/libraries.js';
 import { downloadProgress, indexProgress } from './progress.js';
-import { commandArguments } from './arguments.js';
+import { commandArguments, serverOption } from './arguments.js';
 import { runCommand } from './run.js';
 
-const USAGE = 'usage: npm run add -- URL|FILE';
+const USAGE = 'usage: npm run add -- [--server ID] URL|FILE';
 
 runCommand(async ({ config, log, argv }) => {
-  const parsed = commandArguments(argv, USAGE, {});
+  const parsed = commandArguments(argv, USAGE, { server: { type: 'string' } });
   if (!parsed) return;
+  const server = serverOption(parsed.values.server, USAGE);
   const [target, ...extra] = parsed.positionals;
   if (!target || extra.length) throw new UsageError(`Give one link or one file.\n${USAGE}`);
   let source: ArticleSource;
@@ -29,9 +30,13 @@ runCommand(async ({ config, log, argv }) => {
 
   const download = downloadProgress(config.embeddingModel);
   const progress = indexProgress();
-  const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
+  const libraries = new Libraries(config, log, { onDownload: download.update, onIndexProgress: progress.update });
   try {
-    const result = await addArticle(footnote, config, source);
+    // A server's first article makes its library.
+    const added = await libraries.withLibrary(server, (library) => addArticle(library, library.config, source), {
+      create: true,
+    });
+    const result = added!;
     progress.stop();
     download.stop();
     const { article } = result;
@@ -46,6 +51,6 @@ runCommand(async ({ config, log, argv }) => {
   } finally {
     progress.stop();
     download.stop();
-    await footnote.close();
+    await libraries.close();
   }
 });

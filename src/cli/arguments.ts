@@ -1,5 +1,6 @@
 // A command's arguments as node:util parseArgs reads them, with the contract's handling of mistakes and --help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isDiscordId } from '../config.js';
 import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -29,4 +30,12 @@ export function commandArguments<O extends Options>(
     return null;
   }
   return parsed;
+}
+
+/** `--server ID`: the Discord server whose library a command reads or changes (null: the home library). */
+export function serverOption(value: string | undefined, usage: string): string | null {
+  if (value === undefined) return null;
+  if (!isDiscordId(value))
+    throw new UsageError(`--server must be a Discord server id, a 17–20 digit number (got "${value}")\n${usage}`);
+  return value;
 }

@@ -1,14 +1,16 @@
 // `npm run ask`: one question answered from the index, printed for a person or as the contract's JSON.
 import { MODE_SETTINGS, isModeSetting } from '../core/retrieval/modes.js';
 import { UsageError } from '../core/errors.js';
-import { Footnote } from '../library/footnote.js';
+import { Libraries } from '../library/libraries.js';
 import { explanationText } from '../core/answer/explanation.js';
 import { answerJson, answerText } from './print.js';
 import { downloadProgress, indexProgress } from './progress.js';
-import { commandArguments } from './arguments.js';
+import { commandArguments, serverOption } from './arguments.js';
 import { runCommand } from './run.js';
 
-const USAGE = 'usage: npm run ask -- [--json] [--explain] [--article ID] [--mode hybrid|dense|lexical] "your question"';
+const USAGE =
+  'usage: npm run ask -- [--json] [--explain] [--article ID] [--mode hybrid|dense|lexical] [--server ID] ' +
+  '"your question"';
 
 runCommand(async ({ config, log, argv }) => {
   const parsed = commandArguments(argv, USAGE, {
@@ -16,20 +18,23 @@ runCommand(async ({ config, log, argv }) => {
     explain: { type: 'boolean' },
     article: { type: 'string' },
     mode: { type: 'string' },
+    server: { type: 'string' },
   });
   if (!parsed) return;
   const mode = parsed.values.mode;
   if (mode !== undefined && !isModeSetting(mode))
     throw new UsageError(`--mode must be one of ${MODE_SETTINGS.join(', ')} (got "${mode}")\n${USAGE}`);
+  const server = serverOption(parsed.values.server, USAGE);
   const question = parsed.positionals.join(' ').trim();
   if (!question) throw new UsageError(`No question given.\n${USAGE}`);
 
   const download = downloadProgress(config.embeddingModel);
   const progress = indexProgress();
-  const footnote = new Footnote(config, log, { onDownload: download.update, onIndexProgress: progress.update });
+  // --server ID answers as that server does: its own library and (SHARED_LIBRARY) the home library.
+  const libraries = new Libraries(config, log, { onDownload: download.update, onIndexProgress: progress.update });
   try {
     const { json, explain } = parsed.values;
-    const answer = await footnote.ask(question, { articleId: parsed.values.article, mode, explain });
+    const answer = await libraries.ask(server, question, { articleId: parsed.values.article, mode, explain });
     progress.stop();
     download.stop();
     // The threshold that decided is the one for the mode that ran.
@@ -42,6 +47,6 @@ runCommand(async ({ config, log, argv }) => {
   } finally {
     progress.stop();
     download.stop();
-    await footnote.close();
+    await libraries.close();
   }
 });

@@ -1,25 +1,28 @@
 // `npm run index`: builds or updates the index from the articles, with progress and one summary line.
 import { UsageError } from '../core/errors.js';
-import { Footnote } from '../library/footnote.js';
 import { formatSummary } from '../index/build.js';
+import { Libraries } from '../library/libraries.js';
+import { commandArguments, serverOption } from './arguments.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { runCommand } from './run.js';
 
+const USAGE = 'usage: npm run index -- [--server ID]   (the home library: set ARTICLES_DIR and INDEX_DIR)';
+
 runCommand(async ({ config, log, argv }) => {
-  if (argv.length)
-    throw new UsageError(
-      `npm run index takes no arguments (got ${argv.join(' ')}); set ARTICLES_DIR and INDEX_DIR instead.`,
-    );
+  const parsed = commandArguments(argv, USAGE, { server: { type: 'string' } }, { positionals: false });
+  if (!parsed) return;
+  const server = serverOption(parsed.values.server, USAGE);
   const download = downloadProgress(config.embeddingModel);
   const progress = indexProgress();
-  const footnote = new Footnote(config, log, { onDownload: download.update });
+  const libraries = new Libraries(config, log, { onDownload: download.update });
   try {
-    const summary = await footnote.reindex(progress.update);
+    const summary = await libraries.withLibrary(server, (library) => library.reindex(progress.update));
+    if (!summary) throw new UsageError(`Server ${server} has no library yet: its first /add or npm run add makes one.`);
     progress.stop();
     process.stdout.write(`${formatSummary(summary)}\n`);
   } finally {
     progress.stop();
     download.stop();
-    await footnote.close();
+    await libraries.close();
   }
 });

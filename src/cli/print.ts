@@ -17,6 +17,7 @@ export function answerJson(answer: TimedAnswer): object {
         date: c.article.date,
         source: c.article.source,
         file: c.article.file,
+        library: c.article.library,
       },
       paragraph: c.paragraph,
       quote: c.quote,

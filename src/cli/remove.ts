@@ -1,32 +1,36 @@
 // `npm run remove`: takes an article out of the index, as /remove does: its file moves to REMOVED_DIR.
 import { UsageError } from '../core/errors.js';
-import { Footnote } from '../library/footnote.js';
+import { Libraries } from '../library/libraries.js';
 import { indexProgress } from './progress.js';
-import { commandArguments } from './arguments.js';
+import { commandArguments, serverOption } from './arguments.js';
 import { runCommand } from './run.js';
 
-const USAGE = 'usage: npm run remove -- ARTICLE_ID   (ids: npm run -s ask -- --json …, or /articles)';
+const USAGE = 'usage: npm run remove -- [--server ID] ARTICLE_ID   (ids: npm run -s ask -- --json …, or /articles)';
 
 runCommand(async ({ config, log, argv }) => {
-  const parsed = commandArguments(argv, USAGE, {});
+  const parsed = commandArguments(argv, USAGE, { server: { type: 'string' } });
   if (!parsed) return;
+  const server = serverOption(parsed.values.server, USAGE);
   const [id, ...extra] = parsed.positionals;
   if (!id || extra.length) throw new UsageError(`Give one article id.\n${USAGE}`);
   const progress = indexProgress();
-  const footnote = new Footnote(config, log, { onIndexProgress: progress.update });
+  const libraries = new Libraries(config, log, { onIndexProgress: progress.update });
   try {
-    await footnote.ensureIndex('lexical');
-    if (!footnote.article(id)) throw new UsageError(`No indexed article has the id "${id}"; nothing was removed.`);
-    const { article, movedTo, summary } = await footnote.remove(id);
-    progress.stop();
-    const moved = `Removed ${article.title} (${article.file}); its file is in ${config.removedDir}/${movedTo}.`;
-    process.stdout.write(
-      summary
+    const output = await libraries.withLibrary(server, async (library) => {
+      await library.ensureIndex('lexical');
+      if (!library.article(id)) throw new UsageError(`No indexed article has the id "${id}"; nothing was removed.`);
+      const { article, movedTo, summary } = await library.remove(id);
+      const where = `${library.config.removedDir}/${movedTo}`;
+      const moved = `Removed ${article.title} (${article.file}); its file is in ${where}.`;
+      return summary
         ? `${moved} Articles in the index: ${summary.articles}.\n`
-        : `${moved} Another process was rebuilding the index: until the next npm run index, it may still be quoted.\n`,
-    );
+        : `${moved} Another process was rebuilding the index: until the next npm run index, it may still be quoted.\n`;
+    });
+    if (output === null) throw new UsageError(`Server ${server} has no library: nothing was removed.`);
+    progress.stop();
+    process.stdout.write(output);
   } finally {
     progress.stop();
-    await footnote.close();
+    await libraries.close();
   }
 });

@@ -117,6 +117,8 @@ export interface Citation {
     file: string;
     author: string | null;
     url: string | null;
+    /** The library the article is in, set by the library that answered: "home" or a Discord server's id. */
+    library?: string;
   };
   /**
    * Paragraph of the article (numbered from 1) where the quote starts; 0 for a line the cleaned text leaves out

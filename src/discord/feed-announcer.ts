@@ -1,6 +1,7 @@
 /** Polls the feeds that are due, on a timer, and announces each new article in its feed's channel. */
 import type { Channel, Client } from 'discord.js';
-import { HOME_LIBRARY, type Feed } from '../library/feeds/feed-store.js';
+import type { Feed } from '../library/feeds/feed-store.js';
+import { HOME_LIBRARY } from '../library/library-id.js';
 import type { Feeds } from '../library/feeds/feeds.js';
 import type { Logger } from '../log.js';
 import { announcement } from './handlers/feeds-handler.js';

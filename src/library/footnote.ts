@@ -12,6 +12,7 @@ import { IndexUpkeep } from '../index/upkeep.js';
 import type { IndexSummary } from '../index/build.js';
 import { LiveIndex } from '../index/live.js';
 import type { Logger } from '../log.js';
+import { HOME_LIBRARY } from './library-id.js';
 import { ModelHost } from '../models/host.js';
 import { needsVectors, type ModeSetting, type RetrievalMode } from '../core/retrieval/modes.js';
 import { retrieve, type Retrieved } from '../core/retrieval/retrieve.js';
@@ -58,6 +59,10 @@ export interface Removal {
 }
 
 export interface FootnoteOptions {
+  /** Which library this is, as citations name it: "home" (the default) or a Discord server's id. */
+  library?: string;
+  /** The models are another's (a registry shares one set among libraries): close() leaves them open. */
+  sharedModels?: boolean;
   /** The models, when not the ones the configuration names loaded as usual (a test holds a load back). */
   models?: ModelHost;
   onDownload?: (progress: ModelProgress) => void;
@@ -228,7 +233,9 @@ export class Footnote {
       await this.upkeep.update();
       return this.answer(question, options, started, true);
     }
-    return { ...answer, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
+    const library = this.options.library ?? HOME_LIBRARY;
+    const citations = answer.citations.map((c) => ({ ...c, article: { ...c.article, library } }));
+    return { ...answer, citations, timings: { totalMs: Number((performance.now() - started).toFixed(1)) } };
   }
 
   /**
@@ -264,7 +271,7 @@ export class Footnote {
 
   async close(): Promise<void> {
     this.live.close();
-    await this.models.close();
+    if (!this.options.sharedModels) await this.models.close();
   }
 }
 

@@ -23,7 +23,7 @@ interface AskJson {
   answer: string;
   citations: {
     n: number;
-    article: { id: string; title: string; date: string | null; source: string | null; file: string };
+    article: { id: string; title: string; date: string | null; source: string | null; file: string; library: string };
     paragraph: number;
     quote: string;
     start: number;
@@ -64,7 +64,7 @@ describe('npm run ask', () => {
     const file = collapse(fs.readFileSync(SHIPPED_ARTICLE, 'utf8'));
     for (const c of json.citations) {
       expect(Object.keys(c)).toEqual(['n', 'article', 'paragraph', 'quote', 'start', 'end', 'located', 'score']);
-      expect(Object.keys(c.article)).toEqual(['id', 'title', 'date', 'source', 'file']);
+      expect(Object.keys(c.article)).toEqual(['id', 'title', 'date', 'source', 'file', 'library']);
       expect(file).toContain(collapse(c.quote));
     }
     expect(fs.existsSync(path.join(env.INDEX_DIR!, 'CURRENT'))).toBe(true);
@@ -378,5 +378,41 @@ describe('npm run add and npm run remove', () => {
       expect(run.stderr).toMatch(message);
     }
     expect(fs.readdirSync(articles).sort()).toEqual([path.basename(SHIPPED_ARTICLE)]);
+  });
+});
+
+describe('--server ID', () => {
+  it("adds to, indexes, answers as and removes from a server's own library; ids that are not a server's exit 2", () => {
+    const server = '100000000000000042';
+    const libraries = tempDir('footnote-libraries-');
+    const env = testEnv({ LIBRARIES_DIR: libraries });
+    const notes = path.join(tempDir(), 'ferry notes.md');
+    fs.writeFileSync(
+      notes,
+      '---\ntitle: Ferry Notes\n---\n\nThe night ferry to Vardo leaves at eleven from the north pier.\n',
+    );
+    const added = npm(['-s', 'add', '--', '--server', server, notes], env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(libraries, server, 'articles'))).toEqual(['ferry-notes.md']);
+    expect(npm(['-s', 'index', '--', '--server', server], env).stdout).toMatch(/^Index up to date: 1 article \(0 new/);
+
+    const question = 'When does the night ferry to Vardo leave?';
+    const there = askJson(npm(['-s', 'ask', '--', '--json', '--server', server, question], env).stdout);
+    expect(there.citations[0]?.article).toMatchObject({ file: 'ferry-notes.md', library: server });
+    // The home library answers the CLI and every other server: the server's article is not in it.
+    const home = askJson(npm(['-s', 'ask', '--', '--json', question], env).stdout);
+    expect(home.citations.every((c) => c.article.library === 'home')).toBe(true);
+    const elsewhere = npm(['-s', 'ask', '--', '--json', '--server', '100000000000000043', question], env).stdout;
+    expect(askJson(elsewhere).citations.every((c) => c.article.library === 'home')).toBe(true);
+
+    const gone = npm(['-s', 'remove', '--', '--server', server, there.citations[0]!.article.id], env);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(libraries, server, 'articles'))).toEqual([]);
+    for (const command of ['ask', 'index', 'add', 'remove']) {
+      const run = npm(['-s', command, '--', '--server', '../outside', ...(command === 'index' ? [] : ['x'])], env);
+      expect(run.code, `${command}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toMatch(/--server must be a Discord server id/);
+    }
+    expect(fs.readdirSync(libraries)).toEqual([server]);
   });
 });

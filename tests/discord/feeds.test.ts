@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOME_LIBRARY } from '../../src/library/feeds/feed-store.js';
+import { HOME_LIBRARY } from '../../src/library/library-id.js';
 import { Feeds } from '../../src/library/feeds/feeds.js';
 import { FEED_CHANNEL_REFUSED } from '../../src/discord/handlers/feeds-handler.js';
 import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';

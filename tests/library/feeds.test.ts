@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
-import { HOME_LIBRARY } from '../../src/library/feeds/feed-store.js';
+import { HOME_LIBRARY } from '../../src/library/library-id.js';
 import { Feeds, MAX_NEW_PER_POLL, type Follower } from '../../src/library/feeds/feeds.js';
 import { Footnote } from '../../src/library/footnote.js';
 import { articlesCopy, logRecord, silentLog, testConfig } from '../support/setup.js';

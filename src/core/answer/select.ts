@@ -22,7 +22,7 @@ export interface SelectOptions {
 const RELATIVE_FLOOR = 0.85;
 
 /** The floor a further quote must reach besides MIN_SCORE. */
-export function floorOf(best: Scored, minScore: number): number {
+export function floorOf(best: Pick<Scored, 'score'>, minScore: number): number {
   return Math.max(minScore, best.score * RELATIVE_FLOOR);
 }
 

@@ -5,7 +5,7 @@
  * listed, offered, removed and announced.
  */
 import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
-import { HOME_LIBRARY } from '../../library/feeds/feed-store.js';
+import { HOME_LIBRARY } from '../../library/library-id.js';
 import type { PollResult } from '../../library/feeds/feeds.js';
 import type { CommandContext } from '../command-types.js';
 import { errorText } from '../error-text.js';

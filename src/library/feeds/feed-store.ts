@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError, isErrorCode, type Failure } from '../../core/errors.js';
+import { HOME_LIBRARY } from '../library-id.js';
 
 /** The owner of the feeds followed from a DM by an operator, and of those recorded before feeds had owners. */
-export const HOME_LIBRARY = 'home';
 
 export interface Feed {
   id: number;

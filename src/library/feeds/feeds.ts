@@ -8,7 +8,8 @@ import { UserError, type Failure } from '../../core/errors.js';
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { Footnote } from '../footnote.js';
 import type { Logger } from '../../log.js';
-import { FeedStore, HOME_LIBRARY, type Feed } from './feed-store.js';
+import { HOME_LIBRARY } from '../library-id.js';
+import { FeedStore, type Feed } from './feed-store.js';
 import type { IndexedArticle } from '../../core/types.js';
 import type { PassageIndex } from '../../store/passage-index.js';
 
