@@ -10,6 +10,7 @@ import { makeTestModel } from './make-model.js';
 import { loadConfig } from '../src/config.js';
 import { sessionOptions } from '../src/models/loading.js';
 import { burstBench } from './bench-burst.js';
+import { librariesBench } from './bench-libraries.js';
 import { syntheticBench } from './bench-synthetic.js';
 import { makeQuestions } from './bench-questions.js';
 import { loadSotu, writeSotuArticles } from './sotu.js';
@@ -34,6 +35,8 @@ const USAGE = `usage: npm run bench -- [options]
   --burst          instead: the bot (npm start's compiled code) against the local Discord emulator,
                    --queries /ask from 50 users at once (--limit speeches, default 20); reports
                    acknowledgement and answer latency and answers/s
+  --libraries N    instead: N Discord servers' libraries on disk (one short article each); reports the time to
+                   a new process's first answer, to a closed library's first answer, and memory per open library
   --json           print one JSON object instead of a table
   --keep           keep the temporary directory
 Tuning variables in the environment (CHUNK_MAX_TOKENS, HNSW_*, TOP_K, MIN_SCORE) apply.`;
@@ -67,6 +70,19 @@ runCommand(async ({ argv }) => {
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result));
       return;
     }
+    if (options.libraries) {
+      const articlesDir = path.join(temp, 'articles');
+      writeSotuArticles(articlesDir, spread(loadSotu(), 20));
+      const { config, log } = await setUp(options, temp, articlesDir, note);
+      const result = await librariesBench(
+        { libraries: options.libraries },
+        { ...config, librariesDir: path.join(temp, 'libraries') },
+        log,
+        note,
+      );
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     if (options.synthetic) {
       const result = await synthetic(options, options.synthetic, temp, note);
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : syntheticTable(result));
@@ -91,6 +107,7 @@ interface Options {
   json: boolean;
   keep: boolean;
   synthetic: number | null;
+  libraries: number | null;
   burst: boolean;
 }
 
@@ -111,6 +128,7 @@ function parseOptions(argv: string[]): Options | null {
         seed: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
         synthetic: { type: 'string' },
+        libraries: { type: 'string' },
         burst: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -147,6 +165,7 @@ function parseOptions(argv: string[]): Options | null {
     json: values.json,
     keep: values.keep,
     synthetic: values.synthetic === undefined ? null : int('synthetic', values.synthetic, 1),
+    libraries: values.libraries === undefined ? null : int('libraries', values.libraries, 1),
     burst: values.burst,
   };
 }

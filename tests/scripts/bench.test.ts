@@ -26,6 +26,15 @@ interface BurstReport {
   answersPerSecond: number;
 }
 
+/** With --libraries N. */
+interface LibrariesReport {
+  libraries: number;
+  firstAnswerMs: number;
+  closedLibraryFirstAnswerMs: { p50: number };
+  openMeasured: number;
+  rssPerOpenLibraryMb: number | null;
+}
+
 // The figures themselves belong to `npm run bench`; here only that it runs and reports them all.
 function bench<Report>(args: string[]): Report {
   const run = spawnSync('npm', ['run', '--silent', 'bench', '--', ...args, '--json'], {
@@ -38,6 +47,14 @@ function bench<Report>(args: string[]): Report {
 }
 
 describe('npm run bench', () => {
+  it('--libraries N makes N server libraries and times first answers from a new registry', () => {
+    const r = bench<LibrariesReport>(['--libraries', '3']);
+    expect(r.libraries).toBe(3);
+    expect(r.firstAnswerMs).toBeGreaterThan(0);
+    expect(r.closedLibraryFirstAnswerMs.p50).toBeGreaterThan(0);
+    expect(r.openMeasured).toBe(0);
+  });
+
   it('reports the whole answer against the bare query embedding and the lexical answer, on the same questions', () => {
     const r = bench<QuestionsReport>(['--limit', '2', '--queries', '5', '--sample', '16']);
     expect(r.queries.count).toBe(5);
