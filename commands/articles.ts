@@ -11,10 +11,11 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
 export const execute: Command['execute'] = async (interaction, { libraries }) => {
-  const articles = (await visibleArticles(libraries, interaction.guildId)).map((s) => ({
-    ...s.article,
-    shared: s.shared,
-  }));
+  const { guildId } = interaction;
+  // Shared articles are told apart from the server's own, once it has some.
+  const mark = guildId !== null && libraries.exists(guildId);
+  const seen = await visibleArticles(libraries, guildId);
+  const articles = seen.map((s) => ({ ...s.article, shared: mark && s.shared }));
   if (!articles.length) {
     await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.' });
     return;

@@ -62,7 +62,8 @@ export function askQuestion(request: Request, question: QuestionAsked, context: 
         context.log.warn({ err: error }, 'could not log the answer');
       }
       const followUp = question.followUp && !conversation && answerId !== undefined;
-      const markShared = request.guildId !== null && !libraries.isHome(request.guildId);
+      // Shared quotes are told apart from the server's own, once it has some.
+      const markShared = request.guildId !== null && libraries.exists(request.guildId);
       const shareable = question.shareable && answer.found;
       await request.reply(renderAnswer(answer, { shareable, answerId, followUp, markShared }));
     } catch (error) {
