@@ -17,7 +17,9 @@ export const execute: Command['execute'] = async (interaction, { libraries }) =>
   const seen = await visibleArticles(libraries, guildId);
   const articles = seen.map((s) => ({ ...s.article, shared: mark && s.shared }));
   if (!articles.length) {
-    await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.' });
+    // A server without a library of its own (and no shared one) gets one with its first /add.
+    const how = guildId === null || libraries.isHome(guildId) ? 'run `/reindex`' : 'add one with `/add`';
+    await interaction.reply({ content: `No articles are indexed yet. An admin can ${how}.` });
     return;
   }
   await interaction.reply({ embeds: [renderArticleList(articles, interaction.options.getInteger('page'))] });

@@ -9,6 +9,7 @@ import {
   type APIUser,
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOT_FOUND } from '../../src/core/answer/compose.js';
 import { NOT_HERE } from '../../src/discord/buttons/follow-up.js';
 import { TOO_OLD } from '../../src/discord/buttons/votes.js';
 import { REMOVE_BUTTON } from '../../src/discord/handlers/remove-handler.js';
@@ -406,5 +407,33 @@ describe('a HOME_SERVER_IDS server', () => {
       20_000,
     );
     expect(fs.readdirSync(articles)).not.toContain('moss-on-the-sea-wall.md');
+  });
+});
+
+describe('SHARED_LIBRARY=false', () => {
+  let own: RunningBot;
+
+  beforeAll(async () => {
+    own = await startBot(() => ({ SHARED_LIBRARY: 'false' }));
+  });
+
+  afterAll(() => own?.stop());
+
+  it('answers a server from its own library only: the home library is as unknown there as another server’s', async () => {
+    const { emulator: e } = own;
+    const where = { user: e.fixture.users.regular, guildId: e.fixture.guild.id };
+    const reply = async (name: string, options: Option[] = []) =>
+      (await e.waitForInteractionReply(e.sendSlashCommand({ name, options, ...where }).id)).content;
+    expect(await reply('ask', [text('question', JACK_MA)])).toContain(NOT_FOUND);
+    const shipped = own.footnote.articles()[0]!.id;
+    expect(await reply('ask', [text('question', JACK_MA), text('article', shipped)])).toBe(
+      `No indexed article has the id "${shipped}".`,
+    );
+    expect(await reply('articles')).toBe('No articles are indexed yet. An admin can add one with `/add`.');
+    // A DM still reads the home library.
+    const dm = await e.waitForInteractionReply(
+      e.sendSlashCommand({ name: 'ask', user: e.fixture.users.regular, options: [text('question', JACK_MA)] }).id,
+    );
+    expect(dm.content).toContain('Alibaba');
   });
 });
