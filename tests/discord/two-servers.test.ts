@@ -8,11 +8,13 @@ import {
   type APIApplicationCommandInteractionDataOption,
   type APIUser,
 } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NOT_FOUND } from '../../src/core/answer/compose.js';
 import { NOT_HERE } from '../../src/discord/buttons/follow-up.js';
 import { TOO_OLD } from '../../src/discord/buttons/votes.js';
 import { REMOVE_BUTTON } from '../../src/discord/handlers/remove-handler.js';
+import { REINDEX_RUNNING } from '../../src/discord/preconditions.js';
+import { Footnote } from '../../src/library/footnote.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import type { EmulatedGuild } from '../../scripts/discord-emulator/guilds.js';
@@ -333,6 +335,24 @@ describe('two servers, one hostile', () => {
       expect(emulator.guildMessages(serverA().id)).toHaveLength(posted);
     },
   );
+
+  it('lets A reindex and add while B’s library is being rebuilt, and refuses only B', async () => {
+    // B's library reports a rebuild under way for as long as the test needs one.
+    const folderB = libraryOf(serverB.id);
+    const rebuilding = vi.spyOn(Footnote.prototype, 'reindexing', 'get').mockImplementation(function (this: Footnote) {
+      return this.config.articlesDir.startsWith(folderB);
+    });
+    try {
+      expect((await command('reindex', mallory, serverB.id)).content).toBe(REINDEX_RUNNING);
+      expect((await command('reindex', adminA(), serverA().id)).content).toMatch(/^\*\*(Reindex complete|The index)/);
+      expect((await command('reindex', emulator.fixture.users.owner, undefined)).content).toMatch(/^\*\*/);
+      expect(
+        await addFile(adminA(), serverA().id, 'tide.md', '# Tide\n\nHigh tide at Harrow falls at noon today.\n'),
+      ).toMatch(/^Added /);
+    } finally {
+      rebuilding.mockRestore();
+    }
+  });
 
   it('answers A from its own library and the shared one, never from B’s', async () => {
     const moss = await command('ask', adminA(), serverA().id, [text('question', 'Where does green moss grow?')]);
