@@ -1,6 +1,7 @@
-// /articles: the indexed articles, newest first, a page at a time.
+// /articles: the articles seen where it is asked (library-view.ts), the place's own first, a page at a time.
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
+import { visibleArticles } from '../src/discord/library-view.js';
 import { renderArticleList } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
@@ -9,10 +10,16 @@ export const data = new SlashCommandBuilder()
   .addIntegerOption((o) => o.setName('page').setDescription('Page number').setMinValue(1))
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
-export const execute: Command['execute'] = async (interaction, { footnote }) => {
-  const articles = footnote.articles();
+export const execute: Command['execute'] = async (interaction, { libraries }) => {
+  const { guildId } = interaction;
+  // Shared articles are told apart from the server's own, once it has some.
+  const mark = guildId !== null && libraries.exists(guildId);
+  const seen = await visibleArticles(libraries, guildId);
+  const articles = seen.map((s) => ({ ...s.article, shared: mark && s.shared }));
   if (!articles.length) {
-    await interaction.reply({ content: 'No articles are indexed yet. An admin can run `/reindex`.' });
+    // A server without a library of its own (and no shared one) gets one with its first /add.
+    const how = guildId === null || libraries.isHome(guildId) ? 'run `/reindex`' : 'add one with `/add`';
+    await interaction.reply({ content: `No articles are indexed yet. An admin can ${how}.` });
     return;
   }
   await interaction.reply({ embeds: [renderArticleList(articles, interaction.options.getInteger('page'))] });

@@ -38,9 +38,9 @@ export function helpText(commands: ReadonlyMap<string, Command>, everyMessageInT
       (everyMessageInThreads ? '(any message, or `/ask`)' : '(with `/ask` or by mentioning me)') +
       ' is read with the questions before it. 👍 and 👎 under an answer tell the admins how it did.',
     '',
-    'For admins (Manage Server):',
+    'For admins (Manage Server), on this server’s own articles:',
     ...definitions.filter(admin).flatMap(commandLines),
-    '• In a direct message: `reindex`, `add` and a link, or an article file sent alone.',
+    '• In a direct message, for the bot’s operators: `reindex`, `add` and a link, or an article file sent alone.',
     '',
     'Every answer is made of sentences quoted word for word from the articles, numbered [1], [2]…, ' +
       'each with its article, source, date and paragraph (¶). ' +

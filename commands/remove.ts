@@ -1,6 +1,6 @@
 // /remove: take an article out of the index, its file kept aside (the handler: src/discord/handlers/remove-handler.ts).
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import { respondWithArticles } from '../src/discord/article-choices.js';
+import { respondWithOwnArticles } from '../src/discord/article-choices.js';
 import type { Command } from '../src/discord/command-types.js';
 import { removeArticle } from '../src/discord/handlers/remove-handler.js';
 
@@ -16,4 +16,4 @@ export const data = new SlashCommandBuilder()
 export const execute: Command['execute'] = (interaction, context) =>
   removeArticle(interaction, interaction.options.getString('article', true), context);
 
-export const autocomplete: NonNullable<Command['autocomplete']> = respondWithArticles;
+export const autocomplete: NonNullable<Command['autocomplete']> = respondWithOwnArticles;

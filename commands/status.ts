@@ -1,4 +1,4 @@
-// /status: the index, the model and the uptime, for the person asking.
+// /status: the index, the model and the uptime, for the person asking: of each library seen where it is asked.
 import path from 'node:path';
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
 import type { Command } from '../src/discord/command-types.js';
@@ -9,8 +9,23 @@ export const data = new SlashCommandBuilder()
   .setDescription('The index, the model and the uptime.')
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
 
-export const execute: Command['execute'] = async (interaction, { footnote, startedAt }) => {
-  const status = footnote.status();
+export const execute: Command['execute'] = async (interaction, { libraries, startedAt }) => {
+  const serverId = interaction.guildId;
+  const lines: string[] = [];
+  if (serverId === null || libraries.isHome(serverId)) lines.push(...describe(libraries.home.status(), true));
+  else {
+    // A server sees its own library and the shared one, never another server's.
+    const own = await libraries.withLibrary(serverId, (library) => Promise.resolve(library.status()));
+    lines.push('**This server’s library**');
+    lines.push(...(own ? describe(own, true) : ['No articles of its own yet: an admin can add one with `/add`.']));
+    if (libraries.config.sharedLibrary) lines.push('**Shared library**', ...describe(libraries.home.status(), false));
+  }
+  lines.push(`Uptime: ${formatDuration(Date.now() - startedAt.getTime())}`);
+  await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
+};
+
+/** One library's index, model and mode; `own`: the library the people asking there may rebuild. */
+function describe(status: LibraryStatus, own: boolean): string[] {
   const { index } = status;
   const lines = index
     ? [
@@ -22,11 +37,10 @@ export const execute: Command['execute'] = async (interaction, { footnote, start
         `Retrieval: ${retrievalMode(status)}`,
         `Index built: <t:${Math.floor(Date.parse(index.builtAt) / 1000)}:f>`,
       ]
-    : ['No index yet: an admin can run `/reindex`.'];
+    : [own ? 'No index yet: an admin can run `/reindex`.' : 'No index yet.'];
   if (status.reindexing) lines.push('A reindex is running.');
-  lines.push(`Uptime: ${formatDuration(Date.now() - startedAt.getTime())}`);
-  await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
-};
+  return lines;
+}
 
 /** A local model directory is shown by its name, not its path on the server. */
 function modelName(id: string): string {

@@ -7,7 +7,14 @@ export type Words = { [C in ErrorCode]: (details: ErrorDetails[C]) => string };
 /** The codes each surface words itself: they name a variable, a command option, or what the reader can do there. */
 export type OwnWords = Pick<
   Words,
-  'add.no-source' | 'article.too-large' | 'feed.server-limit' | 'index.busy' | 'index.locked' | 'internal'
+  | 'add.no-source'
+  | 'article.shared'
+  | 'library.none'
+  | 'article.too-large'
+  | 'feed.server-limit'
+  | 'index.busy'
+  | 'index.locked'
+  | 'internal'
 >;
 
 const origin = (from: ArticleOrigin): string => ('page' in from ? `The page at ${from.page}` : `“${from.file}”`);

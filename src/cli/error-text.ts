@@ -8,6 +8,8 @@ import { INPUT_WORDS, nothingAdded, type OwnWords, type Words } from '../failure
 
 const OWN_WORDS: OwnWords = {
   'add.no-source': () => 'Give one link or one file.',
+  'article.shared': ({ id }) => `“${id}” is in the home library, not the server's: run without --server to change it.`,
+  'library.none': () => 'That server has no library yet: its first /add or npm run add -- --server ID makes one.',
   'article.too-large': ({ file, maxMb }) =>
     nothingAdded(`${file === null ? 'That file' : `“${file}”`} is larger than MAX_ARTICLE_MB (${maxMb} MB)`),
   'feed.server-limit': ({ max }) =>

@@ -6,7 +6,7 @@ import { configuredLimits } from '../discord/limits.js';
 import { loadCommands } from '../discord/load-commands.js';
 import { AnswerLog } from '../library/feedback/answer-log.js';
 import { Feeds } from '../library/feeds/feeds.js';
-import { Footnote } from '../library/footnote.js';
+import { Libraries } from '../library/libraries.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';
 
@@ -17,24 +17,25 @@ runCommand(
     const { token } = discordCredentials(config);
 
     const download = downloadProgress(config.embeddingModel);
-    const footnote = new Footnote(config, log, { onDownload: download.update, lexicalWhileLoading: true });
-    // The model loads (and a missing index is built) while the gateway connects. Questions that
+    // The home library and each server's own, which share the models.
+    const libraries = new Libraries(config, log, { onDownload: download.update, lexicalWhileLoading: true });
+    // The model loads (and the home library's missing index is built) while the gateway connects. Questions that
     // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the
     // model is ready. A broken set-up still stops the bot, with its message.
     // RETRIEVAL_MODE=lexical never needs the model: the bot runs without it.
     const needsModel = config.retrievalMode !== 'lexical';
     const warming = Promise.all([
-      footnote.ensureIndex(needsModel ? 'hybrid' : 'lexical'),
-      needsModel && footnote.embedder(),
+      libraries.home.ensureIndex(needsModel ? 'hybrid' : 'lexical'),
+      needsModel && libraries.home.embedder(),
     ]).finally(() => download.stop());
     warming.catch(() => {});
 
     const commands = await loadCommands();
     // Everything the bot is given is opened here, and closed here after the bot has stopped.
-    const feeds = new Feeds(footnote, config, log);
+    const feeds = new Feeds(libraries, config, log);
     const answers = new AnswerLog(config.answersDb, config.retainDays);
     const bot = createBot({
-      footnote,
+      libraries,
       feeds,
       answers,
       commands,
@@ -47,7 +48,7 @@ runCommand(
       await bot.stop();
       feeds.close();
       answers.close();
-      await footnote.close();
+      await libraries.close();
     };
     let stopping = false;
     const shutdown = (signal: string): void => {

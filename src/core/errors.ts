@@ -52,6 +52,10 @@ export type ConnectionProblem =
 export interface ErrorDetails {
   'question.empty': Record<string, never>;
   'article.unknown': { id: string };
+  /** A home library article a server's admin asked to change: only the home library's keepers may. */
+  'article.shared': { id: string };
+  /** A server with no library of its own yet (its first add makes one). */
+  'library.none': Record<string, never>;
   /** Neither a link nor a file, or both. */
   'add.no-source': Record<string, never>;
   /** `file` is null when it is named only as "that file" (an attachment refused before download). */
@@ -103,6 +107,8 @@ export type Failure = { [C in ErrorCode]: { code: C; details: ErrorDetails[C] } 
 const CODES = {
   'question.empty': true,
   'article.unknown': true,
+  'article.shared': true,
+  'library.none': true,
   'add.no-source': true,
   'article.too-large': true,
   'article.not-article-file': true,

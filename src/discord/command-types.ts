@@ -7,13 +7,14 @@ import type {
 import type { Config } from '../config.js';
 import type { AnswerLog } from '../library/feedback/answer-log.js';
 import type { Feeds } from '../library/feeds/feeds.js';
-import type { Footnote } from '../library/footnote.js';
+import type { Libraries } from '../library/libraries.js';
 import type { Logger } from '../log.js';
 import type { Limits } from './limits.js';
 
 /** What every command, precondition and handler is given besides the interaction or request. */
 export interface CommandContext {
-  footnote: Footnote;
+  /** The home library and each server's own (see library-view.ts for what each place sees). */
+  libraries: Libraries;
   /** The feeds followed (/feeds), polled by the bot on schedule. */
   feeds: Feeds;
   /** The answers given and the votes on them (/report reads them). */

@@ -9,6 +9,9 @@ import { REINDEX_RUNNING } from './preconditions.js';
 
 const OWN_WORDS: OwnWords = {
   'add.no-source': () => 'Give a link (`url:`) or a file (`file:`): one of the two.',
+  'article.shared': ({ id }) =>
+    `“${id}” belongs to the shared library, which this server’s admins cannot change. Nothing was changed.`,
+  'library.none': () => 'This server has no articles of its own yet: `/add` makes its library. Nothing was changed.',
   'article.too-large': ({ file, maxMb }) =>
     nothingAdded(`${file === null ? 'That file' : `“${file}”`} is larger than ${maxMb} MB`),
   'feed.server-limit': ({ max }) =>

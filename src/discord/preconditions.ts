@@ -41,10 +41,11 @@ export const roomToAdd: Precondition = (_request, { limits }) => (limits.addQueu
 
 /**
  * Manage Server holders where they hold it, and ADMIN_USER_IDS anywhere, may change the index
- * (rebuild it, add or remove an article). Discord hides /reindex and /remove from members without Manage
- * Server (default_member_permissions), but server owners can override that per role or channel,
- * so the bot checks again itself. A refusal is part of the audit trail too (reindex.ts and
- * remove.ts write the rest of it).
+ * (rebuild it, add or remove an article). Authority follows the library: what they change is the library of the
+ * place they ask in (library-view.ts): a server's admins never reach the home library or another server's.
+ * Discord hides /reindex and /remove from members without Manage Server (default_member_permissions), but server
+ * owners can override that per role or channel, so the bot checks again itself. A refusal is part of the audit
+ * trail too (reindex.ts and remove.ts write the rest of it).
  */
 function mayChangeIndex(
   audit: 'reindex' | 'remove' | 'add' | 'feeds' | 'report',
@@ -74,6 +75,6 @@ export const mayFollowFeeds = (what: object): Precondition => mayChangeIndex('fe
 /** The same people as mayReindex, for /report (it shows what people asked). */
 export const mayReport = (what: object): Precondition => mayChangeIndex('report', REPORT_REFUSED, what);
 
-/** One reindex at a time. */
-export const noReindexRunning: Precondition = (_request, { footnote }) =>
-  footnote.reindexing ? REINDEX_RUNNING : null;
+/** One reindex at a time in the library the request changes; another server's rebuild never holds it up. */
+export const noReindexRunning: Precondition = (request, { libraries }) =>
+  libraries.reindexing(request.guildId) ? REINDEX_RUNNING : null;

@@ -10,6 +10,7 @@ import {
 import { placeInArticle } from '../core/answer/cite.js';
 import { collapseWhitespace, shorten } from '../core/text/words.js';
 import type { Answer, IndexedArticle } from '../core/types.js';
+import { HOME_LIBRARY } from '../library/library-id.js';
 
 export { shorten };
 
@@ -46,11 +47,12 @@ const NOT_FOUND_HINT = 'Use `/articles` to see which articles I can answer from.
  * sources as Discord's small subtext, one line per article: its citation numbers, title, source
  * and date, the paragraphs quoted, and its link in <…> so that Discord shows no preview card.
  * The message body rather than embeds: a quote is read, copied and found by search where
- * it is, in the order of its number, with nothing shown twice.
+ * it is, in the order of its number, with nothing shown twice. With `markShared` (a server with a library of its
+ * own), an article of the home library says it is from the shared library.
  */
 export function renderAnswer(
   answer: Answer,
-  options: { shareable?: boolean; answerId?: number; followUp?: boolean } = {},
+  options: { shareable?: boolean; answerId?: number; followUp?: boolean; markShared?: boolean } = {},
 ): ReplyPayload {
   const buttons = (shareable: boolean): Pick<ReplyPayload, 'components'> => {
     const row = [
@@ -78,7 +80,10 @@ export function renderAnswer(
     const details = [article.source, article.date].filter(Boolean).join(', ');
     const places = cited.map(placeInArticle).join(', ');
     const link = article.url && SAFE_LINK.test(article.url) ? ` <${article.url}>` : '';
-    const about = [fit(article.title, MAX_TITLE), ...(details ? [fit(details, 100)] : []), places].join(' · ');
+    const shared = options.markShared && article.library === HOME_LIBRARY ? ['shared library'] : [];
+    const about = [fit(article.title, MAX_TITLE), ...(details ? [fit(details, 100)] : []), places, ...shared].join(
+      ' · ',
+    );
     return `-# ${numbers} ${about}${link}`;
   });
   const references = sources.join('\n');
@@ -117,10 +122,10 @@ const ARTICLE_LINE = Math.floor(LIMITS.embedDescription / ARTICLES_PER_PAGE) - 1
 /**
  * One page of the indexed articles (newest first) as an embed: each title, linked when its link is
  * one Discord shows as such, its source and date, and its passages; each line within its share of
- * the description (a long link is dropped before the title is cut).
+ * the description (a long link is dropped before the title is cut); a shared library article says so.
  */
 export function renderArticleList(
-  articles: Pick<IndexedArticle, 'title' | 'source' | 'date' | 'url' | 'passages'>[],
+  articles: (Pick<IndexedArticle, 'title' | 'source' | 'date' | 'url' | 'passages'> & { shared?: boolean })[],
   requestedPage: number | null,
 ): APIEmbed {
   const pages = Math.ceil(articles.length / ARTICLES_PER_PAGE);
@@ -132,7 +137,7 @@ export function renderArticleList(
       .join(', ');
     // A bracket in the title would end the link's text early.
     const title = fit(a.title, 200).replace(/(?<!\\)[[\]]/g, '\\$&');
-    const rest = `${details ? ` — ${details}` : ''} · ${a.passages} passages`;
+    const rest = `${details ? ` — ${details}` : ''} · ${a.passages} passages${a.shared ? ' · shared library' : ''}`;
     const linked = a.url && SAFE_LINK.test(a.url) ? `**[${title}](${a.url})**${rest}` : null;
     return linked && linked.length <= ARTICLE_LINE ? linked : shorten(`**${title}**${rest}`, ARTICLE_LINE);
   });

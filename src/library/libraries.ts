@@ -78,6 +78,15 @@ export class Libraries {
   }
 
   /**
+   * Whether the library a server's admins change (as withLibrary picks it) is being rebuilt: a server library is
+   * open while it is, so one not open is not.
+   */
+  reindexing(serverId: string | null): boolean {
+    if (serverId === null || this.isHome(serverId)) return this.home.reindexing;
+    return this.open.get(serverId)?.library.reindexing ?? false;
+  }
+
+  /**
    * Answers as a server does: from its own library and, with SHARED_LIBRARY, the home library, the best quotes of
    * either first (null: as a DM or the CLI does, from the home library).
    */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { ApplicationCommandOptionType, type APIUser } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
@@ -78,6 +79,10 @@ describe('/add and /feeds add limits', () => {
     });
     expect((await emulator.waitForInteractionReply(follow.id, 20_000)).content).toMatch(/^You’ve added as much/);
     expect(fetched).toEqual(['/1', '/2']);
-    expect(fs.readdirSync(articles)).toHaveLength(before + 2);
+    // Each add went into the library of the server it was made in; the home library has none of them.
+    for (const server of [emulator.fixture.guild.id, other.id]) {
+      expect(fs.readdirSync(path.join(running.libraries.folderOf(server), 'articles'))).toHaveLength(1);
+    }
+    expect(fs.readdirSync(articles)).toHaveLength(before);
   });
 });

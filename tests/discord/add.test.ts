@@ -49,7 +49,13 @@ beforeAll(async () => {
   articles = articlesCopy();
   // The page server and the emulator's attachments are on loopback, which only an allowed host reaches.
   running = await startBot(
-    (e) => ({ ARTICLES_DIR: articles, ADMIN_USER_IDS: e.fixture.users.owner.id, FETCH_ALLOW_HOSTS: '127.0.0.1' }),
+    (e) => ({
+      ARTICLES_DIR: articles,
+      ADMIN_USER_IDS: e.fixture.users.owner.id,
+      FETCH_ALLOW_HOSTS: '127.0.0.1',
+      // The fixture server's admins change the home library, as in a bot run for one community.
+      HOME_SERVER_IDS: e.fixture.guild.id,
+    }),
     { log },
   );
   emulator = running.emulator;

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
-import { Footnote } from '../../src/library/footnote.js';
+import { Libraries } from '../../src/library/libraries.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, wireBot, type RunningBot } from '../support/bot.js';
@@ -54,6 +54,8 @@ beforeAll(async () => {
     (e) => ({
       ARTICLES_DIR: articles,
       ADMIN_USER_IDS: e.fixture.users.owner.id,
+      // The fixture server's admins change the home library, as in a bot run for one community.
+      HOME_SERVER_IDS: e.fixture.guild.id,
       // These tests ask many questions as one user; tests/discord/limits.test.ts covers the limit.
       RATE_LIMIT_QUESTIONS: '1000',
     }),
@@ -461,8 +463,8 @@ describe('a set-up Discord refuses', () => {
   it('names MESSAGE_CONTENT when the portal has not granted the Message Content intent', async () => {
     const own = await DiscordEmulator.start({ disallowedIntents: GatewayIntentBits.MessageContent });
     const config = testConfig({ DISCORD_API_BASE: own.apiBase, MESSAGE_CONTENT: 'true' });
-    const footnote = new Footnote(config, silentLog);
-    const { bot, close } = await wireBot(footnote, config, silentLog);
+    const libraries = new Libraries(config, silentLog);
+    const { bot, close } = await wireBot(libraries, config, silentLog);
     try {
       const failure = await bot.start(own.token).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(ConfigError);
@@ -470,7 +472,7 @@ describe('a set-up Discord refuses', () => {
       expect((failure as Error).message).toMatch(/Privileged Gateway Intents.*MESSAGE_CONTENT=false/);
     } finally {
       await close();
-      await footnote.close();
+      await libraries.close();
       await own.close();
     }
   });

@@ -66,10 +66,12 @@ beforeAll(async () => {
     (e) => ({
       ARTICLES_DIR: articlesCopy(),
       ADMIN_USER_IDS: e.fixture.users.owner.id,
+      // The fixture server's admins change the home library, as in a bot run for one community.
+      HOME_SERVER_IDS: e.fixture.guild.id,
       FETCH_ALLOW_HOSTS: '127.0.0.1',
       MAX_FEEDS_PER_SERVER: '2',
     }),
-    { log, feeds: (footnote, config, l) => new Feeds(footnote, config, l, { now: () => now, random: () => 0.5 }) },
+    { log, feeds: (libraries, config, l) => new Feeds(libraries, config, l, { now: () => now, random: () => 0.5 }) },
   );
   emulator = running.emulator;
 });

@@ -5,7 +5,8 @@ import { ApplicationCommandOptionType, MessageFlags, type APIEmbed, type APIUser
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/models/embedder.js';
-import { Footnote } from '../../src/library/footnote.js';
+import type { Footnote } from '../../src/library/footnote.js';
+import { Libraries } from '../../src/library/libraries.js';
 import { ModelHost } from '../../src/models/host.js';
 import { BUSY } from '../../src/discord/limits.js';
 import { REINDEX_REFUSED, REINDEX_RUNNING } from '../../src/discord/preconditions.js';
@@ -70,6 +71,8 @@ beforeAll(async () => {
     (e) => ({
       ARTICLES_DIR: articles,
       ADMIN_USER_IDS: e.fixture.users.owner.id,
+      // The fixture server's admins change the home library, as in a bot run for one community.
+      HOME_SERVER_IDS: e.fixture.guild.id,
       RATE_LIMIT_QUESTIONS: String(RATE_LIMIT),
       RATE_LIMIT_WINDOW_SECONDS: '600',
       MAX_CONCURRENT_ANSWERS: '1',
@@ -77,14 +80,19 @@ beforeAll(async () => {
     }),
     {
       log,
-      footnote: (config, logger) => new Footnote(config, logger, { models: (models = new HeldModels(config, logger)) }),
+      libraries: (config, logger) =>
+        new Libraries(config, logger, { models: (models = new HeldModels(config, logger)) }),
     },
   );
   emulator = running.emulator;
   footnote = running.footnote;
 });
 
-afterAll(() => running?.stop());
+afterAll(async () => {
+  await running?.stop();
+  // The test's own models: the libraries leave them open.
+  await models.close();
+});
 
 /** What a path's final reply said; `privately` only for slash commands, where a reply can be. */
 interface Sent {

@@ -29,6 +29,8 @@ beforeAll(async () => {
   articles = articlesCopy();
   const env = testEnv({
     ARTICLES_DIR: articles,
+    // The fixture server's /reindex rebuilds the home library, as in a bot run for one community.
+    HOME_SERVER_IDS: emulator.fixture.guild.id,
     LOG_LEVEL: 'info',
     DISCORD_TOKEN: emulator.token,
     DISCORD_CLIENT_ID: emulator.applicationId,

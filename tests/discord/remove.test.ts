@@ -33,7 +33,13 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(removed, 'harbour'), { recursive: true });
   fs.writeFileSync(path.join(removed, 'harbour/ferry.md'), TAKEN);
   running = await startBot(
-    (e) => ({ ARTICLES_DIR: articles, REMOVED_DIR: removed, ADMIN_USER_IDS: e.fixture.users.owner.id }),
+    (e) => ({
+      ARTICLES_DIR: articles,
+      REMOVED_DIR: removed,
+      ADMIN_USER_IDS: e.fixture.users.owner.id,
+      // The fixture server's admins change the home library, as in a bot run for one community.
+      HOME_SERVER_IDS: e.fixture.guild.id,
+    }),
     { log },
   );
   emulator = running.emulator;

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
 import { HOME_LIBRARY } from '../../src/library/library-id.js';
 import { Feeds, MAX_NEW_PER_POLL, type Follower } from '../../src/library/feeds/feeds.js';
-import { Footnote } from '../../src/library/footnote.js';
+import { Libraries } from '../../src/library/libraries.js';
 import { articlesCopy, logRecord, silentLog, testConfig } from '../support/setup.js';
 
 // Following feeds on a real index, with feeds and pages from a local server (FETCH_ALLOW_HOSTS
@@ -99,9 +99,9 @@ function setUp(env: Record<string, string> = {}) {
     FEED_POLL_MINUTES: '30',
     ...env,
   });
-  const footnote = new Footnote(config, silentLog);
+  const libraries = new Libraries(config, silentLog);
   let now = Date.UTC(2026, 11, 1, 12);
-  const feeds = new Feeds(footnote, config, silentLog, { now: () => now, random: () => 0.5 });
+  const feeds = new Feeds(libraries, config, silentLog, { now: () => now, random: () => 0.5 });
   const clock = { advance: (minutes: number) => (now += minutes * 60_000), now: () => now };
   const shipped = fs.readdirSync(articles);
   const files = () =>
@@ -109,19 +109,21 @@ function setUp(env: Record<string, string> = {}) {
       .readdirSync(articles)
       .filter((f) => !shipped.includes(f))
       .sort();
-  return { articles, config, footnote, feeds, clock, files };
+  /** The files in a server's own library. */
+  const serverFiles = (server: string) => fs.readdirSync(path.join(libraries.folderOf(server), 'articles')).sort();
+  return { articles, config, libraries, feeds, clock, files, serverFiles };
 }
 
 describe('following feeds', () => {
   it('follows an RSS feed, takes its items in one build, and then only what is new', async () => {
-    const { footnote, feeds, clock, files, config } = setUp();
+    const { libraries, feeds, clock, files, config } = setUp();
     try {
       const feed = await feeds.follow(`${base}/rss.xml`, home);
       expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml` });
       const [first] = await feeds.pollDue();
       expect(first!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
-      expect((await footnote.ask('When does the night ferry to Vardo leave?')).citations[0]!.article.file).toBe(
+      expect((await libraries.home.ask('When does the night ferry to Vardo leave?')).citations[0]!.article.file).toBe(
         'ferry-news.txt',
       );
       // Not due again before FEED_POLL_MINUTES (the test's random() puts the jitter at 0).
@@ -142,24 +144,24 @@ describe('following feeds', () => {
       expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('reads Atom feeds too', async () => {
-    const { footnote, feeds } = setUp();
+    const { libraries, feeds } = setUp();
     try {
       expect(await feeds.follow(`${base}/atom.xml`, home)).toMatchObject({ title: 'Island Log' });
       const [result] = await feeds.pollDue();
       expect(result!.added.map((a) => a.title)).toEqual(['Lighthouse news']);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it(`takes at most ${MAX_NEW_PER_POLL} new items a poll, and skips one with no readable text, saying why`, async () => {
-    const { footnote, feeds } = setUp();
+    const { libraries, feeds } = setUp();
     try {
       items = ['paywalled', ...Array.from({ length: 12 }, (_, i) => `ferry${i}`)];
       await feeds.follow(`${base}/rss.xml`, home);
@@ -178,16 +180,16 @@ describe('following feeds', () => {
       expect(next).toEqual([]);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('records a failure on the bot side as an error id, naming no server path', async () => {
-    const { footnote, config, articles } = setUp();
+    const { libraries, config, articles } = setUp();
     let armed = false;
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const feeds = new Feeds(footnote, config, log, {
+    const feeds = new Feeds(libraries, config, log, {
       fetch: {
         // As the articles folder refusing a write would fail: a system error whose message names a path.
         onConnect: () => {
@@ -210,12 +212,12 @@ describe('following feeds', () => {
       expect(entry?.err?.message).toContain(articles);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('records a failed poll and waits longer after each failure in a row', async () => {
-    const { footnote, feeds, clock, config } = setUp();
+    const { libraries, feeds, clock, config } = setUp();
     try {
       const feed = await feeds.follow(`${base}/rss.xml`, home);
       failing = true;
@@ -244,12 +246,12 @@ describe('following feeds', () => {
       });
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('refuses what is not a feed, a feed already followed, and a refused address; unfollowing keeps the articles', async () => {
-    const { footnote, feeds, files } = setUp();
+    const { libraries, feeds, files } = setUp();
     try {
       await expect(feeds.follow(`${base}/not-a-feed`, home)).rejects.toMatchObject({
         code: 'fetch.wrong-type',
@@ -270,15 +272,15 @@ describe('following feeds', () => {
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('finishes a poll of a feed unfollowed while it is read, keeping the articles taken', async () => {
-    const { footnote, config, clock, files } = setUp();
+    const { libraries, config, clock, files } = setUp();
     let connects = 0;
     let feedId = 0;
-    const feeds: Feeds = new Feeds(footnote, config, silentLog, {
+    const feeds: Feeds = new Feeds(libraries, config, silentLog, {
       now: clock.now,
       random: () => 0.5,
       // Someone runs /feeds remove while the first item page is being fetched.
@@ -292,29 +294,29 @@ describe('following feeds', () => {
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('keeps its state in FEEDS_DB, across restarts', async () => {
-    const { footnote, feeds, config } = setUp();
+    const { libraries, feeds, config } = setUp();
     try {
       await feeds.follow(`${base}/rss.xml`, { ...home, announceTo: '123' });
       await feeds.pollDue();
       feeds.close();
-      const again = new Feeds(footnote, config, silentLog);
+      const again = new Feeds(libraries, config, silentLog);
       expect(again.list(HOME_LIBRARY)).toMatchObject([
         { title: 'Harbour News', announceTo: '123', etag: '"ferry+orchard"' },
       ]);
       again.close();
       expect(fs.existsSync(path.resolve(config.feedsDb))).toBe(true);
     } finally {
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('opens a FEEDS_DB written before failures had codes: its channel and its last error in the words it had', () => {
-    const { footnote, config } = setUp();
+    const { libraries, config } = setUp();
     // A failure stored as words.
     const old = firstVersionFile(config.feedsDb);
     old
@@ -324,7 +326,7 @@ describe('following feeds', () => {
       )
       .run(`${base}/rss.xml`, 'The page answered 503 Service Unavailable.');
     old.close();
-    const feeds = new Feeds(footnote, config, silentLog);
+    const feeds = new Feeds(libraries, config, silentLog);
     try {
       expect(feeds.list(HOME_LIBRARY)).toMatchObject([
         {
@@ -343,7 +345,7 @@ describe('following feeds', () => {
 
 describe('feeds belong to a server', () => {
   it('lists, finds and removes a feed only for its owner: another server and the home library see none', async () => {
-    const { footnote, feeds } = setUp();
+    const { libraries, feeds } = setUp();
     try {
       const feed = await feeds.follow(`${base}/rss.xml`, harbourGuild);
       expect(feed.owner).toBe(harbourGuild.owner);
@@ -360,15 +362,14 @@ describe('feeds belong to a server', () => {
       expect(feeds.list(harbourGuild.owner)).toEqual([]);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
-  it('gives two servers following one feed a copy each, with its own items seen: both get its new items', async () => {
-    const { footnote, feeds, clock, files } = setUp();
+  it("gives two servers following one feed a copy each, saving its items in each server's own library", async () => {
+    const { libraries, feeds, clock, files, serverFiles } = setUp();
     try {
       const harbour = await feeds.follow(`${base}/rss.xml`, harbourGuild);
-      // Polled together: the articles are saved once, in the shared library, and both copies have them.
       const island = await feeds.follow(`${base}/rss.xml`, islandGuild);
       expect(island.id).not.toBe(harbour.id);
       await expect(feeds.follow(`${base}/rss.xml`, islandGuild)).rejects.toMatchObject({
@@ -379,7 +380,13 @@ describe('feeds belong to a server', () => {
         [harbourGuild.owner, ['ferry-news.txt', 'orchard-news.txt']],
         [islandGuild.owner, ['ferry-news.txt', 'orchard-news.txt']],
       ]);
-      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+      // Each server's library has its copy; the home library has none.
+      for (const server of [harbourGuild.owner, islandGuild.owner]) {
+        expect(serverFiles(server)).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+        const answer = await libraries.ask(server, 'When does the night ferry to Vardo leave?');
+        expect(answer.citations[0]!.article.library).toBe(server);
+      }
+      expect(files()).toEqual([]);
 
       // One copy gone, the other is polled on with its own items seen.
       feeds.unfollow(harbourGuild.owner, harbour.id);
@@ -389,20 +396,20 @@ describe('feeds belong to a server', () => {
       expect(later).toMatchObject({ feed: { id: island.id }, error: null });
       expect(later!.added.map((a) => a.file)).toEqual(['market-news.txt']);
 
-      // Followed later, a copy gets the items already in the library, not saved again.
+      // Followed again, a copy gets the items already in its library, not saved again, and the new one.
       const again = await feeds.follow(`${base}/rss.xml`, harbourGuild);
       const [copy] = await feeds.pollDue();
       expect(copy!.feed.id).toBe(again.id);
       expect(copy!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
-      expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
+      expect(serverFiles(harbourGuild.owner)).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('refuses a server a feed beyond MAX_FEEDS_PER_SERVER, naming it, without reading the feed', async () => {
-    const { footnote, feeds } = setUp({ MAX_FEEDS_PER_SERVER: '2' });
+    const { libraries, feeds } = setUp({ MAX_FEEDS_PER_SERVER: '2' });
     try {
       await feeds.follow(`${base}/rss.xml`, harbourGuild);
       // Two follows at once for the last place: one is refused as it is written.
@@ -426,12 +433,12 @@ describe('feeds belong to a server', () => {
       expect(feeds.list(HOME_LIBRARY)).toHaveLength(3);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 
   it('moves a FEEDS_DB from before owners to the home library once, with its items seen and its error', async () => {
-    const { footnote, config, clock } = setUp();
+    const { libraries, config, clock } = setUp();
     const old = firstVersionFile(config.feedsDb);
     const failure = { code: 'fetch.status', details: { status: 503, statusText: 'Service Unavailable' } };
     old
@@ -442,7 +449,7 @@ describe('feeds belong to a server', () => {
       .run(`${base}/rss.xml`, JSON.stringify(failure));
     old.prepare(`INSERT INTO feed_items VALUES (7, 'ferry', '2026-11-30T12:00:00.000Z')`).run();
     old.close();
-    let feeds = new Feeds(footnote, config, silentLog, { now: clock.now, random: () => 0.5 });
+    let feeds = new Feeds(libraries, config, silentLog, { now: clock.now, random: () => 0.5 });
     try {
       expect(feeds.list(HOME_LIBRARY)).toMatchObject([
         { id: 7, owner: HOME_LIBRARY, announceTo: '456', failures: 1, lastError: failure },
@@ -454,7 +461,7 @@ describe('feeds belong to a server', () => {
       feeds.close();
 
       // Opened again, it is not moved again; and a server may now follow the same feed.
-      feeds = new Feeds(footnote, config, silentLog, { now: clock.now, random: () => 0.5 });
+      feeds = new Feeds(libraries, config, silentLog, { now: clock.now, random: () => 0.5 });
       expect(feeds.list(HOME_LIBRARY)).toMatchObject([{ id: 7, failures: 0, lastError: null }]);
       await feeds.follow(`${base}/rss.xml`, harbourGuild);
       const db = new Database(config.feedsDb, { readonly: true });
@@ -463,7 +470,7 @@ describe('feeds belong to a server', () => {
       expect(seen).toEqual(['ferry', 'orchard']);
     } finally {
       feeds.close();
-      await footnote.close();
+      await libraries.close();
     }
   });
 });

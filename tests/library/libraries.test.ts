@@ -63,6 +63,16 @@ describe('server libraries', () => {
     expect(await libs.withLibrary(SERVER_A, (library) => Promise.resolve(library === libs.home))).toBe(true);
   });
 
+  it("say whether the library a server changes is being rebuilt: another server's rebuild is not its own", async () => {
+    const libs = open();
+    await addTo(libs, SERVER_A, 'coral.txt', CORAL);
+    const rebuilding = libs.withLibrary(SERVER_A, (library) => library.reindex());
+    expect(libs.reindexing(SERVER_A)).toBe(true);
+    expect([libs.reindexing(SERVER_B), libs.reindexing(null)]).toEqual([false, false]);
+    await rebuilding;
+    expect(libs.reindexing(SERVER_A)).toBe(false);
+  });
+
   it('take only Discord ids as folder names', () => {
     const libs = open();
     for (const id of ['../outside', '..', 'abc', '1/2', '']) expect(() => libs.folderOf(id)).toThrow();

@@ -7,7 +7,8 @@ import { configuredLimits } from '../../src/discord/limits.js';
 import { loadCommands } from '../../src/discord/load-commands.js';
 import { AnswerLog } from '../../src/library/feedback/answer-log.js';
 import { Feeds } from '../../src/library/feeds/feeds.js';
-import { Footnote } from '../../src/library/footnote.js';
+import type { Footnote } from '../../src/library/footnote.js';
+import { Libraries } from '../../src/library/libraries.js';
 import type { Logger } from '../../src/log.js';
 import { DiscordEmulator, type DiscordEmulatorOptions, type InteractionReply } from '../../scripts/discord-emulator.js';
 import { silentLog, testConfig } from './setup.js';
@@ -21,6 +22,8 @@ export interface WiredBot {
 
 export interface RunningBot {
   emulator: DiscordEmulator;
+  libraries: Libraries;
+  /** The home library (libraries.home). */
   footnote: Footnote;
   config: Config;
   /** restartBot replaces it with a new bot on the same emulator; stop() stops that one. */
@@ -32,15 +35,15 @@ export interface RunningBot {
 
 /** The bot as src/cli/start.ts wires it, not yet connected: its feeds (`feeds`, else new) and answer log opened. */
 export async function wireBot(
-  footnote: Footnote,
+  libraries: Libraries,
   config: Config,
   log: Logger,
-  feeds = new Feeds(footnote, config, log),
+  feeds = new Feeds(libraries, config, log),
 ): Promise<WiredBot> {
   const answers = new AnswerLog(config.answersDb, config.retainDays);
   const commands = await loadCommands();
   const limits = configuredLimits(config.discord);
-  const bot = createBot({ footnote, feeds, answers, commands, limits, config, log, startedAt: new Date() });
+  const bot = createBot({ libraries, feeds, answers, commands, limits, config, log, startedAt: new Date() });
   return {
     bot,
     close: async () => {
@@ -63,8 +66,8 @@ async function connectBot(emulator: DiscordEmulator, ...wiring: Parameters<typeo
 /**
  * The real bot, as `npm start` assembles it, connected to a fresh emulator over loopback and
  * answering from an index built from `env`'s articles (the shipped ones by default; `reindex:
- * false` leaves INDEX_DIR as it is). `footnote` makes the core, a subclass of it for a test
- * that must hold it in some state.
+ * false` leaves INDEX_DIR as it is): the home library. `libraries` makes the libraries, with models of
+ * the test's for one that must hold them in some state.
  */
 export async function startBot(
   env: (emulator: DiscordEmulator) => Record<string, string> = () => ({}),
@@ -72,37 +75,38 @@ export async function startBot(
     log?: Logger;
     emulator?: DiscordEmulatorOptions;
     reindex?: boolean;
-    footnote?: (config: Config, log: Logger) => Footnote;
-    feeds?: (footnote: Footnote, config: Config, log: Logger) => Feeds;
+    libraries?: (config: Config, log: Logger) => Libraries;
+    feeds?: (libraries: Libraries, config: Config, log: Logger) => Feeds;
   } = {},
 ): Promise<RunningBot> {
   const emulator = await DiscordEmulator.start(options.emulator);
   const log = options.log ?? silentLog;
   const config = testConfig({ DISCORD_API_BASE: emulator.apiBase, ...env(emulator) });
-  const footnote = options.footnote?.(config, log) ?? new Footnote(config, log);
-  if (options.reindex ?? true) await footnote.reindex();
-  const feeds = options.feeds?.(footnote, config, log);
+  const libraries = options.libraries?.(config, log) ?? new Libraries(config, log);
+  if (options.reindex ?? true) await libraries.home.reindex();
+  const feeds = options.feeds?.(libraries, config, log);
   const running: RunningBot = {
     emulator,
-    footnote,
+    libraries,
+    footnote: libraries.home,
     config,
-    wired: await connectBot(emulator, footnote, config, log, feeds),
+    wired: await connectBot(emulator, libraries, config, log, feeds),
     get bot() {
       return running.wired.bot;
     },
     async stop() {
       await running.wired.close();
-      await footnote.close();
+      await libraries.close();
       await emulator.close();
     },
   };
   return running;
 }
 
-/** Stops the bot and starts a new one on the same emulator, core and files, as `npm start` again would. */
+/** Stops the bot and starts a new one on the same emulator, libraries and files, as `npm start` again would. */
 export async function restartBot(running: RunningBot): Promise<void> {
   await running.wired.close();
-  running.wired = await connectBot(running.emulator, running.footnote, running.config, silentLog);
+  running.wired = await connectBot(running.emulator, running.libraries, running.config, silentLog);
 }
 
 /** Nothing only an operator should read: a local path, a variable name, a shell command. */

@@ -33,6 +33,8 @@ const SAMPLES: { [C in ErrorCode]: ErrorDetails[C] } = {
   'fetch.wrong-type': { expected: 'page', contentType: 'image/png' },
   'fetch.too-large': { maxMb: 10 },
   'index.busy': {},
+  'article.shared': { id: 'alibaba-jack-ma' },
+  'library.none': {},
   'index.locked': {
     indexDir: SERVER_PATH,
     lockFile: `${SERVER_PATH}/build.lock`,

@@ -57,6 +57,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   return {
     ARTICLES_DIR: SHIPPED_ARTICLES,
     INDEX_DIR: tempDir('footnote-index-'),
+    LIBRARIES_DIR: tempDir('footnote-libraries-'),
     EMBEDDING_MODEL: modelDir(),
     ALLOW_REMOTE_MODELS: 'false',
     MODELS_DIR: tempDir('footnote-models-'),

@@ -1,7 +1,8 @@
 /**
  * Adding an article for someone on Discord, from a link or an attached file: who may, the file's
- * size checked before it is downloaded, the add itself (src/add-article.ts), one audit line (who,
- * where, what, result) and a reply naming the article.
+ * size checked before it is downloaded, the add itself (src/add-article.ts) into the library of the place it is
+ * asked in (a server's own; the home library in a DM or a HOME_SERVER_IDS server), one audit line (who, where,
+ * what, result) and a reply naming the article.
  */
 import { escapeMarkdown } from 'discord.js';
 import { addArticle, type AddResult, type ArticleSource } from '../../library/add-article.js';
@@ -23,7 +24,7 @@ export interface AddRequest {
 export function addFromDiscord(request: Request, given: AddRequest, context: CommandContext): Promise<void> {
   const what = given.url ? { url: given.url } : { file: given.file?.name ?? null };
   return runFlow(request, context, [mayAdd(what), noReindexRunning, withinAddRate, roomToAdd], async () => {
-    const { config, footnote, log } = context;
+    const { config, libraries, log } = context;
     if (!given.url === !given.file) throw new UserError('add.no-source', {});
     const limit = config.maxArticleBytes;
     if (given.file && given.file.size > limit) {
@@ -42,7 +43,13 @@ export function addFromDiscord(request: Request, given: AddRequest, context: Com
                 await safeFetch(given.file!.url, { maxBytes: limit, accept: null, allowHosts: config.fetchAllowHosts })
               ).body,
             };
-        return addArticle(footnote, config, source);
+        // Into the library of the place it is asked in (a server's first add makes its own), never another.
+        const added = await libraries.withLibrary(
+          request.guildId,
+          (library) => addArticle(library, library.config, source),
+          { create: true },
+        );
+        return added!;
       });
     } catch (error) {
       // The adds running at once filled up while this one was being acknowledged.

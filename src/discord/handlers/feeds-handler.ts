@@ -2,7 +2,7 @@
  * Following feeds for someone on Discord: /feeds add, list and remove, for the people who may
  * reindex, each with an audit line; and the line a channel gets for each new article a poll takes.
  * A feed belongs to the server it is followed in (a DM's, to the home library): only there is it
- * listed, offered, removed and announced.
+ * listed, offered, removed and announced, and its articles go to that server's library (Feeds.pollNow).
  */
 import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
 import { HOME_LIBRARY } from '../../library/library-id.js';

@@ -4,7 +4,7 @@
  * the summary.
  */
 import { escapeMarkdown } from 'discord.js';
-import { ReindexInProgressError } from '../../core/errors.js';
+import { ReindexInProgressError, UserError } from '../../core/errors.js';
 import type { IndexSummary } from '../../index/build.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
@@ -28,23 +28,32 @@ export function rebuildIndex(request: Request, context: CommandContext): Promise
   });
 }
 
-async function reindexFor(request: Request, { footnote, log }: CommandContext): Promise<IndexSummary> {
+/** Rebuilds the library of the place it is asked in: a server's own (refused if it has none), else the home library. */
+async function reindexFor(request: Request, { libraries, log }: CommandContext): Promise<IndexSummary> {
   const audit = log.child({ audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM' });
-  audit.info('reindex started');
   let last = 0;
+  const onProgress = (done: number, total: number): void => {
+    const now = Date.now();
+    if (!request.progress || (now - last < PROGRESS_EVERY_MS && done < total)) return;
+    last = now;
+    request.progress(`Reindexing… ${done}/${total} passages embedded.`);
+  };
+  let summary: IndexSummary | null;
   try {
-    const summary = await footnote.reindex((done, total) => {
-      const now = Date.now();
-      if (!request.progress || (now - last < PROGRESS_EVERY_MS && done < total)) return;
-      last = now;
-      request.progress(`Reindexing… ${done}/${total} passages embedded.`);
+    summary = await libraries.withLibrary(request.guildId, (library) => {
+      audit.info('reindex started');
+      return library.reindex(onProgress);
     });
-    audit.info({ result: 'ok', summary: { ...summary, skipped: summary.skipped.length } }, 'reindex finished');
-    return summary;
   } catch (error) {
     audit.warn({ result: 'failed', err: error }, 'reindex failed');
     throw error;
   }
+  if (!summary) {
+    audit.info({ result: 'no library' }, 'reindex not done');
+    throw new UserError('library.none', {});
+  }
+  audit.info({ result: 'ok', summary: { ...summary, skipped: summary.skipped.length } }, 'reindex finished');
+  return summary;
 }
 
 function describeSummary(s: IndexSummary): string {

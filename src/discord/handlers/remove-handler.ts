@@ -1,5 +1,6 @@
 /**
- * Removing an article for someone on Discord: who may, a private confirmation showing its title
+ * Removing an article for someone on Discord from the library of the place they ask in (a server's own; the home
+ * library in a DM or a HOME_SERVER_IDS server): who may, a private confirmation showing its title
  * and file (Remove or Cancel, for the person asking only), then the move to the removed folder,
  * the reindex that takes it out of the index, and one audit line (who, where, what, result).
  */
@@ -13,10 +14,12 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
+import { UserError } from '../../core/errors.js';
 import type { Removal } from '../../library/footnote.js';
 import type { Logger } from '../../log.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
+import { findArticle } from '../library-view.js';
 import { REINDEX_RUNNING, mayRemove, noReindexRunning } from '../preconditions.js';
 import { shorten } from '../render.js';
 import { fromInteraction } from '../request.js';
@@ -33,7 +36,10 @@ export function removeArticle(
 ): Promise<void> {
   const request = fromInteraction(interaction);
   return runFlow(request, context, [mayRemove(articleId), noReindexRunning], async () => {
-    const article = context.footnote.article(articleId);
+    const found = await findArticle(context.libraries, request.guildId, articleId);
+    // A server's admins change their own library only: a shared article stays, whoever asks there.
+    if (found && 'shared' in found) throw new UserError('article.shared', { id: found.shared.id });
+    const article = found?.own;
     if (!article) {
       // The remove's own answer: what it looked for, and that it changed nothing.
       context.log.info({ code: 'article.unknown', articleId }, 'request rejected');
@@ -100,10 +106,11 @@ async function removeConfirmed(
   articleId: string,
   named: string,
   audit: Logger,
-  { footnote }: CommandContext,
+  { libraries }: CommandContext,
 ): Promise<void> {
+  const { guildId } = click;
   // A reindex may have started while the buttons waited: the library refuses then, and nothing moves.
-  if (footnote.reindexing) {
+  if (libraries.reindexing(guildId)) {
     audit.info({ result: 'reindex running' }, 'remove not done');
     await click.update({ content: `${REINDEX_RUNNING} Nothing was removed.`, components: [] });
     return;
@@ -111,7 +118,8 @@ async function removeConfirmed(
   await click.update({ content: `Removing ${named}…`, components: [] });
   let removal: Removal;
   try {
-    removal = await footnote.remove(articleId);
+    // The library the article was found in: the one the place changes, there since it was found.
+    removal = (await libraries.withLibrary(guildId, (library) => library.remove(articleId)))!;
   } catch (error) {
     audit.warn({ result: 'failed', err: error }, 'remove failed');
     throw error;

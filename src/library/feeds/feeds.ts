@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import { UserError, type Failure } from '../../core/errors.js';
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { Footnote } from '../footnote.js';
+import type { Libraries } from '../libraries.js';
 import type { Logger } from '../../log.js';
 import { HOME_LIBRARY } from '../library-id.js';
 import { FeedStore, type Feed } from './feed-store.js';
@@ -39,8 +40,8 @@ export interface FeedItem {
 export interface PollResult {
   feed: Feed;
   /**
-   * The articles of the feed's new items: saved by this poll, or already in the library under the
-   * item's link (another server's copy of the feed took it first, or someone added it).
+   * The articles of the feed's new items, in its owner's library: saved by this poll, or already there under the
+   * item's link (another copy of the feed there took it first, or someone added it).
    */
   added: IndexedArticle[];
   /** Items that could not be added, with why (a page with no text, a refused link…). */
@@ -70,7 +71,7 @@ export class Feeds {
   private readonly random: () => number;
 
   constructor(
-    private readonly footnote: Footnote,
+    private readonly libraries: Libraries,
     private readonly config: Config,
     private readonly log: Logger,
     private readonly options: FeedsOptions = {},
@@ -145,23 +146,18 @@ export class Feeds {
     if (!store) return [];
     const due = store.due(this.now());
     if (!due.length) return [];
-    // Where every feed's new articles go, whichever server owns it: the home library, shared as
-    // before feeds had owners. Once servers have libraries of their own, feed.owner picks it here.
-    await this.footnote.ensureIndex('lexical');
-    const index = this.footnote.index();
-    const poll: Poll = { batch: { links: new Set(), texts: new Set() }, taken: new Map() };
+    // Each owner's feeds go into its library: a server's own (made by its first feed's articles), or the home
+    // library for HOME_LIBRARY and HOME_SERVER_IDS servers. One library at a time, so one build each.
+    const owners = new Map<string, Feed[]>();
+    for (const feed of due) owners.set(feed.owner, [...(owners.get(feed.owner) ?? []), feed]);
     const polled: Polled[] = [];
-    for (const feed of due) polled.push(await this.pollFeed(feed, store, index, poll));
-    // One build for every article this poll saved.
-    await indexSaved(
-      this.footnote,
-      this.config,
-      polled.flatMap((p) => p.saved),
-    );
-    const articleOf = articlesByFile(this.footnote.index());
+    for (const [owner, feeds] of owners) {
+      const server = owner === HOME_LIBRARY ? null : owner;
+      const into = (library: Footnote): Promise<Polled[]> => this.pollInto(library, feeds, store);
+      polled.push(...((await this.libraries.withLibrary(server, into, { create: true })) ?? []));
+    }
     const now = this.now();
-    for (const { feed, files, saved, result, seen, validators } of polled) {
-      result.added = files.flatMap((f) => articleOf(f) ?? []);
+    for (const { feed, saved, result, seen, validators } of polled) {
       const failures = result.error ? feed.failures + 1 : 0;
       // Unfollowed while it was being read: its articles stay, its state goes with it.
       if (!store.get(feed.id)) continue;
@@ -188,8 +184,31 @@ export class Feeds {
     return polled.map((p) => p.result);
   }
 
+  /** Polls one owner's due feeds into its library, indexing every article they saved in one build. */
+  private async pollInto(library: Footnote, feeds: Feed[], store: FeedStore): Promise<Polled[]> {
+    await library.ensureIndex('lexical');
+    const index = library.index();
+    const poll: Poll = { batch: { links: new Set(), texts: new Set() }, taken: new Map() };
+    const polled: Polled[] = [];
+    for (const feed of feeds) polled.push(await this.pollFeed(feed, store, index, library.config, poll));
+    await indexSaved(
+      library,
+      library.config,
+      polled.flatMap((p) => p.saved),
+    );
+    const articleOf = articlesByFile(library.index());
+    for (const { files, result } of polled) result.added = files.flatMap((f) => articleOf(f) ?? []);
+    return polled;
+  }
+
   /** Reads one feed and saves the articles of its new items, to be indexed with the rest of the poll's. */
-  private async pollFeed(feed: Feed, store: FeedStore, index: PassageIndex | null, poll: Poll): Promise<Polled> {
+  private async pollFeed(
+    feed: Feed,
+    store: FeedStore,
+    index: PassageIndex | null,
+    config: Config,
+    poll: Poll,
+  ): Promise<Polled> {
     const polled: Polled = {
       feed,
       result: { feed, added: [], skipped: [], error: null },
@@ -205,7 +224,7 @@ export class Feeds {
       polled.seen = read.items.map((i) => i.id);
       const fresh = store.unseen(feed.id, polled.seen);
       for (const item of read.items.filter((i) => fresh.has(i.id)).slice(0, MAX_NEW_PER_POLL)) {
-        await this.takeItem(item, index, poll, polled);
+        await this.takeItem(item, index, config, poll, polled);
       }
     } catch (error) {
       polled.result.error = this.failureOf(feed, error);
@@ -214,10 +233,17 @@ export class Feeds {
   }
 
   /** Saves the article of a feed's new item, or finds it under the item's link; one that cannot be added is skipped. */
-  private async takeItem(item: FeedItem, index: PassageIndex | null, poll: Poll, polled: Polled): Promise<void> {
+  private async takeItem(
+    item: FeedItem,
+    index: PassageIndex | null,
+    config: Config,
+    poll: Poll,
+    polled: Polled,
+  ): Promise<void> {
     let file: string | null;
     try {
-      const saved = await saveArticle(index, this.config, { url: item.link }, this.options, poll.batch);
+      // `config`: the owner's library's, whose articles folder the article is saved in.
+      const saved = await saveArticle(index, config, { url: item.link }, this.options, poll.batch);
       const link = canonicalUrl(item.link);
       if ('file' in saved) {
         file = saved.file;
