@@ -29,6 +29,10 @@ export interface Config {
   homeServerIds: string[];
   /** Server libraries kept open at once (least recently used closed first). */
   maxOpenLibraries: number;
+  /** Articles one server's library may hold (MAX_ARTICLES_PER_SERVER). */
+  maxArticlesPerServer: number;
+  /** Articles this library may hold: maxArticlesPerServer in a server's library, null (no cap) in the home library. */
+  maxArticles: number | null;
   /** FETCH_ALLOW_HOSTS: host names /add may fetch from although they resolve to private addresses. */
   fetchAllowHosts: string[];
   /** FEEDS_DB: the SQLite file of the feeds followed and the items seen. */
@@ -271,12 +275,17 @@ function discordApiBase(apiBase: string): string {
 function serverLibraries(
   env: Env,
   { dir, bool, int }: Pick<ReturnType<typeof envReaders>, 'dir' | 'bool' | 'int'>,
-): Pick<Config, 'librariesDir' | 'sharedLibrary' | 'homeServerIds' | 'maxOpenLibraries'> {
+): Pick<
+  Config,
+  'librariesDir' | 'sharedLibrary' | 'homeServerIds' | 'maxOpenLibraries' | 'maxArticlesPerServer' | 'maxArticles'
+> {
   return {
     librariesDir: dir('LIBRARIES_DIR', 'data/libraries'),
     sharedLibrary: bool('SHARED_LIBRARY', true),
     homeServerIds: discordIds(env, 'HOME_SERVER_IDS', 'server'),
     maxOpenLibraries: int('MAX_OPEN_LIBRARIES', 32, 1, 10_000),
+    maxArticlesPerServer: int('MAX_ARTICLES_PER_SERVER', 1000, 1, 1_000_000),
+    maxArticles: null,
   };
 }
 

@@ -12,6 +12,7 @@ export type OwnWords = Pick<
   | 'library.none'
   | 'article.too-large'
   | 'feed.server-limit'
+  | 'library.full'
   | 'index.busy'
   | 'index.locked'
   | 'internal'

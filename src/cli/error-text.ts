@@ -14,6 +14,8 @@ const OWN_WORDS: OwnWords = {
     nothingAdded(`${file === null ? 'That file' : `“${file}”`} is larger than MAX_ARTICLE_MB (${maxMb} MB)`),
   'feed.server-limit': ({ max }) =>
     `That server already follows ${max} feeds, the most MAX_FEEDS_PER_SERVER allows; nothing was followed.`,
+  'library.full': ({ max }) =>
+    `That server's library already holds ${max} articles, the most MAX_ARTICLES_PER_SERVER allows; nothing was added.`,
   'index.busy': () => 'A reindex is already running; the new index will be used as soon as it is complete.',
   'index.locked': ({ indexDir, lockFile, owner }) =>
     owner

@@ -74,6 +74,8 @@ export interface ErrorDetails {
   'feed.not-a-feed': Record<string, never>;
   /** A server follows `max` feeds already (MAX_FEEDS_PER_SERVER). */
   'feed.server-limit': { max: number };
+  /** A server's library holds as many articles as one may (MAX_ARTICLES_PER_SERVER). */
+  'library.full': { max: number };
   /** A feed's last failure as an earlier version stored it: words, shown as they are. */
   'feed.old-error': { text: string };
   'fetch.not-a-url': { text: string };
@@ -121,6 +123,7 @@ const CODES = {
   'feed.already-followed': true,
   'feed.not-a-feed': true,
   'feed.server-limit': true,
+  'library.full': true,
   'feed.old-error': true,
   'fetch.not-a-url': true,
   'fetch.scheme': true,

@@ -18,6 +18,9 @@ const OWN_WORDS: OwnWords = {
     `This server already follows ${max} feeds, the most one server may: ` +
     'remove one with `/feeds remove` first. Nothing was followed.',
   // Another process's build is a reindex running all the same; which process, and its lock file, are the log's.
+  'library.full': ({ max }) =>
+    `This server's library already holds ${max} articles, the most one server's may: ` +
+    'remove one with `/remove` first. Nothing was added.',
   'index.busy': () => REINDEX_RUNNING,
   'index.locked': () => REINDEX_RUNNING,
   internal: ({ errorId }) => `something went wrong on the bot's side (error id ${errorId})`,

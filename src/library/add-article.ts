@@ -74,9 +74,13 @@ export async function saveArticle(
   options: AddOptions = {},
   batch: Batch = { links: new Set(), texts: new Set() },
 ): Promise<{ file: string } | AddResult | { added: false; article: null }> {
+  const existing = index?.articles() ?? [];
+  // A full server library refuses before anything is fetched: the cap bounds the work as well as the disk.
+  if (config.maxArticles !== null && existing.length + batch.texts.size >= config.maxArticles) {
+    throw new UserError('library.full', { max: config.maxArticles });
+  }
   const read = 'url' in source ? await fromLink(source.url, config, options) : fromFile(source, config);
   const { parsed } = read;
-  const existing = index?.articles() ?? [];
   const links = [parsed.url, 'url' in source ? source.url : null].flatMap((u) => (u ? [canonicalUrl(u)] : []));
   const sameLink = existing.find((a) => a.url && links.includes(canonicalUrl(a.url)));
   if (sameLink) return { added: false, article: sameLink, because: 'same link' };

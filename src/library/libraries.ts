@@ -129,6 +129,7 @@ export class Libraries {
         articlesDir: path.join(folder, 'articles'),
         indexDir: path.join(folder, 'index'),
         removedDir: path.join(folder, 'removed'),
+        maxArticles: this.config.maxArticlesPerServer,
       };
       const library = new Footnote(config, this.log, {
         ...this.options,

@@ -96,3 +96,21 @@ describe('server libraries', () => {
     expect(libs.openServers()).toEqual([servers[0], servers[3]]);
   });
 });
+
+describe('a server library is bounded', () => {
+  it('refuses an add beyond MAX_ARTICLES_PER_SERVER before reading it, naming the limit; the home library has none', async () => {
+    const libs = open({ MAX_ARTICLES_PER_SERVER: '1' });
+    await addTo(libs, SERVER_A, 'ferry.txt', FERRY);
+    const articles = path.join(libs.folderOf(SERVER_A), 'articles');
+    const before = fs.readdirSync(articles);
+    await expect(addTo(libs, SERVER_A, 'coral.txt', CORAL)).rejects.toMatchObject({
+      code: 'library.full',
+      details: { max: 1 },
+    });
+    expect(fs.readdirSync(articles)).toEqual(before);
+    // Another server has its own allowance.
+    await addTo(libs, SERVER_B, 'coral.txt', CORAL);
+    expect(fs.readdirSync(path.join(libs.folderOf(SERVER_B), 'articles'))).toHaveLength(1);
+    expect(libs.config.maxArticles).toBeNull();
+  });
+});
