@@ -1,5 +1,5 @@
 // `npm run index`: builds or updates the index from the articles, with progress and one summary line.
-import { UsageError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { formatSummary } from '../index/build.js';
 import { Libraries } from '../library/libraries.js';
 import { commandArguments, serverOption } from './arguments.js';
@@ -17,7 +17,7 @@ runCommand(async ({ config, log, argv }) => {
   const libraries = new Libraries(config, log, { onDownload: download.update });
   try {
     const summary = await libraries.withLibrary(server, (library) => library.reindex(progress.update));
-    if (!summary) throw new UsageError(`Server ${server} has no library yet: its first /add or npm run add makes one.`);
+    if (!summary) throw new UserError('library.none', {});
     progress.stop();
     process.stdout.write(`${formatSummary(summary)}\n`);
   } finally {

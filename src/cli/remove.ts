@@ -1,5 +1,5 @@
 // `npm run remove`: takes an article out of the index, as /remove does: its file moves to REMOVED_DIR.
-import { UsageError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import { Libraries } from '../library/libraries.js';
 import { indexProgress } from './progress.js';
 import { commandArguments, serverOption } from './arguments.js';
@@ -26,7 +26,7 @@ runCommand(async ({ config, log, argv }) => {
         ? `${moved} Articles in the index: ${summary.articles}.\n`
         : `${moved} Another process was rebuilding the index: until the next npm run index, it may still be quoted.\n`;
     });
-    if (output === null) throw new UsageError(`Server ${server} has no library: nothing was removed.`);
+    if (output === null) throw new UserError('library.none', {});
     progress.stop();
     process.stdout.write(output);
   } finally {

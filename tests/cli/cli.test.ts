@@ -414,5 +414,9 @@ describe('--server ID', () => {
       expect(run.stderr).toMatch(/--server must be a Discord server id/);
     }
     expect(fs.readdirSync(libraries)).toEqual([server]);
+    // A server with no library of its own has nothing to rebuild or remove from.
+    const none = npm(['-s', 'index', '--', '--server', '100000000000000043'], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/That server has no library yet/);
   });
 });
