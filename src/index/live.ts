@@ -1,6 +1,7 @@
 // The index questions are answered from, lent to each question and swapped whole after a rebuild.
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../log.js';
+import { currentGeneration } from '../store/layout.js';
 import { IndexDamagedError, PassageIndex } from '../store/passage-index.js';
 
 /**
@@ -20,6 +21,9 @@ export class LiveIndex {
 
   /** The live index, or null when none has been built. */
   current(): PassageIndex | null {
+    // Another process (npm run index, add or remove) may have published a newer generation since: it is swapped in
+    // as this process's own rebuild would be, the old one closing when its last question is answered.
+    if (this.opened && currentGeneration(this.dir) !== this.opened.dir) this.retire();
     if (!this.opened) {
       // Checksums are read while the first question is already being answered; questions wait
       // for them before they answer (see `use`), so a damaged index never gives an answer.
@@ -66,10 +70,16 @@ export class LiveIndex {
 
   /** Swaps in the index just built: the replaced one closes when its last question is answered. */
   replace(): void {
-    const previous = this.opened;
+    this.retire();
     // Just built and checksummed: no need to read it all again.
     this.opened = PassageIndex.open(this.dir, { verify: false });
     this.damaged = null;
+  }
+
+  /** Lets go of the open index: it closes now, or when the last question reading it is answered. */
+  private retire(): void {
+    const previous = this.opened;
+    this.opened = null;
     if (previous && !this.leases.has(previous)) previous.close();
   }
 
