@@ -1,12 +1,14 @@
 // `npm start`: the Discord bot, warming the model and the index while it connects.
 import os from 'node:os';
-import { discordCredentials } from '../config.js';
+import { discordCredentials, type Config } from '../config.js';
+import { ModelLoadError, errorMessage } from '../core/errors.js';
 import { createBot } from '../discord/client.js';
 import { configuredLimits } from '../discord/limits.js';
 import { loadCommands } from '../discord/load-commands.js';
 import { AnswerLog } from '../library/feedback/answer-log.js';
 import { Feeds } from '../library/feeds/feeds.js';
 import { Libraries } from '../library/libraries.js';
+import type { Logger } from '../log.js';
 import { downloadProgress } from './progress.js';
 import { runCommand } from './run.js';
 
@@ -20,14 +22,8 @@ runCommand(
     // The home library and each server's own, which share the models.
     const libraries = new Libraries(config, log, { onDownload: download.update, lexicalWhileLoading: true });
     // The model loads (and the home library's missing index is built) while the gateway connects. Questions that
-    // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the
-    // model is ready. A broken set-up still stops the bot, with its message.
-    // RETRIEVAL_MODE=lexical never needs the model: the bot runs without it.
-    const needsModel = config.retrievalMode !== 'lexical';
-    const warming = Promise.all([
-      libraries.home.ensureIndex(needsModel ? 'hybrid' : 'lexical'),
-      needsModel && libraries.home.embedder(),
-    ]).finally(() => download.stop());
+    // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the model is ready.
+    const warming = warm(libraries, config, log).finally(() => download.stop());
     warming.catch(() => {});
 
     const commands = await loadCommands();
@@ -61,8 +57,7 @@ runCommand(
     process.once('SIGTERM', shutdown);
     await bot.start(token);
     try {
-      await warming;
-      if (needsModel) log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
+      if (await warming) log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
     } catch (error) {
       stopping = true;
       await close();
@@ -71,3 +66,25 @@ runCommand(
   },
   { logs: 'service' },
 );
+
+/**
+ * Loads the model and builds the home library's missing index; true when the model loaded. RETRIEVAL_MODE=lexical
+ * never needs the model. With auto, a model that cannot be loaded (the hub unreachable for a while) is no reason to
+ * stop, and have a service manager restart the bot in a loop: it answers by words and tries the model again on later
+ * questions. A mode forced to dense or hybrid still stops it, naming the variable.
+ */
+async function warm(libraries: Libraries, config: Config, log: Logger): Promise<boolean> {
+  if (config.retrievalMode === 'lexical') {
+    await libraries.home.ensureIndex('lexical');
+    return false;
+  }
+  // Both settle before a lexical build starts: one may not be under way while the other is begun.
+  const settled = await Promise.allSettled([libraries.home.ensureIndex('hybrid'), libraries.home.embedder()]);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (!failed) return true;
+  const error: unknown = failed.reason;
+  if (config.retrievalMode !== 'auto' || !(error instanceof ModelLoadError)) throw error;
+  log.warn(`answering by keyword search until the embedding model loads: ${errorMessage(error).split('\n')[0]}`);
+  await libraries.home.ensureIndex('lexical');
+  return false;
+}

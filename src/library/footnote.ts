@@ -177,7 +177,14 @@ export class Footnote {
     if (!normalized) throw new UserError('question.empty', {});
     const setting = options.mode ?? this.config.retrievalMode;
     let { mode, embedder } = await this.modeFor(setting);
-    await this.upkeep.ensure(mode);
+    try {
+      await this.upkeep.ensure(mode);
+    } catch (error) {
+      // A build this question waited for (the bot's start, in hybrid) failed to load the model: with auto, words.
+      if (setting !== 'auto' || !(error instanceof ModelLoadError)) throw error;
+      [mode, embedder] = ['lexical', null];
+      await this.upkeep.ensure(mode);
+    }
     const index = this.live.current();
     if (!index) throw new Error(`No index in ${this.config.indexDir}: run npm run index`);
     // An index built while the model was missing has no vectors: words only until the next reindex.

@@ -457,6 +457,46 @@ describe('npm start', () => {
       await own.close();
     }
   });
+
+  it('stops with exit 2 naming EMBEDDING_MODEL when a forced hybrid mode cannot load the model', async () => {
+    const own = await DiscordEmulator.start();
+    try {
+      const missing = path.join(tempDir(), 'no-model-here');
+      fs.mkdirSync(missing);
+      const result = await npm(['start'], {
+        RETRIEVAL_MODE: 'hybrid',
+        EMBEDDING_MODEL: missing,
+        DISCORD_TOKEN: own.token,
+        DISCORD_CLIENT_ID: own.applicationId,
+        DISCORD_API_BASE: own.apiBase,
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/Fix EMBEDDING_MODEL/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('keeps running by keyword search with RETRIEVAL_MODE=auto when the model cannot be loaded, and says so', async () => {
+    const own = await DiscordEmulator.start();
+    try {
+      const missing = path.join(tempDir(), 'no-model-here');
+      fs.mkdirSync(missing);
+      const { child, output, exited } = await started(own, { RETRIEVAL_MODE: 'auto', EMBEDDING_MODEL: missing });
+      const first = (await askOwn(own)).content;
+      expect(first, output.text).toContain('open to working with Apple Inc on mobile payments');
+      expect(output.text).toMatch(/answering by keyword search until the embedding model loads/);
+      const status = await own.waitForInteractionReply(
+        own.sendSlashCommand({ name: 'status', guildId: own.fixture.guild.id }).id,
+      );
+      expect(status.content).toMatch(/Retrieval: lexical \(the embedding model cannot be loaded/);
+      expect(child.exitCode).toBeNull();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('a set-up Discord refuses', () => {
