@@ -443,13 +443,17 @@ describe('npm start', () => {
     }
   });
 
+  // A directory with no model in it: the configuration is valid, loading would fail.
+  const noModel = (): string => {
+    const dir = path.join(tempDir(), 'no-model-here');
+    fs.mkdirSync(dir);
+    return dir;
+  };
+
   it('runs without the embedding model with RETRIEVAL_MODE=lexical, though the model cannot be loaded', async () => {
     const own = await DiscordEmulator.start();
     try {
-      // A directory with no model in it: the configuration is valid, loading would fail.
-      const missing = path.join(tempDir(), 'no-model-here');
-      fs.mkdirSync(missing);
-      const { child, exited } = await started(own, { RETRIEVAL_MODE: 'lexical', EMBEDDING_MODEL: missing });
+      const { child, exited } = await started(own, { RETRIEVAL_MODE: 'lexical', EMBEDDING_MODEL: noModel() });
       expect((await askOwn(own)).content).toContain('open to working with Apple Inc on mobile payments');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -461,11 +465,9 @@ describe('npm start', () => {
   it('stops with exit 2 naming EMBEDDING_MODEL when a forced hybrid mode cannot load the model', async () => {
     const own = await DiscordEmulator.start();
     try {
-      const missing = path.join(tempDir(), 'no-model-here');
-      fs.mkdirSync(missing);
       const result = await npm(['start'], {
         RETRIEVAL_MODE: 'hybrid',
-        EMBEDDING_MODEL: missing,
+        EMBEDDING_MODEL: noModel(),
         DISCORD_TOKEN: own.token,
         DISCORD_CLIENT_ID: own.applicationId,
         DISCORD_API_BASE: own.apiBase,
@@ -480,9 +482,7 @@ describe('npm start', () => {
   it('keeps running by keyword search with RETRIEVAL_MODE=auto when the model cannot be loaded, and says so', async () => {
     const own = await DiscordEmulator.start();
     try {
-      const missing = path.join(tempDir(), 'no-model-here');
-      fs.mkdirSync(missing);
-      const { child, output, exited } = await started(own, { RETRIEVAL_MODE: 'auto', EMBEDDING_MODEL: missing });
+      const { child, output, exited } = await started(own, { RETRIEVAL_MODE: 'auto', EMBEDDING_MODEL: noModel() });
       const first = (await askOwn(own)).content;
       expect(first, output.text).toContain('open to working with Apple Inc on mobile payments');
       expect(output.text).toMatch(/answering by keyword search until the embedding model loads/);
