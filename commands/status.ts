@@ -49,7 +49,7 @@ function modelName(id: string): string {
 
 function retrievalMode({ mode, lexicalBecause }: LibraryStatus): string {
   if (lexicalBecause === 'model-unavailable')
-    return 'lexical (the embedding model cannot be loaded; the bot’s log says why)';
+    return 'lexical (the embedding model cannot be loaded: it is tried again on its own; the bot’s log says why)';
   if (lexicalBecause === 'no-vectors') return 'lexical (the index has no vectors yet; an admin can run /reindex)';
   return mode;
 }

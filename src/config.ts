@@ -55,6 +55,8 @@ export interface Config {
   allowRemoteModels: boolean;
   /** Threads for one model run; 0 = all cores (`npm start` leaves one core to the bot itself). */
   modelThreads: number;
+  /** MODEL_RETRY_SECONDS: the first wait before a model that failed to load is tried again (doubling). */
+  modelRetrySeconds: number;
   chunkMaxTokens: number;
   chunkOverlapSentences: number;
   hnsw: HnswParams;
@@ -135,10 +137,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     indexDir: dir('INDEX_DIR', 'data/index'),
     removedDir,
     ...serverLibraries(env, { dir, bool, int }),
-    fetchAllowHosts: (env.FETCH_ALLOW_HOSTS ?? '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
+    fetchAllowHosts: hostNames(env.FETCH_ALLOW_HOSTS),
     feedsDb: dir('FEEDS_DB', 'data/feeds.db'),
     feedPollMinutes: int('FEED_POLL_MINUTES', 30, 1, 24 * 60),
     maxFeedsPerServer: int('MAX_FEEDS_PER_SERVER', 20, 1, 1000),
@@ -150,6 +149,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     modelsDir: dir('MODELS_DIR', 'data/models'),
     allowRemoteModels: bool('ALLOW_REMOTE_MODELS', true),
     modelThreads: int('MODEL_THREADS', 0, 0, 256),
+    modelRetrySeconds: int('MODEL_RETRY_SECONDS', 30, 1, 3600),
     chunkMaxTokens: int('CHUNK_MAX_TOKENS', 160, 32, 510),
     chunkOverlapSentences: int('CHUNK_OVERLAP_SENTENCES', 1, 0, 5),
     hnsw: {
@@ -188,6 +188,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       messageContent: bool('MESSAGE_CONTENT', false),
     },
   };
+}
+
+/** A comma-separated list of host names, as compared: trimmed and lower case. */
+function hostNames(list = ''): string[] {
+  return list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 /**

@@ -56,8 +56,16 @@ runCommand(
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
     await bot.start(token);
+    const loaded = (): void => log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
     try {
-      if (await warming) log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
+      if (await warming) loaded();
+      else if (config.retrievalMode === 'auto')
+        // The home index gains its vectors before the next question needs them; a server's, on its next question.
+        libraries.keepTryingModel(() => {
+          libraries.home.ensureIndex('hybrid').then(loaded, (error: unknown) => {
+            log.error(`the index could not be built with the embedding model: ${errorMessage(error)}`);
+          });
+        });
     } catch (error) {
       stopping = true;
       await close();
@@ -71,7 +79,7 @@ runCommand(
  * Loads the model and builds the home library's missing index; true when the model loaded. RETRIEVAL_MODE=lexical
  * never needs the model. With auto, a model that cannot be loaded (the hub unreachable for a while) is no reason to
  * stop, and have a service manager restart the bot in a loop: it answers by words and tries the model again on later
- * questions. A mode forced to dense or hybrid still stops it, naming the variable.
+ * questions and on a timer (a growing wait). A mode forced to dense or hybrid still stops it, naming the variable.
  */
 async function warm(libraries: Libraries, config: Config, log: Logger): Promise<boolean> {
   if (config.retrievalMode === 'lexical') {

@@ -37,6 +37,11 @@ export class Libraries {
     this.home = new Footnote(config, log, { ...options, models: this.models, sharedModels: true });
   }
 
+  /** After the model failed to load: tries it again with a growing wait until it loads, then calls `loaded`. */
+  keepTryingModel(loaded: () => void): void {
+    this.models.keepTrying(loaded);
+  }
+
   /** Whether a server's library is the home library (HOME_SERVER_IDS): a bot run for one community. */
   isHome(serverId: string | null): boolean {
     return serverId === null || this.config.homeServerIds.includes(serverId);

@@ -8,9 +8,16 @@ import { loadReranker, type Reranker } from './reranker.js';
 
 export interface ModelHostOptions {
   onDownload?: (progress: ModelProgress) => void;
-  /** After the model failed to load, it is tried again this much later; meanwhile questions go lexical. */
+  /**
+   * After the model failed to load, it is tried again this much later (default MODEL_RETRY_SECONDS), the wait
+   * doubling with each failure in a row; meanwhile questions go lexical.
+   */
   retryMs?: number;
 }
+
+// The longest wait between two tries of a model that fails to load: a host cut off from the hub for a day tries
+// about a hundred times, and one back within minutes is noticed within minutes.
+const MAX_RETRY_MS = 15 * 60_000;
 
 /**
  * Holds the models: the embedder and the optional re-ranker are each loaded once, on first need,
@@ -21,7 +28,9 @@ export class ModelHost {
   readonly model: ModelIdentity;
   private embedderPromise: Promise<Embedder> | null = null;
   private loaded: Embedder | null = null;
-  private failure: { message: string; at: number } | null = null;
+  private failure: { message: string; at: number; inARow: number } | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
   private rerankerPromise: Promise<Reranker | null> | null = null;
 
   constructor(
@@ -51,7 +60,8 @@ export class ModelHost {
       },
       (error: unknown) => {
         this.embedderPromise = null;
-        if (error instanceof ModelLoadError) this.failure = { message: errorMessage(error), at: Date.now() };
+        if (error instanceof ModelLoadError)
+          this.failure = { message: errorMessage(error), at: Date.now(), inARow: (this.failure?.inARow ?? 0) + 1 };
         throw error;
       },
     );
@@ -65,7 +75,35 @@ export class ModelHost {
 
   /** The model failed to load recently enough that it is not worth trying again yet. */
   get failedRecently(): boolean {
-    return this.failure !== null && Date.now() - this.failure.at < (this.options.retryMs ?? 60_000);
+    return this.failure !== null && Date.now() < this.retryAt(this.failure);
+  }
+
+  private retryAt(failure: { at: number; inARow: number }): number {
+    const first = this.options.retryMs ?? this.config.modelRetrySeconds * 1000;
+    return failure.at + Math.min(first * 2 ** (failure.inARow - 1), MAX_RETRY_MS);
+  }
+
+  /**
+   * After a failed load, tries the model again whenever its wait is over, without waiting for a question to ask
+   * for it, until it loads; then calls `loaded`. The timer never keeps the process alive; close() stops it.
+   */
+  keepTrying(loaded: () => void): void {
+    if (this.retryTimer || !this.failure || this.closed) return;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.embedder().then(
+          () => !this.closed && loaded(),
+          (error: unknown) => {
+            // Only a model that cannot be loaded is worth another try; anything else is logged once, by the caller.
+            if (error instanceof ModelLoadError) this.keepTrying(loaded);
+            else this.log.error(`the embedding model will not be tried again: ${errorMessage(error)}`);
+          },
+        );
+      },
+      Math.max(0, this.retryAt(this.failure) - Date.now()),
+    );
+    this.retryTimer.unref();
   }
 
   /** Why questions are answered without the model right now, or null when it is in use. */
@@ -94,6 +132,9 @@ export class ModelHost {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     const loading = this.embedderPromise;
     this.embedderPromise = null;
     this.loaded = null;

@@ -401,17 +401,27 @@ describe('npm start', () => {
       },
     });
     const output = { text: '' };
-    const connected = new Promise<void>((resolve) => {
-      const read = (chunk: Buffer): void => {
-        output.text += chunk.toString();
-        if (/connected to Discord/.test(output.text)) resolve();
-      };
-      child.stdout.on('data', read);
-      child.stderr.on('data', read);
-    });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await Promise.race([connected, exited.then(() => Promise.reject(new Error(`npm start exited:\n${output.text}`)))]);
-    return { child, output, exited };
+    /** Resolves once the bot's output says `pattern`; rejects if it exits first. */
+    const logged = (pattern: RegExp): Promise<void> => {
+      const seen = new Promise<void>((resolve) => {
+        const read = (): void => {
+          if (!pattern.test(output.text)) return;
+          child.stdout.off('data', read);
+          child.stderr.off('data', read);
+          resolve();
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+        read();
+      });
+      return Promise.race([seen, exited.then(() => Promise.reject(new Error(`npm start exited:\n${output.text}`)))]);
+    };
+    const append = (chunk: Buffer): void => void (output.text += chunk.toString());
+    child.stdout.on('data', append);
+    child.stderr.on('data', append);
+    await logged(/connected to Discord/);
+    return { child, output, exited, logged };
   }
   const askOwn = (own: DiscordEmulator) =>
     own.waitForInteractionReply(
@@ -479,18 +489,32 @@ describe('npm start', () => {
     }
   });
 
-  it('keeps running by keyword search with RETRIEVAL_MODE=auto when the model cannot be loaded, and says so', async () => {
+  it('answers by keyword search with RETRIEVAL_MODE=auto while the model cannot be loaded, then with the model', async () => {
     const own = await DiscordEmulator.start();
     try {
-      const { child, output, exited } = await started(own, { RETRIEVAL_MODE: 'auto', EMBEDDING_MODEL: noModel() });
+      const model = noModel();
+      const status = async (): Promise<string> =>
+        (await own.waitForInteractionReply(own.sendSlashCommand({ name: 'status', guildId: own.fixture.guild.id }).id))
+          .content;
+      const { child, output, exited, logged } = await started(own, {
+        RETRIEVAL_MODE: 'auto',
+        EMBEDDING_MODEL: model,
+        MODEL_RETRY_SECONDS: '1',
+      });
       const first = (await askOwn(own)).content;
       expect(first, output.text).toContain('open to working with Apple Inc on mobile payments');
       expect(output.text).toMatch(/answering by keyword search until the embedding model loads/);
-      const status = await own.waitForInteractionReply(
-        own.sendSlashCommand({ name: 'status', guildId: own.fixture.guild.id }).id,
-      );
-      expect(status.content).toMatch(/Retrieval: lexical \(the embedding model cannot be loaded/);
+      expect(await status()).toMatch(/Retrieval: lexical \(the embedding model cannot be loaded/);
       expect(child.exitCode).toBeNull();
+
+      // The hub is reachable again: the model appears where EMBEDDING_MODEL points, with no question asked.
+      // Whole at once (a rename over the empty directory), as a finished download is.
+      const arriving = `${model}.part`;
+      fs.cpSync(testEnv().EMBEDDING_MODEL!, arriving, { recursive: true });
+      fs.renameSync(arriving, model);
+      await logged(/the embedding model is loaded/);
+      expect(await status()).toMatch(/Retrieval: hybrid/);
+      expect((await askOwn(own)).content).toContain('open to working with Apple Inc on mobile payments');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
