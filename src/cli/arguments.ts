@@ -32,10 +32,13 @@ export function commandArguments<O extends Options>(
   return parsed;
 }
 
-/** `--server ID`: the Discord server whose library a command reads or changes (null: the home library). */
-export function serverOption(value: string | undefined, usage: string): string | null {
+/**
+ * `--server ID`: the Discord server whose library a command reads or changes (null: the home library);
+ * `flag` names another option that takes a server id.
+ */
+export function serverOption(value: string | undefined, usage: string, flag = '--server'): string | null {
   if (value === undefined) return null;
   if (!isDiscordId(value))
-    throw new UsageError(`--server must be a Discord server id, a 17–20 digit number (got "${value}")\n${usage}`);
+    throw new UsageError(`${flag} must be a Discord server id, a 17–20 digit number (got "${value}")\n${usage}`);
   return value;
 }

@@ -90,46 +90,6 @@ const ask = (question: string, extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
-describe('deploy-commands', () => {
-  it('registers exactly the definitions in commands/', async () => {
-    const commands = await loadCommands();
-    // Asynchronously: the emulator answering it runs in this process.
-    const result = await npm(['run', 'deploy-commands'], {
-      DISCORD_TOKEN: emulator.token,
-      DISCORD_CLIENT_ID: emulator.applicationId,
-      DISCORD_GUILD_ID: emulator.fixture.guild.id,
-      DISCORD_API_BASE: emulator.apiBase,
-    });
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Registered 9 slash commands');
-    expect(result.stdout).not.toContain(emulator.token);
-    const registered = emulator.commands(emulator.fixture.guild.id);
-    expect(registered.map((c) => c.name).sort()).toEqual([...commands.keys()].sort());
-    for (const command of registered) {
-      expect(command).toMatchObject(JSON.parse(JSON.stringify(commands.get(command.name)!.data.toJSON())));
-    }
-    const reindex = registered.find((c) => c.name === 'reindex')!;
-    expect(reindex.default_member_permissions).toBe(String(1 << 5));
-    expect(reindex.contexts).toEqual([0]);
-    expect(registered.find((c) => c.name === 'ask')!.contexts).toEqual([0, 1]);
-    for (const name of ['remove', 'add', 'feeds', 'report']) {
-      const command = registered.find((c) => c.name === name)!;
-      expect(command.default_member_permissions).toBe(String(1 << 5));
-      expect(command.contexts).toEqual([0, 1]);
-    }
-    expect(registered.find((c) => c.name === 'add')!.options?.map((o) => [o.name, o.type, o.required])).toEqual([
-      ['url', 3, false],
-      ['file', 11, false],
-    ]);
-  });
-
-  it('exits 2 naming the variable when the token is missing', async () => {
-    const result = await npm(['run', 'deploy-commands'], { DISCORD_CLIENT_ID: '123' });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/DISCORD_TOKEN: is not set.*\.env\.example/);
-  });
-});
-
 describe('/ask', () => {
   it('defers at once, then edits the reply with quotes that are verbatim in the article', async () => {
     const interaction = ask('Is Jack Ma open to working with Apple?');
