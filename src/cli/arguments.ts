@@ -34,8 +34,17 @@ export function commandArguments<O extends Options>(
 
 /** `--server ID`: the Discord server whose library a command reads or changes (null: the home library). */
 export function serverOption(value: string | undefined, usage: string): string | null {
+  return discordIdOption('server', value, usage);
+}
+
+/** `--user ID`: a Discord user (null when not given). */
+export function userOption(value: string | undefined, usage: string): string | null {
+  return discordIdOption('user', value, usage);
+}
+
+function discordIdOption(what: 'server' | 'user', value: string | undefined, usage: string): string | null {
   if (value === undefined) return null;
   if (!isDiscordId(value))
-    throw new UsageError(`--server must be a Discord server id, a 17–20 digit number (got "${value}")\n${usage}`);
+    throw new UsageError(`--${what} must be a Discord ${what} id, a 17–20 digit number (got "${value}")\n${usage}`);
   return value;
 }
