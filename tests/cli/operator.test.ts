@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { FORGOTTEN_USER } from '../../src/library/forget.js';
 import { ALICE, BOB, SERVER_A, SERVER_B, everything, kept, writeRecords } from '../support/kept-records.js';
-import { ROOT, testEnv } from '../support/setup.js';
+import { ROOT, tempDir, testEnv } from '../support/setup.js';
 
-// The operator's npm run forget, run as an operator runs it, on files the product's own stores wrote. What it
-// deletes is tested in tests/library/forget.test.ts.
+// The operator's npm run backup and npm run forget, run as an operator runs them, on files the product's own stores
+// wrote. What they copy and delete is tested in tests/library/backup.test.ts and forget.test.ts.
 
 function run(command: string[], env: Record<string, string>) {
   const result = spawnSync(command[0]!, command.slice(1), {
@@ -32,6 +32,31 @@ function withRecords(overrides: Record<string, string> = {}) {
   fs.writeFileSync(path.join(articles, 'coral.txt'), 'Coral\n\nThe reef recovered.\n');
   return { env, config };
 }
+
+describe('npm run backup', () => {
+  it('prints one line (files, size, where), then refuses the same folder again with exit 2', () => {
+    const { env } = withRecords();
+    const dir = path.join(tempDir(), 'nightly');
+    const first = npm(['backup', '--', dir], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`^Backed up \\d+ files \\([\\d.]+ kB\\) to ${dir}\\n$`));
+    const before = fs.readdirSync(dir).sort();
+    expect(before).toEqual(['answers.db', 'articles', 'backup.json', 'feeds.db', 'libraries']);
+
+    const again = run(['npx', 'footnote', 'backup', dir], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      `${dir} is not an empty folder: give a new or empty one, so that a backup never mixes with other files. Nothing was written.\n`,
+    );
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('wants one folder', () => {
+    const { code, stderr } = npm(['backup'], testEnv());
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Give one folder to back up into\.\nusage: npm run backup -- DIR/);
+  });
+});
 
 describe('npm run forget', () => {
   it('says what it would delete about a person and changes nothing without --yes; with it, deletes', () => {
