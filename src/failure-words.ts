@@ -15,6 +15,8 @@ export type OwnWords = Pick<
   | 'library.full'
   | 'index.busy'
   | 'index.locked'
+  | 'backup.not-empty'
+  | 'backup.inside-data'
   | 'internal'
 >;
 

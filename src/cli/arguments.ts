@@ -37,8 +37,17 @@ export function commandArguments<O extends Options>(
  * `flag` names another option that takes a server id.
  */
 export function serverOption(value: string | undefined, usage: string, flag = '--server'): string | null {
+  return discordIdOption(flag, 'server', value, usage);
+}
+
+/** `--user ID`: a Discord user (null when not given). */
+export function userOption(value: string | undefined, usage: string): string | null {
+  return discordIdOption('--user', 'user', value, usage);
+}
+
+function discordIdOption(flag: string, what: 'server' | 'user', value: string | undefined, usage: string) {
   if (value === undefined) return null;
   if (!isDiscordId(value))
-    throw new UsageError(`${flag} must be a Discord server id, a 17–20 digit number (got "${value}")\n${usage}`);
+    throw new UsageError(`${flag} must be a Discord ${what} id, a 17–20 digit number (got "${value}")\n${usage}`);
   return value;
 }

@@ -22,6 +22,12 @@ const OWN_WORDS: OwnWords = {
       ? `Another process (pid ${owner.pid} on ${owner.host}, since ${owner.since}) is building the index in ` +
         `${indexDir}. Wait for it to finish and run again; if no such process exists, delete ${lockFile}.`
       : `Another process took the build lock of ${indexDir} just now; run again once it has finished.`,
+  'backup.not-empty': ({ dir }) =>
+    `${dir} is not an empty folder: give a new or empty one, so that a backup never mixes with other files. ` +
+    'Nothing was written.',
+  'backup.inside-data': ({ dir, variable, folder }) =>
+    `${dir} is inside ${variable} (${folder}), which the backup copies: choose a folder outside it. ` +
+    'Nothing was written.',
   internal: ({ errorId }) => `Something went wrong (error id ${errorId}); the log has the details.`,
 };
 

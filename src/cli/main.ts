@@ -7,6 +7,8 @@ const COMMANDS: Record<string, string> = {
   add: './add.js',
   remove: './remove.js',
   report: './report.js',
+  backup: './backup.js',
+  forget: './forget.js',
   start: './start.js',
   'deploy-commands': './deploy-commands.js',
 };

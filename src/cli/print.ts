@@ -1,4 +1,5 @@
-// The answer as the terminal shows it: quotes with their citations for a person, or the contract's JSON.
+// The answer as the terminal shows it (quotes with their citations for a person, or the contract's JSON), and counts
+// and sizes as the operator's commands print them.
 import { placeInArticle } from '../core/answer/cite.js';
 import { collapseWhitespace } from '../core/text/words.js';
 import type { TimedAnswer } from '../library/footnote.js';
@@ -48,4 +49,22 @@ export function answerText(answer: TimedAnswer): string {
     if (c.article.url) lines.push(`    ${c.article.url}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "1 file", "3 files". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A size for a person: bytes up to a kilobyte, then kB, MB or GB to three significant figures. */
+export function sizeText(bytes: number): string {
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  if (bytes < 1000) return `${bytes} bytes`;
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${Number(value.toPrecision(3))} ${units[unit]}`;
 }

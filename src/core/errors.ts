@@ -96,6 +96,10 @@ export interface ErrorDetails {
   'index.busy': Record<string, never>;
   /** Another process holds the build lock (`owner` null: it took it a moment ago). */
   'index.locked': { indexDir: string; lockFile: string; owner: { pid: number; host: string; since: string } | null };
+  /** `npm run backup` into a folder that has something in it already (or is a file). */
+  'backup.not-empty': { dir: string };
+  /** `npm run backup` into a folder inside one it copies (`variable` names that folder's setting). */
+  'backup.inside-data': { dir: string; variable: string; folder: string };
   /** Something failed on the bot's side; the log has it under `errorId`. */
   internal: { errorId: string };
 }
@@ -139,6 +143,8 @@ const CODES = {
   'fetch.too-large': true,
   'index.busy': true,
   'index.locked': true,
+  'backup.not-empty': true,
+  'backup.inside-data': true,
   internal: true,
 } satisfies Record<ErrorCode, true>;
 

@@ -23,6 +23,9 @@ const OWN_WORDS: OwnWords = {
     'remove one with `/remove` first. Nothing was added.',
   'index.busy': () => REINDEX_RUNNING,
   'index.locked': () => REINDEX_RUNNING,
+  // Only the operator's `npm run backup` fails so: the terminal's words name the folder.
+  'backup.not-empty': () => 'That backup folder is not empty. Nothing was written.',
+  'backup.inside-data': () => 'That backup folder is inside one the backup copies. Nothing was written.',
   internal: ({ errorId }) => `something went wrong on the bot's side (error id ${errorId})`,
 };
 

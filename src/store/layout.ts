@@ -39,8 +39,13 @@ export function createGeneration(indexDir: string): string {
 /** Makes `generationDir` the live index, then removes every other generation. */
 export function publishGeneration(indexDir: string, generationDir: string): void {
   syncDirectory(generationDir);
-  writeFileDurably(path.join(indexDir, POINTER), path.basename(generationDir) + '\n');
+  writePointer(indexDir, generationDir);
   removeOtherGenerations(indexDir, generationDir);
+}
+
+/** Makes CURRENT in `indexDir` name `generationDir`, a directory in it. */
+export function writePointer(indexDir: string, generationDir: string): void {
+  writeFileDurably(path.join(indexDir, POINTER), path.basename(generationDir) + '\n');
 }
 
 /** Removes generations other than `keep`: superseded ones and leftovers of interrupted builds. */

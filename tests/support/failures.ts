@@ -41,6 +41,8 @@ const SAMPLES: { [C in ErrorCode]: ErrorDetails[C] } = {
     lockFile: `${SERVER_PATH}/build.lock`,
     owner: { pid: 4242, host: 'box', since: '2026-12-01T12:00:00.000Z' },
   },
+  'backup.not-empty': { dir: '/srv/backups/today' },
+  'backup.inside-data': { dir: `${SERVER_PATH}/backup`, variable: 'INDEX_DIR', folder: SERVER_PATH },
   internal: { errorId: '0badc0de' },
 };
 

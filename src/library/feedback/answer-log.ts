@@ -48,6 +48,12 @@ export interface LoggedRow {
 const GIVEN_IN = `(a.guild_id = @guild OR (@guild IS NULL AND a.guild_id IS NULL AND a.channel_id = @channel))`;
 const placeParams = (place: Place) => ({ guild: place.guildId, channel: place.channelId });
 
+/** What forgetting someone or a server takes from the log: answers (each with the votes and threads on it), votes. */
+export interface ForgottenAnswers {
+  answers: number;
+  votes: number;
+}
+
 const DAY_MS = 24 * 60 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
@@ -168,6 +174,31 @@ export class AnswerLog {
       });
   }
 
+  /**
+   * A person's records, found by the salted hash of their id: the answers they were given and the votes they cast.
+   * Counted, and deleted when `apply`; the votes and thread entries on their answers go with them.
+   */
+  forgetUser(userId: string, apply: boolean): ForgottenAnswers {
+    if (!fs.existsSync(this.file)) return { answers: 0, votes: 0 };
+    this.open();
+    return this.forget({ user: this.hash(userId) }, apply, {
+      answers: 'SELECT count(*) FROM answers WHERE user_hash = @user',
+      votes: 'SELECT count(*) FROM votes WHERE user_hash = @user',
+      deletes: ['DELETE FROM votes WHERE user_hash = @user', 'DELETE FROM answers WHERE user_hash = @user'],
+    });
+  }
+
+  /** The answers given in a server, with the votes on them: counted, and deleted (threads too) when `apply`. */
+  forgetServer(guildId: string, apply: boolean): ForgottenAnswers {
+    if (!fs.existsSync(this.file)) return { answers: 0, votes: 0 };
+    this.open();
+    return this.forget({ guild: guildId }, apply, {
+      answers: 'SELECT count(*) FROM answers WHERE guild_id = @guild',
+      votes: 'SELECT count(*) FROM votes v JOIN answers a ON a.id = v.answer_id WHERE a.guild_id = @guild',
+      deletes: ['DELETE FROM answers WHERE guild_id = @guild'],
+    });
+  }
+
   close(): void {
     this.db?.close();
     this.db = null;
@@ -191,6 +222,26 @@ export class AnswerLog {
     this.db = db;
     this.prune();
     return db;
+  }
+
+  /**
+   * Counts, then runs `deletes` when `apply`, in one IMMEDIATE transaction: what is counted is what is deleted,
+   * however the bot writes meanwhile. Votes and thread entries go with their answers (ON DELETE CASCADE).
+   */
+  private forget(
+    params: Record<string, string>,
+    apply: boolean,
+    sql: { answers: string; votes: string; deletes: string[] },
+  ): ForgottenAnswers {
+    const db = this.db!;
+    const count = (query: string): number => db.prepare(query).pluck().get(params) as number;
+    return db
+      .transaction(() => {
+        const forgotten = { answers: count(sql.answers), votes: count(sql.votes) };
+        if (apply) for (const statement of sql.deletes) db.prepare(statement).run(params);
+        return forgotten;
+      })
+      .immediate();
   }
 
   private prune(): void {

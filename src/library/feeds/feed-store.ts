@@ -172,6 +172,36 @@ export class FeedStore {
     return this.db.prepare('DELETE FROM feeds WHERE id = ? AND owner = ?').run(id, owner).changes > 0;
   }
 
+  /**
+   * The feeds `userId` followed: counted and, when `apply`, credited to `marker` instead. Each is its owner's
+   * (a server's, the home library's) and stays.
+   */
+  forgetAdder(userId: string, marker: string, apply: boolean): number {
+    return this.db
+      .transaction(() => {
+        const count = this.db.prepare('SELECT count(*) FROM feeds WHERE added_by = ?').pluck().get(userId) as number;
+        if (apply) this.db.prepare('UPDATE feeds SET added_by = ? WHERE added_by = ?').run(marker, userId);
+        return count;
+      })
+      .immediate();
+  }
+
+  /** Every feed of `owner`, with the items seen in it: counted and, when `apply`, deleted. */
+  forgetOwner(owner: string, apply: boolean): { feeds: number; items: number } {
+    return this.db
+      .transaction(() => {
+        const feeds = this.db.prepare('SELECT count(*) FROM feeds WHERE owner = ?').pluck().get(owner) as number;
+        const items = this.db
+          .prepare('SELECT count(*) FROM feed_items i JOIN feeds f ON f.id = i.feed_id WHERE f.owner = ?')
+          .pluck()
+          .get(owner) as number;
+        // The items go with their feeds (ON DELETE CASCADE).
+        if (apply) this.db.prepare('DELETE FROM feeds WHERE owner = ?').run(owner);
+        return { feeds, items };
+      })
+      .immediate();
+  }
+
   /** Which of `itemIds` the feed has not listed before. */
   unseen(feedId: number, itemIds: string[]): Set<string> {
     const seen = this.db.prepare('SELECT 1 FROM feed_items WHERE feed_id = ? AND item_id = ?').pluck();
