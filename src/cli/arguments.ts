@@ -1,6 +1,6 @@
 // A command's arguments as node:util parseArgs reads them, with the contract's handling of mistakes and --help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isDiscordId } from '../config.js';
+import { DISCORD_ID_FORM, isDiscordId } from '../config.js';
 import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -36,6 +36,6 @@ export function commandArguments<O extends Options>(
 export function serverOption(value: string | undefined, usage: string): string | null {
   if (value === undefined) return null;
   if (!isDiscordId(value))
-    throw new UsageError(`--server must be a Discord server id, a 17–20 digit number (got "${value}")\n${usage}`);
+    throw new UsageError(`--server must be a Discord server id: ${DISCORD_ID_FORM} (got "${value}")\n${usage}`);
   return value;
 }

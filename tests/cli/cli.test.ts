@@ -411,7 +411,7 @@ describe('--server ID', () => {
     for (const command of ['ask', 'index', 'add', 'remove']) {
       const run = npm(['-s', command, '--', '--server', '../outside', ...(command === 'index' ? [] : ['x'])], env);
       expect(run.code, `${command}: ${run.stderr}`).toBe(2);
-      expect(run.stderr).toMatch(/--server must be a Discord server id/);
+      expect(run.stderr).toMatch(/--server must be a Discord server id: digits only, 15 to 21 of them/);
     }
     expect(fs.readdirSync(libraries)).toEqual([server]);
     // A server with no library of its own has nothing to rebuild or remove from.
