@@ -2,9 +2,9 @@
 import { discordCredentials } from '../config.js';
 import { loadCommands } from '../discord/load-commands.js';
 import { deployCommands } from '../discord/deploy.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
 
-runCommand(async ({ config }) => {
+runFootnoteCommand('deploy-commands', async ({ config }) => {
   const { token, clientId } = discordCredentials(config);
   const { guildId, apiBase } = config.discord;
   const commands = await loadCommands();

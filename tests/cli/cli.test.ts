@@ -3,11 +3,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { USAGES, type CommandName } from '../../src/cli/usage.js';
 import { ROOT, SHIPPED_ARTICLE, collapse, tempDir, testEnv } from '../support/setup.js';
 
 /** Runs an npm script the way a user does, with a clean environment plus `env`. */
 function npm(args: string[], env: Record<string, string>) {
   const result = spawnSync('npm', ['run', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `footnote …`: through npx as a user does (`viaNpx`), or its script, which is quicker. */
+function footnote(args: string[], env: Record<string, string>, { viaNpx = false } = {}) {
+  const [program, first] = viaNpx ? ['npx', 'footnote'] : [process.execPath, path.join(ROOT, 'dist/src/cli/main.js')];
+  const result = spawnSync(program, [first, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
     encoding: 'utf8',
@@ -418,5 +431,50 @@ describe('--server ID', () => {
     const none = npm(['-s', 'index', '--', '--server', '100000000000000043'], env);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/That server has no library yet/);
+  });
+});
+
+describe('--help', () => {
+  const names = Object.keys(USAGES) as CommandName[];
+
+  it('footnote --help, -h and help print every command’s usage and exit 0; a command that is not one exits 2', () => {
+    for (const asked of [['--help'], ['-h'], ['help']]) {
+      const { code, stdout, stderr } = footnote(asked, testEnv(), { viaNpx: asked[0] === '--help' });
+      expect(code, `${asked[0]}: ${stderr}`).toBe(0);
+      for (const name of names) {
+        expect(stdout).toContain(`\n  ${['footnote', name, USAGES[name].args].filter(Boolean).join(' ')}\n`);
+      }
+    }
+    const one = footnote(['help', 'remove'], testEnv());
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^usage: footnote remove \[--server ID\] ARTICLE_ID/);
+    expect(footnote(['remove', '--help'], testEnv()).stdout).toBe(one.stdout);
+    for (const wrong of [['nope'], [], ['help', 'nope']]) {
+      const run = footnote(wrong, testEnv());
+      expect(run.code, wrong.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(wrong.length ? /^footnote: no command "nope"\nusage: / : /^usage: footnote COMMAND/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('npm run X -- --help prints its usage and exits 0, before reading the configuration (npm start starts nothing)', () => {
+    // A setting that stops every command: --help is answered all the same.
+    const broken = testEnv({ HNSW_M: 'lots' });
+    for (const name of names) {
+      const script = name === 'start' ? ['start', '--'] : ['run', '-s', name, '--'];
+      const result = spawnSync('npm', [...script, '--help'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...broken },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status, `${name}: ${result.stderr}`).toBe(0);
+      const invocation = name === 'start' ? 'npm start' : `npm run ${name}${USAGES[name].args ? ' --' : ''}`;
+      expect(result.stdout).toContain(`usage: ${[invocation, USAGES[name].args].filter(Boolean).join(' ')}`);
+    }
+    // A command that takes no arguments refuses one, rather than ignore it.
+    const extra = npm(['-s', 'deploy-commands', '--', '--verbose'], testEnv());
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/--verbose.*\nusage: npm run deploy-commands$/m);
   });
 });
