@@ -4,6 +4,7 @@ import { USAGES, allUsages, runningAsFootnote, usage, type CommandName } from '.
 
 const COMMANDS: Record<CommandName, string> = {
   ask: './ask.js',
+  articles: './articles.js',
   index: './build-index.js',
   inspect: './inspect.js',
   add: './add.js',

@@ -1,6 +1,7 @@
 // Each command's usage in one place: its own --help and mistakes print it, and `footnote --help` prints them all.
 
-export type CommandName = 'ask' | 'index' | 'inspect' | 'add' | 'remove' | 'report' | 'start' | 'deploy-commands';
+export type CommandName =
+  'ask' | 'articles' | 'index' | 'inspect' | 'add' | 'remove' | 'report' | 'start' | 'deploy-commands';
 
 interface Usage {
   /** The arguments, as the usage line shows them ('' for none). */
@@ -17,6 +18,10 @@ export const USAGES: Record<CommandName, Usage> = {
     args: '[--json] [--explain] [--article ID] [--mode hybrid|dense|lexical] [--server ID] "your question"',
     does: 'answers one question from the articles, with quoted citations',
   },
+  articles: {
+    args: '[--server ID] [--json]',
+    does: 'lists the indexed articles: id, title, source and date, passages, file',
+  },
   index: {
     args: '[--server ID]',
     does: 'builds or updates the index from the articles',
@@ -27,7 +32,7 @@ export const USAGES: Record<CommandName, Usage> = {
   remove: {
     args: '[--server ID] ARTICLE_ID',
     does: 'takes an article out of the index; its file moves to REMOVED_DIR',
-    note: 'ids: npm run -s ask -- --json …, or /articles',
+    note: 'the ids: the articles command, or /articles on Discord',
   },
   report: {
     args: '[--since 7d] [--server ID] [--json]',
