@@ -1,4 +1,4 @@
-// /feeds add|list|remove: follow RSS and Atom feeds (the handlers are src/discord/handlers/feeds-handler.ts).
+// /feeds add|list|remove: follow RSS, Atom and JSON feeds (the handlers are src/discord/handlers/feeds-handler.ts).
 import {
   ChannelType,
   DiscordAPIError,
@@ -19,7 +19,7 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((s) =>
     s
       .setName('add')
-      .setDescription('Follow an RSS or Atom feed')
+      .setDescription('Follow an RSS, Atom or JSON feed')
       .addStringOption((o) => o.setName('url').setDescription('The feed’s link').setRequired(true))
       .addChannelOption((o) =>
         o

@@ -309,14 +309,22 @@ function discordIds(env: Env, name: string, what: 'user' | 'server'): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const id of ids) {
-    if (!isDiscordId(id)) throw new ConfigError(name, `"${id}" is not a Discord ${what} id (a 17–20 digit number)`);
+    if (!isDiscordId(id))
+      throw new ConfigError(name, `"${id}" is not a Discord ${what} id: expected ${DISCORD_ID_FORM}`);
   }
   return ids;
 }
 
-/** A Discord id (a snowflake): digits only, so one can never name a path. */
+// Discord's ids are snowflakes, 64-bit numbers: at most 20 digits, and at least 17 for any made since Discord opened.
+// The check is a little wider either side; the check and the words every refusal uses are made from the same numbers,
+// so that an operator is never told a range the check does not apply.
+const [FEWEST, MOST] = [15, 21];
+const DISCORD_ID = new RegExp(`^\\d{${FEWEST},${MOST}}$`);
+export const DISCORD_ID_FORM = `digits only, ${FEWEST} to ${MOST} of them (Discord ids have 17 to 20)`;
+
+/** A Discord id (a snowflake) as DISCORD_ID_FORM says: digits only, so one can never name a path. */
 export function isDiscordId(id: string): boolean {
-  return /^\d{15,21}$/.test(id);
+  return DISCORD_ID.test(id);
 }
 
 /** The bot's token and application id; without them, the error names the variable and where to find it. */

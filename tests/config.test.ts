@@ -30,6 +30,37 @@ describe('configuration', () => {
     ).toEqual([]);
   });
 
+  it('has .env.example set what an operator sets, and every other setting commented out at its true default', () => {
+    const lines = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n');
+    const settings = (pattern: RegExp) =>
+      lines.flatMap((line, n) => {
+        const match = pattern.exec(line);
+        return match ? [{ name: match[1]!, value: match[2]!, n }] : [];
+      });
+    const set = settings(/^([A-Z][A-Z0-9_]+)=(.*)$/);
+    const commented = settings(/^#\s*([A-Z][A-Z0-9_]+)=(.*)$/);
+    expect(set.map((s) => s.name)).toEqual([
+      'DISCORD_TOKEN',
+      'DISCORD_CLIENT_ID',
+      'DISCORD_GUILD_ID',
+      'ADMIN_USER_IDS',
+      'HOME_SERVER_IDS',
+      'ARTICLES_DIR',
+    ]);
+    // The settings to fill in come first; each variable is there once.
+    expect(Math.max(...set.map((s) => s.n))).toBeLessThan(Math.min(...commented.map((s) => s.n)));
+    const names = [...set, ...commented].map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    // Copied as it is, the file changes nothing; and each commented value is the default it says it is.
+    const env = (entries: { name: string; value: string }[]) =>
+      Object.fromEntries(entries.map((s) => [s.name, s.value]));
+    const defaults = loadConfig({}, ROOT);
+    expect(loadConfig(env(set), ROOT)).toEqual(defaults);
+    for (const setting of commented) {
+      expect(loadConfig(env([setting]), ROOT), `# ${setting.name}=${setting.value}`).toEqual(defaults);
+    }
+  });
+
   it('still reads a renamed variable by its old name, with a warning that names the new one', () => {
     expect(loadConfig(testEnv({ MIN_DENSE_SCORE: '5' }), ROOT)).toMatchObject({
       meaningMargin: 5,
@@ -57,6 +88,24 @@ describe('configuration', () => {
     expect(() => loadConfig(testEnv({ MAX_FEEDS_PER_SERVER: '0' }), ROOT)).toThrow(
       /MAX_FEEDS_PER_SERVER: expected a whole number from 1 to 1000/,
     );
+  });
+
+  it('takes Discord ids of 15 to 21 digits in ADMIN_USER_IDS and HOME_SERVER_IDS, and its refusal says so', () => {
+    // Discord's oldest ids have 17 digits, and a 64-bit snowflake at most 20: the check is a digit or two wider.
+    const ids = ['1'.repeat(15), '80351110224678912', '18446744073709551615', '9'.repeat(21)];
+    const config = loadConfig(testEnv({ ADMIN_USER_IDS: ids.join(','), HOME_SERVER_IDS: ids.join(', ') }), ROOT);
+    expect(config.discord.adminUserIds).toEqual(ids);
+    expect(config.homeServerIds).toEqual(ids);
+    for (const [name, id] of [
+      ['ADMIN_USER_IDS', '1'.repeat(14)],
+      ['ADMIN_USER_IDS', '1'.repeat(22)],
+      ['HOME_SERVER_IDS', '<@80351110224678912>'],
+    ] as const) {
+      expect(() => loadConfig(testEnv({ [name]: id }), ROOT)).toThrow(
+        `${name}: "${id}" is not a Discord ${name === 'ADMIN_USER_IDS' ? 'user' : 'server'} id: ` +
+          'expected digits only, 15 to 21 of them (Discord ids have 17 to 20) (see .env.example)',
+      );
+    }
   });
 
   it('searches HNSW with a candidate list that grows with the index, unless HNSW_EF_SEARCH sets one', () => {

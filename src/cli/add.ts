@@ -6,11 +6,12 @@ import { UsageError } from '../core/errors.js';
 import { Libraries } from '../library/libraries.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { commandArguments, serverOption } from './arguments.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE = 'usage: npm run add -- [--server ID] URL|FILE';
+const USAGE = usage('add');
 
-runCommand(async ({ config, log, argv }) => {
+runFootnoteCommand('add', async ({ config, log, argv }) => {
   const parsed = commandArguments(argv, USAGE, { server: { type: 'string' } });
   if (!parsed) return;
   const server = serverOption(parsed.values.server, USAGE);

@@ -1,6 +1,6 @@
 // A command's arguments as node:util parseArgs reads them, with the contract's handling of mistakes and --help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isDiscordId } from '../config.js';
+import { DISCORD_ID_FORM, isDiscordId } from '../config.js';
 import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -48,6 +48,6 @@ export function userOption(value: string | undefined, usage: string): string | n
 function discordIdOption(flag: string, what: 'server' | 'user', value: string | undefined, usage: string) {
   if (value === undefined) return null;
   if (!isDiscordId(value))
-    throw new UsageError(`${flag} must be a Discord ${what} id, a 17–20 digit number (got "${value}")\n${usage}`);
+    throw new UsageError(`${flag} must be a Discord ${what} id: ${DISCORD_ID_FORM} (got "${value}")\n${usage}`);
   return value;
 }

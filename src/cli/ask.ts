@@ -6,13 +6,12 @@ import { explanationText } from '../core/answer/explanation.js';
 import { answerJson, answerText } from './print.js';
 import { downloadProgress, indexProgress } from './progress.js';
 import { commandArguments, serverOption } from './arguments.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE =
-  'usage: npm run ask -- [--json] [--explain] [--article ID] [--mode hybrid|dense|lexical] [--server ID] ' +
-  '"your question"';
+const USAGE = usage('ask');
 
-runCommand(async ({ config, log, argv }) => {
+runFootnoteCommand('ask', async ({ config, log, argv }) => {
   const parsed = commandArguments(argv, USAGE, {
     json: { type: 'boolean' },
     explain: { type: 'boolean' },

@@ -3,13 +3,12 @@ import { UsageError } from '../core/errors.js';
 import { backup } from '../library/backup.js';
 import { commandArguments } from './arguments.js';
 import { plural, sizeText } from './print.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE =
-  'usage: npm run backup -- DIR   (DIR: a new or empty folder; .env, which holds the token, is not copied: ' +
-  'keep it safe apart)';
+const USAGE = usage('backup');
 
-runCommand(async ({ config, argv }) => {
+runFootnoteCommand('backup', async ({ config, argv }) => {
   const parsed = commandArguments(argv, USAGE, {});
   if (!parsed) return;
   const [dir, ...extra] = parsed.positionals;

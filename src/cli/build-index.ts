@@ -4,11 +4,12 @@ import { formatSummary } from '../index/build.js';
 import { Libraries } from '../library/libraries.js';
 import { commandArguments, serverOption } from './arguments.js';
 import { downloadProgress, indexProgress } from './progress.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE = 'usage: npm run index -- [--server ID]   (the home library: set ARTICLES_DIR and INDEX_DIR)';
+const USAGE = usage('index');
 
-runCommand(async ({ config, log, argv }) => {
+runFootnoteCommand('index', async ({ config, log, argv }) => {
   const parsed = commandArguments(argv, USAGE, { server: { type: 'string' } }, { positionals: false });
   if (!parsed) return;
   const server = serverOption(parsed.values.server, USAGE);

@@ -6,17 +6,13 @@ import { ConfigError, UsageError } from '../core/errors.js';
 import { loadCommands } from '../discord/load-commands.js';
 import { clearGuildCommands, deployCommands, type Application, type DeployTarget } from '../discord/deploy.js';
 import { commandArguments, serverOption } from './arguments.js';
-import { runCommand } from './run.js';
-
-const USAGE = [
-  'usage: npm run deploy-commands -- [--clear-server ID]',
-  '  no flag: register the slash commands to DISCORD_GUILD_ID when set (that server only, at once), else globally',
-  '  --clear-server ID: remove every slash command this application registered in server ID',
-].join('\n');
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
 const CLEAR = 'npm run deploy-commands -- --clear-server';
 
-runCommand(async ({ config, argv }) => {
+runFootnoteCommand('deploy-commands', async ({ config, argv }) => {
+  const USAGE = usage('deploy-commands');
   const parsed = commandArguments(argv, USAGE, { 'clear-server': { type: 'string' } }, { positionals: false });
   if (!parsed) return;
   const server = serverOption(parsed.values['clear-server'], USAGE, '--clear-server');

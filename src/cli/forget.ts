@@ -10,12 +10,12 @@ import {
 } from '../library/forget.js';
 import { commandArguments, serverOption, userOption } from './arguments.js';
 import { plural, sizeText } from './print.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE =
-  'usage: npm run forget -- --user ID|--server ID [--yes]   (without --yes it only says what it would delete)';
+const USAGE = usage('forget');
 
-runCommand(({ config, argv }) => {
+runFootnoteCommand('forget', ({ config, argv }) => {
   const parsed = commandArguments(
     argv,
     USAGE,

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { ARTICLE_EXTENSIONS, loadFile } from '../articles/load.js';
 import { UsageError } from '../core/errors.js';
 import { commandArguments } from './arguments.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE = 'usage: npm run inspect -- [--json] FILE';
+const USAGE = usage('inspect');
 
-runCommand(async ({ config, argv }) => {
+runFootnoteCommand('inspect', async ({ config, argv }) => {
   const parsed = commandArguments(argv, USAGE, { json: { type: 'boolean' } });
   if (!parsed) return;
   const [name, ...extra] = parsed.positionals;

@@ -2,6 +2,7 @@
 // and sizes as the operator's commands print them.
 import { placeInArticle } from '../core/answer/cite.js';
 import { collapseWhitespace } from '../core/text/words.js';
+import type { ArticleEntry } from '../core/types.js';
 import type { TimedAnswer } from '../library/footnote.js';
 
 /** The `ask --json` object, exactly in the contract's shape. */
@@ -67,4 +68,34 @@ export function sizeText(bytes: number): string {
     unit++;
   }
   return `${Number(value.toPrecision(3))} ${units[unit]}`;
+}
+
+/** The `articles --json` object: the library listed, and each of its articles as `ask --json` names one. */
+export function articlesJson(library: string, articles: ArticleEntry[]): object {
+  return {
+    library,
+    articles: articles.map(({ id, title, date, source, file, passages }) => ({
+      id,
+      title,
+      date,
+      source,
+      file,
+      passages,
+    })),
+  };
+}
+
+// Ids longer than this are not padded to: one long path would push every other line's title off the screen.
+const ID_COLUMN = 40;
+
+/** The articles for a person: one line each, its id first (to copy), then title, source and date, passages, file. */
+export function articlesText(articles: ArticleEntry[]): string {
+  if (!articles.length) return 'No articles are indexed yet.\n';
+  const width = Math.min(ID_COLUMN, Math.max(...articles.map((a) => a.id.length)));
+  const lines = articles.map((a) => {
+    const details = [a.source, a.date].filter(Boolean).join(', ');
+    const passages = `${a.passages} passage${a.passages === 1 ? '' : 's'}`;
+    return `${a.id.padEnd(width)}  ${a.title}${details ? ` (${details})` : ''} · ${passages} · ${a.file}`;
+  });
+  return `${lines.join('\n')}\n`;
 }

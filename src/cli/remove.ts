@@ -3,11 +3,12 @@ import { UsageError, UserError } from '../core/errors.js';
 import { Libraries } from '../library/libraries.js';
 import { indexProgress } from './progress.js';
 import { commandArguments, serverOption } from './arguments.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE = 'usage: npm run remove -- [--server ID] ARTICLE_ID   (ids: npm run -s ask -- --json …, or /articles)';
+const USAGE = usage('remove');
 
-runCommand(async ({ config, log, argv }) => {
+runFootnoteCommand('remove', async ({ config, log, argv }) => {
   const parsed = commandArguments(argv, USAGE, { server: { type: 'string' } });
   if (!parsed) return;
   const server = serverOption(parsed.values.server, USAGE);

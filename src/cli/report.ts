@@ -4,11 +4,12 @@ import { UsageError } from '../core/errors.js';
 import { AnswerLog } from '../library/feedback/answer-log.js';
 import { operatorReport, operatorText } from '../library/feedback/question-report.js';
 import { commandArguments } from './arguments.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
+import { usage } from './usage.js';
 
-const USAGE = 'usage: npm run report -- [--since 7d] [--server ID] [--json]   (--since: days d or hours h)';
+const USAGE = usage('report');
 
-runCommand(({ config, argv }) => {
+runFootnoteCommand('report', ({ config, argv }) => {
   const parsed = commandArguments(
     argv,
     USAGE,

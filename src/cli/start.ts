@@ -10,9 +10,10 @@ import { Feeds } from '../library/feeds/feeds.js';
 import { Libraries } from '../library/libraries.js';
 import type { Logger } from '../log.js';
 import { downloadProgress } from './progress.js';
-import { runCommand } from './run.js';
+import { runFootnoteCommand } from './run.js';
 
-runCommand(
+runFootnoteCommand(
+  'start',
   async ({ config: settings, log }) => {
     // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
     const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };

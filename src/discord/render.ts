@@ -123,9 +123,14 @@ const ARTICLE_LINE = Math.floor(LIMITS.embedDescription / ARTICLES_PER_PAGE) - 1
  * One page of the indexed articles (newest first) as an embed: each title, linked when its link is
  * one Discord shows as such, its source and date, and its passages; each line within its share of
  * the description (a long link is dropped before the title is cut); a shared library article says so.
+ * An article with `showId` ends with its id, for those who may remove it (/remove, npm run remove): what is before
+ * the id is cut to make room for it, and only an id longer than MAX_SHOWN_ID is cut itself.
  */
 export function renderArticleList(
-  articles: (Pick<IndexedArticle, 'title' | 'source' | 'date' | 'url' | 'passages'> & { shared?: boolean })[],
+  articles: (Pick<IndexedArticle, 'id' | 'title' | 'source' | 'date' | 'url' | 'passages'> & {
+    shared?: boolean;
+    showId?: boolean;
+  })[],
   requestedPage: number | null,
 ): APIEmbed {
   const pages = Math.ceil(articles.length / ARTICLES_PER_PAGE);
@@ -138,8 +143,10 @@ export function renderArticleList(
     // A bracket in the title would end the link's text early.
     const title = fit(a.title, 200).replace(/(?<!\\)[[\]]/g, '\\$&');
     const rest = `${details ? ` — ${details}` : ''} · ${a.passages} passages${a.shared ? ' · shared library' : ''}`;
+    const id = a.showId ? ` · id ${codeSpan(shorten(a.id, MAX_SHOWN_ID))}` : '';
+    const room = ARTICLE_LINE - id.length;
     const linked = a.url && SAFE_LINK.test(a.url) ? `**[${title}](${a.url})**${rest}` : null;
-    return linked && linked.length <= ARTICLE_LINE ? linked : shorten(`**${title}**${rest}`, ARTICLE_LINE);
+    return (linked && linked.length <= room ? linked : shorten(`**${title}**${rest}`, room)) + id;
   });
   return {
     title: `Articles (${articles.length})`,
@@ -151,6 +158,14 @@ export function renderArticleList(
           : 'Ask about them with /ask',
     },
   };
+}
+
+// Room a shown id may take of its line, which leaves the title some (paths that long are not seen in practice).
+const MAX_SHOWN_ID = 200;
+
+/** Text shown as written and easy to copy: inline code, unless a backtick in it would end the code early. */
+function codeSpan(text: string): string {
+  return text.includes('`') ? escapeMarkdown(text) : `\`${text}\``;
 }
 
 /** A private answer as the channel sees it once its asker shares it: who shared it, then the answer. */

@@ -3,11 +3,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SHIPPED_ARTICLE, collapse, tempDir, testEnv } from '../support/setup.js';
+import { USAGES, type CommandName } from '../../src/cli/usage.js';
+import { CORAL, ROOT, SHIPPED_ARTICLE, articlesCopy, collapse, tempDir, testEnv } from '../support/setup.js';
 
 /** Runs an npm script the way a user does, with a clean environment plus `env`. */
 function npm(args: string[], env: Record<string, string>) {
   const result = spawnSync('npm', ['run', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `footnote …`: through npx as a user does (`viaNpx`), or its script, which is quicker. */
+function footnote(args: string[], env: Record<string, string>, { viaNpx = false } = {}) {
+  const [program, first] = viaNpx ? ['npx', 'footnote'] : [process.execPath, path.join(ROOT, 'dist/src/cli/main.js')];
+  const result = spawnSync(program, [first, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...env },
     encoding: 'utf8',
@@ -381,6 +394,61 @@ describe('npm run add and npm run remove', () => {
   });
 });
 
+/** The `articles --json` contract, as these tests read it. */
+interface ArticlesJson {
+  library: string;
+  articles: { id: string; title: string; date: string | null; source: string | null; file: string; passages: number }[];
+}
+
+describe('npm run articles', () => {
+  it('lists the indexed articles with their ids, for a person or as JSON, and the ids are the ones remove takes', () => {
+    const articles = articlesCopy({ 'coral.md': CORAL });
+    const env = testEnv({ ARTICLES_DIR: articles, REMOVED_DIR: path.join(tempDir(), 'removed') });
+    // The index is built on first use, as remove would build it.
+    const json = npm(['-s', 'articles', '--', '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const listed = JSON.parse(json.stdout) as ArticlesJson;
+    expect(listed.library).toBe('home');
+    expect(listed.articles.map((a) => Object.keys(a))).toEqual(
+      listed.articles.map(() => ['id', 'title', 'date', 'source', 'file', 'passages']),
+    );
+    // Newest first, as /articles lists them.
+    expect(listed.articles).toEqual([
+      {
+        id: 'coral',
+        title: 'Coral reefs recover after a cool summer',
+        date: '2023-11-15',
+        source: 'Ocean Notes',
+        file: 'coral.md',
+        passages: 1,
+      },
+      expect.objectContaining({ id: 'alibaba-jack-ma-open-to-apple-payments', source: 'Reuters', date: '2014-10-28' }),
+    ]);
+
+    const text = npm(['-s', 'articles'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')).toEqual([
+      // The ids in a column, first, to copy.
+      expect.stringMatching(
+        /^coral {35}Coral reefs recover after a cool summer \(Ocean Notes, 2023-11-15\) · 1 passage · coral\.md$/,
+      ),
+      expect.stringMatching(
+        /^alibaba-jack-ma-open-to-apple-payments {2}Alibaba's Jack Ma .* \(Reuters, 2014-10-28\) · \d+ passages · alibaba-jack-ma-open-to-apple-payments\.txt$/,
+      ),
+      '',
+    ]);
+    const gone = npm(['-s', 'remove', '--', listed.articles[0]!.id], env);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect((JSON.parse(npm(['-s', 'articles', '--', '--json'], env).stdout) as ArticlesJson).articles).toHaveLength(1);
+
+    const wrong = npm(['-s', 'articles', '--', 'coral'], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /^Unexpected argument 'coral'.*\nusage: npm run articles -- \[--server ID\] \[--json\]$/m,
+    );
+  });
+});
+
 describe('--server ID', () => {
   it("adds to, indexes, answers as and removes from a server's own library; ids that are not a server's exit 2", () => {
     const server = '100000000000000042';
@@ -405,18 +473,70 @@ describe('--server ID', () => {
     const elsewhere = npm(['-s', 'ask', '--', '--json', '--server', '100000000000000043', question], env).stdout;
     expect(askJson(elsewhere).citations.every((c) => c.article.library === 'home')).toBe(true);
 
+    // A server's library is listed as its own, without the home library's articles.
+    const listed = JSON.parse(npm(['-s', 'articles', '--', '--server', server, '--json'], env).stdout) as ArticlesJson;
+    expect(listed).toEqual({ library: server, articles: [expect.objectContaining({ file: 'ferry-notes.md' })] });
+    expect(listed.articles[0]!.id).toBe(there.citations[0]!.article.id);
     const gone = npm(['-s', 'remove', '--', '--server', server, there.citations[0]!.article.id], env);
     expect(gone.code, gone.stderr).toBe(0);
     expect(fs.readdirSync(path.join(libraries, server, 'articles'))).toEqual([]);
-    for (const command of ['ask', 'index', 'add', 'remove']) {
-      const run = npm(['-s', command, '--', '--server', '../outside', ...(command === 'index' ? [] : ['x'])], env);
+    for (const command of ['ask', 'index', 'add', 'remove', 'articles']) {
+      const args = ['index', 'articles'].includes(command) ? [] : ['x'];
+      const run = npm(['-s', command, '--', '--server', '../outside', ...args], env);
       expect(run.code, `${command}: ${run.stderr}`).toBe(2);
-      expect(run.stderr).toMatch(/--server must be a Discord server id/);
+      expect(run.stderr).toMatch(/--server must be a Discord server id: digits only, 15 to 21 of them/);
     }
     expect(fs.readdirSync(libraries)).toEqual([server]);
     // A server with no library of its own has nothing to rebuild or remove from.
-    const none = npm(['-s', 'index', '--', '--server', '100000000000000043'], env);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/That server has no library yet/);
+    for (const command of ['index', 'articles']) {
+      const none = npm(['-s', command, '--', '--server', '100000000000000043'], env);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/That server has no library yet/);
+    }
+  });
+});
+
+describe('--help', () => {
+  const names = Object.keys(USAGES) as CommandName[];
+
+  it('footnote --help, -h and help print every command’s usage and exit 0; a command that is not one exits 2', () => {
+    for (const asked of [['--help'], ['-h'], ['help']]) {
+      const { code, stdout, stderr } = footnote(asked, testEnv(), { viaNpx: asked[0] === '--help' });
+      expect(code, `${asked[0]}: ${stderr}`).toBe(0);
+      for (const name of names) {
+        expect(stdout).toContain(`\n  ${['footnote', name, USAGES[name].args].filter(Boolean).join(' ')}\n`);
+      }
+    }
+    const one = footnote(['help', 'remove'], testEnv());
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^usage: footnote remove \[--server ID\] ARTICLE_ID/);
+    expect(footnote(['remove', '--help'], testEnv()).stdout).toBe(one.stdout);
+    for (const wrong of [['nope'], [], ['help', 'nope']]) {
+      const run = footnote(wrong, testEnv());
+      expect(run.code, wrong.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(wrong.length ? /^footnote: no command "nope"\nusage: / : /^usage: footnote COMMAND/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('npm run X -- --help prints its usage and exits 0, before reading the configuration (npm start starts nothing)', () => {
+    // A setting that stops every command: --help is answered all the same.
+    const broken = testEnv({ HNSW_M: 'lots' });
+    for (const name of names) {
+      const script = name === 'start' ? ['start', '--'] : ['run', '-s', name, '--'];
+      const result = spawnSync('npm', [...script, '--help'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...broken },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status, `${name}: ${result.stderr}`).toBe(0);
+      const invocation = name === 'start' ? 'npm start' : `npm run ${name}${USAGES[name].args ? ' --' : ''}`;
+      expect(result.stdout).toContain(`usage: ${[invocation, USAGES[name].args].filter(Boolean).join(' ')}`);
+    }
+    // A command that takes no arguments refuses one, rather than ignore it.
+    const extra = npm(['-s', 'start', '--', '--verbose'], testEnv());
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/--verbose.*\nusage: npm start$/m);
   });
 });

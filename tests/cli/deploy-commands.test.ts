@@ -136,7 +136,7 @@ describe('npm run deploy-commands', () => {
       const result = await deploy(['--clear-server', bad]);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(
-        `--clear-server must be a Discord server id, a 17–20 digit number (got "${bad}")`,
+        `--clear-server must be a Discord server id: digits only, 15 to 21 of them (Discord ids have 17 to 20) (got "${bad}")`,
       );
       expect(result.stderr).toContain('usage: npm run deploy-commands -- [--clear-server ID]');
       expect(result.stdout).toBe('');
@@ -177,7 +177,9 @@ describe('npm run deploy-commands', () => {
     expect(unknown.stderr).toContain('usage: npm run deploy-commands -- [--clear-server ID]');
     const help = await deploy(['--help'], { DISCORD_TOKEN: '' });
     expect(help.status, help.stderr).toBe(0);
-    expect(help.stdout).toMatch(/^usage: npm run deploy-commands -- \[--clear-server ID\]\n {2}no flag: /);
+    expect(help.stdout).toMatch(
+      /^usage: npm run deploy-commands -- \[--clear-server ID\] {3}\(to DISCORD_GUILD_ID when set/,
+    );
     expect(emulator.requests).toEqual([]);
   });
 

@@ -113,9 +113,12 @@ describe('npm run forget', () => {
   it.each([
     [
       ['--user', 'alice'],
-      /^--user must be a Discord user id, a 17–20 digit number \(got "alice"\)\nusage: npm run forget/,
+      /^--user must be a Discord user id: digits only, 15 to 21 of them .*\(got "alice"\)\nusage: npm run forget/,
     ],
-    [['--server', '12', '--yes'], /^--server must be a Discord server id, a 17–20 digit number \(got "12"\)\n/],
+    [
+      ['--server', '12', '--yes'],
+      /^--server must be a Discord server id: digits only, 15 to 21 of them .*\(got "12"\)\n/,
+    ],
     [['--server', '../home'], /^--server must be a Discord server id/],
     [[], /^Give --user ID or --server ID, one of them\.\n/],
     [['--user', ALICE, '--server', SERVER_A], /^Give --user ID or --server ID, one of them\.\n/],

@@ -14,6 +14,7 @@ import { HOME_LIBRARY } from '../../src/library/library-id.js';
 import { Feeds } from '../../src/library/feeds/feeds.js';
 import { FEED_CHANNEL_REFUSED } from '../../src/discord/handlers/feeds-handler.js';
 import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';
+import { data as feedsCommand } from '../../commands/feeds.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
 import { ROOT, articlesCopy, logRecord } from '../support/setup.js';
@@ -130,6 +131,11 @@ async function feedChoices(typed: string, user: APIUser, where: { guildId?: stri
 }
 
 describe('/feeds', () => {
+  it('offers to follow every kind of feed it reads: RSS, Atom and JSON', () => {
+    const add = feedsCommand.toJSON().options?.find((o) => o.name === 'add');
+    expect(add?.description).toBe('Follow an RSS, Atom or JSON feed');
+  });
+
   it('follows a feed, says what its first read brought, and lists it', async () => {
     const channel = emulator.fixture.channel.id;
     const reply = await feeds('add', [

@@ -89,6 +89,30 @@ async function ask(question: string): Promise<string> {
 }
 
 describe('/remove', () => {
+  it('has /articles show the ids to those who may remove, and to no one else', async () => {
+    const { admin, owner, regular } = emulator.fixture.users;
+    const lines = async (user: APIUser, where: { guildId?: string }) => {
+      const sent = emulator.sendSlashCommand({ name: 'articles', user, ...where });
+      return (await emulator.waitForInteractionReply(sent.id)).embeds[0]!.description!.split('\n');
+    };
+    // Manage Server holders where they hold it; ADMIN_USER_IDS anywhere, a DM too.
+    for (const [user, where] of [
+      [admin, guild()],
+      [owner, {}],
+    ] as const) {
+      const shown = await lines(user, where);
+      expect(shown.find((line) => line.includes('The Quince Orchard'))).toMatch(
+        new RegExp(`^\\*\\*The Quince Orchard\\*\\* · 1 passages · id \`${idOf('orchard.md')}\`$`),
+      );
+      expect(shown.find((line) => line.includes('The Night Ferry'))).toContain(`· id \`${idOf('harbour/ferry.md')}\``);
+    }
+    for (const where of [guild(), {}]) {
+      const shown = await lines(regular, where);
+      expect(shown.find((line) => line.includes('The Quince Orchard'))).toBe('**The Quince Orchard** · 1 passages');
+      for (const line of shown) expect(line).not.toContain(' · id ');
+    }
+  });
+
   it('autocompletes the indexed articles by title', async () => {
     const sent = emulator.sendAutocomplete({
       name: 'remove',

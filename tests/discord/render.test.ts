@@ -113,6 +113,7 @@ describe('shorten', () => {
 
 describe('the article list', () => {
   const article = (n: number, more: Partial<Parameters<typeof renderArticleList>[0][number]> = {}) => ({
+    id: `article-${n}`,
     title: `Article ${n}`,
     source: 'Reuters',
     date: '2014-10-28',
@@ -147,5 +148,35 @@ describe('the article list', () => {
     expect(embed.description!.split('\n')).toHaveLength(10);
     const odd = renderArticleList([article(1, { title: 'Odd [one]', url: 'javascript:alert(1)' })], null);
     expect(odd.description).toBe('**Odd \\[one\\]** — Reuters, 2014-10-28 · 3 passages');
+  });
+
+  it('ends a line with its id when it is to be shown, whole, cutting what is before it first', () => {
+    const embed = renderArticleList(
+      [
+        article(1, { showId: true }),
+        article(2),
+        article(3, { showId: true, id: 'odd`id', url: null }),
+        article(4, {
+          ...{ showId: true, id: `harbour/${'f'.repeat(150)}`, url: null },
+          ...{ title: 'Long '.repeat(200), source: 'Source '.repeat(20) },
+        }),
+      ],
+      null,
+    );
+    const lines = embed.description!.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      '**[Article 1](https://example.com/1)** — Reuters, 2014-10-28 · 3 passages · id `article-1`',
+      '**[Article 2](https://example.com/2)** — Reuters, 2014-10-28 · 3 passages',
+      // A backtick would end the code early: the id is shown escaped instead.
+      '**Article 3** — Reuters, 2014-10-28 · 3 passages · id odd\\`id',
+    ]);
+    expect(lines[3]).toMatch(new RegExp(`^\\*\\*Long Long .*Source… · id \`harbour/f{150}\`$`));
+    expect(lines[3]!.length).toBeLessThanOrEqual(Math.floor(LIMITS.embedDescription / 10) - 1);
+    // A page of ten such lines still fits an embed.
+    const full = renderArticleList(
+      Array.from({ length: 10 }, (_, i) => article(i, { showId: true, id: 'x'.repeat(300), title: 'T'.repeat(300) })),
+      null,
+    );
+    expect(full.description!.length).toBeLessThanOrEqual(LIMITS.embedDescription);
   });
 });

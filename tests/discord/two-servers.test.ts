@@ -363,6 +363,20 @@ describe('two servers, one hostile', () => {
     expect(titles).not.toContain('Moss on the Sea Wall');
   });
 
+  it('shows A’s admin the ids of A’s own articles in /articles, not of the shared ones, and a member none', async () => {
+    const lines = async (user: APIUser) =>
+      (await command('articles', user, serverA().id)).embeds[0]!.description!.split('\n');
+    const admin = await lines(adminA());
+    expect(admin.find((line) => line.includes('The Harrow Vault Ledger'))).toMatch(
+      new RegExp(`· id \`${a.articleId}\`$`),
+    );
+    // A shared article is the home library's: A's admin cannot remove it from here.
+    const shared = admin.filter((line) => line.includes('shared library'));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const line of shared) expect(line).not.toContain(' · id ');
+    for (const line of await lines(emulator.fixture.users.regular)) expect(line).not.toContain(' · id ');
+  });
+
   it('reads the home library in a DM; only an operator changes it there, and never a server’s', async () => {
     const dm = await command('ask', emulator.fixture.users.regular, undefined, [text('question', VAULT_QUESTION)]);
     expect(dm.content).not.toContain('oak chest');

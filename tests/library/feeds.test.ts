@@ -61,6 +61,14 @@ beforeAll(async () => {
         `<link href="${base}/stories/lighthouse"/><updated>2026-11-30T10:00:00Z</updated></entry></feed>`;
       return void res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atom);
     }
+    if (url === '/feed.json') {
+      const json = {
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'Quay Notes',
+        items: [{ id: 'market', url: `${base}/stories/market`, title: 'Market' }],
+      };
+      return void res.writeHead(200, { 'content-type': 'application/feed+json' }).end(JSON.stringify(json));
+    }
     if (url === '/not-a-feed') return void res.writeHead(200, { 'content-type': 'text/html' }).end(storyPage('ferry'));
     const story = url.match(/^\/stories\/(\w+)$/);
     if (story) return void res.writeHead(200, { 'content-type': 'text/html' }).end(storyPage(story[1]!));
@@ -142,6 +150,18 @@ describe('following feeds', () => {
       const [later] = await feeds.pollDue();
       expect(later!.added.map((a) => a.file)).toEqual(['market-news.txt']);
       expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await libraries.close();
+    }
+  });
+
+  it('reads JSON feeds too', async () => {
+    const { libraries, feeds } = setUp();
+    try {
+      expect(await feeds.follow(`${base}/feed.json`, home)).toMatchObject({ title: 'Quay Notes' });
+      const [result] = await feeds.pollDue();
+      expect(result!.added.map((a) => a.title)).toEqual(['Market news']);
     } finally {
       feeds.close();
       await libraries.close();

@@ -1,5 +1,5 @@
-// Following RSS and Atom feeds: subscribe, list, unsubscribe, and poll the due ones, taking their new items through
-// the same path as /add and indexing each poll's articles in one incremental build.
+// Following RSS, Atom and JSON feeds: subscribe, list, unsubscribe, and poll the due ones, taking their new items
+// through the same path as /add and indexing each poll's articles in one incremental build.
 import { randomBytes } from 'node:crypto';
 import { extractFromJson, extractFromXml, type FeedData } from '@extractus/feed-extractor';
 import { canonicalUrl, indexSaved, saveArticle, type AddOptions, type Batch } from '../add-article.js';
