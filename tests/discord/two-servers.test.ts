@@ -19,7 +19,7 @@ import { SHARE_BUTTON } from '../../src/discord/render.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import type { EmulatedGuild } from '../../scripts/discord-emulator/guilds.js';
 import { startBot, type RunningBot } from '../support/bot.js';
-import { articlesCopy } from '../support/setup.js';
+import { articlesCopy, tempDir } from '../support/setup.js';
 
 // Issue 26 through the real client and the emulator: server A has a library of its own; server B's owner is hostile.
 // Whatever B's owner does, they get nothing of A's (no answer quoting A's article, no title, no feed, no question)
@@ -402,6 +402,8 @@ describe('a HOME_SERVER_IDS server', () => {
     articles = articlesCopy();
     own = await startBot((e) => ({
       ARTICLES_DIR: articles,
+      // Its own, or /remove would move the article into the checkout's data/removed.
+      REMOVED_DIR: path.join(tempDir('footnote-removed-'), 'removed'),
       HOME_SERVER_IDS: e.fixture.guild.id,
       FETCH_ALLOW_HOSTS: '127.0.0.1',
     }));
