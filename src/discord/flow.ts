@@ -23,7 +23,8 @@ export async function runFlow(
       const refusal = check(request, context);
       if (refusal === null) continue;
       context.log.info({ refusal }, 'request refused');
-      await request.reply({ content: refusal, embeds: [] });
+      if (typeof refusal === 'string') await request.reply({ content: refusal, embeds: [] });
+      else await request.refuse(refusal.notice, refusal.until);
       return;
     }
     await work();

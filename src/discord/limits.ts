@@ -13,13 +13,17 @@ export class RateLimiter {
     readonly windowMs: number,
   ) {}
 
-  /** Counts a question; when over the limit, how long until the user may ask again. */
-  take(userId: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number } {
+  /**
+   * Counts a question; when over the limit, how long until the user may ask again, and when that is (`until`, the
+   * same for every refusal of one wait).
+   */
+  take(userId: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number; until: number } {
     if (this.limit <= 0) return { ok: true };
     const times = (this.recent.get(userId) ?? []).filter((t) => now - t < this.windowMs);
     if (times.length >= this.limit) {
       this.recent.set(userId, times);
-      return { ok: false, retryAfterMs: times[0]! + this.windowMs - now };
+      const until = times[0]! + this.windowMs;
+      return { ok: false, retryAfterMs: until - now, until };
     }
     times.push(now);
     this.recent.set(userId, times);
@@ -29,6 +33,22 @@ export class RateLimiter {
 
   private forget(now: number): void {
     for (const [user, times] of this.recent) if (times.every((t) => now - t >= this.windowMs)) this.recent.delete(user);
+  }
+}
+
+/**
+ * Who has been told to wait, and until when: a message over the limit gets one notice per wait, then silence, so
+ * that twenty messages never make twenty replies.
+ */
+export class Notices {
+  private readonly told = new Map<string, number>();
+
+  /** True the first time `userId` is refused for the wait that ends at `until`. */
+  first(userId: string, until: number, now = Date.now()): boolean {
+    if (this.told.get(userId) === until) return false;
+    this.told.set(userId, until);
+    if (this.told.size > 10_000) for (const [user, end] of this.told) if (end <= now) this.told.delete(user);
+    return true;
   }
 }
 
@@ -103,6 +123,10 @@ export interface Limits {
   adds: RateLimiter;
   /** Adds (a fetch, a parse, an index update) run at once (MAX_CONCURRENT_ADDS), so no one can take the machine. */
   addQueue: WorkQueue;
+  /** The rate-limit notices given to messages, one per wait. */
+  notices: Notices;
+  /** The requests already counted against the question limit: a message is counted once, at the door. */
+  counted: WeakSet<object>;
 }
 
 /** The limits as configured. */
@@ -112,5 +136,7 @@ export function configuredLimits({ rateLimit, queue, addLimit }: Config['discord
     queue: new WorkQueue(queue.concurrency, queue.capacity),
     adds: new RateLimiter(addLimit.adds, addLimit.windowMs),
     addQueue: new WorkQueue(addLimit.concurrency, QUEUED_ADDS),
+    notices: new Notices(),
+    counted: new WeakSet(),
   };
 }

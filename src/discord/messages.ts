@@ -3,13 +3,15 @@
  * or an article file sent alone); in a server, a message that mentions the bot is a question
  * answered as a reply. Everything else is ignored.
  */
-import { ChannelType, type Message } from 'discord.js';
+import { ChannelType, type Attachment, type Message } from 'discord.js';
 import { isArticleFile } from '../articles/load.js';
 import { addFromDiscord } from './handlers/add-handler.js';
 import type { CommandContext } from './command-types.js';
 import { askQuestion, readThread } from './handlers/question-handler.js';
 import { rebuildIndex } from './handlers/reindex-handler.js';
-import { fromMessage } from './request.js';
+import { runFlow } from './flow.js';
+import { isIndexAdmin, withinRateLimit } from './preconditions.js';
+import { fromMessage, type Request } from './request.js';
 
 const REINDEX_WORD = /^[!/]?reindex$/i;
 // `add https://…` in a DM (a link with its scheme, so that "add salt?" stays a question); a file
@@ -29,17 +31,29 @@ export async function handleMessage(message: Message, context: CommandContext): 
   if (!direct && !inFollowUp && !message.mentions.users.has(botId)) return;
   // The mention itself is not part of the question.
   const text = message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').trim();
-  // An article file sent alone in a DM is added, for those who may (the others are told why not).
   const files = direct ? [...message.attachments.values()].filter((a) => isArticleFile(a.name)) : [];
+  // A DM without text or an article file (an image, a sticker) is not for the bot, and gets no reply.
+  if (!text && !files.length && direct) return;
+  const request = fromMessage(message, context.limits.notices);
+  // Every reply to a message counts against its sender, whatever it says (an answer, a hint, a refusal), so that a
+  // flood of messages costs its sender their limit, not the bot a reply each.
+  await runFlow(request, context, [withinRateLimit], () => reply(message, request, { text, files, direct }, context));
+}
+
+async function reply(
+  message: Message,
+  request: Request,
+  { text, files, direct }: { text: string; files: Attachment[]; direct: boolean },
+  context: CommandContext,
+): Promise<void> {
+  // An article file sent alone in a DM is added, for those who may; the others are told why not, once.
   if (files.length && (!text || ADD_WORD.test(text))) {
-    const request = fromMessage(message);
-    for (const { name, size, url } of files)
+    const allowed = isIndexAdmin(request, context.config) ? files : files.slice(0, 1);
+    for (const { name, size, url } of allowed)
       await addFromDiscord(request, { url: null, file: { name, size, url } }, context);
     return;
   }
-  // A DM without text (an image, a sticker) is not a question; a bare mention gets a hint.
-  if (!text && direct) return;
-  const request = fromMessage(message);
+  // A bare mention gets a hint.
   if (!text) {
     await request.reply({
       content: 'Ask me a question about the articles, e.g. “@me what did Jack Ma say about Apple?”',

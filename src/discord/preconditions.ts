@@ -7,7 +7,9 @@ import type { CommandContext } from './command-types.js';
 import { ADDING_BUSY, BUSY, addingTooFast, slowDown } from './limits.js';
 import type { Request } from './request.js';
 
-export type Precondition = (request: Request, context: CommandContext) => string | null;
+/** Why a request may not go on: words for the person, or the question limit's refusal, which ends at `until`. */
+export type Refusal = string | { notice: string; until: number };
+export type Precondition = (request: Request, context: CommandContext) => Refusal | null;
 
 export const REINDEX_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can reindex. Nothing was changed.';
@@ -21,10 +23,15 @@ export const REPORT_REFUSED =
   'Only members with the Manage Server permission, or the bot’s admins, can see the report.';
 export const REINDEX_RUNNING = 'A reindex is already running; I will use the new index as soon as it is complete.';
 
-/** Within the per-user rate limit, shared by every way of asking; the refusal says when to try again. */
+/**
+ * Within the per-user rate limit, shared by every way of asking and by every reply to a message; the refusal says
+ * when to try again. A request is counted once, though a message's question runs it again.
+ */
 export const withinRateLimit: Precondition = (request, { limits }) => {
+  if (limits.counted.has(request)) return null;
+  limits.counted.add(request);
   const verdict = limits.rate.take(request.userId);
-  return verdict.ok ? null : slowDown(verdict.retryAfterMs);
+  return verdict.ok ? null : { notice: slowDown(verdict.retryAfterMs), until: verdict.until };
 };
 
 /** A place in the answer queue: a full one refuses at once rather than leave the question waiting. */

@@ -12,6 +12,7 @@ import {
   type ChatInputCommandInteraction,
   type Message,
 } from 'discord.js';
+import type { Notices } from './limits.js';
 import { LIMITS, shorten, type ReplyPayload } from './render.js';
 
 export interface Request {
@@ -24,6 +25,11 @@ export interface Request {
   managesServer: boolean;
   /** Sends the reply, or replaces the one shown so far. */
   reply(payload: ReplyPayload): Promise<void>;
+  /**
+   * Says that the person is over the question limit until `until`: a slash command is told privately each time (it
+   * must be answered); a message once per wait, privately, then nothing.
+   */
+  refuse(notice: string, until: number): Promise<void>;
   /** Says that an answer is on its way, before work that can take a while. */
   defer(): Promise<void>;
   /** Shows how far the work has got, where the reply can be edited as it goes (slash commands). */
@@ -63,6 +69,7 @@ export function fromInteraction(
           await sendLate(interaction, payload, options.privately ?? false);
         }
       }),
+    refuse: (notice) => write(() => interaction.reply({ content: notice, flags: MessageFlags.Ephemeral })),
     defer: () => write(() => interaction.deferReply(options.privately ? { flags: MessageFlags.Ephemeral } : {})),
     progress: (text) => void write(() => interaction.editReply({ content: text })).catch(() => undefined),
   };
@@ -84,8 +91,12 @@ export function managesServer(interaction: BaseInteraction): boolean {
   return interaction.inGuild() && interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild);
 }
 
-/** A direct message or a mention in a server: answered with a reply to it. */
-export function fromMessage(message: Message): Request {
+/**
+ * A direct message or a mention in a server: answered with a reply to it. Over the question limit, the first message
+ * of a wait gets a private notice (in the DM, or by DM for a mention; nothing if the person's DMs are closed), and the
+ * rest nothing: the channel never sees the refusals.
+ */
+export function fromMessage(message: Message, notices: Notices): Request {
   return {
     userId: message.author.id,
     guildId: message.guildId,
@@ -93,6 +104,11 @@ export function fromMessage(message: Message): Request {
     managesServer: message.member?.permissions.has(PermissionFlagsBits.ManageGuild) ?? false,
     reply: async (payload) => {
       await message.reply(payload);
+    },
+    refuse: async (notice, until) => {
+      if (!notices.first(message.author.id, until)) return;
+      if (message.channel.isDMBased()) await message.reply({ content: notice, embeds: [] });
+      else await message.author.send({ content: notice }).catch(() => undefined);
     },
     defer: async () => {
       if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);

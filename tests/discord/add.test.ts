@@ -211,9 +211,17 @@ describe('adding by direct message', () => {
     const regular = emulator.fixture.users.regular;
     const before = listing();
     const attachment = emulator.uploadAttachment({ filename: 'ferry.txt', bytes: Buffer.from(FERRY) });
-    expect(await dm(regular, 'add', [attachment])).toBe(ADD_REFUSED);
+    const others = ['a.txt', 'b.md', 'c.html'].map((filename) =>
+      emulator.uploadAttachment({ filename, bytes: Buffer.from(FERRY) }),
+    );
+    const posts = () =>
+      emulator.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path));
+    const postsBefore = posts().length;
+    expect(await dm(regular, 'add', [attachment, ...others])).toBe(ADD_REFUSED);
     expect(await dm(regular, `add http://127.0.0.1:${pagesPort}/orchard-notes`)).toBe(ADD_REFUSED);
-    expect(emulator.downloads(attachment.id)).toBe(0);
+    // One refusal for a message of four files, not one per file.
+    expect(posts().length - postsBefore).toBe(2);
+    for (const file of [attachment, ...others]) expect(emulator.downloads(file.id)).toBe(0);
     expect(listing()).toEqual(before);
     expect(audit().filter((line) => line.userId === regular.id && line.where === 'DM')).toContainEqual(
       expect.objectContaining({ file: 'ferry.txt', result: 'refused' }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../src/discord/command-types.js';
-import { RateLimiter, WorkQueue, QueueFullError, configuredLimits } from '../../src/discord/limits.js';
+import { Notices, RateLimiter, WorkQueue, QueueFullError, configuredLimits } from '../../src/discord/limits.js';
 import { roomToAdd, withinAddRate } from '../../src/discord/preconditions.js';
 import type { Request } from '../../src/discord/request.js';
 import { testConfig } from '../support/setup.js';
@@ -10,9 +10,21 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(2, 30_000);
     expect(limiter.take('a', 0)).toEqual({ ok: true });
     expect(limiter.take('a', 1_000)).toEqual({ ok: true });
-    expect(limiter.take('a', 2_000)).toEqual({ ok: false, retryAfterMs: 28_000 });
+    expect(limiter.take('a', 2_000)).toEqual({ ok: false, retryAfterMs: 28_000, until: 30_000 });
+    // Still refused seconds later, with the wait counted from the first question of the window.
+    expect(limiter.take('a', 7_000)).toEqual({ ok: false, retryAfterMs: 23_000, until: 30_000 });
     expect(limiter.take('b', 2_000)).toEqual({ ok: true });
     expect(limiter.take('a', 30_000)).toEqual({ ok: true });
+  });
+});
+
+describe('Notices', () => {
+  it('tells a person once per wait, and again in the next one', () => {
+    const notices = new Notices();
+    expect(notices.first('a', 30_000)).toBe(true);
+    expect(notices.first('a', 30_000)).toBe(false);
+    expect(notices.first('b', 30_000)).toBe(true);
+    expect(notices.first('a', 95_000)).toBe(true);
   });
 });
 
