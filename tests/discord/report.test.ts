@@ -209,11 +209,12 @@ describe('grouping questions', () => {
       groupQuestions([
         'Who founded Alipay?',
         'who founded alipay',
+        'Alipay: who founded it?',
         'Alipay: who was its founder?',
         'When was Alipay founded?',
       ]),
     ).toEqual([
-      { question: 'Who founded Alipay?', count: 2 },
+      { question: 'Who founded Alipay?', count: 3 },
       { question: 'Alipay: who was its founder?', count: 1 },
       { question: 'When was Alipay founded?', count: 1 },
     ]);

@@ -140,10 +140,15 @@ describe('the answer log', () => {
     const entry = { question: 'q', found: true, citations: [], mode: 'lexical', generation: null, userId: '1' };
     const old = log.record({ ...entry, where, private: false });
     expect(log.vote(old, '2', 1, where)).toBeNull();
-    now += 91 * 24 * 60 * 60_000;
+    // Two days on, well within RETAIN_DAYS=90, it is still there and still takes votes.
+    now += 2 * 24 * 60 * 60_000;
+    log.record({ ...entry, where, private: false });
+    expect(log.vote(old, '3', 1, where)).toBeNull();
+    expect(log.since(0)).toHaveLength(2);
+    now += 89 * 24 * 60 * 60_000;
     log.record({ ...entry, where, private: false });
     expect(log.vote(old, '2', -1, where)).toBeUndefined();
-    expect(log.since(0)).toHaveLength(1);
+    expect(log.since(0)).toHaveLength(2);
     log.close();
     expect(fs.existsSync(file)).toBe(true);
   });

@@ -44,6 +44,11 @@ const PAGES: Record<string, { type: string; body: string }> = {
     body: 'Ferry notes\n\nThe night ferry to Vardo leaves at eleven from the north pier, except on Sundays in winter, when it does not sail at all.\n',
   },
   '/empty': { type: 'text/html', body: page('Sign in', '<p>Please sign in.</p>') },
+  // A page that needs scripts: one sentence, under the 20 words an article needs, but more than a handful.
+  '/script-shell': {
+    type: 'text/html',
+    body: page('Harbour news', '<p>Please enable JavaScript to read this story.</p>'),
+  },
   '/latin1': {
     type: 'text/plain; charset=iso-8859-1',
     body: 'Caf\xe9 notes\n\nThe caf\xe9 on the harbour front opens at six and serves fish soup, bread and strong coffee to the crews of the early boats.\n',
@@ -163,6 +168,7 @@ describe('adding an article', () => {
       const built = footnote.index()!.articles().length;
       for (const [url, failure] of [
         [link('/empty'), { code: 'article.no-text', details: { from: { page: link('/empty') } } }],
+        [link('/script-shell'), { code: 'article.no-text', details: { from: { page: link('/script-shell') } } }],
         [link('/missing'), { code: 'fetch.status', details: { status: 404 } }],
         [link('/orchard', 'intranet.test'), { code: 'fetch.refused', details: { host: 'intranet.test' } }],
         ['file:///etc/passwd', { code: 'fetch.scheme' }],
