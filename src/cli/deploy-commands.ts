@@ -36,8 +36,8 @@ async function register(target: DeployTarget): Promise<string> {
     // Finding those servers would take a request per server the bot is in; a hint costs none.
     return (
       `Registered ${slashCommands(count)} globally (may take up to an hour to appear): ${names}\n` +
-      `In a server they were registered to before, each shows twice until that server's copies are removed: ` +
-      `${CLEAR} ID\n`
+      `If you registered them to one server before (DISCORD_GUILD_ID), each shows twice there until that ` +
+      `server's copies are removed: ${CLEAR} ID\n`
     );
   }
   return (

@@ -26,7 +26,13 @@ export function buttonFor(customId: string): Button | undefined {
 export async function routeButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
   const button = buttonFor(interaction.customId);
   if (!button) return;
-  const log = context.log.child({ interactionId: interaction.id, button: button.prefix });
+  // Who clicked, where: as every interaction's and message's log lines say (audit lines rely on it).
+  const log = context.log.child({
+    interactionId: interaction.id,
+    button: button.prefix,
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+  });
   try {
     await button.execute(interaction, { ...context, log });
   } catch (error) {

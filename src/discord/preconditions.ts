@@ -62,7 +62,7 @@ function mayChangeIndex(
   return (request, { config, log }) => {
     if (isIndexAdmin(request, config)) return null;
     const where = request.guildId ?? 'DM';
-    log.info({ audit, userId: request.userId, where, ...what, result: 'refused' }, `${audit} refused`);
+    log.info({ audit, where, ...what, result: 'refused' }, `${audit} refused`);
     return refusal;
   };
 }

@@ -142,7 +142,8 @@ export function renderArticleList(
       .join(', ');
     // A bracket in the title would end the link's text early.
     const title = fit(a.title, 200).replace(/(?<!\\)[[\]]/g, '\\$&');
-    const rest = `${details ? ` — ${details}` : ''} · ${a.passages} passages${a.shared ? ' · shared library' : ''}`;
+    const passages = `${a.passages} passage${a.passages === 1 ? '' : 's'}`;
+    const rest = `${details ? ` — ${details}` : ''} · ${passages}${a.shared ? ' · shared library' : ''}`;
     const id = a.showId ? ` · id ${codeSpan(shorten(a.id, MAX_SHOWN_ID))}` : '';
     const room = ARTICLE_LINE - id.length;
     const linked = a.url && SAFE_LINK.test(a.url) ? `**[${title}](${a.url})**${rest}` : null;

@@ -1,6 +1,6 @@
 // When the index must be (re)built, and one build at a time.
 import type { Config } from '../config.js';
-import { ReindexInProgressError } from '../core/errors.js';
+import { ModelLoadError, ReindexInProgressError } from '../core/errors.js';
 import { CHUNKING_CHANGED, chunkingChanged, incompatibility } from './plan.js';
 import { buildIndex, type IndexSummary } from './build.js';
 import type { LiveIndex } from './live.js';
@@ -85,9 +85,16 @@ export class IndexUpkeep {
     // Without the model (asked for, or just failed to load) the build does not try it again.
     const withoutModel = this.config.retrievalMode === 'lexical' || this.models.failedRecently;
     // What another process's build wrote may serve this question; if not, the build is ours once it is done.
-    if (!(await this.buildOrWait(wantsVectors ? 'required' : withoutModel ? 'none' : 'if-available'))) {
-      return this.ensure(mode);
+    let built: boolean;
+    try {
+      built = await this.buildOrWait(wantsVectors ? 'required' : withoutModel ? 'none' : 'if-available');
+    } catch (error) {
+      // Said, so that the log does not leave "rebuilding it" standing for a build that never ran.
+      if (error instanceof ModelLoadError)
+        this.log.warn('the index was not rebuilt: the embedding model cannot be loaded');
+      throw error;
     }
+    if (!built) return this.ensure(mode);
   }
 
   /**

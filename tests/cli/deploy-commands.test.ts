@@ -88,8 +88,8 @@ describe('npm run deploy-commands', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Registered 9 slash commands globally \(may take up to an hour to appear\): \//);
     expect(result.stdout).toContain(
-      "In a server they were registered to before, each shows twice until that server's copies are removed: " +
-        'npm run deploy-commands -- --clear-server ID\n',
+      'If you registered them to one server before (DISCORD_GUILD_ID), each shows twice there until that ' +
+        "server's copies are removed: npm run deploy-commands -- --clear-server ID\n",
     );
     expect(emulator.commands()).toHaveLength(9);
     expect(emulator.commands(emulator.fixture.guild.id)).toEqual([]);

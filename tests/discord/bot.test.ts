@@ -268,7 +268,7 @@ describe('/articles, /status, /help and failures', () => {
     expect(embed.footer!.text).toBe('Page 1 of 4 — /articles page:2 for more');
     // Newest first; undated articles (the speeches) last.
     expect(embed.description!.split('\n')[0]).toMatch(
-      /^\*\*Town hall notice\*\* — Village Bulletin, 2024-05-01 · \d+ passages$/,
+      /^\*\*Town hall notice\*\* — Village Bulletin, 2024-05-01 · \d+ passages?$/,
     );
     const last = await emulator.waitForInteractionReply(
       emulator.sendSlashCommand({

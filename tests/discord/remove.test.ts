@@ -102,13 +102,13 @@ describe('/remove', () => {
     ] as const) {
       const shown = await lines(user, where);
       expect(shown.find((line) => line.includes('The Quince Orchard'))).toMatch(
-        new RegExp(`^\\*\\*The Quince Orchard\\*\\* · 1 passages · id \`${idOf('orchard.md')}\`$`),
+        new RegExp(`^\\*\\*The Quince Orchard\\*\\* · 1 passage · id \`${idOf('orchard.md')}\`$`),
       );
       expect(shown.find((line) => line.includes('The Night Ferry'))).toContain(`· id \`${idOf('harbour/ferry.md')}\``);
     }
     for (const where of [guild(), {}]) {
       const shown = await lines(regular, where);
-      expect(shown.find((line) => line.includes('The Quince Orchard'))).toBe('**The Quince Orchard** · 1 passages');
+      expect(shown.find((line) => line.includes('The Quince Orchard'))).toBe('**The Quince Orchard** · 1 passage');
       for (const line of shown) expect(line).not.toContain(' · id ');
     }
   });

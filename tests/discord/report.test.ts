@@ -142,8 +142,8 @@ describe('who sees which questions', () => {
   it('labels each place for the operator, and --server shows that server alone', () => {
     const everything = npmReport([]).stdout;
     expect(everything).toContain(`Server ${emulator.fixture.guild.id}: 7 answers (1 private).`);
-    expect(everything).toContain(`Server ${OTHER_SERVER}: 1 answers (0 private).`);
-    expect(everything).toContain('Direct messages: 1 answers (1 private).');
+    expect(everything).toContain(`Server ${OTHER_SERVER}: 1 answer (0 private).`);
+    expect(everything).toContain('Direct messages: 1 answer (1 private).');
     const one = npmReport(['--server', emulator.fixture.guild.id]);
     expect(one.status, one.stderr).toBe(0);
     expect(one.stdout).toContain(WHERE_ASKED[1].question);

@@ -30,7 +30,7 @@ export function addFromDiscord(request: Request, given: AddRequest, context: Com
     if (given.file && given.file.size > limit) {
       throw new UserError('article.too-large', { file: null, maxMb: limit / (1024 * 1024) });
     }
-    const audit = log.child({ audit: 'add', userId: request.userId, where: request.guildId ?? 'DM', ...what });
+    const audit = log.child({ audit: 'add', where: request.guildId ?? 'DM', ...what });
     await request.defer();
     let result: AddResult;
     try {

@@ -36,7 +36,7 @@ export function followFeed(request: Request, given: FeedToFollow, context: Comma
   const preconditions = [mayFollowFeeds({ change: 'add', url: given.url }), withinAddRate, roomToAdd];
   return runFlow(request, context, preconditions, async () => {
     const { feeds, log } = context;
-    const audit = log.child({ audit: 'feeds', change: 'add', userId: request.userId, where: request.guildId ?? 'DM' });
+    const audit = log.child({ audit: 'feeds', change: 'add', where: request.guildId ?? 'DM' });
     await request.defer();
     // A DM has no channels to announce in; a server's feed announces only in that server.
     if (given.channelId && (!request.guildId || (await given.serverOf(given.channelId)) !== request.guildId)) {
@@ -102,7 +102,6 @@ export function unfollowFeed(request: Request, feedId: string, context: CommandC
       {
         audit: 'feeds',
         change: 'remove',
-        userId: request.userId,
         where: request.guildId ?? 'DM',
         feedId,
         url: feed?.url,

@@ -30,7 +30,7 @@ export function rebuildIndex(request: Request, context: CommandContext): Promise
 
 /** Rebuilds the library of the place it is asked in: a server's own (refused if it has none), else the home library. */
 async function reindexFor(request: Request, { libraries, log }: CommandContext): Promise<IndexSummary> {
-  const audit = log.child({ audit: 'reindex', userId: request.userId, where: request.guildId ?? 'DM' });
+  const audit = log.child({ audit: 'reindex', where: request.guildId ?? 'DM' });
   let last = 0;
   const onProgress = (done: number, total: number): void => {
     const now = Date.now();

@@ -49,7 +49,6 @@ export function removeArticle(
     }
     const audit = context.log.child({
       audit: 'remove',
-      userId: request.userId,
       where: request.guildId ?? 'DM',
       articleId: article.id,
       file: article.file,

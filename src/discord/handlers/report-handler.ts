@@ -23,10 +23,7 @@ export function showReport(request: Request, days: number, context: CommandConte
     if (guildId === null) return request.reply({ content: REPORT_IN_A_SERVER, embeds: [] });
     await request.defer();
     const report = serverReport(context.answers, Date.now() - days * DAY_MS, guildId);
-    context.log.info(
-      { audit: 'report', userId: request.userId, guildId, days, answers: report.answers },
-      'report shown',
-    );
+    context.log.info({ audit: 'report', days, answers: report.answers }, 'report shown');
     await request.reply({ content: shorten(escapeMarkdown(reportText(report)), LIMITS.content), embeds: [] });
   });
 }

@@ -124,17 +124,19 @@ export function groupQuestions(questions: string[]): QuestionGroup[] {
     .sort((a, b) => b.count - a.count || a.question.localeCompare(b.question));
 }
 
+const answers = (n: number): string => `${n} answer${n === 1 ? '' : 's'}`;
+
 const when = (report: Report): string => `Since ${report.since.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** A server's report as lines for its admins. */
 export function reportText(report: Report): string {
   const privately = report.private ? `, ${report.private} of them private (counted, not shown)` : '';
-  return [`${when(report)}: ${report.answers} answers${privately}.`, ...sections(report, '')].join('\n') + '\n';
+  return [`${when(report)}: ${answers(report.answers)}${privately}.`, ...sections(report, '')].join('\n') + '\n';
 }
 
 /** The operator's report as lines: the totals, then each place's answers. */
 export function operatorText(report: OperatorReport): string {
-  const lines = [`${when(report)}: ${report.answers} answers (${report.private} private), everywhere asked.`];
+  const lines = [`${when(report)}: ${answers(report.answers)} (${report.private} private), everywhere asked.`];
   for (const place of report.places) {
     const name =
       place.where === 'server'
@@ -142,7 +144,7 @@ export function operatorText(report: OperatorReport): string {
         : place.where === 'dm'
           ? 'Direct messages'
           : 'Before servers were recorded (home library)';
-    lines.push('', `${name}: ${place.answers} answers (${place.private} private).`, ...sections(place, '  '));
+    lines.push('', `${name}: ${answers(place.answers)} (${place.private} private).`, ...sections(place, '  '));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -84,7 +84,7 @@ describe('who reads which questions', () => {
       ['dm', null, 1, 1],
     ]);
     expect(operator).toContain(`Server ${SERVER_A}: 2 answers (1 private).`);
-    expect(operator).toContain('Direct messages: 1 answers (1 private).');
+    expect(operator).toContain('Direct messages: 1 answer (1 private).');
     const one = operatorReport(log, 0, SERVER_B);
     expect(one.places.map((p) => p.where)).toEqual(['server']);
     expect(operatorText(one)).toContain(ASKED[3]!.question);
@@ -185,7 +185,7 @@ describe('a file written before answers recorded where they were given', () => {
     const report = operatorReport(log, 0);
     expect(report.places).toMatchObject([{ where: 'unrecorded', answers: 1, private: 1 }]);
     expect(report.places[0]!.votedDown).toMatchObject([{ question: OLD_QUESTION, score: -1, votes: 1 }]);
-    expect(operatorText(report)).toContain('Before servers were recorded (home library): 1 answers (1 private).');
+    expect(operatorText(report)).toContain('Before servers were recorded (home library): 1 answer (1 private).');
     expect(serverReport(log, 0, SERVER_A).answers).toBe(0);
     // Nowhere can vote on it or read its thread now.
     expect(log.vote(1, '7', 1, inA)).toBeUndefined();
