@@ -5,7 +5,7 @@ import { addArticle, type ArticleSource } from '../library/add-article.js';
 import { UsageError } from '../core/errors.js';
 import { Libraries } from '../library/libraries.js';
 import { downloadProgress, indexProgress } from './progress.js';
-import { commandArguments, serverOption } from './arguments.js';
+import { commandArguments, serverOption, typedPath } from './arguments.js';
 import { runFootnoteCommand } from './run.js';
 import { usage } from './usage.js';
 
@@ -20,7 +20,7 @@ runFootnoteCommand('add', async ({ config, log, argv }) => {
   let source: ArticleSource;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) source = { url: target };
   else {
-    const file = path.resolve(target);
+    const file = typedPath(target);
     const info = fs.statSync(file, { throwIfNoEntry: false });
     if (!info?.isFile()) throw new UsageError(`${target}: no such file.`);
     if (info.size > config.maxArticleBytes) {

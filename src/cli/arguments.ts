@@ -1,4 +1,5 @@
 // A command's arguments as node:util parseArgs reads them, with the contract's handling of mistakes and --help.
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DISCORD_ID_FORM, isDiscordId } from '../config.js';
 import { UsageError } from '../core/errors.js';
@@ -50,4 +51,12 @@ function discordIdOption(flag: string, what: 'server' | 'user', value: string | 
   if (!isDiscordId(value))
     throw new UsageError(`${flag} must be a Discord ${what} id: ${DISCORD_ID_FORM} (got "${value}")\n${usage}`);
   return value;
+}
+
+/**
+ * A path the person typed, from where they typed it: `npm run` moves to the repository's root before the command runs,
+ * and keeps the directory it was run from in INIT_CWD.
+ */
+export function typedPath(typed: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), typed);
 }

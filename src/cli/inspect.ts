@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ARTICLE_EXTENSIONS, loadFile } from '../articles/load.js';
 import { UsageError } from '../core/errors.js';
-import { commandArguments } from './arguments.js';
+import { commandArguments, typedPath } from './arguments.js';
 import { runFootnoteCommand } from './run.js';
 import { usage } from './usage.js';
 
@@ -14,7 +14,7 @@ runFootnoteCommand('inspect', async ({ config, argv }) => {
   if (!parsed) return;
   const [name, ...extra] = parsed.positionals;
   if (!name || extra.length) throw new UsageError(`Give exactly one article file.\n${USAGE}`);
-  const file = path.resolve(name);
+  const file = typedPath(name);
   if (!fs.existsSync(file)) throw new UsageError(`${name}: no such file.`);
   if (!ARTICLE_EXTENSIONS.includes(path.extname(file).toLowerCase())) {
     throw new UsageError(`${name}: not an article file; articles are ${ARTICLE_EXTENSIONS.join(', ')} files.`);

@@ -288,6 +288,18 @@ describe('two index builds at once', () => {
 });
 
 describe('npm run inspect', () => {
+  it('reads a file named from where the person typed it, though npm runs the command from the root', () => {
+    const typedIn = path.join(ROOT, 'docs');
+    const relative = path.relative(typedIn, SHIPPED_ARTICLE);
+    const result = spawnSync('npm', ['run', '-s', 'inspect', '--', '--json', relative], {
+      cwd: typedIn,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...testEnv() },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(inspectJson(result.stdout).source).toBe('Reuters');
+  });
+
   it('prints what Footnote extracts from a file: the contract JSON, and numbered paragraphs for a person', () => {
     const json = npm(['-s', 'inspect', '--', '--json', SHIPPED_ARTICLE], testEnv());
     expect(json.code, json.stderr).toBe(0);
