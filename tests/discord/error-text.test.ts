@@ -89,11 +89,12 @@ describe('Discord words', () => {
 
   it('name an article by its page or its file', () => {
     const page = { page: 'https://news.example/story' };
+    // The link given is repeated as text (an escaped colon), which Discord does not make a link of.
     expect(said({ code: 'article.no-text', details: { from: page } })).toBe(
-      'The page at https://news.example/story has no readable article text; nothing was added.',
+      'The page at https\\://news.example/story has no readable article text; nothing was added.',
     );
     expect(said({ code: 'article.unreadable', details: { from: page, reason: 'not valid UTF-8 text' } })).toBe(
-      'The page at https://news.example/story is not valid UTF-8 text; nothing was added.',
+      'The page at https\\://news.example/story is not valid UTF-8 text; nothing was added.',
     );
     expect(said({ code: 'article.unreadable', details: { from: { file: 'bad.txt' }, reason: 'binary' } })).toBe(
       '“bad.txt” was not added: it is binary.',

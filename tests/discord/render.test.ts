@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS, renderAnswer, renderArticleList, shorten } from '../../src/discord/render.js';
 import type { Answer, Citation } from '../../src/core/types.js';
+import { shown } from '../support/discord-markdown.js';
 
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {
   return {
@@ -34,8 +35,8 @@ function answer(citations: Citation[]): Answer {
   };
 }
 
-/** Undoes escapeMarkdown, to compare what Discord shows with the article text. */
-const unescape = (s: string): string => s.replace(/\\([\\*_~`|>#\-[\]()])/g, '$1');
+/** What Discord shows, to compare with the article text. */
+const unescape = shown;
 
 describe('renderAnswer', () => {
   it('shows each quote once with its number, then the sources as subtext with the link in <…>', () => {
@@ -65,7 +66,7 @@ describe('renderAnswer', () => {
     expect(payload.content).toContain('\\`launch\\`');
     expect(unescape(payload.content)).toContain(quote);
     // A quoted line that opens like a heading, or holds a masked link, stays text.
-    expect(payload.content).toContain('> \\# Not a heading, nor a \\[link](http://x) [2]');
+    expect(payload.content).toContain('> \\# Not a heading, nor a \\[link\\](http\\://x) [2]');
   });
 
   it('leaves out a link Discord could not show as one', () => {
