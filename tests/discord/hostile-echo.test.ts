@@ -12,7 +12,7 @@ import type { Failure } from '../../src/core/errors.js';
 import { errorText } from '../../src/discord/error-text.js';
 import { announcement, describePoll } from '../../src/discord/handlers/feeds-handler.js';
 import { CANCEL_BUTTON } from '../../src/discord/handlers/remove-handler.js';
-import { SHARE_BUTTON, shorten } from '../../src/discord/render.js';
+import { LIMITS, SHARE_BUTTON, shorten } from '../../src/discord/render.js';
 import type { PollResult } from '../../src/library/feeds/feeds.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { startBot, type RunningBot } from '../support/bot.js';
@@ -66,9 +66,25 @@ function article(i: number): [string, string] {
   return [file, text];
 }
 
+/** Three articles whose sentences, long titles, sources and links fill a message when an answer quotes them all. */
+function longArticle(n: number): string {
+  const colour = ['white', 'red', 'green'][n];
+  const sentence = `The beacon of the far lighthouse flashes ${colour} ${Array.from({ length: 60 }, (_, i) => `over reef${n}x${i}`).join(' ')}.`;
+  return [
+    '---',
+    `title: ${`The ${colour} beacon of the far lighthouse, `.repeat(5)}`,
+    `source: ${'Harbour Notes '.repeat(8)}`,
+    `url: https://news.example/beacon/${colour}/${'x'.repeat(250)}`,
+    '---',
+    '',
+    sentence,
+  ].join('\n');
+}
+
 beforeAll(async () => {
   const articles = tempDir('footnote-articles-');
   for (const i of STRINGS.keys()) fs.writeFileSync(path.join(articles, article(i)[0]), article(i)[1]);
+  for (const n of [0, 1, 2]) fs.writeFileSync(path.join(articles, `beacon-${n}.txt`), longArticle(n));
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const i = Number(url.pathname.split('/')[2]);
@@ -280,6 +296,23 @@ const SURFACES: Surface[] = [
     messages: async (s) => sampleFailures().map((f) => errorText(failureWith(f, s))),
   },
 ];
+
+describe('a shared answer', () => {
+  it('stays within Discord’s limit with long quotes, and keeps every source line whole', async () => {
+    const reply = await command('ask', [
+      text('question', 'What colour does the beacon of the far lighthouse flash over the reef?'),
+      { name: 'private', type: ApplicationCommandOptionType.Boolean, value: true },
+    ]);
+    const lines = reply.content.split('\n');
+    const sources = lines.filter((line) => line.startsWith('-# ['));
+    // Three articles' sources, and their quotes cut to what room the message leaves.
+    expect(sources).toHaveLength(3);
+    expect(lines.filter((line) => /^> .*… \[\d\]$/.test(line))).toHaveLength(3);
+    const shared = await click(reply.message.id, SHARE_BUTTON);
+    expect(shared.length).toBeLessThanOrEqual(LIMITS.content);
+    expect(shared.split('\n')).toEqual([`-# Shared by <@${admin().id}>`, ...lines]);
+  });
+});
 
 describe('every message that repeats a user’s or a page’s text shows it as written', () => {
   it.each(SURFACES)('$surface', async ({ messages, whole }) => {
