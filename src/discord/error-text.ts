@@ -28,7 +28,15 @@ const OWN_WORDS: OwnWords = {
   'backup.not-empty': () => 'That backup folder is not empty. Nothing was written.',
   'backup.inside-data': () => 'That backup folder is inside one the backup copies. Nothing was written.',
   internal: ({ errorId }) => `something went wrong on the bot's side (error id ${errorId})`,
+  // A name that does not resolve and one that resolves to a private address read the same, or a user could tell
+  // which internal host names exist. The log keeps the code, and the kind of address.
+  'fetch.unknown-host': ({ host }) => noPublicSite(host),
+  'fetch.refused': ({ host }) => noPublicSite(host),
 };
+
+function noPublicSite(host: string): string {
+  return `No public web site was found at ${host}; only public web pages can be added.`;
+}
 
 const WORDS: Words = { ...INPUT_WORDS, ...OWN_WORDS };
 

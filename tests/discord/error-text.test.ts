@@ -52,9 +52,12 @@ describe('Discord words', () => {
     expect(said({ code: 'fetch.failed', details: { problem: 'closed' } })).toBe(
       'The page could not be fetched: the site closed the connection.',
     );
-    expect(said({ code: 'fetch.refused', details: { host: 'evil.test', address: 'a private-network address' } })).toBe(
-      'evil.test is a private-network address; only public web pages can be added.',
-    );
+    // A name that resolves to a private address reads as one that does not resolve: no user learns which
+    // internal names exist.
+    const unreachable = 'No public web site was found at evil.test; only public web pages can be added.';
+    for (const address of ['a private-network address', 'a loopback (this machine) address', 'a link-local address'])
+      expect(said({ code: 'fetch.refused', details: { host: 'evil.test', address } })).toBe(unreachable);
+    expect(said({ code: 'fetch.unknown-host', details: { host: 'evil.test' } })).toBe(unreachable);
     expect(said({ code: 'fetch.too-many-redirects', details: { max: 5 } })).toBe(
       'The link redirects more than 5 times; nothing was added.',
     );
