@@ -4,7 +4,10 @@ import type { ArticleOrigin, ConnectionProblem, ErrorCode, ErrorDetails } from '
 
 export type Words = { [C in ErrorCode]: (details: ErrorDetails[C]) => string };
 
-/** The codes each surface words itself: they name a variable, a command option, or what the reader can do there. */
+/**
+ * The codes each surface words itself: they name a variable, a command option, or what the reader can do there, or
+ * (fetch.unknown-host and fetch.refused) tell the operator more than a Discord user may learn.
+ */
 export type OwnWords = Pick<
   Words,
   | 'add.no-source'
@@ -18,6 +21,8 @@ export type OwnWords = Pick<
   | 'backup.not-empty'
   | 'backup.inside-data'
   | 'internal'
+  | 'fetch.unknown-host'
+  | 'fetch.refused'
 >;
 
 const origin = (from: ArticleOrigin): string => ('page' in from ? `The page at ${from.page}` : `“${from.file}”`);
@@ -58,8 +63,6 @@ export const INPUT_WORDS: Omit<Words, keyof OwnWords> = {
   'fetch.not-a-url': ({ text }) => `“${text.slice(0, 200)}” is not a web address (it should start with https://).`,
   'fetch.scheme': ({ scheme }) => `Only http and https links can be added, not ${scheme}.`,
   'fetch.credentials': () => 'Links with a user name or password are not fetched.',
-  'fetch.unknown-host': ({ host }) => `The host ${host} could not be found.`,
-  'fetch.refused': ({ host, address }) => `${host} is ${address}; only public web pages can be added.`,
   'fetch.too-many-redirects': ({ max }) => nothingAdded(`The link redirects more than ${max} times`),
   'fetch.connect-timeout': ({ host }) => nothingAdded(`${host} did not answer in time`),
   'fetch.timeout': ({ seconds }) => nothingAdded(`The page took longer than ${seconds} s`),

@@ -29,6 +29,9 @@ const OWN_WORDS: OwnWords = {
     `${dir} is inside ${variable} (${folder}), which the backup copies: choose a folder outside it. ` +
     'Nothing was written.',
   internal: ({ errorId }) => `Something went wrong (error id ${errorId}); the log has the details.`,
+  // The operator runs on the server and can look the name up there anyway: the precise reason helps them.
+  'fetch.unknown-host': ({ host }) => `The host ${host} could not be found.`,
+  'fetch.refused': ({ host, address }) => `${host} is ${address}; only public web pages can be added.`,
 };
 
 const WORDS: Words = { ...INPUT_WORDS, ...OWN_WORDS };

@@ -2,15 +2,15 @@
 import {
   ButtonStyle,
   ComponentType,
-  escapeMarkdown,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
   type APIEmbed,
 } from 'discord.js';
 import { placeInArticle } from '../core/answer/cite.js';
-import { collapseWhitespace, shorten } from '../core/text/words.js';
+import { shorten } from '../core/text/words.js';
 import type { Answer, IndexedArticle } from '../core/types.js';
 import { HOME_LIBRARY } from '../library/library-id.js';
+import { inline, plain, safeLink } from './markdown.js';
 
 export { shorten };
 
@@ -70,7 +70,7 @@ export function renderAnswer(
     return row.length ? { components: [{ type: ComponentType.ActionRow, components: row }] } : {};
   };
   if (!answer.found) {
-    return { content: `${escapeMarkdown(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [], ...buttons(false) };
+    return { content: `${plain(answer.text)}\n${NOT_FOUND_HINT}`, embeds: [], ...buttons(false) };
   }
   const citations = answer.citations;
   const articles = citations.map((c) => c.article).filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i);
@@ -79,18 +79,22 @@ export function renderAnswer(
     const numbers = cited.map((c) => `[${c.n}]`).join('');
     const details = [article.source, article.date].filter(Boolean).join(', ');
     const places = cited.map(placeInArticle).join(', ');
-    const link = article.url && SAFE_LINK.test(article.url) ? ` <${article.url}>` : '';
+    const url = safeLink(article.url);
+    const link = url ? ` <${url}>` : '';
     const shared = options.markShared && article.library === HOME_LIBRARY ? ['shared library'] : [];
-    const about = [fit(article.title, MAX_TITLE), ...(details ? [fit(details, 100)] : []), places, ...shared].join(
-      ' · ',
-    );
+    const about = [
+      inline(article.title, MAX_TITLE),
+      ...(details ? [inline(details, 100)] : []),
+      places,
+      ...shared,
+    ].join(' · ');
     return `-# ${numbers} ${about}${link}`;
   });
   const references = sources.join('\n');
   // The quotes share what the references leave of the message.
   const room = LIMITS.content - (options.shareable ? SHARE_ROOM : 0) - references.length - 1;
   const perQuote = Math.floor(room / citations.length) - QUOTE_FRAME;
-  const quotes = citations.map((c) => `> ${fit(c.quote, perQuote)} [${c.n}]`);
+  const quotes = citations.map((c) => `> ${inline(c.quote, perQuote)} [${c.n}]`);
   const content = `${quotes.join('\n')}\n${references}`;
   return { content, embeds: [], ...buttons(options.shareable ?? false) };
 }
@@ -98,22 +102,6 @@ export function renderAnswer(
 // "> " before a quote, " [n]" and the line break after it.
 const QUOTE_FRAME = 8;
 const MAX_TITLE = 150;
-// A link Discord shows as one: http(s), no spaces or angle brackets, not so long it crowds out the quotes.
-const SAFE_LINK = /^https?:\/\/[^\s<>]{1,300}$/;
-
-/**
- * Markdown-escaped text (shown as written: also "# ", "- ", "1. " and [masked](links), which a
- * quoted line would otherwise turn into headings, lists and links), shortened to `max` characters.
- */
-function fit(text: string, max: number): string {
-  const escaped = escapeMarkdown(collapseWhitespace(text), {
-    heading: true,
-    bulletedList: true,
-    numberedList: true,
-    maskedLink: true,
-  });
-  return shorten(escaped, max);
-}
 
 export const ARTICLES_PER_PAGE = 10;
 // Characters each listed article may take, so that a full page fits an embed's description.
@@ -138,15 +126,16 @@ export function renderArticleList(
   const lines = articles.slice((page - 1) * ARTICLES_PER_PAGE, page * ARTICLES_PER_PAGE).map((a) => {
     const details = [a.source, a.date]
       .filter(Boolean)
-      .map((d) => fit(d!, 100))
+      .map((d) => inline(d!, 100))
       .join(', ');
-    // A bracket in the title would end the link's text early.
-    const title = fit(a.title, 200).replace(/(?<!\\)[[\]]/g, '\\$&');
+    // Its brackets are escaped, so that they cannot end the link's text early.
+    const title = inline(a.title, 200);
     const passages = `${a.passages} passage${a.passages === 1 ? '' : 's'}`;
     const rest = `${details ? ` — ${details}` : ''} · ${passages}${a.shared ? ' · shared library' : ''}`;
     const id = a.showId ? ` · id ${codeSpan(shorten(a.id, MAX_SHOWN_ID))}` : '';
     const room = ARTICLE_LINE - id.length;
-    const linked = a.url && SAFE_LINK.test(a.url) ? `**[${title}](${a.url})**${rest}` : null;
+    const url = safeLink(a.url);
+    const linked = url ? `**[${title}](${url})**${rest}` : null;
     return (linked && linked.length <= room ? linked : shorten(`**${title}**${rest}`, room)) + id;
   });
   return {
@@ -164,9 +153,9 @@ export function renderArticleList(
 // Room a shown id may take of its line, which leaves the title some (paths that long are not seen in practice).
 const MAX_SHOWN_ID = 200;
 
-/** Text shown as written and easy to copy: inline code, unless a backtick in it would end the code early. */
+/** Text shown as written and easy to copy: inline code, unless a backtick or a line break would end it early. */
 function codeSpan(text: string): string {
-  return text.includes('`') ? escapeMarkdown(text) : `\`${text}\``;
+  return /[`\n]/.test(text) ? inline(text) : `\`${text}\``;
 }
 
 /** A private answer as the channel sees it once its asker shares it: who shared it, then the answer. */

@@ -44,5 +44,9 @@ describe('terminal words', () => {
         details: { host: '127.0.0.1', address: 'a loopback (this machine) address' },
       }),
     ).toBe('127.0.0.1 is a loopback (this machine) address; only public web pages can be added.');
+    // At the terminal (the operator, on the server), a name that does not resolve is told apart.
+    expect(errorText({ code: 'fetch.unknown-host', details: { host: 'intranet.invalid' } })).toBe(
+      'The host intranet.invalid could not be found.',
+    );
   });
 });

@@ -141,13 +141,34 @@ describe('/add', () => {
   it('refuses a link to a private address or another scheme, saying why, and changes nothing', async () => {
     const before = listing();
     expect(await add(emulator.fixture.users.admin, [url('http://10.0.0.7/admin')])).toBe(
-      '10.0.0.7 is a private-network address; only public web pages can be added.',
+      'No public web site was found at 10.0.0.7; only public web pages can be added.',
     );
     expect(await add(emulator.fixture.users.admin, [url('file:///etc/passwd')])).toBe(
       'Only http and https links can be added, not file.',
     );
     expect(listing()).toEqual(before);
     expect(audit()).toContainEqual(expect.objectContaining({ url: 'http://10.0.0.7/admin', result: 'refused' }));
+  });
+
+  it('words a name that leads to a private address as one that leads nowhere; the log tells them apart', async () => {
+    const admin = emulator.fixture.users.admin;
+    // localhost is not an allowed host here (FETCH_ALLOW_HOSTS names 127.0.0.1); .invalid names never resolve.
+    const [inside, nowhere] = [
+      await add(admin, [url('http://localhost/admin')]),
+      await add(admin, [url('http://intranet.invalid/admin')]),
+    ];
+    expect(inside).toBe('No public web site was found at localhost; only public web pages can be added.');
+    expect(nowhere).toBe(inside.replace('localhost', 'intranet.invalid'));
+    const rejected = logLines.map(logRecord).filter((l) => l.msg === 'request rejected');
+    expect(rejected).toContainEqual(
+      expect.objectContaining({
+        code: 'fetch.refused',
+        details: { host: 'localhost', address: 'a loopback (this machine) address' },
+      }),
+    );
+    expect(rejected).toContainEqual(
+      expect.objectContaining({ code: 'fetch.unknown-host', details: { host: 'intranet.invalid' } }),
+    );
   });
 
   it('asks for a link or a file, one of the two', async () => {

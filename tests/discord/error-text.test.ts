@@ -52,9 +52,12 @@ describe('Discord words', () => {
     expect(said({ code: 'fetch.failed', details: { problem: 'closed' } })).toBe(
       'The page could not be fetched: the site closed the connection.',
     );
-    expect(said({ code: 'fetch.refused', details: { host: 'evil.test', address: 'a private-network address' } })).toBe(
-      'evil.test is a private-network address; only public web pages can be added.',
-    );
+    // A name that resolves to a private address reads as one that does not resolve: no user learns which
+    // internal names exist.
+    const unreachable = 'No public web site was found at evil.test; only public web pages can be added.';
+    for (const address of ['a private-network address', 'a loopback (this machine) address', 'a link-local address'])
+      expect(said({ code: 'fetch.refused', details: { host: 'evil.test', address } })).toBe(unreachable);
+    expect(said({ code: 'fetch.unknown-host', details: { host: 'evil.test' } })).toBe(unreachable);
     expect(said({ code: 'fetch.too-many-redirects', details: { max: 5 } })).toBe(
       'The link redirects more than 5 times; nothing was added.',
     );
@@ -89,11 +92,12 @@ describe('Discord words', () => {
 
   it('name an article by its page or its file', () => {
     const page = { page: 'https://news.example/story' };
+    // The link given is repeated as text (an escaped colon), which Discord does not make a link of.
     expect(said({ code: 'article.no-text', details: { from: page } })).toBe(
-      'The page at https://news.example/story has no readable article text; nothing was added.',
+      'The page at https\\://news.example/story has no readable article text; nothing was added.',
     );
     expect(said({ code: 'article.unreadable', details: { from: page, reason: 'not valid UTF-8 text' } })).toBe(
-      'The page at https://news.example/story is not valid UTF-8 text; nothing was added.',
+      'The page at https\\://news.example/story is not valid UTF-8 text; nothing was added.',
     );
     expect(said({ code: 'article.unreadable', details: { from: { file: 'bad.txt' }, reason: 'binary' } })).toBe(
       '“bad.txt” was not added: it is binary.',

@@ -203,7 +203,7 @@ describe('/feeds', () => {
     const reply = await feeds('add', [
       { name: 'url', type: ApplicationCommandOptionType.String, value: 'http://192.168.1.1/feed' },
     ]);
-    expect(reply).toBe('192.168.1.1 is a private-network address; only public web pages can be added.');
+    expect(reply).toBe('No public web site was found at 192.168.1.1; only public web pages can be added.');
   });
 
   it('follows a feed whose first read must wait (another process is building the index), and says so', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, renderAnswer, renderArticleList, shorten } from '../../src/discord/render.js';
+import { LIMITS, renderAnswer, renderArticleList, renderShared, shorten } from '../../src/discord/render.js';
 import type { Answer, Citation } from '../../src/core/types.js';
+import { liveMarkup, shown } from '../support/discord-markdown.js';
 
 function citation(n: number, quote: string, extra: Partial<Citation['article']> = {}): Citation {
   return {
@@ -34,8 +35,17 @@ function answer(citations: Citation[]): Answer {
   };
 }
 
-/** Undoes escapeMarkdown, to compare what Discord shows with the article text. */
-const unescape = (s: string): string => s.replace(/\\([\\*_~`|>#\-[\]()])/g, '$1');
+/** What Discord shows, to compare with the article text. */
+const unescape = shown;
+
+// Links a page may give that Discord would read as more than one link, or as none: a space, a `>` that ends the
+// <link> early, a `)` that ends a masked link's target and opens a second one.
+const UNSAFE_LINKS = [
+  'https://news.example/a story about ships',
+  'https://news.example/a>b<https://evil.example/angle>',
+  'https://news.example/a)[Verify your account](https://evil.example/masked)',
+  'https://news.example/a)](https://evil.example/closed)',
+];
 
 describe('renderAnswer', () => {
   it('shows each quote once with its number, then the sources as subtext with the link in <…>', () => {
@@ -65,12 +75,18 @@ describe('renderAnswer', () => {
     expect(payload.content).toContain('\\`launch\\`');
     expect(unescape(payload.content)).toContain(quote);
     // A quoted line that opens like a heading, or holds a masked link, stays text.
-    expect(payload.content).toContain('> \\# Not a heading, nor a \\[link](http://x) [2]');
+    expect(payload.content).toContain('> \\# Not a heading, nor a \\[link\\](http\\://x) [2]');
   });
 
   it('leaves out a link Discord could not show as one', () => {
     const payload = renderAnswer(answer([citation(1, 'A quote.', { url: 'javascript:alert(1)' })]));
     expect(payload.content).not.toContain('javascript');
+  });
+
+  it.each(UNSAFE_LINKS)('shows the link %s percent-encoded: one link, to its site', (url) => {
+    const { content } = renderAnswer(answer([citation(1, 'A quote.', { url })]));
+    expect(content).not.toContain(url);
+    expect(liveMarkup(content).filter((m) => m.kind === 'link')).toEqual([{ kind: 'link', what: 'news.example' }]);
   });
 
   it('stays within Discord’s limit with long quotes, shortening each at a word boundary', () => {
@@ -88,6 +104,25 @@ describe('renderAnswer', () => {
       expect(long(i + 1)[shown.length]).toBe(' ');
     }
     expect(payload.content).toMatch(/\n-# \[1\] Article 1 · Reuters, 2014-10-28 · ¶1\n/);
+  });
+
+  it('stays within Discord’s limit when shared with long quotes, and keeps every source line whole', () => {
+    const long = (n: number): string => Array.from({ length: 900 }, (_, i) => `word${n}x${i}`).join(' ') + '.';
+    const article = (n: number) => ({
+      id: `a${n}`,
+      title: `Title ${n} ${'long '.repeat(40)}`,
+      source: `Source ${n} ${'wide '.repeat(30)}`,
+      url: `https://news.example/${n}/${'x'.repeat(250)}`,
+    });
+    const cited = answer([1, 2, 3].map((n) => citation(n, long(n), article(n))));
+    const privately = renderAnswer(cited, { shareable: true, answerId: 7 }).content;
+    // A snowflake as long as Discord's get.
+    const shared = renderShared(privately, '12345678901234567890');
+    expect(shared.length).toBeLessThanOrEqual(LIMITS.content);
+    const sources = privately.split('\n').filter((line) => line.startsWith('-# ['));
+    expect(sources).toHaveLength(3);
+    expect(shared.split('\n').slice(-3)).toEqual(sources);
+    expect(shared.split('\n').filter((line) => line.startsWith('> '))).toHaveLength(3);
   });
 
   it('says plainly when nothing was found and points at /articles', () => {
@@ -148,6 +183,12 @@ describe('the article list', () => {
     expect(embed.description!.split('\n')).toHaveLength(10);
     const odd = renderArticleList([article(1, { title: 'Odd [one]', url: 'javascript:alert(1)' })], null);
     expect(odd.description).toBe('**Odd \\[one\\]** — Reuters, 2014-10-28 · 3 passages');
+  });
+
+  it.each(UNSAFE_LINKS)('links a title to %s percent-encoded: one link, to its site', (url) => {
+    const { description } = renderArticleList([article(1, { title: 'Ships', url })], null);
+    expect(description).not.toContain(url);
+    expect(liveMarkup(description!).filter((m) => m.kind === 'link')).toEqual([{ kind: 'link', what: 'news.example' }]);
   });
 
   it('ends a line with its id when it is to be shown, whole, cutting what is before it first', () => {

@@ -13,6 +13,7 @@ import {
   type Message,
 } from 'discord.js';
 import type { CommandContext } from '../command-types.js';
+import { unescaped } from '../markdown.js';
 import { FOLLOW_UP_PREFIX, shorten } from '../render.js';
 
 export const IN_THE_THREAD =
@@ -43,7 +44,8 @@ async function threadOn(message: Message): Promise<AnyThreadChannel> {
   if (message.thread) return message.thread;
   try {
     return await message.startThread({
-      name: shorten(message.content.split('\n')[0]!.replace(/^> /, ''), 90) || 'Follow-up',
+      // A thread's name is not Markdown: the first quote as it reads in the answer.
+      name: shorten(unescaped(message.content.split('\n')[0]!.replace(/^> /, '')), 90) || 'Follow-up',
       // Quiet threads archive after an hour; a question in one brings it back.
       autoArchiveDuration: ThreadAutoArchiveDuration.OneHour,
     });

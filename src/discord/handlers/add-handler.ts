@@ -4,13 +4,13 @@
  * asked in (a server's own; the home library in a DM or a HOME_SERVER_IDS server), one audit line (who, where,
  * what, result) and a reply naming the article.
  */
-import { escapeMarkdown } from 'discord.js';
 import { addArticle, type AddResult, type ArticleSource } from '../../library/add-article.js';
 import { ReindexInProgressError, UserError, errorMessage } from '../../core/errors.js';
 import { safeFetch } from '../../fetch/safe-fetch.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
 import { ADDING_BUSY, QueueFullError } from '../limits.js';
+import { inline } from '../markdown.js';
 import { REINDEX_RUNNING, mayAdd, noReindexRunning, roomToAdd, withinAddRate } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import type { Request } from '../request.js';
@@ -79,12 +79,12 @@ export function addFromDiscord(request: Request, given: AddRequest, context: Com
 
 function describe(result: AddResult): string {
   const { article } = result;
-  const named = `**${escapeMarkdown(shorten(article.title, 300))}** (${escapeMarkdown(shorten(article.file, 200))})`;
+  const named = `**${inline(article.title, 300)}** (${inline(article.file, 200)})`;
   if (!result.added) {
     const why = result.because === 'same link' ? 'the same link' : 'the same text';
     return `Already in the index with ${why}: ${named}. Nothing was added.`;
   }
-  const first = escapeMarkdown(shorten(result.firstParagraph, 600));
+  const first = inline(result.firstParagraph, 600);
   const passages = `${result.passages} passage${result.passages === 1 ? '' : 's'}`;
   return shorten(`Added ${named}: ${passages}.\n> ${first}`, LIMITS.content);
 }

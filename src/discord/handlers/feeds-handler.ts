@@ -4,13 +4,14 @@
  * A feed belongs to the server it is followed in (a DM's, to the home library): only there is it
  * listed, offered, removed and announced, and its articles go to that server's library (Feeds.pollNow).
  */
-import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
+import type { AutocompleteInteraction } from 'discord.js';
 import { HOME_LIBRARY } from '../../library/library-id.js';
 import type { PollResult } from '../../library/feeds/feeds.js';
 import type { CommandContext } from '../command-types.js';
 import { errorText } from '../error-text.js';
 import { runFlow } from '../flow.js';
 import { ADDING_BUSY, QueueFullError } from '../limits.js';
+import { inline, safeLink } from '../markdown.js';
 import { isIndexAdmin, mayFollowFeeds, roomToAdd, withinAddRate } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import { managesServer, type Request } from '../request.js';
@@ -70,7 +71,7 @@ export function followFeed(request: Request, given: FeedToFollow, context: Comma
     } catch (error) {
       log.warn({ err: error, feedId: feed.id }, 'first poll of a followed feed failed');
     }
-    const title = `**${escapeMarkdown(shorten(feed.title, 200))}**`;
+    const title = `**${inline(feed.title, 200)}**`;
     const brought = first ? describePoll(first) : 'Its first items will be read on the next poll.';
     // Where to announce is a channel id: this adapter is the one that stored it.
     const where = feed.announceTo ? ` New articles will be announced in <#${feed.announceTo}>.` : '';
@@ -87,8 +88,10 @@ export function listFeeds(request: Request, context: CommandContext): Promise<vo
     }
     const lines = feeds.map((f) => {
       const polled = f.lastPolledAt ? `last read ${f.lastPolledAt.slice(0, 16).replace('T', ' ')} UTC` : 'not read yet';
-      const failing = f.lastError ? `; failing: ${escapeMarkdown(shorten(errorText(f.lastError), 200))}` : '';
-      return `• **${escapeMarkdown(shorten(f.title, 150))}** <${f.url}> (${polled}${failing})`;
+      const failing = f.lastError ? `; failing: ${shorten(errorText(f.lastError), 200)}` : '';
+      // A link that cannot be shown as one is shown as text, which links nowhere.
+      const link = safeLink(f.url);
+      return `• **${inline(f.title, 150)}** ${link ? `<${link}>` : inline(f.url, 300)} (${polled}${failing})`;
     });
     await request.reply({ content: shorten(lines.join('\n'), LIMITS.content), embeds: [] });
   });
@@ -110,7 +113,7 @@ export function unfollowFeed(request: Request, feedId: string, context: CommandC
       feed ? 'feed no longer followed' : 'feed not found',
     );
     const content = feed
-      ? `No longer following **${escapeMarkdown(shorten(feed.title, 200))}**; the articles taken from it stay.`
+      ? `No longer following **${inline(feed.title, 200)}**; the articles taken from it stay.`
       : 'No feed is followed under that name. Nothing was changed.';
     await request.reply({ content, embeds: [] });
   });
@@ -151,6 +154,5 @@ export function describePoll(result: PollResult): string {
 
 /** The line a feed's channel gets for an article a poll took. */
 export function announcement(result: PollResult, article: { title: string; file: string }): string {
-  const feed = escapeMarkdown(shorten(result.feed.title, 150));
-  return shorten(`New from ${feed}: **${escapeMarkdown(shorten(article.title, 300))}**`, LIMITS.content);
+  return shorten(`New from ${inline(result.feed.title, 150)}: **${inline(article.title, 300)}**`, LIMITS.content);
 }

@@ -3,11 +3,11 @@
  * a time, progress where the reply can show it, the audit line (who, where, when, result) and
  * the summary.
  */
-import { escapeMarkdown } from 'discord.js';
 import { ReindexInProgressError, UserError } from '../../core/errors.js';
 import type { IndexSummary } from '../../index/build.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
+import { inline } from '../markdown.js';
 import { REINDEX_RUNNING, mayReindex, noReindexRunning } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import type { Request } from '../request.js';
@@ -66,7 +66,7 @@ function describeSummary(s: IndexSummary): string {
   if (s.skipped.length) {
     // Names only (relative to the articles folder): a reason can hold a server path or a setting, which are for the
     // log.
-    const files = s.skipped.slice(0, 5).map((f) => escapeMarkdown(f.file));
+    const files = s.skipped.slice(0, 5).map((f) => inline(f.file));
     lines.push(`Skipped ${s.skipped.length} file(s), the log says why: ${files.join(', ')}`);
   }
   return shorten(lines.join('\n'), LIMITS.content);

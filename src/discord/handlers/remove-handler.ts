@@ -10,7 +10,6 @@ import {
   ButtonStyle,
   ComponentType,
   MessageFlags,
-  escapeMarkdown,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
@@ -20,8 +19,8 @@ import type { Logger } from '../../log.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
 import { findArticle } from '../library-view.js';
+import { inline } from '../markdown.js';
 import { REINDEX_RUNNING, mayRemove, noReindexRunning } from '../preconditions.js';
-import { shorten } from '../render.js';
 import { fromInteraction } from '../request.js';
 
 /** How long the buttons wait for a click; after that they go and nothing changes. */
@@ -43,7 +42,7 @@ export function removeArticle(
     if (!article) {
       // The remove's own answer: what it looked for, and that it changed nothing.
       context.log.info({ code: 'article.unknown', articleId }, 'request rejected');
-      const id = escapeMarkdown(shorten(articleId, 100));
+      const id = inline(articleId, 100);
       await request.reply({ content: `No indexed article has the id “${id}”. Nothing was changed.`, embeds: [] });
       return;
     }
@@ -54,7 +53,7 @@ export function removeArticle(
       file: article.file,
     });
     // Only the name under the articles folder is shown: the server's paths are for the log.
-    const named = `**${escapeMarkdown(shorten(article.title, 300))}** (${escapeMarkdown(shorten(article.file, 300))})`;
+    const named = `**${inline(article.title, 300)}** (${inline(article.file, 300)})`;
     const click = await confirmed(interaction, named, audit);
     if (click) await removeConfirmed(click, article.id, named, audit, context);
   });

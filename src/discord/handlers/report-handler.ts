@@ -2,10 +2,10 @@
  * /report for the people who may reindex: what the articles did not answer in this server, shown only
  * to them. Never another server's questions, a private question's words or a direct message's question.
  */
-import { escapeMarkdown } from 'discord.js';
 import { reportText, serverReport } from '../../library/feedback/question-report.js';
 import type { CommandContext } from '../command-types.js';
 import { runFlow } from '../flow.js';
+import { plain } from '../markdown.js';
 import { mayReport } from '../preconditions.js';
 import { LIMITS, shorten } from '../render.js';
 import type { Request } from '../request.js';
@@ -24,6 +24,6 @@ export function showReport(request: Request, days: number, context: CommandConte
     await request.defer();
     const report = serverReport(context.answers, Date.now() - days * DAY_MS, guildId);
     context.log.info({ audit: 'report', days, answers: report.answers }, 'report shown');
-    await request.reply({ content: shorten(escapeMarkdown(reportText(report)), LIMITS.content), embeds: [] });
+    await request.reply({ content: shorten(plain(reportText(report)), LIMITS.content), embeds: [] });
   });
 }
