@@ -1,28 +1,46 @@
 /**
  * `npm run bench -- --burst`: questions from many users at once through the bot path. The bot
- * runs as `npm start` runs it (the compiled code, its own process) against the local Discord
- * emulator; every question is a /ask sent at the same moment. Reports, per question, the time to
- * Discord's acknowledgement (the deferred reply) and to the answer, and answers per second.
+ * runs as `npm start` runs it (the compiled code, its own node process) against the local Discord
+ * emulator, in --servers servers; every question is a /ask sent at the same moment, spread over the servers.
+ * Reports, per question, the time to Discord's acknowledgement (the deferred reply) and to the answer, and answers
+ * per second; and, read from /proc, the bot process's memory and CPU time idle and over the burst.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { ApplicationCommandOptionType, InteractionResponseType, type APIUser } from 'discord.js';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ApplicationCommandOptionType,
+  InteractionResponseType,
+  type APIChatInputApplicationCommandInteraction,
+  type APIUser,
+} from 'discord.js';
 import type { Config } from '../src/config.js';
 import { percentile } from '../src/library/evaluation.js';
 import { Footnote } from '../src/library/footnote.js';
 import type { Logger } from '../src/log.js';
-import { makeQuestions } from './bench-questions.js';
+import { makeQuestions, type BenchQuestion } from './bench-questions.js';
 import { DiscordEmulator } from './discord-emulator.js';
+import { processUsage, resetPeak, type ProcessUsage } from './process-usage.js';
 
 export interface BurstOptions {
   questions: number;
   users: number;
+  /** Discord servers the bot is in (the emulator's fixture guild and servers - 1 more). */
+  servers: number;
+  /** Seconds the bot is watched idle before the burst. */
+  idleSeconds: number;
   seed: number;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const START = path.join(ROOT, 'dist/src/cli/start.js');
+/** Seconds left to the bot after it is ready, before it is watched idle: its start-up ends (about 0.5 s of CPU). */
+const SETTLE_SECONDS = 5;
+/** Each added server: 10 text channels and 6 roles, a small community's (no emojis, stickers or threads). */
+const SERVER_SHAPE = { extraChannels: 9, extraRoles: 4 };
+
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 
 export async function burstBench(options: BurstOptions, config: Config, log: Logger, note: (message: string) => void) {
   if (!fs.existsSync(START)) throw new Error(`${START} is missing: run npm run build first`);
@@ -34,15 +52,59 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
     const article = index.article(a.id)!;
     return article.paragraphs.map((p) => ({ articleId: a.id, text: article.text.slice(p.start, p.end) }));
   });
+  const { dtype } = builder.model;
   await builder.close();
   const questions = makeQuestions(passages, options.questions, options.seed);
 
   const emulator = await DiscordEmulator.start();
+  const servers = [emulator.fixture.guild.id];
+  for (let i = 1; i < options.servers; i++) servers.push(emulator.addGuild(SERVER_SHAPE).id);
+  const bot = startBot(emulator, config);
+  try {
+    await ready(bot, servers.length);
+    // bot.pid is node's own: spawned directly, as `npm start` execs it, with no npm or shell in between.
+    const idle = await measureIdle(bot.pid!, options.idleSeconds, note);
+    if (idle && !resetPeak(bot.pid!)) note('cannot reset the peak RSS: it counts the start-up too');
+    const users: APIUser[] = Array.from({ length: options.users }, (_, i) => ({
+      id: String(1_300_000_000_000_000_000n + BigInt(i)),
+      username: `bench-${i}`,
+      discriminator: '0',
+      global_name: `Bench ${i}`,
+      avatar: null,
+    }));
+    note(`sending ${questions.length} /ask from ${users.length} users in ${servers.length} servers at once`);
+    const before = processUsage(bot.pid!);
+    const sentAt = Date.now();
+    const asked = await ask(emulator, questions, users, servers);
+    const after = processUsage(bot.pid!);
+    const replies = collect(emulator, asked, sentAt);
+    const burstSeconds = Math.max(0.001, (replies.last - sentAt) / 1000);
+    return {
+      questions: questions.length,
+      users: users.length,
+      servers: servers.length,
+      model: { id: config.embeddingModel, dtype },
+      ...replies.figures,
+      answersPerSecond: round(replies.answered / burstSeconds),
+      bot: idle && before && after ? { idle, burst: burstUsage(before, after, replies.answered, burstSeconds) } : null,
+    };
+  } finally {
+    bot.kill('SIGTERM');
+    await new Promise((resolve) => (bot.exitCode === null ? bot.once('exit', resolve) : resolve(null)));
+    await emulator.close();
+  }
+}
+
+/** The bot as `npm start` runs it, its files in the bench's temporary directory, on the emulator. */
+function startBot(emulator: DiscordEmulator, config: Config): ChildProcessWithoutNullStreams {
   const env = {
     PATH: process.env.PATH!,
     HOME: process.env.HOME ?? ROOT,
     ARTICLES_DIR: config.articlesDir,
     INDEX_DIR: config.indexDir,
+    LIBRARIES_DIR: config.librariesDir,
+    FEEDS_DB: config.feedsDb,
+    ANSWERS_DB: config.answersDb,
     EMBEDDING_MODEL: config.embeddingModel,
     EMBEDDING_DTYPE: config.embeddingDtype,
     MODELS_DIR: config.modelsDir,
@@ -52,69 +114,112 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
     DISCORD_CLIENT_ID: emulator.applicationId,
     DISCORD_API_BASE: emulator.apiBase,
   };
-  const bot = spawn(process.execPath, [START], { cwd: ROOT, env });
+  return spawn(process.execPath, [START], { cwd: ROOT, env });
+}
+
+/** Resolves when the bot is connected, holding every server, and its model is loaded: the steady state. */
+async function ready(bot: ChildProcessWithoutNullStreams, servers: number): Promise<void> {
   let output = '';
-  try {
-    // Ready when connected and the model is loaded, so the burst measures the steady state.
-    await new Promise<void>((resolve, reject) => {
-      const read = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (/connected to Discord/.test(output) && /the embedding model is loaded/.test(output)) resolve();
-      };
-      bot.stdout.on('data', read);
-      bot.stderr.on('data', read);
-      bot.on('exit', (code) => reject(new Error(`the bot exited (code ${code}) before it was ready:\n${output}`)));
-    });
-    const users: APIUser[] = Array.from({ length: options.users }, (_, i) => ({
-      id: String(1_300_000_000_000_000_000n + BigInt(i)),
-      username: `bench-${i}`,
-      discriminator: '0',
-      global_name: `Bench ${i}`,
-      avatar: null,
-    }));
-    note(`sending ${questions.length} /ask from ${users.length} users at once`);
-    const sentAt = Date.now();
-    const asked = questions.map((q, i) =>
-      emulator.sendSlashCommand({
-        name: 'ask',
-        user: users[i % users.length],
-        guildId: emulator.fixture.guild.id,
-        options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: q.text }],
-      }),
-    );
-    await Promise.all(asked.map((a) => emulator.waitForInteractionReply(a.id, 300_000)));
-    const acknowledged: number[] = [];
-    const answered: number[] = [];
-    let last = sentAt;
-    let refused = 0;
-    for (const interaction of asked) {
-      const record = emulator.interaction(interaction.id)!;
-      if (record.callback?.type !== InteractionResponseType.DeferredChannelMessageWithSource) refused++;
-      if (record.callback) acknowledged.push(record.callback.at - record.dispatchedAt);
-      const edit = emulator.requests.find((r) => r.method === 'PATCH' && r.path.includes(interaction.token));
-      if (edit) {
-        answered.push(edit.at - record.dispatchedAt);
-        last = Math.max(last, edit.at);
-      }
+  let done = false;
+  await new Promise<void>((resolve, reject) => {
+    // Read to the end all the same: a full pipe would stop the bot at its next log line.
+    const read = (chunk: Buffer): void => {
+      if (done) return;
+      output += chunk.toString();
+      const connected = /^.*connected to Discord.*$/m.exec(output)?.[0];
+      if (!connected || !/the embedding model is loaded/.test(output)) return;
+      const { guilds } = JSON.parse(connected) as { guilds: number };
+      done = true;
+      if (guilds === servers) resolve();
+      else reject(new Error(`the bot connected in ${guilds} servers, not ${servers}`));
+    };
+    bot.stdout.on('data', read);
+    bot.stderr.on('data', read);
+    bot.on('exit', (code) => reject(new Error(`the bot exited (code ${code}) before it was ready:\n${output}`)));
+  });
+}
+
+/**
+ * The bot's CPU use over `seconds` with nothing asked, and its resident memory at their end; null without /proc.
+ * V8 gives memory back in steps over the first idle minutes (the last at 15 s with one server, at 100 s with 2,500
+ * here): the default two minutes see it done.
+ */
+async function measureIdle(pid: number, seconds: number, note: (message: string) => void) {
+  if (!processUsage(pid)) {
+    note("no /proc here: the bot process's memory and CPU time are not measured");
+    return null;
+  }
+  note(`watching the idle bot for ${SETTLE_SECONDS} + ${seconds} s`);
+  await sleep(SETTLE_SECONDS * 1000);
+  const before = processUsage(pid)!;
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const after = processUsage(pid)!;
+  const watched = (performance.now() - started) / 1000;
+  return {
+    rssMb: round(after.rssMb),
+    cpuPercent: round((100 * (after.cpuSeconds - before.cpuSeconds)) / watched, 2),
+    seconds: round(watched),
+    /** The most it held since it started: loading the model, connecting. */
+    startPeakRssMb: round(after.peakRssMb),
+  };
+}
+
+/** The bot's memory and CPU time over the burst, from its usage just before and once every answer came. */
+function burstUsage(before: ProcessUsage, after: ProcessUsage, answers: number, seconds: number) {
+  const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
+  return {
+    /** The most it held during the burst (since the idle figures, when the peak could be reset). */
+    peakRssMb: round(after.peakRssMb),
+    cpuMsPerAnswer: round((1000 * cpuSeconds) / Math.max(1, answers)),
+    /** Of one core: 200 is two cores busy throughout. */
+    cpuPercent: round((100 * cpuSeconds) / seconds),
+  };
+}
+
+/** Every question at once, question i from user i and in server i (each list taken round), until all are answered. */
+async function ask(emulator: DiscordEmulator, questions: BenchQuestion[], users: APIUser[], servers: string[]) {
+  const asked = questions.map((q, i) =>
+    emulator.sendSlashCommand({
+      name: 'ask',
+      user: users[i % users.length],
+      guildId: servers[i % servers.length],
+      options: [{ name: 'question', type: ApplicationCommandOptionType.String, value: q.text }],
+    }),
+  );
+  await Promise.all(asked.map((a) => emulator.waitForInteractionReply(a.id, 300_000)));
+  return asked;
+}
+
+/** Acknowledgement and answer latencies from what the emulator recorded, and when the last answer came. */
+function collect(emulator: DiscordEmulator, asked: APIChatInputApplicationCommandInteraction[], sentAt: number) {
+  const acknowledged: number[] = [];
+  const answered: number[] = [];
+  let last = sentAt;
+  let refused = 0;
+  for (const interaction of asked) {
+    const record = emulator.interaction(interaction.id)!;
+    if (record.callback?.type !== InteractionResponseType.DeferredChannelMessageWithSource) refused++;
+    if (record.callback) acknowledged.push(record.callback.at - record.dispatchedAt);
+    const edit = emulator.requests.find((r) => r.method === 'PATCH' && r.path.includes(interaction.token));
+    if (edit) {
+      answered.push(edit.at - record.dispatchedAt);
+      last = Math.max(last, edit.at);
     }
-    const stats = (values: number[]) => ({
-      p50Ms: percentile(values, 0.5) ?? 0,
-      p95Ms: percentile(values, 0.95) ?? 0,
-      maxMs: Math.max(0, ...values),
-    });
-    return {
-      questions: questions.length,
-      users: users.length,
-      model: { id: config.embeddingModel, dtype: config.embeddingDtype },
+  }
+  const stats = (values: number[]) => ({
+    p50Ms: percentile(values, 0.5) ?? 0,
+    p95Ms: percentile(values, 0.95) ?? 0,
+    maxMs: Math.max(0, ...values),
+  });
+  return {
+    answered: answered.length,
+    last,
+    figures: {
       acknowledgement: stats(acknowledged),
       answer: stats(answered),
-      answersPerSecond: Number((answered.length / Math.max(0.001, (last - sentAt) / 1000)).toFixed(1)),
       notDeferred: refused,
       errors: emulator.requests.filter((r) => r.status >= 400).length,
-    };
-  } finally {
-    bot.kill('SIGTERM');
-    await new Promise((resolve) => (bot.exitCode === null ? bot.once('exit', resolve) : resolve(null)));
-    await emulator.close();
-  }
+    },
+  };
 }

@@ -34,7 +34,10 @@ const USAGE = `usage: npm run bench -- [options]
                    ones; reports build time, size, HNSW recall@10 for several efSearch, latencies
   --burst          instead: the bot (npm start's compiled code) against the local Discord emulator,
                    --queries /ask from 50 users at once (--limit speeches, default 20); reports
-                   acknowledgement and answer latency and answers/s
+                   acknowledgement and answer latency, answers/s, and the bot process's memory and CPU
+                   time idle and per answer
+  --servers N      with --burst: the bot is in N Discord servers, the questions spread over them (default 1)
+  --idle S         with --burst: seconds the bot is watched idle before the burst (default 120)
   --libraries N    instead: N Discord servers' libraries on disk (one short article each); reports the time to
                    a new process's first answer, to a closed library's first answer, and memory per open library
   --json           print one JSON object instead of a table
@@ -62,8 +65,20 @@ runCommand(async ({ argv }) => {
       if (!options.articles) writeSotuArticles(articlesDir, spread(loadSotu(), options.limit ?? 20));
       const { config, log } = await setUp(options, temp, articlesDir, note);
       const result = await burstBench(
-        { questions: options.queries, users: BURST_USERS, seed: options.seed },
-        config,
+        {
+          questions: options.queries,
+          users: BURST_USERS,
+          servers: options.servers,
+          idleSeconds: options.idle,
+          seed: options.seed,
+        },
+        // What the bot writes goes to the temporary directory too, and it polls no feed of a real run.
+        {
+          ...config,
+          librariesDir: path.join(temp, 'libraries'),
+          feedsDb: path.join(temp, 'feeds.db'),
+          answersDb: path.join(temp, 'answers.db'),
+        },
         log,
         note,
       );
@@ -109,6 +124,8 @@ interface Options {
   synthetic: number | null;
   libraries: number | null;
   burst: boolean;
+  servers: number;
+  idle: number;
 }
 
 /** The options, or null when help was asked for. */
@@ -130,6 +147,8 @@ function parseOptions(argv: string[]): Options | null {
         synthetic: { type: 'string' },
         libraries: { type: 'string' },
         burst: { type: 'boolean', default: false },
+        servers: { type: 'string' },
+        idle: { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -146,6 +165,8 @@ function parseOptions(argv: string[]): Options | null {
   };
   if (!['fp32', 'q8', 'auto'].includes(values.dtype))
     throw new UsageError(`--dtype: expected fp32, q8 or auto, got "${values.dtype}"\n${USAGE}`);
+  for (const name of ['servers', 'idle'] as const)
+    if (values[name] !== undefined && !values.burst) throw new UsageError(`--${name} applies to --burst\n${USAGE}`);
   if (values.limit !== undefined && values.articles !== undefined)
     throw new UsageError(`--limit applies to the speeches, not to --articles\n${USAGE}`);
   for (const name of ['articles', 'model'] as const) {
@@ -167,6 +188,8 @@ function parseOptions(argv: string[]): Options | null {
     synthetic: values.synthetic === undefined ? null : int('synthetic', values.synthetic, 1),
     libraries: values.libraries === undefined ? null : int('libraries', values.libraries, 1),
     burst: values.burst,
+    servers: values.servers === undefined ? 1 : int('servers', values.servers, 1),
+    idle: values.idle === undefined ? 120 : int('idle', values.idle, 1),
   };
 }
 
@@ -201,14 +224,23 @@ async function synthetic(options: Options, passages: number, temp: string, note:
 function burstTable(r: Awaited<ReturnType<typeof burstBench>>): string {
   const t = (x: { p50Ms: number; p95Ms: number; maxMs: number }): string =>
     `p50 ${x.p50Ms} ms, p95 ${x.p95Ms} ms, max ${x.maxMs} ms`;
-  return (
-    [
-      `burst: ${r.questions} /ask from ${r.users} users at once, ${r.model.id} (${r.model.dtype})`,
-      `acknowledged ${t(r.acknowledgement)}`,
-      `answered ${t(r.answer)}, ${r.answersPerSecond} answers/s`,
-      `not deferred ${r.notDeferred}, HTTP errors ${r.errors}`,
-    ].join('\n') + '\n'
-  );
+  const lines = [
+    `burst: ${r.questions} /ask from ${r.users} users in ${r.servers} servers at once, ` +
+      `${r.model.id} (${r.model.dtype})`,
+    `acknowledged ${t(r.acknowledgement)}`,
+    `answered ${t(r.answer)}, ${r.answersPerSecond} answers/s`,
+    `not deferred ${r.notDeferred}, HTTP errors ${r.errors}`,
+  ];
+  if (r.bot) {
+    const { idle, burst } = r.bot;
+    lines.push(
+      `bot idle: RSS ${idle.rssMb} MB, CPU ${idle.cpuPercent} % of a core over ${idle.seconds} s, ` +
+        `start-up peak RSS ${idle.startPeakRssMb} MB`,
+      `bot in the burst: peak RSS ${burst.peakRssMb} MB, ` +
+        `CPU ${burst.cpuMsPerAnswer} ms per answer (${burst.cpuPercent} % of a core)`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 function syntheticTable(r: Awaited<ReturnType<typeof syntheticBench>>): string {

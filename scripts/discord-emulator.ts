@@ -197,6 +197,10 @@ export interface AddGuildOptions {
   ownerId?: string;
   /** Members holding the guild's Admin role (Manage Server). */
   admins?: APIUser[];
+  /** Text channels besides #general (channel-1, …), as a real server has: GUILD_CREATE lists them. */
+  extraChannels?: number;
+  /** Roles besides @everyone and Admin, with no permissions and held by no one: GUILD_CREATE lists them. */
+  extraRoles?: number;
 }
 
 /** The first guild, which tests use unless they play another (`addGuild`), and the users they act as. */
@@ -797,8 +801,9 @@ export class DiscordEmulator {
   // ---- Guilds and users ------------------------------------------------------------------------
 
   /**
-   * Another guild with the bot in it, with its own #general, @everyone and Admin roles and owner, as
-   * when the bot is added to a server: connected sessions get its GUILD_CREATE, new ones list it in READY.
+   * Another guild with the bot in it, with its own #general, @everyone and Admin roles and owner (and any
+   * `extraChannels` and `extraRoles`), as when the bot is added to a server: connected sessions get its
+   * GUILD_CREATE, new ones list it in READY.
    * Its owner is a new user unless `ownerId` names a known one (a fixture user, or one from `addUser`);
    * `admins` hold its Admin role. Anyone else acting in it is a member without roles.
    */
@@ -807,7 +812,8 @@ export class DiscordEmulator {
     const owner =
       options.ownerId === undefined ? this.addUser(`guild-owner-${count}`) : this.guilds.user(options.ownerId);
     if (!owner) throw new Error(`DiscordEmulator.addGuild: unknown user ${options.ownerId}; use addUser()`);
-    const guild = this.guilds.add({ name: options.name ?? `Guild ${count}`, owner, admins: options.admins });
+    const { admins, extraChannels, extraRoles } = options;
+    const guild = this.guilds.add({ name: options.name ?? `Guild ${count}`, owner, admins, extraChannels, extraRoles });
     for (const session of this.sessions.values())
       this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, this.guilds.guildCreate(guild.id));
     return guild;

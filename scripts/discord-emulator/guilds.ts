@@ -66,11 +66,16 @@ export interface NewGuild {
   members?: APIUser[];
   /** For the fixture guild, which tests (and texts in them) know by id; other guilds get fresh snowflakes. */
   ids?: { guild: string; adminRole: string; channel: string };
+  /** Text channels besides #general, and roles besides @everyone and Admin (no permissions, held by no one): the
+   * shape of a real server, whose GUILD_CREATE the bot caches whole. */
+  extraChannels?: number;
+  extraRoles?: number;
 }
 
 interface GuildState {
   guild: EmulatedGuild;
   members: Map<string, APIGuildMember>;
+  extras: { channels: APITextChannel[]; roles: APIRole[] };
 }
 
 export function makeUser(id: string, username: string, bot = false): APIUser {
@@ -116,13 +121,13 @@ function newMember(user: APIUser, roles: string[], joinedAt: string): APIGuildMe
   };
 }
 
-function textChannel(id: string, guildId: string): APITextChannel {
+function textChannel(id: string, guildId: string, name = 'general', position = 0): APITextChannel {
   return {
     id,
     type: ChannelType.GuildText,
     guild_id: guildId,
-    name: 'general',
-    position: 0,
+    name,
+    position,
     permission_overwrites: [],
     parent_id: null,
     nsfw: false,
@@ -183,8 +188,14 @@ export class Guilds {
         members.set(user.id, newMember(user, [...roles], joinedAt));
       }
     }
-    this.guilds.set(id, { guild, members });
-    this.channels.set(channel.id, channel);
+    const extras = {
+      channels: Array.from({ length: spec.extraChannels ?? 0 }, (_, i) =>
+        textChannel(snowflake(), id, `channel-${i + 1}`, i + 1),
+      ),
+      roles: Array.from({ length: spec.extraRoles ?? 0 }, (_, i) => makeRole(snowflake(), `Role ${i + 1}`, 0n, i + 2)),
+    };
+    this.guilds.set(id, { guild, members, extras });
+    for (const each of [channel, ...extras.channels]) this.channels.set(each.id, each);
     return guild;
   }
 
@@ -260,8 +271,8 @@ export class Guilds {
 
   /** The GUILD_CREATE Discord sends for the guild when a session starts or the bot joins it. */
   guildCreate(guildId: string): GatewayGuildCreateDispatchData {
-    const { guild, members } = this.state(guildId);
-    const { guild_id: _guildId, ...channelInGuild } = guild.channel;
+    const { guild, members, extras } = this.state(guildId);
+    const channels = [guild.channel, ...extras.channels].map(({ guild_id: _guildId, ...inGuild }) => inGuild);
     return {
       id: guild.id,
       name: guild.name,
@@ -275,7 +286,7 @@ export class Guilds {
       verification_level: 1,
       default_message_notifications: 1,
       explicit_content_filter: 2,
-      roles: [guild.roles.everyone, guild.roles.admin],
+      roles: [guild.roles.everyone, guild.roles.admin, ...extras.roles],
       emojis: [],
       features: [],
       mfa_level: 0,
@@ -306,7 +317,7 @@ export class Guilds {
       member_count: members.size,
       voice_states: [],
       members: [...members.values()],
-      channels: [channelInGuild],
+      channels,
       threads: [],
       presences: [],
       stage_instances: [],

@@ -22,8 +22,13 @@ interface BurstReport {
   users: number;
   notDeferred: number;
   errors: number;
+  servers: number;
   answer: { p50Ms: number };
   answersPerSecond: number;
+  bot: {
+    idle: { rssMb: number; cpuPercent: number };
+    burst: { peakRssMb: number; cpuMsPerAnswer: number };
+  };
 }
 
 /** With --libraries N. */
@@ -84,9 +89,19 @@ describe('npm run bench', () => {
   });
 
   it('--burst sends the questions at once through the compiled bot and the emulator, and every one is acknowledged and answered', () => {
-    const r = bench<BurstReport>(['--burst', '--limit', '1', '--queries', '20']);
-    expect(r).toMatchObject({ questions: 20, users: 50, notDeferred: 0, errors: 0 });
+    const r = bench<BurstReport>(['--burst', '--limit', '1', '--queries', '20', '--servers', '3', '--idle', '1']);
+    expect(r).toMatchObject({ questions: 20, users: 50, servers: 3, notDeferred: 0, errors: 0 });
     expect(r.answer.p50Ms).toBeGreaterThan(0);
     expect(r.answersPerSecond).toBeGreaterThan(0);
+    // The bot's own process, read from /proc: a node process holding a model, working for its answers.
+    expect(r.bot.idle.rssMb).toBeGreaterThan(50);
+    expect(r.bot.burst.peakRssMb).toBeGreaterThanOrEqual(r.bot.idle.rssMb * 0.9);
+    expect(r.bot.burst.cpuMsPerAnswer).toBeGreaterThan(0);
+  });
+
+  it('--servers needs --burst', () => {
+    const run = spawnSync('npm', ['run', '--silent', 'bench', '--', '--servers', '2'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--servers applies to --burst/);
   });
 });

@@ -696,6 +696,20 @@ describe('DiscordEmulator with several guilds', () => {
     expect(guild.members.me?.id).toBe(emulator.fixture.users.bot.id);
   });
 
+  it('gives an added guild the extra channels and roles asked for; the client caches them', async () => {
+    const { emulator, client } = await startBot();
+    const created = once(client, Events.GuildCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<[Guild]>;
+    const busy = emulator.addGuild({ extraChannels: 3, extraRoles: 2 });
+    const [guild] = await created;
+
+    expect(guild.channels.cache.map((c) => c.name).sort()).toEqual(['channel-1', 'channel-2', 'channel-3', 'general']);
+    expect(guild.roles.cache.size).toBe(4);
+    const other = guild.channels.cache.find((c) => c.name === 'channel-2')!;
+    expect(emulator.sendSlashCommand({ name: 'ask', guildId: busy.id, channelId: other.id })).toMatchObject({
+      channel_id: other.id,
+    });
+  });
+
   it('lists every guild in READY for a new session and sends a GUILD_CREATE for each', async () => {
     const started = await startEmulator();
     const hostile = started.addGuild({ ownerId: started.fixture.users.regular.id });
