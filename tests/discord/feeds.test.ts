@@ -29,6 +29,7 @@ const STORIES: Record<string, string> = {
   market:
     'The fish market on the quay reopened on Tuesday after the storm, with eleven stalls selling cod, herring and crab again.',
   tide: 'High tide at the north pier falls an hour later each day; the harbour master posts the table on Mondays.',
+  gull: 'A pair of herring gulls has nested on the harbour crane for six springs, and the crane driver now works around them.',
 };
 let items = ['ferry'];
 
@@ -310,6 +311,46 @@ describe('/feeds in each server', () => {
       expect(running.bot.feeds.list(emulator.fixture.guild.id)).toHaveLength(2);
       expect(audit()).toContainEqual(expect.objectContaining({ change: 'add', result: 'refused' }));
     } finally {
+      forgetFeeds();
+    }
+  });
+
+  it('announces each feed in its own channel: a channel that refuses posts costs only its own feed’s lines', async () => {
+    items = ['gull'];
+    // A server whose channel the bot can no longer post in (its role lost access).
+    const refusing = emulator.addGuild({ name: 'Refusing server' });
+    emulator.refuseMessagesIn(refusing.channel.id);
+    const lost = await running.bot.feeds.follow(`${base}/rss.xml?refused`, {
+      owner: refusing.id,
+      addedBy: 'someone',
+      announceTo: refusing.channel.id,
+    });
+    try {
+      // Followed second, so announced after the refused one.
+      await running.bot.feeds.follow(`${base}/rss.xml?heard`, {
+        owner: emulator.fixture.guild.id,
+        addedBy: emulator.fixture.users.admin.id,
+        announceTo: emulator.fixture.channel.id,
+      });
+      const before = emulator.requests.length;
+      const logged = logLines.length;
+      await running.bot.pollFeeds();
+      const posts = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+      const line = (channelId: string) => posts.filter((r) => r.path === `/channels/${channelId}/messages`);
+      expect(line(refusing.channel.id).map((r) => r.status)).toEqual([403]);
+      expect(line(emulator.fixture.channel.id).map((r) => [r.status, (r.body as { content: string }).content])).toEqual(
+        [[200, 'New from Harbour News: **Gull news**']],
+      );
+      expect(logLines.slice(logged).map(logRecord)).toContainEqual(
+        expect.objectContaining({
+          feedId: lost.id,
+          channelId: refusing.channel.id,
+          unannounced: 1,
+          msg: 'feed announcement not posted',
+        }),
+      );
+    } finally {
+      running.bot.feeds.unfollow(refusing.id, lost.id);
       forgetFeeds();
     }
   });

@@ -160,10 +160,10 @@ export class FeedStore {
     );
   }
 
-  /** Feeds whose next poll is due at `now`. */
+  /** Feeds whose next poll is due at `now`, the longest due first (then in the order followed). */
   due(now: number): Feed[] {
     return (
-      this.db.prepare('SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at').all(now) as FeedRow[]
+      this.db.prepare('SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at, id').all(now) as FeedRow[]
     ).map(toFeed);
   }
 
