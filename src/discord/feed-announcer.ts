@@ -12,12 +12,20 @@ const FEED_CHECK_MS = 60_000;
 /** Feeds are polled while connected; each new article gets a line in its feed's channel, if it has one. */
 export class FeedAnnouncer {
   private timer: NodeJS.Timeout | null = null;
+  private readonly announcing = new Set<Promise<void>>();
 
   constructor(
     private readonly client: Client,
     private readonly feeds: Feeds,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Each feed as soon as it is polled, in every poll (this timer's, or a followed feed's first): a slow
+    // feed holds up no other's lines, and a channel that refuses costs only its own feed's.
+    feeds.onPolled((result) => {
+      const announced = this.announce(result).finally(() => this.announcing.delete(announced));
+      this.announcing.add(announced);
+    });
+  }
 
   /** Once connected: a poll now, then one every minute. */
   start(): void {
@@ -29,15 +37,12 @@ export class FeedAnnouncer {
 
   /** Polls the feeds that are due and announces their new articles; a failure is logged, not thrown. */
   async poll(): Promise<void> {
-    let results: PollResult[];
     try {
-      results = await this.feeds.pollDue();
+      await this.feeds.pollDue();
     } catch (error) {
       this.log.warn({ err: error }, 'feed poll failed');
-      return;
     }
-    // Each feed's on its own: a channel that refuses costs only its own feed's lines.
-    await Promise.all(results.map((result) => this.announce(result)));
+    await this.announced();
   }
 
   /** No new polls; one under way carries on (see settled). */
@@ -45,9 +50,15 @@ export class FeedAnnouncer {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** A poll under way has finished: its articles are saved and indexed, or taken out again. */
-  settled(): Promise<void> {
-    return this.feeds.settled();
+  /** A poll under way has finished (its articles saved and indexed, or taken out again), and been announced. */
+  async settled(): Promise<void> {
+    await this.feeds.settled();
+    await this.announced();
+  }
+
+  /** Resolves when every announcement begun so far is posted or given up. */
+  private async announced(): Promise<void> {
+    while (this.announcing.size) await Promise.all(this.announcing);
   }
 
   /** Posts a line for each article a feed's poll took, in the feed's channel; what fails is logged, not thrown. */
