@@ -161,7 +161,7 @@ describe('following feeds', () => {
     const { libraries, feeds, clock, files, config } = setUp();
     try {
       const feed = await feeds.follow(`${base}/rss.xml`, home);
-      expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml` });
+      expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml`, listed: 2 });
       const [first] = await feeds.pollDue();
       expect(first!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);

@@ -28,6 +28,9 @@ export interface Follower {
   announceTo: string | null;
 }
 
+/** A feed just followed, and how many items its first read found. */
+export type Followed = Feed & { listed: number };
+
 export interface FeedsOptions extends AddOptions {
   now?: () => number;
   random?: () => number;
@@ -53,10 +56,11 @@ export class Feeds {
   }
 
   /**
-   * Follows a feed for its owner: it is read once to check it is one (and for its title), then polled on
-   * schedule, first now. Refused when the owner follows it already, or (a server) follows MAX_FEEDS_PER_SERVER.
+   * Follows a feed for its owner: it is read once to check it is one (for its title, and how many items it lists),
+   * then polled on schedule, first now. Refused when the owner follows it already, or (a server) follows
+   * MAX_FEEDS_PER_SERVER.
    */
-  async follow(url: string, follower: Follower): Promise<Feed> {
+  async follow(url: string, follower: Follower): Promise<Followed> {
     const store = this.open(true)!;
     // Operators follow the home library's feeds: only servers have a limit.
     const max = follower.owner === HOME_LIBRARY ? null : this.config.maxFeedsPerServer;
@@ -64,7 +68,8 @@ export class Feeds {
     store.checkRoom(follower.owner, url, max);
     const read = await readFeed(url, null, this.config, this.options.fetch);
     if (read.notModified) throw new Error('a first read of a feed cannot be "not modified"');
-    return store.add({ url, title: read.title, ...follower, now: this.now() }, max);
+    const feed = store.add({ url, title: read.title, ...follower, now: this.now() }, max);
+    return { ...feed, listed: read.items.length };
   }
 
   /** The feeds `owner` follows: nobody sees another owner's. */
