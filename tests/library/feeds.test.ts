@@ -9,7 +9,7 @@ import { UserError } from '../../src/core/errors.js';
 import { HOME_LIBRARY } from '../../src/library/library-id.js';
 import { Feeds, MAX_NEW_PER_POLL, type Follower, type PollResult } from '../../src/library/feeds/feeds.js';
 import { Libraries } from '../../src/library/libraries.js';
-import { articlesCopy, logRecord, silentLog, testConfig } from '../support/setup.js';
+import { articlesCopy, logRecord, silentLog, tempDir, testConfig } from '../support/setup.js';
 
 // Following feeds on a real index, with feeds and pages from a local server (FETCH_ALLOW_HOSTS
 // lets the test reach 127.0.0.1), and a clock the test moves.
@@ -136,6 +136,8 @@ function setUp(env: Record<string, string> = {}) {
   const articles = articlesCopy();
   const config = testConfig({
     ARTICLES_DIR: articles,
+    // Its own, or a remove would move the article into the checkout's data/removed.
+    REMOVED_DIR: path.join(tempDir('footnote-removed-'), 'removed'),
     FETCH_ALLOW_HOSTS: '127.0.0.1',
     RETRIEVAL_MODE: 'lexical',
     FEED_POLL_MINUTES: '30',
@@ -597,6 +599,82 @@ describe('polling feeds at once, each within a deadline', () => {
       expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
     } finally {
       held.release();
+      feeds.close();
+      await libraries.close();
+    }
+  });
+});
+
+describe('what a feed has seen', () => {
+  const DAY_MINUTES = 24 * 60;
+  /** The items FEEDS_DB holds as seen for a feed, by id. */
+  const seenItems = (file: string, feedId: number): string[] => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db
+        .prepare('SELECT item_id FROM feed_items WHERE feed_id = ? ORDER BY item_id')
+        .pluck()
+        .all(feedId) as string[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('does not bring back an article an admin removed while its feed lists it, past RETAIN_DAYS too', async () => {
+    const { libraries, feeds, clock, files } = setUp({ RETAIN_DAYS: '30' });
+    try {
+      await feeds.follow(`${base}/rss.xml`, home);
+      await feeds.pollDue();
+      const ferry = libraries.home.articles().find((a) => a.file === 'ferry-news.txt')!;
+      await libraries.home.remove(ferry.id);
+      // The feed changes each time (it is read in full, not "not modified") and lists the removed story throughout.
+      const polls: [number, string[], string[]][] = [
+        [1, ['market', 'ferry', 'orchard'], ['market-news.txt']],
+        [40, ['lighthouse', 'market', 'ferry', 'orchard'], ['lighthouse-news.txt']],
+        [41, ['paywalled', 'lighthouse', 'market', 'ferry', 'orchard'], []],
+      ];
+      let day = 0;
+      for (const [on, listed, added] of polls) {
+        clock.advance((on - day) * DAY_MINUTES);
+        day = on;
+        items = listed;
+        const [result] = await feeds.pollDue();
+        expect(result!.added.map((a) => a.file)).toEqual(added);
+      }
+      expect(files()).toEqual(['lighthouse-news.txt', 'market-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await libraries.close();
+    }
+  });
+
+  it('forgets exactly the items its feed stopped listing more than RETAIN_DAYS ago', async () => {
+    const { libraries, feeds, clock, config } = setUp({ RETAIN_DAYS: '30' });
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
+      // Day 0 lists ferry and orchard; day 20 drops orchard; day 25 drops ferry; day 45 forgets what was
+      // last listed before day 15: orchard only. Market, listed since day 20, stays.
+      const polls: [number, string[]][] = [
+        [0, ['ferry', 'orchard']],
+        [20, ['market', 'ferry']],
+        [25, ['lighthouse', 'market']],
+        [45, ['paywalled', 'lighthouse', 'market']],
+      ];
+      let day = 0;
+      for (const [on, listed] of polls) {
+        clock.advance((on - day) * DAY_MINUTES);
+        day = on;
+        items = listed;
+        const [result] = await feeds.pollDue();
+        expect(result!.error).toBeNull();
+      }
+      expect(seenItems(config.feedsDb, feed.id)).toEqual(['ferry', 'lighthouse', 'market', 'paywalled']);
+      // A read that lists nothing (a feed broken for a moment) forgets nothing.
+      items = [];
+      clock.advance(40 * DAY_MINUTES);
+      await feeds.pollDue();
+      expect(seenItems(config.feedsDb, feed.id)).toEqual(['ferry', 'lighthouse', 'market', 'paywalled']);
+    } finally {
       feeds.close();
       await libraries.close();
     }

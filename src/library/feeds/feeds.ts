@@ -14,8 +14,9 @@ import { readFeed } from './read-feed.js';
 export { MAX_NEW_PER_POLL, type PollResult } from './poll-round.js';
 export type { FeedItem } from './read-feed.js';
 
+const DAY_MS = 24 * 60 * 60_000;
 // Each failed poll in a row doubles the wait, up to a day.
-const MAX_BACKOFF_MS = 24 * 60 * 60_000;
+const MAX_BACKOFF_MS = DAY_MS;
 // The wait varies by up to this share either way, so that feeds followed together are not all polled at once.
 const JITTER = 0.1;
 
@@ -151,7 +152,9 @@ export class Feeds {
       const now = this.now();
       const failures = result.error ? feed.failures + 1 : 0;
       const nextPollAt = now + this.wait(failures);
-      store.recordPoll(feed.id, { seen, ...validators, error: result.error, failures, nextPollAt, now });
+      const forgetBefore = now - this.config.retainDays * DAY_MS;
+      const poll = { seen, ...validators, error: result.error, failures, nextPollAt, now, forgetBefore };
+      const forgotten = store.recordPoll(feed.id, poll);
       this.log.info(
         {
           audit: 'feed poll',
@@ -160,6 +163,7 @@ export class Feeds {
           added: saved,
           skipped: result.skipped,
           error: result.error,
+          forgotten,
         },
         result.error ? 'feed poll failed' : 'feed polled',
       );
