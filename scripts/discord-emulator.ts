@@ -517,6 +517,8 @@ export class DiscordEmulator {
   private readonly interactionsByToken = new Map<string, InteractionRecord>();
   private readonly sessions = new Map<string, GatewaySession>();
   private readonly connections = new Set<GatewayConnection>();
+  /** Channels where the bot may not post (refuseMessagesIn). */
+  private readonly refusing = new Set<string>();
   private session: GatewaySession | null = null;
   private connectionCount = 0;
   private identifyCount = 0;
@@ -840,6 +842,14 @@ export class DiscordEmulator {
    */
   expireInteractionTokens(): void {
     for (const record of this.interactionsByToken.values()) record.expired = true;
+  }
+
+  /**
+   * From now on, the bot's messages in the channel are answered 403 Missing Access (50001), as
+   * Discord answers them in a channel the bot can no longer see (its role lost View Channel).
+   */
+  refuseMessagesIn(channelId: string): void {
+    this.refusing.add(channelId);
   }
 
   /** Closes the current gateway connection with `code`, or without a close frame (TCP destroy)
@@ -1570,6 +1580,7 @@ export class DiscordEmulator {
   private createChannelMessage(ctx: RequestContext): Reply {
     const channel = this.guilds.channel(ctx.params.channelId!);
     if (!channel) return apiError(404, 10003, 'Unknown Channel');
+    if (this.refusing.has(channel.id)) return apiError(403, 50001, 'Missing Access');
     const body = asObject(ctx.body) as MessageBody;
     const errors = validateMessageBody(body);
     const reference = body.message_reference;

@@ -19,7 +19,7 @@ export interface Config {
   /** Larger article files are skipped (with a warning) without being read. */
   maxArticleBytes: number;
   indexDir: string;
-  /** Where /remove moves article files: out of the index, never deleted. Never inside articlesDir. */
+  /** Where /remove moves article files: out of the index, deleted retainDays later. Never inside articlesDir. */
   removedDir: string;
   /** Where each Discord server's own library lives: a folder per server id (articles, index, removed). */
   librariesDir: string;
@@ -43,7 +43,7 @@ export interface Config {
   maxFeedsPerServer: number;
   /** ANSWERS_DB: the SQLite file of the answers given on Discord and the votes on them. */
   answersDb: string;
-  /** RETAIN_DAYS: answers and votes older than this are deleted. */
+  /** RETAIN_DAYS: answers and votes older than this are deleted, and removed files, and feed items no longer listed. */
   retainDays: number;
   /** A Hugging Face model id, or an absolute path when EMBEDDING_MODEL names a local directory. */
   embeddingModel: string;

@@ -59,6 +59,8 @@ export const INPUT_WORDS: Omit<Words, keyof OwnWords> = {
   'article.gone': ({ file }) => `“${file}” is no longer in the articles folder; a reindex takes it out of the index.`,
   'feed.already-followed': ({ title }) => `That feed is already followed: ${title}.`,
   'feed.not-a-feed': () => 'That link is not an RSS, Atom or JSON feed; nothing was followed.',
+  'feed.too-slow': ({ seconds }) =>
+    `Reading the feed and its new pages took longer than ${seconds} s; the rest is read on a later poll.`,
   'feed.old-error': ({ text }) => text,
   'fetch.not-a-url': ({ text }) => `“${text.slice(0, 200)}” is not a web address (it should start with https://).`,
   'fetch.scheme': ({ scheme }) => `Only http and https links can be added, not ${scheme}.`,

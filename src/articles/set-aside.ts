@@ -1,6 +1,7 @@
-// Takes an article file out of the articles folder into the removed folder: moved, never deleted or overwritten.
+// Takes an article file out of the articles folder into the removed folder: moved, never overwritten; and
+// deletes, from the removed folder, the files removed long enough ago.
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, realpath, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, realpath, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { isInside } from './paths.js';
@@ -63,4 +64,41 @@ function gone(file: string): (error: NodeJS.ErrnoException) => never {
     if (error.code !== 'ENOENT') throw error;
     throw new UserError('article.gone', { file });
   };
+}
+
+/**
+ * Deletes the files under `removedDir` removed before `before` (ms since the epoch), and returns them, relative to
+ * `removedDir`. A file's removal is the later of its modification and change times: moving it there (a new link,
+ * or a copy) sets its change time. Links and anything else but files are left.
+ */
+export async function deleteRemovedBefore(removedDir: string, before: number): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const file of await filesUnder(removedDir)) {
+    const stat = await lstat(file).catch(() => null);
+    if (!stat?.isFile() || Math.max(stat.mtimeMs, stat.ctimeMs) >= before) continue;
+    try {
+      await unlink(file);
+    } catch (error) {
+      // Deleted meanwhile (by hand, or another process): nothing left to do.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    deleted.push(path.relative(removedDir, file));
+  }
+  return deleted.sort();
+}
+
+/** Every file under `dir`, in its folders too, without following links; none for a folder not made yet. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await filesUnder(full)));
+    else if (entry.isFile()) files.push(full);
+  }
+  return files;
 }

@@ -8,6 +8,7 @@ import { loadCommands } from '../discord/load-commands.js';
 import { AnswerLog } from '../library/feedback/answer-log.js';
 import { Feeds } from '../library/feeds/feeds.js';
 import { Libraries } from '../library/libraries.js';
+import { keepPruningRemoved } from '../library/prune-removed.js';
 import type { Logger } from '../log.js';
 import { downloadProgress } from './progress.js';
 import { runFootnoteCommand } from './run.js';
@@ -41,7 +42,9 @@ runFootnoteCommand(
       log,
       startedAt: new Date(),
     });
+    let stopPruning = (): void => {};
     const close = async (): Promise<void> => {
+      stopPruning();
       await bot.stop();
       feeds.close();
       answers.close();
@@ -57,6 +60,8 @@ runFootnoteCommand(
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
     await bot.start(token);
+    // Removed articles' files, in every library, are deleted RETAIN_DAYS after their removal.
+    stopPruning = keepPruningRemoved(libraries, log);
     const loaded = (): void => log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
     try {
       if (await warming) loaded();

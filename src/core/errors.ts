@@ -74,6 +74,8 @@ export interface ErrorDetails {
   'feed.not-a-feed': Record<string, never>;
   /** A server follows `max` feeds already (MAX_FEEDS_PER_SERVER). */
   'feed.server-limit': { max: number };
+  /** A feed and its new pages were not all read within a poll's deadline for one feed. */
+  'feed.too-slow': { seconds: number };
   /** A server's library holds as many articles as one may (MAX_ARTICLES_PER_SERVER). */
   'library.full': { max: number };
   /** A feed's last failure as an earlier version stored it: words, shown as they are. */
@@ -127,6 +129,7 @@ const CODES = {
   'feed.already-followed': true,
   'feed.not-a-feed': true,
   'feed.server-limit': true,
+  'feed.too-slow': true,
   'library.full': true,
   'feed.old-error': true,
   'fetch.not-a-url': true,

@@ -33,6 +33,8 @@ export interface FetchOptions {
   expected?: 'page' | 'feed';
   /** More request headers (a feed's If-None-Match and If-Modified-Since). */
   headers?: Record<string, string>;
+  /** Ends the fetch early, rejecting with the signal's reason (a feed's poll past its deadline). */
+  signal?: AbortSignal;
 }
 
 export interface Fetched {
@@ -55,9 +57,11 @@ const USER_AGENT = 'Footnote/0.1 (a bot that answers with quotes from the articl
 /** GETs `url` for a person who gave it: see FetchOptions for what is refused. */
 export async function safeFetch(url: string, options: FetchOptions): Promise<Fetched> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const deadline = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const deadline = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   let current = parseUrl(url);
   for (let redirects = 0; ; redirects++) {
+    options.signal?.throwIfAborted();
     const response = await requestAny(current, await checkedAddresses(current, options), options, deadline, timeoutMs);
     if ('fetched' in response) return response.fetched;
     if (redirects >= (options.maxRedirects ?? 5)) {
@@ -185,7 +189,8 @@ function request(
     });
     req.on('error', (error) => {
       clearTimeout(connectTimer);
-      if (deadline.aborted) {
+      if (options.signal?.aborted) reject(reasonOf(options.signal));
+      else if (deadline.aborted) {
         reject(new FetchError('fetch.timeout', { seconds: Math.round(timeoutMs / 1000) }));
       } else if (error instanceof FetchError) reject(error);
       else {
@@ -202,6 +207,12 @@ function request(
     });
     req.end();
   });
+}
+
+/** Why the caller's signal ended the fetch. */
+function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
 
 /** The response read: a redirect, or the page within the size limit; rejected with why not (the caller ends it). */

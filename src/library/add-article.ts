@@ -56,11 +56,18 @@ export async function addArticle(
   return added!;
 }
 
-/** Links and text hashes of the articles saved so far in one batch (a feed poll), which the index does not hold yet. */
+/**
+ * Links, text hashes and files of the articles saved so far in one batch (a round of feed polls), which
+ * the index may not hold yet. Saves in a batch may run at once: each is in it before its file is written.
+ */
 export interface Batch {
   links: Set<string>;
   texts: Set<string>;
+  files: Set<string>;
 }
+
+/** The library's index, or how to get the current one: a build may replace it while a page is fetched. */
+export type IndexSource = PassageIndex | null | (() => PassageIndex | null);
 
 /**
  * Reads, checks and saves one article as a new file, without indexing it (indexSaved does, once
@@ -68,18 +75,21 @@ export interface Batch {
  * and `{ added: false, article: null }` is a duplicate of one saved earlier in `batch`.
  */
 export async function saveArticle(
-  index: PassageIndex | null,
+  indexSource: IndexSource,
   config: Config,
   source: ArticleSource,
   options: AddOptions = {},
-  batch: Batch = { links: new Set(), texts: new Set() },
+  batch: Batch = { links: new Set(), texts: new Set(), files: new Set() },
 ): Promise<{ file: string } | AddResult | { added: false; article: null }> {
-  const existing = index?.articles() ?? [];
+  const current = (): PassageIndex | null => (typeof indexSource === 'function' ? indexSource() : indexSource);
   // A full server library refuses before anything is fetched: the cap bounds the work as well as the disk.
-  if (config.maxArticles !== null && existing.length + batch.texts.size >= config.maxArticles) {
-    throw new UserError('library.full', { max: config.maxArticles });
-  }
+  checkRoom(current(), config, batch);
   const read = 'url' in source ? await fromLink(source.url, config, options) : fromFile(source, config);
+  // From here to the batch's update nothing waits: no other save or build comes in between.
+  const index = current();
+  const existing = index?.articles() ?? [];
+  // Again: other saves of the batch may have filled it meanwhile.
+  checkRoom(index, config, batch);
   const { parsed } = read;
   const links = [parsed.url, 'url' in source ? source.url : null].flatMap((u) => (u ? [canonicalUrl(u)] : []));
   const sameLink = existing.find((a) => a.url && links.includes(canonicalUrl(a.url)));
@@ -94,10 +104,28 @@ export async function saveArticle(
   if (read.fromPage && words(parsed.text).length < MIN_ARTICLE_WORDS) {
     throw new UserError('article.no-text', { from: read.from });
   }
-  const file = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
+  // In the batch before the file is written, so that a save running meanwhile sees it; out again if it is not.
   for (const l of links) batch.links.add(l);
   batch.texts.add(textHash);
+  let file: string;
+  try {
+    file = await saveNewArticle(config.articlesDir, parsed.title, read.extension, read.content);
+  } catch (error) {
+    for (const l of links) batch.links.delete(l);
+    batch.texts.delete(textHash);
+    throw error;
+  }
+  batch.files.add(file);
   return { file };
+}
+
+/** Refuses a save into a full server library: its articles, and those of the batch not indexed yet. */
+function checkRoom(index: PassageIndex | null, config: Config, batch: Batch): void {
+  if (config.maxArticles === null) return;
+  const indexed = new Set((index?.articles() ?? []).map((a) => a.file));
+  // One text per article saved or being saved in the batch; those indexed since are counted once.
+  const waiting = batch.texts.size - [...batch.files].filter((f) => indexed.has(f)).length;
+  if (indexed.size + waiting >= config.maxArticles) throw new UserError('library.full', { max: config.maxArticles });
 }
 
 /**

@@ -136,7 +136,7 @@ export class Footnote {
   }
 
   /**
-   * Takes an article out of the library: its file moves to REMOVED_DIR (never deleted) and the index is
+   * Takes an article out of the library: its file moves to REMOVED_DIR (deleted RETAIN_DAYS later) and the index is
    * rebuilt without it. Refused while a reindex runs, as moving a file under it would leave its outcome unclear.
    */
   async remove(articleId: string): Promise<Removal> {

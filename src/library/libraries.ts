@@ -54,6 +54,13 @@ export class Libraries {
     return path.join(this.config.librariesDir, serverId);
   }
 
+  /** Every library's removed folder: the home library's, and each server library's (made or not yet). */
+  removedDirs(): string[] {
+    const { librariesDir, removedDir } = this.config;
+    const servers = fs.existsSync(librariesDir) ? fs.readdirSync(librariesDir).filter(isDiscordId) : [];
+    return [removedDir, ...servers.map((id) => serverFolders(this.folderOf(id)).removedDir)];
+  }
+
   /** Whether a server has a library of its own (made on its first add). */
   exists(serverId: string): boolean {
     return !this.isHome(serverId) && fs.existsSync(path.join(this.folderOf(serverId), 'articles'));
@@ -128,14 +135,8 @@ export class Libraries {
     let entry = this.open.get(serverId);
     if (entry) this.open.delete(serverId);
     else {
-      const folder = this.folderOf(serverId);
-      const config: Config = {
-        ...this.config,
-        articlesDir: path.join(folder, 'articles'),
-        indexDir: path.join(folder, 'index'),
-        removedDir: path.join(folder, 'removed'),
-        maxArticles: this.config.maxArticlesPerServer,
-      };
+      const folders = serverFolders(this.folderOf(serverId));
+      const config: Config = { ...this.config, ...folders, maxArticles: this.config.maxArticlesPerServer };
       const library = new Footnote(config, this.log, {
         ...this.options,
         models: this.models,
@@ -189,4 +190,13 @@ function rankedTogether(answers: TimedAnswer[]): Omit<TimedAnswer, 'timings'> {
     .slice(0, MAX_QUOTES)
     .map((c, i) => ({ ...c, n: i + 1 }));
   return { ...best, text: answerText(citations), citations };
+}
+
+/** A server library's folders, in its folder under LIBRARIES_DIR. */
+function serverFolders(folder: string): Pick<Config, 'articlesDir' | 'indexDir' | 'removedDir'> {
+  return {
+    articlesDir: path.join(folder, 'articles'),
+    indexDir: path.join(folder, 'index'),
+    removedDir: path.join(folder, 'removed'),
+  };
 }

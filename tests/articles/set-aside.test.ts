@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { moveToRemoved } from '../../src/articles/set-aside.js';
+import { deleteRemovedBefore, moveToRemoved } from '../../src/articles/set-aside.js';
 import { UserError } from '../../src/core/errors.js';
 import { tempDir } from '../support/setup.js';
 
@@ -54,5 +54,38 @@ describe('moveToRemoved', () => {
     await expect(moveToRemoved(articles, removed, 'alias.txt')).rejects.toThrow(UserError);
     expect(fs.readlinkSync(path.join(articles, 'alias.txt'))).toBe(path.join(articles, 'real.txt'));
     expect(fs.existsSync(removed)).toBe(false);
+  });
+});
+
+describe('deleteRemovedBefore', () => {
+  const DAY_MS = 24 * 60 * 60_000;
+
+  it('deletes exactly the files removed before the cutoff, in folders too, counting from their removal', async () => {
+    const { articles, removed } = folders({
+      'a.txt': 'a',
+      'news/b.txt': 'b',
+      'written-long-ago.txt': 'c',
+      'd.txt': 'd',
+    });
+    const yearAgo = new Date(Date.now() - 365 * DAY_MS);
+    fs.utimesSync(path.join(articles, 'written-long-ago.txt'), yearAgo, yearAgo);
+    for (const file of ['a.txt', 'news/b.txt', 'written-long-ago.txt', 'd.txt']) {
+      await moveToRemoved(articles, removed, file);
+    }
+    // Removed "60 days later" than the others (a file's removal is its later time).
+    const later = new Date(Date.now() + 60 * DAY_MS);
+    fs.utimesSync(path.join(removed, 'd.txt'), later, later);
+    // A link is not a removed article: it stays, and what it points to too.
+    fs.symlinkSync(path.join(articles, '..'), path.join(removed, 'link'));
+
+    // Written a year ago, removed just now: kept.
+    expect(await deleteRemovedBefore(removed, Date.now() - DAY_MS)).toEqual([]);
+    expect(await deleteRemovedBefore(removed, Date.now() + 30 * DAY_MS)).toEqual([
+      'a.txt',
+      path.join('news', 'b.txt'),
+      'written-long-ago.txt',
+    ]);
+    expect(fs.readdirSync(removed).sort()).toEqual(['d.txt', 'link', 'news']);
+    expect(await deleteRemovedBefore(path.join(removed, 'not-made-yet'), Date.now())).toEqual([]);
   });
 });

@@ -29,12 +29,25 @@ const STORIES: Record<string, string> = {
   market:
     'The fish market on the quay reopened on Tuesday after the storm, with eleven stalls selling cod, herring and crab again.',
   tide: 'High tide at the north pier falls an hour later each day; the harbour master posts the table on Mondays.',
+  pier: 'The old timber pier was rebuilt in stone after the winter storms, and the ferry now berths there at every tide.',
+  gull: 'A pair of herring gulls has nested on the harbour crane for six springs, and the crane driver now works around them.',
 };
 let items = ['ferry'];
 
 const logLines: string[] = [];
 const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 const audit = () => logLines.map(logRecord).filter((line) => line.audit === 'feeds');
+
+// A story page the test holds unanswered (a slow site) until it lets it go.
+let held: { url: string; released: Promise<void> } | null = null;
+function holdStory(slug: string): () => void {
+  let release = (): void => {};
+  held = { url: `/stories/${slug}`, released: new Promise<void>((resolve) => (release = resolve)) };
+  return () => {
+    held = null;
+    release();
+  };
+}
 
 let running: RunningBot;
 let emulator: DiscordEmulator;
@@ -45,6 +58,7 @@ let now = Date.UTC(2026, 11, 1, 12);
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    if (held?.url === url) return void held.released.then(() => server.emit('request', req, res));
     // A query names another feed with the same items.
     if (url.split('?')[0] === '/rss.xml') {
       const list = items.map(
@@ -90,8 +104,10 @@ const OTHER_SERVER = '300000000000000003';
 const urlOption = (url: string): Option => ({ name: 'url', type: ApplicationCommandOptionType.String, value: url });
 const feedOption = (id: string): Option => ({ name: 'feed', type: ApplicationCommandOptionType.String, value: id });
 
-/** Unfollows every feed of the fixture server, the other server and the home library. */
-function forgetFeeds(): void {
+/** Unfollows every feed of the fixture server, the other server and the home library, once no poll is under way. */
+async function forgetFeeds(): Promise<void> {
+  // A /feeds add's first poll runs after its reply: a later test's poll must not share it.
+  await running.bot.feeds.settled();
   for (const owner of [emulator.fixture.guild.id, OTHER_SERVER, HOME_LIBRARY]) {
     for (const feed of running.bot.feeds.list(owner)) running.bot.feeds.unfollow(owner, feed.id);
   }
@@ -136,16 +152,23 @@ describe('/feeds', () => {
     expect(add?.description).toBe('Follow an RSS, Atom or JSON feed');
   });
 
-  it('follows a feed, says what its first read brought, and lists it', async () => {
+  it('follows a feed, answering once it is read; its first items are added and announced after', async () => {
     const channel = emulator.fixture.channel.id;
+    const before = emulator.requests.length;
     const reply = await feeds('add', [
       { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` },
       { name: 'channel', type: ApplicationCommandOptionType.Channel, value: channel },
     ]);
     expect(reply).toBe(
-      `Following **Harbour News**. 1 new article added. New articles will be announced in <#${channel}>.`,
+      `Following **Harbour News**. 1 item found: it is being added now. New articles will be announced in <#${channel}>.`,
     );
     expectNothingForOperators(reply, [ROOT]);
+    // The first poll began with the reply: this waits for it, and its announcements.
+    await running.bot.pollFeeds();
+    const sent = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+    expect(sent.map((r) => [r.path, (r.body as { content: string }).content])).toEqual([
+      [`/channels/${channel}/messages`, 'New from Harbour News: **Ferry news**'],
+    ]);
     expect(await feeds('list')).toMatch(
       /^• \*\*Harbour News\*\* <http:\/\/127\.0\.0\.1:\d+\/rss\.xml> \(last read 2026-12-01 12:00 UTC\)$/,
     );
@@ -192,7 +215,7 @@ describe('/feeds', () => {
     const follower = { owner: emulator.fixture.guild.id, addedBy: emulator.fixture.users.admin.id, announceTo: null };
     await running.bot.feeds.follow(`${base}/rss.xml`, follower);
     for (const where of [guild(), {}]) expect(await feedChoices('', regular, where)).toEqual([]);
-    forgetFeeds();
+    await forgetFeeds();
     expect(audit().filter((l) => l.userId === regular.id)).toEqual([
       expect.objectContaining({ change: 'add', result: 'refused' }),
       expect.objectContaining({ change: 'list', result: 'refused' }),
@@ -206,19 +229,46 @@ describe('/feeds', () => {
     expect(reply).toBe('No public web site was found at 192.168.1.1; only public web pages can be added.');
   });
 
-  it('follows a feed whose first read must wait (another process is building the index), and says so', async () => {
+  it('follows a feed while another process builds the index; its first items are added once the build is done', async () => {
     items = ['tide'];
     const lock = path.join(running.config.indexDir, 'build.lock');
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+    const logged = logLines.length;
     try {
       const reply = await feeds('add', [
         { name: 'url', type: ApplicationCommandOptionType.String, value: `${base}/rss.xml` },
       ]);
-      expect(reply).toBe('Following **Harbour News**. Its first items will be read on the next poll.');
-      expect(running.bot.feeds.list(emulator.fixture.guild.id).map((f) => f.title)).toEqual(['Harbour News']);
-    } finally {
+      expect(reply).toBe('Following **Harbour News**. 1 item found: it is being added now.');
+      await running.bot.pollFeeds();
+      // Its article could not be indexed: nothing of the poll is kept, and the feed is still due.
+      const [feed] = running.bot.feeds.list(emulator.fixture.guild.id);
+      expect(feed).toMatchObject({ title: 'Harbour News', lastPolledAt: null, nextPollAt: now });
+      expect(logLines.slice(logged).map(logRecord)).toContainEqual(
+        expect.objectContaining({ feedId: feed!.id, msg: 'feed poll not recorded' }),
+      );
+      expect(running.footnote.articles().map((a) => a.title)).not.toContain('Tide news');
       fs.rmSync(lock);
-      forgetFeeds();
+      await running.bot.pollFeeds();
+      expect(running.footnote.articles().map((a) => a.title)).toContain('Tide news');
+    } finally {
+      fs.rmSync(lock, { force: true });
+      await forgetFeeds();
+    }
+  });
+
+  it('answers /feeds add once the feed is read, while the page of its item has not answered yet', async () => {
+    items = ['pier'];
+    const release = holdStory('pier');
+    try {
+      const reply = await feeds('add', [urlOption(`${base}/rss.xml?slow`)]);
+      expect(reply).toBe('Following **Harbour News**. 1 item found: it is being added now.');
+      expect(running.footnote.articles().map((a) => a.title)).not.toContain('Pier news');
+      release();
+      await running.bot.feeds.settled();
+      expect(running.footnote.articles().map((a) => a.title)).toContain('Pier news');
+    } finally {
+      release();
+      await forgetFeeds();
     }
   });
 });
@@ -258,7 +308,7 @@ describe('/feeds in each server', () => {
       expect(running.bot.feeds.list(HOME_LIBRARY)).toHaveLength(1);
       expect(running.bot.feeds.list(emulator.fixture.guild.id)).toHaveLength(1);
     } finally {
-      forgetFeeds();
+      await forgetFeeds();
     }
   });
 
@@ -296,7 +346,7 @@ describe('/feeds in each server', () => {
         expect.objectContaining({ owner: OTHER_SERVER, msg: 'cannot announce in the feed’s channel' }),
       );
     } finally {
-      forgetFeeds();
+      await forgetFeeds();
     }
   });
 
@@ -310,7 +360,47 @@ describe('/feeds in each server', () => {
       expect(running.bot.feeds.list(emulator.fixture.guild.id)).toHaveLength(2);
       expect(audit()).toContainEqual(expect.objectContaining({ change: 'add', result: 'refused' }));
     } finally {
-      forgetFeeds();
+      await forgetFeeds();
+    }
+  });
+
+  it('announces each feed in its own channel: a channel that refuses posts costs only its own feed’s lines', async () => {
+    items = ['gull'];
+    // A server whose channel the bot can no longer post in (its role lost access).
+    const refusing = emulator.addGuild({ name: 'Refusing server' });
+    emulator.refuseMessagesIn(refusing.channel.id);
+    const lost = await running.bot.feeds.follow(`${base}/rss.xml?refused`, {
+      owner: refusing.id,
+      addedBy: 'someone',
+      announceTo: refusing.channel.id,
+    });
+    try {
+      // Followed second, so announced after the refused one.
+      await running.bot.feeds.follow(`${base}/rss.xml?heard`, {
+        owner: emulator.fixture.guild.id,
+        addedBy: emulator.fixture.users.admin.id,
+        announceTo: emulator.fixture.channel.id,
+      });
+      const before = emulator.requests.length;
+      const logged = logLines.length;
+      await running.bot.pollFeeds();
+      const posts = emulator.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+      const line = (channelId: string) => posts.filter((r) => r.path === `/channels/${channelId}/messages`);
+      expect(line(refusing.channel.id).map((r) => r.status)).toEqual([403]);
+      expect(line(emulator.fixture.channel.id).map((r) => [r.status, (r.body as { content: string }).content])).toEqual(
+        [[200, 'New from Harbour News: **Gull news**']],
+      );
+      expect(logLines.slice(logged).map(logRecord)).toContainEqual(
+        expect.objectContaining({
+          feedId: lost.id,
+          channelId: refusing.channel.id,
+          unannounced: 1,
+          msg: 'feed announcement not posted',
+        }),
+      );
+    } finally {
+      running.bot.feeds.unfollow(refusing.id, lost.id);
+      await forgetFeeds();
     }
   });
 });

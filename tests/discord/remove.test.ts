@@ -135,6 +135,7 @@ describe('/remove', () => {
     expect(shown.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     expect(shown.content).toContain('The Lighthouse Keeper');
     expect(shown.content).toContain('lighthouse.md');
+    expect(shown.content).toContain('Its file moves to the removed folder, and is deleted 90 days later.');
     expect(shown.components).toMatchObject([
       {
         type: ComponentType.ActionRow,
@@ -149,7 +150,7 @@ describe('/remove', () => {
 
     const done = await click(shown, REMOVE_BUTTON, admin, /Removed/);
     expect(done).toContain('The Lighthouse Keeper');
-    expect(done).toContain('Articles in the index: 3.');
+    expect(done).toContain('its file is kept in the removed folder for 90 days. Articles in the index: 3.');
     const message = (await emulator.waitForInteractionReply(shown.message.interaction_metadata!.id)).message;
     expect(message.components).toEqual([]);
     for (const text of [shown.content, done]) expectNothingForOperators(text, [articles, removed, ROOT]);

@@ -151,7 +151,9 @@ describe('two servers, one hostile', () => {
       text('url', `${base}/rss.xml`),
       { name: 'channel', type: ApplicationCommandOptionType.Channel, value: emulator.fixture.channel.id },
     ]);
-    expect(feed.content).toMatch(/^Following \*\*Harrow Harbour\*\*\. 1 new article added\./);
+    expect(feed.content).toMatch(/^Following \*\*Harrow Harbour\*\*\. 1 item found: it is being added now\./);
+    // Its first poll, begun with the reply, and its announcement.
+    await running.bot.pollFeeds();
     expect(fs.readdirSync(path.join(libraryOf(serverA().id), 'articles'))).toHaveLength(2);
     a.feedId = String(running.bot.feeds.list(serverA().id)[0]!.id);
     a.articleId = (await running.libraries.withLibrary(serverA().id, (l) => Promise.resolve(l.articles())))!.find(

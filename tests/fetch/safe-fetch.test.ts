@@ -265,6 +265,15 @@ describe('fetching a page from a link', () => {
     await expect(safeFetch(url('/slow'), options({ timeoutMs: 300 }))).rejects.toMatchObject({ code: 'fetch.timeout' });
   });
 
+  it('ends a fetch when its caller’s signal aborts, with the signal’s reason, and starts none once it has', async () => {
+    const caller = new AbortController();
+    const reason = new Error('past the feed’s deadline');
+    const fetching = safeFetch(url('/slow'), options({ signal: caller.signal, connectTimeoutMs: 60_000 }));
+    caller.abort(reason);
+    await expect(fetching).rejects.toBe(reason);
+    await expect(safeFetch(url('/page'), options({ signal: caller.signal }))).rejects.toBe(reason);
+  });
+
   it('says what the server answered when it is not the page, by the standard name of its status', async () => {
     const error = await safeFetch(url('/missing'), options()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FetchError);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addArticle, type AddOptions } from '../../src/library/add-article.js';
+import { addArticle, saveArticle, type AddOptions, type Batch } from '../../src/library/add-article.js';
 import { slugFromTitle } from '../../src/articles/save.js';
 import { UserError } from '../../src/core/errors.js';
 import { Footnote } from '../../src/library/footnote.js';
@@ -155,6 +155,30 @@ describe('adding an article', () => {
         article: { file: 'the-quince-orchard.txt' },
       });
       expect(listing()).toEqual(before);
+    } finally {
+      await footnote.close();
+    }
+  });
+
+  it('saves a story once when two saves of one batch (a round of feed polls) read it at once, and counts each once', async () => {
+    const { config, footnote, listing } = setUp();
+    try {
+      await footnote.ensureIndex('lexical');
+      const indexed = footnote.articles().length;
+      const before = listing();
+      const batch: Batch = { links: new Set(), texts: new Set(), files: new Set() };
+      const save = (page: string, maxArticles: number | null = null) =>
+        saveArticle(() => footnote.index(), { ...config, maxArticles }, { url: link(page) }, fetching, batch);
+      // The same text under two links, fetched together.
+      const both = await Promise.all([save('/orchard'), save('/copy-of-orchard')]);
+      expect(both.filter((r) => 'file' in r)).toHaveLength(1);
+      expect(both.filter((r) => !('file' in r))).toEqual([{ added: false, article: null }]);
+      expect(listing()).toHaveLength(before.length + 1);
+      // A library with room for one more than it had: the batch's article, not yet indexed, takes it.
+      await expect(save('/notes.txt', indexed + 1)).rejects.toMatchObject({ code: 'library.full' });
+      // Indexed, the batch's article is counted once, not again as the batch's.
+      await footnote.reindex();
+      await expect(save('/notes.txt', indexed + 2)).resolves.toEqual({ file: 'ferry-notes.txt' });
     } finally {
       await footnote.close();
     }

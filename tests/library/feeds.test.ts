@@ -7,9 +7,9 @@ import pino from 'pino';
 import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
 import { HOME_LIBRARY } from '../../src/library/library-id.js';
-import { Feeds, MAX_NEW_PER_POLL, type Follower } from '../../src/library/feeds/feeds.js';
+import { Feeds, MAX_NEW_PER_POLL, type Follower, type PollResult } from '../../src/library/feeds/feeds.js';
 import { Libraries } from '../../src/library/libraries.js';
-import { articlesCopy, logRecord, silentLog, testConfig } from '../support/setup.js';
+import { articlesCopy, logRecord, silentLog, tempDir, testConfig } from '../support/setup.js';
 
 // Following feeds on a real index, with feeds and pages from a local server (FETCH_ALLOW_HOSTS
 // lets the test reach 127.0.0.1), and a clock the test moves.
@@ -38,6 +38,34 @@ const rss = (base: string): string =>
 let server: http.Server;
 let base: string;
 
+/** A request the test holds unanswered until it lets it go: a site that is slow, or never answers. */
+interface Hold {
+  /** Resolves when the request has come. */
+  arrived: Promise<void>;
+  /** Whether it has been answered (or its connection closed by the bot). */
+  ended: () => boolean;
+  release: () => void;
+}
+const holds = new Map<string, { arrive: () => void; released: Promise<void>; ended: boolean }>();
+
+/** Holds the next requests for `url` (a path, with its query) until released. */
+function hold(url: string): Hold {
+  let arrive = (): void => {};
+  let release = (): void => {};
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const entry = { arrive, released, ended: false };
+  holds.set(url, entry);
+  return {
+    arrived,
+    ended: () => entry.ended,
+    release: () => {
+      holds.delete(url);
+      release();
+    },
+  };
+}
+
 // A feed followed from a DM by an operator, and by two servers.
 const home: Follower = { owner: HOME_LIBRARY, addedBy: 'operator', announceTo: null };
 const harbourGuild: Follower = { owner: '100000000000000001', addedBy: 'harbour-admin', announceTo: null };
@@ -46,6 +74,12 @@ const islandGuild: Follower = { owner: '100000000000000002', addedBy: 'island-ad
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    const held = holds.get(url);
+    if (held) {
+      res.on('close', () => (held.ended = true));
+      held.arrive();
+      return void held.released.then(() => server.emit('request', req, res));
+    }
     // A query names another feed with the same items (a second feed for the limit on feeds).
     if (url.split('?')[0] === '/rss.xml') {
       feedRequests++;
@@ -102,6 +136,8 @@ function setUp(env: Record<string, string> = {}) {
   const articles = articlesCopy();
   const config = testConfig({
     ARTICLES_DIR: articles,
+    // Its own, or a remove would move the article into the checkout's data/removed.
+    REMOVED_DIR: path.join(tempDir('footnote-removed-'), 'removed'),
     FETCH_ALLOW_HOSTS: '127.0.0.1',
     RETRIEVAL_MODE: 'lexical',
     FEED_POLL_MINUTES: '30',
@@ -127,7 +163,7 @@ describe('following feeds', () => {
     const { libraries, feeds, clock, files, config } = setUp();
     try {
       const feed = await feeds.follow(`${base}/rss.xml`, home);
-      expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml` });
+      expect(feed).toMatchObject({ title: 'Harbour News', url: `${base}/rss.xml`, listed: 2 });
       const [first] = await feeds.pollDue();
       expect(first!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
       expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
@@ -488,6 +524,156 @@ describe('feeds belong to a server', () => {
       const seen = db.prepare('SELECT item_id FROM feed_items WHERE feed_id = 7 ORDER BY item_id').pluck().all();
       db.close();
       expect(seen).toEqual(['ferry', 'orchard']);
+    } finally {
+      feeds.close();
+      await libraries.close();
+    }
+  });
+});
+
+describe('polling feeds at once, each within a deadline', () => {
+  it('takes a fast feed’s articles, indexed and reported, while a slow feed has not answered yet', async () => {
+    const { libraries, feeds } = setUp();
+    try {
+      // The slow one is followed first: polled one after another, the fast one would wait for it.
+      const slow = await feeds.follow(`${base}/rss.xml?slow`, home);
+      const fast = await feeds.follow(`${base}/atom.xml`, home);
+      const held = hold('/rss.xml?slow');
+      const fastPolled = new Promise<PollResult>((resolve) =>
+        feeds.onPolled((result) => void (result.feed.id === fast.id && resolve(result))),
+      );
+      const round = feeds.pollDue();
+      await held.arrived;
+      const result = await fastPolled;
+      expect(result.added.map((a) => a.file)).toEqual(['lighthouse-news.txt']);
+      // Indexed, and answered from, while the slow feed's site still holds its answer.
+      const answer = await libraries.home.ask('Who logs every ship that passes Skerry Island?');
+      expect(answer.citations[0]!.article.file).toBe('lighthouse-news.txt');
+      expect(held.ended()).toBe(false);
+      held.release();
+      const results = await round;
+      expect(results.map((r) => [r.feed.id, r.added.map((a) => a.file).sort()])).toEqual([
+        [slow.id, ['ferry-news.txt', 'orchard-news.txt']],
+        [fast.id, ['lighthouse-news.txt']],
+      ]);
+    } finally {
+      feeds.close();
+      await libraries.close();
+    }
+  });
+
+  it('abandons a feed past its deadline: keeps what it took, fails and backs off, and takes the rest later', async () => {
+    const { libraries, config, clock, files } = setUp();
+    let deadline = new AbortController();
+    const feeds = new Feeds(libraries, config, silentLog, {
+      now: clock.now,
+      random: () => 0.5,
+      feedDeadline: () => deadline.signal,
+    });
+    items = ['ferry', 'orchard', 'market'];
+    const held = hold('/stories/orchard');
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
+      const round = feeds.pollDue();
+      // The feed's second page does not answer; its deadline passes meanwhile.
+      await held.arrived;
+      deadline.abort();
+      const [abandoned] = await round;
+      expect(abandoned!.error).toEqual({ code: 'feed.too-slow', details: { seconds: 120 } });
+      expect(abandoned!.added.map((a) => a.file)).toEqual(['ferry-news.txt']);
+      // The page's fetch was ended, not left running.
+      expect(held.ended()).toBe(true);
+      const interval = config.feedPollMinutes * 60_000;
+      expect(feeds.get(HOME_LIBRARY, feed.id)).toMatchObject({
+        failures: 1,
+        lastError: abandoned!.error,
+        nextPollAt: clock.now() + 2 * interval,
+      });
+
+      held.release();
+      deadline = new AbortController();
+      clock.advance(60);
+      const [next] = await feeds.pollDue();
+      expect(next).toMatchObject({ error: null, skipped: [] });
+      expect(next!.added.map((a) => a.file).sort()).toEqual(['market-news.txt', 'orchard-news.txt']);
+      expect(files()).toEqual(['ferry-news.txt', 'market-news.txt', 'orchard-news.txt']);
+    } finally {
+      held.release();
+      feeds.close();
+      await libraries.close();
+    }
+  });
+});
+
+describe('what a feed has seen', () => {
+  const DAY_MINUTES = 24 * 60;
+  /** The items FEEDS_DB holds as seen for a feed, by id. */
+  const seenItems = (file: string, feedId: number): string[] => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db
+        .prepare('SELECT item_id FROM feed_items WHERE feed_id = ? ORDER BY item_id')
+        .pluck()
+        .all(feedId) as string[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('does not bring back an article an admin removed while its feed lists it, past RETAIN_DAYS too', async () => {
+    const { libraries, feeds, clock, files } = setUp({ RETAIN_DAYS: '30' });
+    try {
+      await feeds.follow(`${base}/rss.xml`, home);
+      await feeds.pollDue();
+      const ferry = libraries.home.articles().find((a) => a.file === 'ferry-news.txt')!;
+      await libraries.home.remove(ferry.id);
+      // The feed changes each time (it is read in full, not "not modified") and lists the removed story throughout.
+      const polls: [number, string[], string[]][] = [
+        [1, ['market', 'ferry', 'orchard'], ['market-news.txt']],
+        [40, ['lighthouse', 'market', 'ferry', 'orchard'], ['lighthouse-news.txt']],
+        [41, ['paywalled', 'lighthouse', 'market', 'ferry', 'orchard'], []],
+      ];
+      let day = 0;
+      for (const [on, listed, added] of polls) {
+        clock.advance((on - day) * DAY_MINUTES);
+        day = on;
+        items = listed;
+        const [result] = await feeds.pollDue();
+        expect(result!.added.map((a) => a.file)).toEqual(added);
+      }
+      expect(files()).toEqual(['lighthouse-news.txt', 'market-news.txt', 'orchard-news.txt']);
+    } finally {
+      feeds.close();
+      await libraries.close();
+    }
+  });
+
+  it('forgets exactly the items its feed stopped listing more than RETAIN_DAYS ago', async () => {
+    const { libraries, feeds, clock, config } = setUp({ RETAIN_DAYS: '30' });
+    try {
+      const feed = await feeds.follow(`${base}/rss.xml`, home);
+      // Day 0 lists ferry and orchard; day 20 drops orchard; day 25 drops ferry; day 45 forgets what was
+      // last listed before day 15: orchard only. Market, listed since day 20, stays.
+      const polls: [number, string[]][] = [
+        [0, ['ferry', 'orchard']],
+        [20, ['market', 'ferry']],
+        [25, ['lighthouse', 'market']],
+        [45, ['paywalled', 'lighthouse', 'market']],
+      ];
+      let day = 0;
+      for (const [on, listed] of polls) {
+        clock.advance((on - day) * DAY_MINUTES);
+        day = on;
+        items = listed;
+        const [result] = await feeds.pollDue();
+        expect(result!.error).toBeNull();
+      }
+      expect(seenItems(config.feedsDb, feed.id)).toEqual(['ferry', 'lighthouse', 'market', 'paywalled']);
+      // A read that lists nothing (a feed broken for a moment) forgets nothing.
+      items = [];
+      clock.advance(40 * DAY_MINUTES);
+      await feeds.pollDue();
+      expect(seenItems(config.feedsDb, feed.id)).toEqual(['ferry', 'lighthouse', 'market', 'paywalled']);
     } finally {
       feeds.close();
       await libraries.close();

@@ -559,6 +559,19 @@ describe('DiscordEmulator REST', () => {
     expect(started.requests.map((r) => r.status)).toEqual([200, 200, 204, 200, 200]);
   });
 
+  it('refuses the bot’s messages in a channel it was told to, with 403 Missing Access, and stores none', async () => {
+    const started = await startEmulator();
+    const rest = restFor(started);
+    const other = started.addGuild();
+    started.refuseMessagesIn(started.fixture.channel.id);
+    await expect(
+      rest.post(Routes.channelMessages(started.fixture.channel.id), { body: { content: 'refused' } }),
+    ).rejects.toMatchObject({ status: 403, code: 50001, message: 'Missing Access' });
+    await rest.post(Routes.channelMessages(other.channel.id), { body: { content: 'posted' } });
+    expect(started.guildMessages(started.fixture.guild.id)).toEqual([]);
+    expect(started.guildMessages(other.id).map((m) => m.content)).toEqual(['posted']);
+  });
+
   describe('validates messages like Discord', () => {
     const field = { name: 'n', value: 'v' };
     const embed = (overrides: object) => ({ title: 't', ...overrides });

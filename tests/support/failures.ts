@@ -19,6 +19,7 @@ const SAMPLES: { [C in ErrorCode]: ErrorDetails[C] } = {
   'feed.already-followed': { title: 'Harbour News' },
   'feed.not-a-feed': {},
   'feed.server-limit': { max: 20 },
+  'feed.too-slow': { seconds: 120 },
   'library.full': { max: 1000 },
   'feed.old-error': { text: 'The page answered 503 Service Unavailable.' },
   'fetch.not-a-url': { text: 'not a url' },

@@ -47,7 +47,14 @@ export function writeRecords(config: Config): void {
   const store = FeedStore.open(config.feedsDb, true)!;
   const follow = (owner: string, addedBy: string, url: string): void => {
     const feed = store.add({ owner, url, title: url, announceTo: null, addedBy, now: 0 }, null);
-    store.recordPoll(feed.id, { seen: ['one', 'two'], error: null, failures: 0, nextPollAt: 0, now: 0 });
+    store.recordPoll(feed.id, {
+      seen: ['one', 'two'],
+      error: null,
+      failures: 0,
+      nextPollAt: 0,
+      now: 0,
+      forgetBefore: 0,
+    });
   };
   follow(SERVER_A, ALICE, 'https://a.example/rss');
   follow(HOME_LIBRARY, ALICE, 'https://home.example/rss');

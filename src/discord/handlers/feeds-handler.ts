@@ -6,7 +6,7 @@
  */
 import type { AutocompleteInteraction } from 'discord.js';
 import { HOME_LIBRARY } from '../../library/library-id.js';
-import type { PollResult } from '../../library/feeds/feeds.js';
+import { MAX_NEW_PER_POLL, type PollResult } from '../../library/feeds/feeds.js';
 import type { CommandContext } from '../command-types.js';
 import { errorText } from '../error-text.js';
 import { runFlow } from '../flow.js';
@@ -50,7 +50,7 @@ export function followFeed(request: Request, given: FeedToFollow, context: Comma
     }
     let feed;
     try {
-      // Following reads the feed, and its first poll adds articles: both take a place among the adds.
+      // Following reads the feed: it takes a place among the adds.
       feed = await context.limits.addQueue.run(() =>
         feeds.follow(given.url, { owner: feedOwner(request), addedBy: request.userId, announceTo: given.channelId }),
       );
@@ -63,20 +63,25 @@ export function followFeed(request: Request, given: FeedToFollow, context: Comma
       throw error;
     }
     audit.info({ url: feed.url, feedId: feed.id, channelId: feed.announceTo, result: 'followed' }, 'feed followed');
-    // Its first poll is due now: the reply can say what it brought. The feed is followed either way,
-    // so a poll that cannot run now (a reindex under way, here or in another process) is for later.
-    let first: PollResult | undefined;
-    try {
-      first = (await context.limits.addQueue.run(() => feeds.pollDue())).find((r) => r.feed.id === feed.id);
-    } catch (error) {
-      log.warn({ err: error, feedId: feed.id }, 'first poll of a followed feed failed');
-    }
+    // Its first poll is due now and starts now (with the next check, when a round is under way), announced as any
+    // poll is: the reply does not wait for its pages. Not among the adds: a round bounds its own work (a few feeds at
+    // once, each within a deadline). One that cannot index now (a build in another process) leaves the feed due.
+    feeds.pollDue().catch((error: unknown) => log.warn({ err: error, feedId: feed.id }, 'first poll of a feed failed'));
     const title = `**${inline(feed.title, 200)}**`;
-    const brought = first ? describePoll(first) : 'Its first items will be read on the next poll.';
     // Where to announce is a channel id: this adapter is the one that stored it.
     const where = feed.announceTo ? ` New articles will be announced in <#${feed.announceTo}>.` : '';
-    await request.reply({ content: shorten(`Following ${title}. ${brought}${where}`, LIMITS.content), embeds: [] });
+    const content = `Following ${title}. ${firstItems(feed.listed)}${where}`;
+    await request.reply({ content: shorten(content, LIMITS.content), embeds: [] });
   });
+}
+
+/** What a feed's first read found, and what its first poll, starting as this is said, takes of it. */
+export function firstItems(listed: number): string {
+  if (listed === 0) return 'It lists no items yet.';
+  const taking = Math.min(listed, MAX_NEW_PER_POLL);
+  const found = `${listed} item${listed === 1 ? '' : 's'} found`;
+  if (taking === listed) return `${found}: ${listed === 1 ? 'it is' : 'they are'} being added now.`;
+  return `${found}: the newest ${taking} are being added now.`;
 }
 
 export function listFeeds(request: Request, context: CommandContext): Promise<void> {
@@ -139,17 +144,6 @@ export async function respondWithFeeds(
   await interaction.respond(
     matches.slice(0, 25).map((f) => ({ name: shorten(`${f.title} (${f.url})`, 100), value: String(f.id) })),
   );
-}
-
-/** What a poll of one feed brought, in a sentence. */
-export function describePoll(result: PollResult): string {
-  if (result.error) {
-    return `It could not be read this time (${shorten(errorText(result.error), 300)}); it will be tried again.`;
-  }
-  const n = result.added.length;
-  const added = n === 0 ? 'No new articles.' : `${n} new article${n === 1 ? '' : 's'} added.`;
-  const skipped = result.skipped.length ? ` ${result.skipped.length} item(s) could not be added.` : '';
-  return `${added}${skipped}`;
 }
 
 /** The line a feed's channel gets for an article a poll took. */

@@ -54,7 +54,7 @@ export function removeArticle(
     });
     // Only the name under the articles folder is shown: the server's paths are for the log.
     const named = `**${inline(article.title, 300)}** (${inline(article.file, 300)})`;
-    const click = await confirmed(interaction, named, audit);
+    const click = await confirmed(interaction, named, context.config.retainDays, audit);
     if (click) await removeConfirmed(click, article.id, named, audit, context);
   });
 }
@@ -63,14 +63,16 @@ export function removeArticle(
 async function confirmed(
   interaction: ChatInputCommandInteraction,
   named: string,
+  keptDays: number,
   audit: Logger,
 ): Promise<ButtonInteraction | null> {
   const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(REMOVE_BUTTON).setLabel('Remove').setStyle(ButtonStyle.Danger),
     new ButtonBuilder().setCustomId(CANCEL_BUTTON).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
   );
+  const kept = `Its file moves to the removed folder, and is deleted ${keptDays} days later.`;
   const response = await interaction.reply({
-    content: `Remove ${named} from the index? Its file moves to the removed folder; nothing is deleted.`,
+    content: `Remove ${named} from the index? ${kept}`,
     components: [buttons],
     flags: MessageFlags.Ephemeral,
     withResponse: true,
@@ -104,7 +106,7 @@ async function removeConfirmed(
   articleId: string,
   named: string,
   audit: Logger,
-  { libraries }: CommandContext,
+  { libraries, config }: CommandContext,
 ): Promise<void> {
   const { guildId } = click;
   // A reindex may have started while the buttons waited: the library refuses then, and nothing moves.
@@ -130,6 +132,7 @@ async function removeConfirmed(
     return;
   }
   audit.info({ result: 'removed', movedTo, articles: summary.articles }, 'article removed');
-  const content = `Removed ${named} from the index; its file is kept in the removed folder.`;
+  const kept = `its file is kept in the removed folder for ${config.retainDays} days`;
+  const content = `Removed ${named} from the index; ${kept}.`;
   await click.editReply({ content: `${content} Articles in the index: ${summary.articles}.` });
 }

@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS ${name} (
   UNIQUE (owner, url)
 );`;
 const SCHEMA = `${FEEDS_TABLE('feeds')}
--- Every item a feed listed when it was polled, taken or not: an item is considered once.
+-- Every item a feed listed when it was polled, taken or not: an item is considered once. seen_at is when a
+-- poll last listed it: one the feed no longer lists is forgotten RETAIN_DAYS after (see recordPoll).
 CREATE TABLE IF NOT EXISTS feed_items (
   feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
   item_id TEXT NOT NULL,
@@ -160,10 +161,10 @@ export class FeedStore {
     );
   }
 
-  /** Feeds whose next poll is due at `now`. */
+  /** Feeds whose next poll is due at `now`, the longest due first (then in the order followed). */
   due(now: number): Feed[] {
     return (
-      this.db.prepare('SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at').all(now) as FeedRow[]
+      this.db.prepare('SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at, id').all(now) as FeedRow[]
     ).map(toFeed);
   }
 
@@ -208,7 +209,12 @@ export class FeedStore {
     return new Set(itemIds.filter((id) => !seen.get(feedId, id)));
   }
 
-  /** Records a poll: the items it listed, the validators for the next conditional request, any error, and when next. */
+  /**
+   * Records a poll: the items it listed, the validators for the next conditional request, any error, and when next.
+   * A poll that listed items forgets those the feed no longer lists and last listed before `forgetBefore`: an item
+   * still listed, however old, stays seen, or the next poll would take it again (an article removed since, too).
+   * Returns how many were forgotten.
+   */
   recordPoll(
     feedId: number,
     poll: {
@@ -219,12 +225,20 @@ export class FeedStore {
       failures: number;
       nextPollAt: number;
       now: number;
+      forgetBefore: number;
     },
-  ): void {
+  ): number {
     const at = new Date(poll.now).toISOString();
-    const insert = this.db.prepare('INSERT OR IGNORE INTO feed_items (feed_id, item_id, seen_at) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const id of poll.seen) insert.run(feedId, id, at);
+    const listed = this.db.prepare(
+      `INSERT INTO feed_items (feed_id, item_id, seen_at) VALUES (?, ?, ?)
+       ON CONFLICT (feed_id, item_id) DO UPDATE SET seen_at = excluded.seen_at`,
+    );
+    // Every item just listed was seen now, after `forgetBefore`: only those no longer listed can be older.
+    const forget = this.db.prepare('DELETE FROM feed_items WHERE feed_id = ? AND seen_at < ?');
+    return this.db.transaction(() => {
+      for (const id of poll.seen) listed.run(feedId, id, at);
+      // A feed that lists nothing is more likely broken for a moment than emptied: it forgets nothing.
+      const forgotten = poll.seen.length ? forget.run(feedId, new Date(poll.forgetBefore).toISOString()).changes : 0;
       this.db
         .prepare(
           `UPDATE feeds SET last_polled_at = ?, last_error = ?, failures = ?, next_poll_at = ?,
@@ -239,6 +253,7 @@ export class FeedStore {
           poll.lastModified ?? null,
           feedId,
         );
+      return forgotten;
     })();
   }
 

@@ -1,54 +1,24 @@
-// Following RSS, Atom and JSON feeds: subscribe, list, unsubscribe, and poll the due ones, taking their new items
-// through the same path as /add and indexing each poll's articles in one incremental build.
+// Following RSS, Atom and JSON feeds: subscribe, list, unsubscribe, and poll the due ones (poll-round.ts), taking
+// their new items through the same path as /add.
 import { randomBytes } from 'node:crypto';
-import { extractFromJson, extractFromXml, type FeedData } from '@extractus/feed-extractor';
-import { canonicalUrl, indexSaved, saveArticle, type AddOptions, type Batch } from '../add-article.js';
+import type { AddOptions } from '../add-article.js';
 import type { Config } from '../../config.js';
 import { UserError, type Failure } from '../../core/errors.js';
-import { safeFetch } from '../../fetch/safe-fetch.js';
-import type { Footnote } from '../footnote.js';
 import type { Libraries } from '../libraries.js';
 import type { Logger } from '../../log.js';
 import { HOME_LIBRARY } from '../library-id.js';
 import { FeedStore, type Feed } from './feed-store.js';
-import type { IndexedArticle } from '../../core/types.js';
-import type { PassageIndex } from '../../store/passage-index.js';
+import { FEED_DEADLINE_MS, pollRound, type Polled, type PollResult } from './poll-round.js';
+import { readFeed } from './read-feed.js';
 
-const FEED_TYPES = [
-  'application/rss+xml',
-  'application/atom+xml',
-  'application/rdf+xml',
-  'application/xml',
-  'text/xml',
-  'application/feed+json',
-  'application/json',
-];
-// New items taken from one feed per poll, newest first: a feed first followed may list years of
-// them, and each is a page fetched and an article indexed. The rest are marked seen.
-export const MAX_NEW_PER_POLL = 10;
+export { MAX_NEW_PER_POLL, type PollResult } from './poll-round.js';
+export type { FeedItem } from './read-feed.js';
+
+const DAY_MS = 24 * 60 * 60_000;
 // Each failed poll in a row doubles the wait, up to a day.
-const MAX_BACKOFF_MS = 24 * 60 * 60_000;
+const MAX_BACKOFF_MS = DAY_MS;
 // The wait varies by up to this share either way, so that feeds followed together are not all polled at once.
 const JITTER = 0.1;
-
-export interface FeedItem {
-  id: string;
-  link: string;
-  title: string;
-}
-
-export interface PollResult {
-  feed: Feed;
-  /**
-   * The articles of the feed's new items, in its owner's library: saved by this poll, or already there under the
-   * item's link (another copy of the feed there took it first, or someone added it).
-   */
-  added: IndexedArticle[];
-  /** Items that could not be added, with why (a page with no text, a refused link…). */
-  skipped: { link: string; failure: Failure }[];
-  /** Why the feed itself could not be read, or null. */
-  error: Failure | null;
-}
 
 /** Who follows a feed and where it is announced. */
 export interface Follower {
@@ -59,14 +29,20 @@ export interface Follower {
   announceTo: string | null;
 }
 
+/** A feed just followed, and how many items its first read found. */
+export type Followed = Feed & { listed: number };
+
 export interface FeedsOptions extends AddOptions {
   now?: () => number;
   random?: () => number;
+  /** The signal that ends one feed's poll: by default FEED_DEADLINE_MS after it starts; a test's, when it says. */
+  feedDeadline?: (feed: Feed) => AbortSignal;
 }
 
 export class Feeds {
   private store: FeedStore | null = null;
   private polling: Promise<PollResult[]> | null = null;
+  private readonly listeners = new Set<(result: PollResult) => void>();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -81,18 +57,20 @@ export class Feeds {
   }
 
   /**
-   * Follows a feed for its owner: it is read once to check it is one (and for its title), then polled on
-   * schedule, first now. Refused when the owner follows it already, or (a server) follows MAX_FEEDS_PER_SERVER.
+   * Follows a feed for its owner: it is read once to check it is one (for its title, and how many items it lists),
+   * then polled on schedule, first now. Refused when the owner follows it already, or (a server) follows
+   * MAX_FEEDS_PER_SERVER.
    */
-  async follow(url: string, follower: Follower): Promise<Feed> {
+  async follow(url: string, follower: Follower): Promise<Followed> {
     const store = this.open(true)!;
     // Operators follow the home library's feeds: only servers have a limit.
     const max = follower.owner === HOME_LIBRARY ? null : this.config.maxFeedsPerServer;
     // Before the feed is fetched, and again as it is written, for a follow made meanwhile.
     store.checkRoom(follower.owner, url, max);
-    const read = await this.read(url, null);
+    const read = await readFeed(url, null, this.config, this.options.fetch);
     if (read.notModified) throw new Error('a first read of a feed cannot be "not modified"');
-    return store.add({ url, title: read.title, ...follower, now: this.now() }, max);
+    const feed = store.add({ url, title: read.title, ...follower, now: this.now() }, max);
+    return { ...feed, listed: read.items.length };
   }
 
   /** The feeds `owner` follows: nobody sees another owner's. */
@@ -111,6 +89,15 @@ export class Feeds {
     const feed = store?.owned(owner, id) ?? null;
     if (feed) store!.remove(owner, id);
     return feed;
+  }
+
+  /**
+   * Calls `listener` with each feed's result as soon as that feed is polled and its articles indexed, in every
+   * poll, whoever started it. Returns what stops it.
+   */
+  onPolled(listener: (result: PollResult) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Polls the feeds that are due (one poll at a time: a second call shares the first's). */
@@ -146,29 +133,28 @@ export class Feeds {
     if (!store) return [];
     const due = store.due(this.now());
     if (!due.length) return [];
-    // Each owner's feeds go into its library: a server's own (made by its first feed's articles), or the home
-    // library for HOME_LIBRARY and HOME_SERVER_IDS servers. One library at a time, so one build each.
-    const owners = new Map<string, Feed[]>();
-    for (const feed of due) owners.set(feed.owner, [...(owners.get(feed.owner) ?? []), feed]);
-    const polled: Polled[] = [];
-    for (const [owner, feeds] of owners) {
-      const server = owner === HOME_LIBRARY ? null : owner;
-      const into = (library: Footnote): Promise<Polled[]> => this.pollInto(library, feeds, store);
-      polled.push(...((await this.libraries.withLibrary(server, into, { create: true })) ?? []));
-    }
-    const now = this.now();
-    for (const { feed, saved, result, seen, validators } of polled) {
+    return pollRound(due, {
+      libraries: this.libraries,
+      store,
+      log: this.log,
+      options: this.options,
+      deadline: this.options.feedDeadline ?? (() => AbortSignal.timeout(FEED_DEADLINE_MS)),
+      read: (feed, signal) => readFeed(feed.url, feed, this.config, { ...this.options.fetch, signal }),
+      failureOf: (feed, error) => this.failureOf(feed, error),
+      done: (polled) => this.record(store, polled),
+    });
+  }
+
+  /** Records one feed's poll (unless it was unfollowed meanwhile), and tells the listeners. */
+  private record(store: FeedStore, { feed, result, seen, validators, saved }: Polled): PollResult {
+    // Unfollowed while it was being read: its articles stay, its state goes with it.
+    if (store.get(feed.id)) {
+      const now = this.now();
       const failures = result.error ? feed.failures + 1 : 0;
-      // Unfollowed while it was being read: its articles stay, its state goes with it.
-      if (!store.get(feed.id)) continue;
-      store.recordPoll(feed.id, {
-        seen,
-        ...validators,
-        error: result.error,
-        failures,
-        nextPollAt: now + this.wait(failures),
-        now,
-      });
+      const nextPollAt = now + this.wait(failures);
+      const forgetBefore = now - this.config.retainDays * DAY_MS;
+      const poll = { seen, ...validators, error: result.error, failures, nextPollAt, now, forgetBefore };
+      const forgotten = store.recordPoll(feed.id, poll);
       this.log.info(
         {
           audit: 'feed poll',
@@ -177,90 +163,19 @@ export class Feeds {
           added: saved,
           skipped: result.skipped,
           error: result.error,
+          forgotten,
         },
         result.error ? 'feed poll failed' : 'feed polled',
       );
     }
-    return polled.map((p) => p.result);
-  }
-
-  /** Polls one owner's due feeds into its library, indexing every article they saved in one build. */
-  private async pollInto(library: Footnote, feeds: Feed[], store: FeedStore): Promise<Polled[]> {
-    await library.ensureIndex('lexical');
-    const index = library.index();
-    const poll: Poll = { batch: { links: new Set(), texts: new Set() }, taken: new Map() };
-    const polled: Polled[] = [];
-    for (const feed of feeds) polled.push(await this.pollFeed(feed, store, index, library.config, poll));
-    await indexSaved(
-      library,
-      library.config,
-      polled.flatMap((p) => p.saved),
-    );
-    const articleOf = articlesByFile(library.index());
-    for (const { files, result } of polled) result.added = files.flatMap((f) => articleOf(f) ?? []);
-    return polled;
-  }
-
-  /** Reads one feed and saves the articles of its new items, to be indexed with the rest of the poll's. */
-  private async pollFeed(
-    feed: Feed,
-    store: FeedStore,
-    index: PassageIndex | null,
-    config: Config,
-    poll: Poll,
-  ): Promise<Polled> {
-    const polled: Polled = {
-      feed,
-      result: { feed, added: [], skipped: [], error: null },
-      seen: [],
-      validators: {},
-      files: [],
-      saved: [],
-    };
-    try {
-      const read = await this.read(feed.url, feed);
-      polled.validators = read.validators;
-      if (read.notModified) return polled;
-      polled.seen = read.items.map((i) => i.id);
-      const fresh = store.unseen(feed.id, polled.seen);
-      for (const item of read.items.filter((i) => fresh.has(i.id)).slice(0, MAX_NEW_PER_POLL)) {
-        await this.takeItem(item, index, config, poll, polled);
+    for (const listener of this.listeners) {
+      try {
+        listener(result);
+      } catch (error) {
+        this.log.warn({ err: error, feedId: feed.id }, 'a listener to feed polls failed');
       }
-    } catch (error) {
-      polled.result.error = this.failureOf(feed, error);
     }
-    return polled;
-  }
-
-  /** Saves the article of a feed's new item, or finds it under the item's link; one that cannot be added is skipped. */
-  private async takeItem(
-    item: FeedItem,
-    index: PassageIndex | null,
-    config: Config,
-    poll: Poll,
-    polled: Polled,
-  ): Promise<void> {
-    let file: string | null;
-    try {
-      // `config`: the owner's library's, whose articles folder the article is saved in.
-      const saved = await saveArticle(index, config, { url: item.link }, this.options, poll.batch);
-      const link = canonicalUrl(item.link);
-      if ('file' in saved) {
-        file = saved.file;
-        polled.saved.push(file);
-        poll.taken.set(link, file);
-      } else if (saved.article === null) {
-        // Saved earlier in this poll: under this link (another copy of the feed), or another link with the same text.
-        file = poll.taken.get(link) ?? null;
-      } else {
-        file = saved.added || saved.because === 'same link' ? saved.article.file : null;
-      }
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      polled.result.skipped.push({ link: item.link, failure: error.failure });
-      return;
-    }
-    if (file !== null && !polled.files.includes(file)) polled.files.push(file);
+    return result;
   }
 
   /** Until the next poll: FEED_POLL_MINUTES, doubled for each failure in a row (at most a day), with jitter. */
@@ -269,63 +184,8 @@ export class Feeds {
     return Math.round(base * (1 + JITTER * (2 * this.random() - 1)));
   }
 
-  private async read(url: string, feed: Feed | null): Promise<FeedRead> {
-    const headers: Record<string, string> = {};
-    if (feed?.etag) headers['if-none-match'] = feed.etag;
-    if (feed?.lastModified) headers['if-modified-since'] = feed.lastModified;
-    const page = await safeFetch(url, {
-      maxBytes: this.config.maxArticleBytes,
-      accept: FEED_TYPES,
-      expected: 'feed',
-      allowHosts: this.config.fetchAllowHosts,
-      headers,
-      ...this.options.fetch,
-    });
-    const validators = { etag: page.etag, lastModified: page.lastModified };
-    if (page.status === 304) return { notModified: true, validators };
-    let data: FeedData | null;
-    try {
-      const text = page.body.toString('utf8');
-      data = page.contentType.includes('json')
-        ? extractFromJson(text, { baseUrl: page.url })
-        : extractFromXml(text, { baseUrl: page.url });
-    } catch {
-      data = null;
-    }
-    if (!data) throw new UserError('feed.not-a-feed', {});
-    const items = (data.entries ?? []).flatMap((e): FeedItem[] =>
-      e.link && /^https?:/.test(e.link) ? [{ id: e.id || e.link, link: e.link, title: e.title ?? e.link }] : [],
-    );
-    return { notModified: false, title: data.title || url, items, validators };
-  }
-
   private open(create: boolean): FeedStore | null {
     this.store ??= FeedStore.open(this.config.feedsDb, create);
     return this.store;
   }
 }
-
-type Validators = { etag?: string | null; lastModified?: string | null };
-/** What one poll of every due feed shares: the articles saved so far, and the file saved for each link. */
-type Poll = { batch: Batch; taken: Map<string, string> };
-/** One feed's poll before indexing: `files` are its new items' articles, `saved` those it saved itself. */
-type Polled = {
-  feed: Feed;
-  result: PollResult;
-  seen: string[];
-  validators: Validators;
-  files: string[];
-  saved: string[];
-};
-
-/** Finds the article indexed from a file in `index`. */
-function articlesByFile(index: PassageIndex | null): (file: string) => IndexedArticle | null {
-  const ids = new Map((index?.articles() ?? []).map((a) => [a.file, a.id]));
-  return (file) => {
-    const id = ids.get(file);
-    return id === undefined ? null : index!.article(id);
-  };
-}
-type FeedRead =
-  | { notModified: true; validators: Validators }
-  | { notModified: false; title: string; items: FeedItem[]; validators: Validators };
