@@ -20,11 +20,14 @@ import { percentile } from '../src/library/evaluation.js';
 import { Footnote } from '../src/library/footnote.js';
 import type { Logger } from '../src/log.js';
 import { makeQuestions, type BenchQuestion } from './bench-questions.js';
+import { attackers, hostileQuestions, sendHostile } from './bench-hostile.js';
 import { DiscordEmulator } from './discord-emulator.js';
 import { processUsage, resetPeak, type ProcessUsage } from './process-usage.js';
 
 export interface BurstOptions {
   questions: number;
+  /** Hostile questions sent with the burst (scripts/bench-hostile.ts); with any, a burst without them runs first. */
+  hostile: number;
   users: number;
   /** Discord servers the bot is in (the emulator's fixture guild and servers - 1 more). */
   servers: number;
@@ -56,10 +59,35 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
   await builder.close();
   const questions = makeQuestions(passages, options.questions, options.seed);
 
+  const model = { id: config.embeddingModel, dtype };
+  if (!options.hostile) return { ...(await oneBurst(options, config, questions, note)), model, hostile: null };
+  note('first a burst of ordinary questions alone, to compare with');
+  const alone = await oneBurst({ ...options, hostile: 0 }, config, questions, note);
+  const attacked = await oneBurst(options, config, questions, note);
+  return {
+    ...attacked,
+    model,
+    hostile: {
+      questions: options.hostile,
+      withoutThem: { answer: alone.answer, eventLoopDelayMs: alone.eventLoopDelayMs },
+      /** The ordinary questions' answer p95 with the hostile ones, over the same without: at most 2 is the aim. */
+      p95Ratio: round(attacked.answer.p95Ms / Math.max(1, alone.answer.p95Ms), 2),
+    },
+  };
+}
+
+/** One burst against a bot of its own: the ordinary questions, and `options.hostile` hostile ones at the same time. */
+async function oneBurst(
+  options: BurstOptions,
+  config: Config,
+  questions: BenchQuestion[],
+  note: (message: string) => void,
+) {
   const emulator = await DiscordEmulator.start();
   const servers = [emulator.fixture.guild.id];
   for (let i = 1; i < options.servers; i++) servers.push(emulator.addGuild(SERVER_SHAPE).id);
   const bot = startBot(emulator, config);
+  const exited = output(bot);
   try {
     await ready(bot, servers.length);
     // bot.pid is node's own: spawned directly, as `npm start` execs it, with no npm or shell in between.
@@ -72,27 +100,52 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
       global_name: `Bench ${i}`,
       avatar: null,
     }));
-    note(`sending ${questions.length} /ask from ${users.length} users in ${servers.length} servers at once`);
+    const hostile = hostileQuestions(options.hostile, options.seed);
+    note(
+      `sending ${questions.length} /ask from ${users.length} users in ${servers.length} servers at once` +
+        (hostile.length ? `, with ${hostile.length} hostile questions` : ''),
+    );
     const before = processUsage(bot.pid!);
     const sentAt = Date.now();
-    const asked = await ask(emulator, questions, users, servers);
+    const [asked] = await Promise.all([
+      ask(emulator, questions, users, servers),
+      sendHostile(emulator, hostile, attackers(hostile.length), servers[0]!),
+    ]);
     const after = processUsage(bot.pid!);
     const replies = collect(emulator, asked, sentAt);
     const burstSeconds = Math.max(0.001, (replies.last - sentAt) / 1000);
+    bot.kill('SIGTERM');
     return {
       questions: questions.length,
       users: users.length,
       servers: servers.length,
-      model: { id: config.embeddingModel, dtype },
       ...replies.figures,
       answersPerSecond: round(replies.answered / burstSeconds),
       bot: idle && before && after ? { idle, burst: burstUsage(before, after, replies.answered, burstSeconds) } : null,
+      /** The bot's own measure (src/discord/event-loop-monitor.ts), from its connection to its stop. */
+      eventLoopDelayMs: eventLoopDelay(await exited),
     };
   } finally {
-    bot.kill('SIGTERM');
-    await new Promise((resolve) => (bot.exitCode === null ? bot.once('exit', resolve) : resolve(null)));
+    if (bot.exitCode === null) bot.kill('SIGTERM');
+    await exited;
     await emulator.close();
   }
+}
+
+/** Everything the bot writes, once it has exited. */
+function output(bot: ChildProcessWithoutNullStreams): Promise<string> {
+  let text = '';
+  bot.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  bot.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return new Promise((resolve) => bot.once('close', () => resolve(text)));
+}
+
+/** The event-loop delay the bot logs as it stops: max, p99 and mean, in ms. */
+function eventLoopDelay(log: string): { max: number; p99: number; mean: number } | null {
+  const line = /^.*event-loop delay while connected.*$/m.exec(log)?.[0];
+  return line
+    ? (JSON.parse(line) as { eventLoopDelayMs: { max: number; p99: number; mean: number } }).eventLoopDelayMs
+    : null;
 }
 
 /** The bot as `npm start` runs it, its files in the bench's temporary directory, on the emulator. */

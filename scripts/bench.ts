@@ -38,6 +38,9 @@ const USAGE = `usage: npm run bench -- [options]
                    time idle and per answer
   --servers N      with --burst: the bot is in N Discord servers, the questions spread over them (default 1)
   --idle S         with --burst: seconds the bot is watched idle before the burst (default 120)
+  --hostile N      with --burst: N hostile questions (one long word, random Unicode, many short words, at the
+                   longest /ask and a DM take) arrive with the burst; a burst without them runs first, and the
+                   bench reports the ordinary answers' p95 with them over without, and the bot's event-loop delay
   --libraries N    instead: N Discord servers' libraries on disk (one short article each); reports the time to
                    a new process's first answer, to a closed library's first answer, and memory per open library
   --json           print one JSON object instead of a table
@@ -70,6 +73,7 @@ runCommand(async ({ argv }) => {
           users: BURST_USERS,
           servers: options.servers,
           idleSeconds: options.idle,
+          hostile: options.hostile,
           seed: options.seed,
         },
         // What the bot writes goes to the temporary directory too, and it polls no feed of a real run.
@@ -126,6 +130,7 @@ interface Options {
   burst: boolean;
   servers: number;
   idle: number;
+  hostile: number;
 }
 
 /** The options, or null when help was asked for. */
@@ -149,6 +154,7 @@ function parseOptions(argv: string[]): Options | null {
         burst: { type: 'boolean', default: false },
         servers: { type: 'string' },
         idle: { type: 'string' },
+        hostile: { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -165,7 +171,7 @@ function parseOptions(argv: string[]): Options | null {
   };
   if (!['fp32', 'q8', 'auto'].includes(values.dtype))
     throw new UsageError(`--dtype: expected fp32, q8 or auto, got "${values.dtype}"\n${USAGE}`);
-  for (const name of ['servers', 'idle'] as const)
+  for (const name of ['servers', 'idle', 'hostile'] as const)
     if (values[name] !== undefined && !values.burst) throw new UsageError(`--${name} applies to --burst\n${USAGE}`);
   if (values.limit !== undefined && values.articles !== undefined)
     throw new UsageError(`--limit applies to the speeches, not to --articles\n${USAGE}`);
@@ -190,6 +196,7 @@ function parseOptions(argv: string[]): Options | null {
     burst: values.burst,
     servers: values.servers === undefined ? 1 : int('servers', values.servers, 1),
     idle: values.idle === undefined ? 120 : int('idle', values.idle, 1),
+    hostile: values.hostile === undefined ? 0 : int('hostile', values.hostile, 1),
   };
 }
 
@@ -238,6 +245,16 @@ function burstTable(r: Awaited<ReturnType<typeof burstBench>>): string {
         `start-up peak RSS ${idle.startPeakRssMb} MB`,
       `bot in the burst: peak RSS ${burst.peakRssMb} MB, ` +
         `CPU ${burst.cpuMsPerAnswer} ms per answer (${burst.cpuPercent} % of a core)`,
+    );
+  }
+  const delay = (d: typeof r.eventLoopDelayMs): string => (d ? `max ${d.max} ms, p99 ${d.p99} ms` : 'not logged');
+  lines.push(`bot's event-loop delay while connected: ${delay(r.eventLoopDelayMs)}`);
+  if (r.hostile) {
+    const alone = r.hostile.withoutThem;
+    lines.push(
+      `with ${r.hostile.questions} hostile questions; without them: answered ${t(alone.answer)}, ` +
+        `event-loop delay ${delay(alone.eventLoopDelayMs)}`,
+      `ordinary answers' p95 with hostile questions / without: ${r.hostile.p95Ratio}`,
     );
   }
   return lines.join('\n') + '\n';

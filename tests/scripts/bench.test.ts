@@ -29,6 +29,8 @@ interface BurstReport {
     idle: { rssMb: number; cpuPercent: number };
     burst: { peakRssMb: number; cpuMsPerAnswer: number };
   };
+  eventLoopDelayMs: { max: number; p99: number } | null;
+  hostile: { questions: number; withoutThem: { answer: { p95Ms: number } }; p95Ratio: number } | null;
 }
 
 /** With --libraries N. */
@@ -41,11 +43,11 @@ interface LibrariesReport {
 }
 
 // The figures themselves belong to `npm run bench`; here only that it runs and reports them all.
-function bench<Report>(args: string[]): Report {
+function bench<Report>(args: string[], timeout = 120_000): Report {
   const run = spawnSync('npm', ['run', '--silent', 'bench', '--', ...args, '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout,
   });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Report;
@@ -97,7 +99,18 @@ describe('npm run bench', () => {
     expect(r.bot.idle.rssMb).toBeGreaterThan(50);
     expect(r.bot.burst.peakRssMb).toBeGreaterThanOrEqual(r.bot.idle.rssMb * 0.9);
     expect(r.bot.burst.cpuMsPerAnswer).toBeGreaterThan(0);
+    expect(r.eventLoopDelayMs?.max).toBeGreaterThan(0);
+    expect(r.hostile).toBeNull();
   });
+
+  it('--hostile N sends hostile questions with the burst, and compares with a burst without them', () => {
+    const args = ['--burst', '--limit', '1', '--queries', '10', '--hostile', '6', '--idle', '1'];
+    const r = bench<BurstReport>(args, 240_000);
+    expect(r).toMatchObject({ questions: 10, notDeferred: 0, errors: 0, hostile: { questions: 6 } });
+    expect(r.hostile!.withoutThem.answer.p95Ms).toBeGreaterThan(0);
+    expect(r.hostile!.p95Ratio).toBeGreaterThan(0);
+    expect(r.eventLoopDelayMs?.max).toBeGreaterThan(0);
+  }, 300_000);
 
   it('--servers needs --burst', () => {
     const run = spawnSync('npm', ['run', '--silent', 'bench', '--', '--servers', '2'], { cwd: ROOT, encoding: 'utf8' });
