@@ -1,10 +1,11 @@
 // Loading the articles folder: every article file found, read, decoded, parsed and hashed, or skipped with the reason.
 import { createHash } from 'node:crypto';
-import { constants, type Dirent, type Stats } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { isInside } from './paths.js';
+import { readArticleBytes, specialKind } from './read-bytes.js';
 import { parseHtml } from './parse-html.js';
 import { parseText } from './parse-text.js';
 import { words } from '../core/text/words.js';
@@ -51,14 +52,6 @@ export function isHtmlFile(name: string): boolean {
 /** Whether a file name has one of the article extensions. */
 export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.includes(path.extname(name).toLowerCase());
-}
-
-/** What a directory entry that is neither a file nor a directory is, or null. */
-function specialKind(entry: Dirent | Stats): string | null {
-  if (entry.isFIFO()) return 'a named pipe';
-  if (entry.isSocket()) return 'a socket';
-  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device';
-  return null;
 }
 
 /** Article files under the directory whose real path is `rootReal`, in sorted order. */
@@ -115,39 +108,6 @@ async function findArticleFiles(rootDir: string, rootReal: string, skipped: Skip
   return found;
 }
 
-const MIB = 1024 * 1024;
-
-function tooLarge(size: number, maxBytes: number): string {
-  // The size is rounded up so that a file just over the limit never reads as equal to it.
-  const sizeMib = Math.ceil((size / MIB) * 10) / 10;
-  const limitMib = Number((maxBytes / MIB).toPrecision(3));
-  return `larger than ${limitMib} MiB (${sizeMib} MiB); split it or raise MAX_ARTICLE_MB`;
-}
-
-/** The file's bytes, or why it was not read. */
-async function readBytes(real: string, maxBytes: number): Promise<Buffer | string> {
-  // The file may have been swapped since the walk: O_NOFOLLOW refuses a symlink put in its place,
-  // O_NONBLOCK keeps a named pipe from blocking the open, and fstat checks what was opened.
-  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return `not a regular file (${specialKind(info) ?? 'unknown type'})`;
-    if (info.size > maxBytes) return tooLarge(info.size, maxBytes);
-    if (info.size === 0) return 'empty file';
-    // No more than the size measured is read, so a file growing meanwhile cannot pass the limit.
-    const bytes = Buffer.alloc(info.size);
-    let length = 0;
-    while (length < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    return bytes.subarray(0, length);
-  } finally {
-    await handle.close();
-  }
-}
-
 const BINARY = 'not a text file (it contains NUL bytes); articles must be UTF-8 text, or UTF-16 with a byte-order mark';
 
 /**
@@ -179,7 +139,7 @@ export function decodeArticleText(bytes: Buffer): { text: string } | { skip: str
 export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedArticle & { hash: string }) | string> {
   let bytes: Buffer | string;
   try {
-    bytes = await readBytes(found.real, maxBytes);
+    bytes = await readArticleBytes(found.real, maxBytes);
   } catch (err) {
     return `could not be read: ${(err as Error).message}`;
   }

@@ -234,7 +234,9 @@ export class Footnote {
     // Every quote must be in its article as the file is now: when one quoted was edited or removed
     // since the index was built, the index is updated (what changed only) and the question asked again.
     const quoted = [...new Map(answer.citations.map((c) => [c.article.id, index.article(c.article.id)!])).values()];
-    const changed = updated ? [] : await changedSinceIndexed(this.config.articlesDir, quoted);
+    const changed = updated
+      ? []
+      : await changedSinceIndexed(this.config.articlesDir, quoted, this.config.maxArticleBytes);
     if (changed.length) {
       this.log.info(`${changed.join(', ')} changed since the index was built: updating the index`);
       await this.upkeep.update();

@@ -26,6 +26,9 @@ export interface PassageVectors {
   sentences: (Span & { vector: Float32Array })[];
 }
 
+// Terms whose passage counts are remembered: 100,000 take about 7 MB.
+const TERM_CACHE = 100_000;
+
 /** Articles, passages and their vectors in one SQLite file beside the HNSW graph. */
 export class PassageDatabase {
   private impactWriter: ImpactWriter | undefined;
@@ -156,7 +159,7 @@ export class PassageDatabase {
     return new Map(rows);
   }
 
-  /** How many passages contain each term (for weighting rare words above common ones). */
+  /** How many passages contain each term (for weighting rare words above common ones), the last TERM_CACHE cached. */
   documentFrequencies(): { passages: number; frequency: (term: string) => number } {
     const passages = this.passageCount();
     const cache = new Map<string, number>();
@@ -169,6 +172,8 @@ export class PassageDatabase {
         let n = cache.get(term);
         if (n === undefined) {
           n = (lookup.get(term) as number | undefined) ?? 0;
+          // Questions reuse words, but respelling looks up thousands that no one asks again.
+          if (cache.size >= TERM_CACHE) cache.clear();
           cache.set(term, n);
         }
         return n;

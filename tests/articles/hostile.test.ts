@@ -1,10 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_ARTICLE_BYTES, loadArticles } from '../../src/articles/load.js';
+import { changedSinceIndexed } from '../../src/articles/changed.js';
+import { DEFAULT_MAX_ARTICLE_BYTES, fileHash, loadArticles } from '../../src/articles/load.js';
 import { Footnote } from '../../src/library/footnote.js';
+import { addArticle } from '../../src/library/add-article.js';
 import type { IndexSummary } from '../../src/index/build.js';
 import type { Logger } from '../../src/log.js';
 import { CORAL, articlesCopy, silentLog, tempDir, testConfig } from '../support/setup.js';
@@ -285,5 +287,95 @@ describe('the size limit', () => {
       { file: 'over-limit.txt', reason: 'larger than 0.0625 MiB (0.1 MiB); split it or raise MAX_ARTICLE_MB' },
     ]);
     await expect(loadArticles(dir, { maxBytes: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+/** Bytes this process has read so far (read, pread and the like, from any thread): Linux's count. */
+function bytesRead(): number {
+  return Number(/^rchar: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))![1]);
+}
+
+describe('a quoted article replaced by a trap', () => {
+  const QUESTION = 'How much of the reef was bleached?';
+  const QUOTED = 'science/coral-reefs.md';
+  // MAX_ARTICLE_MB: no check or load may read more than this of one file.
+  const LIMIT = MIB;
+  // More than libuv's four threads: were any read blocked on a trap, every fs.promises call after would wait too.
+  const QUESTIONS = 5;
+
+  /** A library that has answered QUESTION from QUOTED, the file then taken away for `replace` to put something in. */
+  async function quotedThenReplaced(replace: (file: string) => void): Promise<Footnote> {
+    const articles = articlesCopy(NORMAL);
+    const f = new Footnote(
+      testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical', MAX_ARTICLE_MB: String(LIMIT / MIB) }),
+      silentLog,
+    );
+    open.push(f);
+    await f.reindex();
+    expect((await f.ask(QUESTION)).citations[0]?.article.file).toBe(QUOTED);
+    const file = path.join(articles, QUOTED);
+    fs.rmSync(file);
+    replace(file);
+    return f;
+  }
+
+  /** QUESTIONS at once: each is answered, from other articles, and a file is added after. */
+  async function expectAnsweredThenAdded(f: Footnote): Promise<void> {
+    const answers = await Promise.all(Array.from({ length: QUESTIONS }, () => f.ask(QUESTION)));
+    for (const answer of answers) expect(answer.citations.map((c) => c.article.file)).not.toContain(QUOTED);
+    await fs.promises.readFile(path.join(f.config.articlesDir, 'alibaba-jack-ma-open-to-apple-payments.txt'));
+    const added = await addArticle(f, f.config, {
+      name: 'trams.txt',
+      bytes: Buffer.from('Tram drivers voted on Friday to accept the new pay offer from the city council.\n'),
+    });
+    expect(added.added).toBe(true);
+    const answer = await f.ask('Did the tram drivers accept the pay offer?');
+    expect(answer.citations[0]?.article.file).toBe(added.article.file);
+  }
+
+  it('still counts an article linked from within the folder as unchanged', async () => {
+    const dir = tempDir('footnote-linked-');
+    fs.writeFileSync(path.join(dir, 'coral.md'), CORAL);
+    fs.symlinkSync(path.join(dir, 'coral.md'), path.join(dir, 'linked.md'));
+    const hash = fileHash(Buffer.from(CORAL));
+    expect(await changedSinceIndexed(dir, [{ file: 'linked.md', hash }], LIMIT)).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'coral.md'), CORAL.replace('half', 'a third'));
+    expect(await changedSinceIndexed(dir, [{ file: 'linked.md', hash }], LIMIT)).toEqual(['linked.md']);
+  });
+
+  it.each([
+    ['a named pipe', (file: string) => void mkfifo(file)],
+    ['a symlink to /dev/zero', (file: string) => fs.symlinkSync('/dev/zero', file)],
+  ])('is not quoted once it is %s, none of it is read, and adding still works', async (_, replace) => {
+    const f = await quotedThenReplaced(replace);
+    const before = bytesRead();
+    await expectAnsweredThenAdded(f);
+    // The other articles and the index are read again; nothing of the trap.
+    expect(bytesRead() - before).toBeLessThan(LIMIT);
+  });
+
+  it('is read no further than the size limit while it grows', async () => {
+    let writer: ChildProcess | undefined;
+    let grown = '';
+    const f = await quotedThenReplaced((file) => {
+      // Appends 64 KiB about every millisecond, to 64 MiB: past the limit, and on while the questions are asked.
+      const grow = `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a');
+        const chunk = Buffer.alloc(1 << 16, 'The reef grew. '); const pause = new Int32Array(new SharedArrayBuffer(4));
+        for (let i = 0; i < 1024; i++) { fs.writeSync(fd, chunk); Atomics.wait(pause, 0, 0, 1); }`;
+      fs.writeFileSync(file, CORAL);
+      writer = spawn(process.execPath, ['-e', grow, file], { stdio: 'ignore' });
+      grown = file;
+    });
+    try {
+      // Larger than all the questions' checks and updates could read between them at LIMIT each.
+      const large = (2 * QUESTIONS + 1) * LIMIT;
+      while (fs.statSync(grown).size <= large) await new Promise((resolve) => setTimeout(resolve, 10));
+      const before = bytesRead();
+      const answers = await Promise.all(Array.from({ length: QUESTIONS }, () => f.ask(QUESTION)));
+      expect(bytesRead() - before).toBeLessThan(large);
+      for (const answer of answers) expect(answer.citations.map((c) => c.article.file)).not.toContain(QUOTED);
+    } finally {
+      writer?.kill();
+    }
   });
 });

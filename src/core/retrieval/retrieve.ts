@@ -2,7 +2,7 @@
 import type { TermStatistics } from '../answer/evidence.js';
 import type { IndexedArticle, IndexedPassage } from '../types.js';
 import type { RetrievalMode } from './modes.js';
-import { contentTerms, contentWords, withSpellings } from '../text/words.js';
+import { boundedQuestion, contentTerms, contentWords, withSpellings } from '../text/words.js';
 
 /**
  * A word of titles, authors, sources or dates names an article when at most this many articles'
@@ -59,7 +59,10 @@ export interface RankedPassage extends PassageHit {
 
 export interface Retrieved {
   mode: RetrievalMode;
-  /** The question as its words were searched: spelled as the articles spell them (see withSpellings). */
+  /**
+   * The question as its words were searched: its first MAX_QUESTION_WORDS words (see boundedQuestion), spelled as
+   * the articles spell them (see withSpellings).
+   */
   question: string;
   /** The question's vector (null in lexical mode). */
   queryVector: Float32Array | null;
@@ -75,9 +78,11 @@ const RRF_K = 60;
 export async function retrieve(
   index: SearchableIndex,
   embedder: QueryEmbedder | null,
-  question: string,
+  asked: string,
   options: RetrievalOptions,
 ): Promise<Retrieved> {
+  // However long the question, it is read by its first MAX_QUESTION_WORDS words, here and in the answer.
+  const question = boundedQuestion(asked);
   const depth = options.k * 2;
   const scope = { articleId: options.articleId };
   let embedding: Promise<Float32Array[]> | null = null;

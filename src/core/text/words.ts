@@ -65,6 +65,35 @@ export function contentTerms(text: string): string[] {
   return contentWords(text).map(stem);
 }
 
+/** The work of reading a question's other spellings: candidate strings built and terms looked up. */
+export interface SpellingWork {
+  strings: number;
+  lookups: number;
+}
+
+// A question may be any length (the CLI takes what it is given): what it costs is bounded by the words it is read
+// by and by the edits tried for them. The most any dev-set question needs: 19 distinct words, 1,504 candidate strings,
+// 1,511 term lookups.
+// Distinct words a question is read by: on 233 speeches (lexical) 64 words cost about 170 ms, 20 words 40 ms.
+export const MAX_QUESTION_WORDS = 64;
+// Candidate strings built per question: 3 respellings tried at MAX_RESPELLED letters, 13 at MIN_RESPELLED.
+export const MAX_SPELLING_STRINGS = 8_000;
+// Terms looked up per question (one per edit of a stem): all of them in SQLite took about 60 ms.
+export const MAX_SPELLING_LOOKUPS = 4_000;
+
+/**
+ * The question up to its MAX_QUESTION_WORDS-th distinct word (as `words` reads them): what it is searched and answered
+ * by, so that its cost to search and answer is that of a question of MAX_QUESTION_WORDS words at most.
+ */
+export function boundedQuestion(question: string): string {
+  const seen = new Set<string>();
+  for (const m of question.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    for (const w of words(m[0])) seen.add(w);
+    if (seen.size > MAX_QUESTION_WORDS) return question.slice(0, m.index).trimEnd();
+  }
+  return question;
+}
+
 /**
  * The question with the other spellings of its words that the articles use, so that search and
  * answer both find them:
@@ -79,9 +108,18 @@ export function contentTerms(text: string): string[] {
  * - a word the articles lack is replaced by the one word they likely mean (see respelling):
  *   "harbor" for "harbour", "Armstrong" for "Armstrung".
  * `isTerm` says whether the collection holds a stemmed term. Each was measured to raise hit@3 or hit@1 on a dev set
- * (docs/decisions/question-compounds.md, question-numbers.md, respelling.md).
+ * (docs/decisions/question-compounds.md, question-numbers.md, respelling.md). Only the first MAX_QUESTION_WORDS
+ * distinct words and pairs are read, within MAX_SPELLING_STRINGS and MAX_SPELLING_LOOKUPS: `work` adds up what it cost.
  */
-export function withSpellings(question: string, isTerm: (term: string) => boolean): string {
+export function withSpellings(
+  question: string,
+  isTerm: (term: string) => boolean,
+  work: SpellingWork = { strings: 0, lookups: 0 },
+): string {
+  const lookup = (term: string): boolean => {
+    work.lookups++;
+    return isTerm(term);
+  };
   const all = words(question);
   const compounds = all.slice(1).flatMap((second, i) => {
     const first = all[i]!;
@@ -93,12 +131,15 @@ export function withSpellings(question: string, isTerm: (term: string) => boolea
     const n = NUMBER_WORDS.indexOf(w);
     return n >= 0 && w !== 'one' ? [String(n)] : [];
   });
-  const added = [...new Set([...compounds, ...digits, ...spelled])].filter((w) => !all.includes(w) && isTerm(stem(w)));
+  const asked = new Set(all);
+  const added = [...new Set([...compounds, ...digits, ...spelled])]
+    .slice(0, MAX_QUESTION_WORDS)
+    .filter((w) => !asked.has(w) && lookup(stem(w)));
   // A word the articles lack matches nothing: its respelling takes its place, so that it is not
   // counted as a word of the question that no sentence holds.
   let text = question;
-  for (const w of new Set(all)) {
-    const better = respelling(w, isTerm);
+  for (const w of [...asked].slice(0, MAX_QUESTION_WORDS)) {
+    const better = respelling(w, lookup, work);
     if (better) text = text.replace(new RegExp(`\\b${w}\\b`, 'gi'), better);
   }
   return added.length ? `${text} ${added.join(' ')}` : text;
@@ -107,26 +148,41 @@ export function withSpellings(question: string, isTerm: (term: string) => boolea
 // Shorter words are not respelled: one letter changes them into too many others ("last" into
 // "past", which answered an off-topic question) (docs/decisions/respelling.md).
 const MIN_RESPELLED = 5;
+// Longer words are not respelled: the longest word in 230 years of State of the Union speeches has 20 letters.
+const MAX_RESPELLED = 24;
 
 /**
  * The word the articles likely mean by `word` when they do not hold it: the only word one edit
  * away (a letter left out, added or changed, or two swapped) whose stem they hold, that stem also
  * one edit from the word's own (so that an edit which only meets another word's stem by Porter's
  * rules, "sales" -> "saies" for "says", does not count). Null when the articles hold the word, or
- * no such word or several.
+ * no such word or several, or when trying would go past the question's budget (`work`).
  */
-function respelling(word: string, isTerm: (term: string) => boolean): string | null {
-  if (word.length < MIN_RESPELLED || !/^[a-z]+$/.test(word) || STOP_WORDS.has(word)) return null;
+function respelling(word: string, isTerm: (term: string) => boolean, work: SpellingWork): string | null {
+  if (word.length < MIN_RESPELLED || word.length > MAX_RESPELLED) return null;
+  if (!/^[a-z]+$/.test(word) || STOP_WORDS.has(word)) return null;
   const own = stem(word);
+  // Both edit sets at their largest, so that neither budget can be overrun by this word.
+  const most = editCount(word.length);
+  if (work.strings + 2 * most > MAX_SPELLING_STRINGS || work.lookups + 1 + most > MAX_SPELLING_LOOKUPS) return null;
   if (isTerm(own)) return null;
   // Most words the articles lack have no stem they hold nearby: decided without stemming anything.
-  const near = new Set(edits(own).filter(isTerm));
+  const ownEdits = edits(own);
+  work.strings += ownEdits.length;
+  const near = new Set(ownEdits.filter(isTerm));
   if (!near.size) return null;
-  const found = edits(word).filter((candidate) => near.has(stemmer(candidate)));
+  const wordEdits = edits(word);
+  work.strings += wordEdits.length;
+  const found = wordEdits.filter((candidate) => near.has(stemmer(candidate)));
   return found.length === 1 ? found[0]! : null;
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/** The most strings `edits` returns for `n` letters: n deleted, n-1 swapped, 26n changed, 26(n+1) inserted. */
+function editCount(n: number): number {
+  return 54 * n + 25;
+}
 
 /** Every string one edit from `word`: a letter deleted, two neighbours swapped, a letter changed or inserted. */
 function edits(word: string): string[] {

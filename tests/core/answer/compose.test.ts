@@ -6,8 +6,19 @@ import { stemmer } from 'stemmer';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Footnote, type AskOptions } from '../../../src/library/footnote.js';
 import { NOT_A_QUESTION, NOT_FOUND } from '../../../src/core/answer/compose.js';
+import {
+  MAX_QUESTION_WORDS,
+  MAX_SPELLING_LOOKUPS,
+  MAX_SPELLING_STRINGS,
+  boundedQuestion,
+  normalizeQuestion,
+  withSpellings,
+  words,
+  type SpellingWork,
+} from '../../../src/core/text/words.js';
 import { loadSotu, writeSotuArticles } from '../../../scripts/sotu.js';
 import { makeTestModel } from '../../../scripts/make-model.js';
+import type { Answer } from '../../../src/core/types.js';
 import { SHIPPED_ARTICLE, articlesCopy, collapse, silentLog, tempDir, testConfig } from '../../support/setup.js';
 
 let footnote: Footnote;
@@ -301,38 +312,89 @@ describe('a large collection (42 speeches)', () => {
 });
 
 describe('any question', () => {
-  it('gets at most 3 verbatim, numbered citations that do not overlap, or "not found"', async () => {
+  let f: Footnote;
+  let vocabulary: string[];
+  beforeAll(async () => {
     const speeches = loadSotu().slice(0, 15);
     const articles = tempDir('footnote-speeches-');
     writeSotuArticles(articles, speeches);
-    const vocabulary = [...new Set(speeches.flatMap((s) => s.text.match(/[A-Za-z]+/g) ?? []))];
-    const f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    vocabulary = [...new Set(speeches.flatMap((s) => s.text.match(/[A-Za-z]+/g) ?? []))];
+    f = new Footnote(testConfig({ ARTICLES_DIR: articles, RETRIEVAL_MODE: 'lexical' }), silentLog);
+    await f.ensureIndex('lexical');
+  });
+  afterAll(() => f.close());
+
+  /** What `answer` must be for any question: found with its citations, at most 3, verbatim and apart. */
+  const expectWellFormed = (q: string, answer: Answer): void => {
+    const index = f.index()!;
+    expect(answer.found).toBe(answer.citations.length > 0);
+    expect(answer.citations.length).toBeLessThanOrEqual(3);
+    answer.citations.forEach((c, i) => {
+      expect(c.n).toBe(i + 1);
+      expect(index.article(c.article.id)!.text.slice(c.start, c.end)).toBe(c.quote);
+      for (const o of answer.citations.slice(i + 1)) {
+        if (o.article.id === c.article.id)
+          expect(c.start < o.end && o.start < c.end, `${q}: [${c.n}] and [${o.n}] overlap`).toBe(false);
+      }
+    });
+  };
+
+  it('gets at most 3 verbatim, numbered citations that do not overlap, or "not found"', async () => {
+    const question = fc
+      .tuple(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 8 }), fc.constantFrom('?', '', '.'))
+      .map(([words, end]) => `${words.join(' ')}${end}`);
+    await fc.assert(
+      fc.asyncProperty(question, async (q) => expectWellFormed(q, await f.ask(q))),
+      { seed: 20141028, numRuns: 300 },
+    );
+  });
+
+  it('costs a bounded number of words, candidate strings and term lookups, up to 100,000 characters', async () => {
+    const letter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz');
+    // The speeches' words with one letter changed: words the index lacks, one edit from one it holds.
+    const misspelled = fc
+      .tuple(fc.constantFrom(...vocabulary), fc.nat(), letter)
+      .map(([w, i, c]) => w.slice(0, i % w.length) + c + w.slice((i % w.length) + 1));
+    const word = fc.oneof(fc.string({ unit: letter, minLength: 1, maxLength: 9 }), misspelled);
+    const question = fc
+      .oneof(
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 100_000, size: 'max' }),
+        fc.string({ unit: letter, minLength: 1, maxLength: 100_000, size: 'max' }),
+        fc.array(word, { minLength: 1, maxLength: 20_000, size: 'max' }).map((words) => words.join(' ')),
+      )
+      .map((q) => q.slice(0, 100_000));
+    const statistics = f.index()!.termStatistics;
+    const frequency = statistics.frequency;
+    const looked = new Set<string>();
+    statistics.frequency = (term) => {
+      looked.add(term);
+      return frequency(term);
+    };
     try {
-      await f.ensureIndex('lexical');
-      const index = f.index()!;
-      const question = fc
-        .tuple(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 8 }), fc.constantFrom('?', '', '.'))
-        .map(([words, end]) => `${words.join(' ')}${end}`);
       await fc.assert(
         fc.asyncProperty(question, async (q) => {
-          const answer = await f.ask(q);
-          expect(answer.found).toBe(answer.citations.length > 0);
-          expect(answer.citations.length).toBeLessThanOrEqual(3);
-          answer.citations.forEach((c, i) => {
-            expect(c.n).toBe(i + 1);
-            expect(index.article(c.article.id)!.text.slice(c.start, c.end)).toBe(c.quote);
-            for (const o of answer.citations.slice(i + 1)) {
-              if (o.article.id === c.article.id)
-                expect(c.start < o.end && o.start < c.end, `${q}: [${c.n}] and [${o.n}] overlap`).toBe(false);
-            }
-          });
+          // What retrieval reads of the question: its first words, their other spellings within the budget.
+          const bounded = boundedQuestion(normalizeQuestion(q));
+          expect(normalizeQuestion(q).startsWith(bounded)).toBe(true);
+          expect(new Set(words(bounded)).size).toBeLessThanOrEqual(MAX_QUESTION_WORDS);
+          const work: SpellingWork = { strings: 0, lookups: 0 };
+          let lookups = 0;
+          withSpellings(bounded, (term) => (lookups++, frequency(term) > 0), work);
+          expect(work.lookups).toBe(lookups);
+          expect(work.lookups).toBeLessThanOrEqual(MAX_SPELLING_LOOKUPS);
+          expect(work.strings).toBeLessThanOrEqual(MAX_SPELLING_STRINGS);
+          // The whole answer: the terms it looked up in SQLite are the spellings' and a few per word read.
+          looked.clear();
+          if (!normalizeQuestion(q)) return;
+          expectWellFormed(q, await f.ask(q));
+          expect(looked.size).toBeLessThanOrEqual(MAX_SPELLING_LOOKUPS + 2 * MAX_QUESTION_WORDS);
         }),
-        { seed: 20141028, numRuns: 300 },
+        { seed: 20141028, numRuns: 40 },
       );
     } finally {
-      await f.close();
+      statistics.frequency = frequency;
     }
-  });
+  }, 180_000);
 });
 
 describe('quote context', () => {
