@@ -43,6 +43,12 @@ const PROBLEMS: Record<ConnectionProblem, string> = {
   other: 'the connection failed',
 };
 
+const TOO_MUCH: Record<ErrorDetails['article.too-complex']['limit'], (max: number) => string> = {
+  elements: (max) => `it has more than ${max.toLocaleString('en-US')} HTML elements`,
+  depth: (max) => `its HTML elements are nested more than ${max} deep`,
+  nesting: () => 'its HTML elements are nested too deeply',
+};
+
 const EXPECTED = { page: 'a web page or text', feed: 'an RSS, Atom or JSON feed' };
 
 export const INPUT_WORDS: Omit<Words, keyof OwnWords> = {
@@ -54,6 +60,8 @@ export const INPUT_WORDS: Omit<Words, keyof OwnWords> = {
   'article.unparsable': ({ from, reason }) => `${origin(from)} could not be read: ${reason}`,
   'article.no-text': ({ from }) => nothingAdded(`${origin(from)} has no readable article text`),
   'article.wrong-charset': ({ from, charset }) => nothingAdded(`${origin(from)} is not readable text in ${charset}`),
+  'article.too-complex': ({ from, limit, max }) =>
+    nothingAdded(`${origin(from)} is too complex to read: ${TOO_MUCH[limit](max)}`),
   'article.not-regular-file': ({ file }) =>
     `“${file}” is a link or not a regular file; it can only be removed on the server itself.`,
   'article.gone': ({ file }) => `“${file}” is no longer in the articles folder; a reindex takes it out of the index.`,

@@ -4,13 +4,18 @@ import { assembleText } from './article-text.js';
 import { normalizeDate } from './dates.js';
 import { blockTexts, parseDocument } from './html/dom.js';
 import { cleanDocument } from './html/furniture.js';
+import { checkMarkupSize } from './html/markup-size.js';
 import { readMainText, storyText } from './html/main-text.js';
 import { metaText, pageMeta } from './html/metadata.js';
 import { chooseTitle } from './html/title.js';
 import { isWidgetLine, parseByline, parseDateLine, reportingCredits } from './news-conventions.js';
 
-/** Parses an HTML page: metadata from its head and JSON-LD, paragraphs from the main text. */
+/**
+ * Parses an HTML page: metadata from its head and JSON-LD, paragraphs from the main text. A page with more markup
+ * than can be read in reasonable time is refused before it is parsed (MarkupTooLargeError).
+ */
 export function parseHtml(content: string, fileName: string): ParsedArticle {
+  checkMarkupSize(content);
   const original = parseDocument(content);
   const meta = pageMeta(original);
   const h1 = metaText(original.querySelector('h1')?.textContent);

@@ -66,6 +66,8 @@ export interface ErrorDetails {
   'article.unparsable': { from: ArticleOrigin; reason: string };
   'article.no-text': { from: ArticleOrigin };
   'article.wrong-charset': { from: ArticleOrigin; charset: string };
+  /** A page with more markup than can be read (src/articles/html/markup-size.ts): which limit, and the limit. */
+  'article.too-complex': { from: ArticleOrigin; limit: 'elements' | 'depth' | 'nesting'; max: number };
   /** A file that cannot be moved out of the articles folder from afar (a link, a device). */
   'article.not-regular-file': { file: string };
   /** Gone from the articles folder since the index was built. */
@@ -124,6 +126,7 @@ const CODES = {
   'article.unparsable': true,
   'article.no-text': true,
   'article.wrong-charset': true,
+  'article.too-complex': true,
   'article.not-regular-file': true,
   'article.gone': true,
   'feed.already-followed': true,

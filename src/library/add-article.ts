@@ -5,6 +5,7 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText, isHtmlFile } from '../articles/load.js';
+import { MarkupTooLargeError } from '../articles/html/markup-size.js';
 import { parseHtml } from '../articles/parse-html.js';
 import { parseText } from '../articles/parse-text.js';
 import { saveNewArticle } from '../articles/save.js';
@@ -207,6 +208,7 @@ function parse(text: string, fileName: string, from: ArticleOrigin): ParsedArtic
   try {
     return isHtmlFile(fileName) ? parseHtml(text, fileName) : parseText(text, fileName);
   } catch (error) {
+    if (error instanceof MarkupTooLargeError) throw new UserError('article.too-complex', { from, ...error.exceeded });
     // The parser names the file it was given, a made-up name here: "it" reads better.
     throw new UserError('article.unparsable', { from, reason: (error as Error).message.replace(fileName, 'it') });
   }

@@ -144,6 +144,8 @@ describe('hostile and broken article files', () => {
     );
     put('utf16-no-bom.txt', utf16('Without a byte-order mark the encoding is a guess.\n', 'le', false));
     put('html/harbour-ferry.html', HOSTILE_HTML(trap));
+    // Nested deeper than any page is: refused before it is parsed, which would take the event loop for seconds.
+    put('nested.html', `<html><body>${'<div>'.repeat(300)}Deep.${'</div>'.repeat(300)}</body></html>`);
     put('science/reefs-again.md', CORAL);
     // A folder named like an article is walked as a folder: no read of it fails.
     fs.mkdirSync(path.join(dir, 'notes.txt'));
@@ -192,6 +194,7 @@ describe('hostile and broken article files', () => {
       'linked-folder': `symlink points outside the articles directory (to ${fs.realpathSync(path.join(outside, 'folder'))})`,
       'loop-a.txt': 'broken symlink (it loops)',
       'loop-b.txt': 'broken symlink (it loops)',
+      'nested.html': 'too complex to read: HTML elements nested more than 256 deep',
       'nul-text.txt': expect.stringMatching(/^not a text file/),
       'pipe.txt': 'not a regular file (a named pipe)',
       'science/reefs-again.md': 'same content as science/coral-reefs.md, which is indexed instead',

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { markupSize } from '../../src/articles/html/markup-size.js';
 import { parseHtml } from '../../src/articles/parse-html.js';
 import { assembleText } from '../../src/articles/article-text.js';
 import { parseText } from '../../src/articles/parse-text.js';
 import { approximateTokenCount, chunkArticle, type TokenCounter } from '../../src/core/text/passages.js';
+import { builtTree } from '../support/dom-tree.js';
 import { collapse } from '../support/setup.js';
 import type { Article, ParsedArticle, Passage } from '../../src/core/types.js';
 
@@ -400,6 +402,15 @@ describe('parseText properties', () => {
 });
 
 describe('parseHtml properties', () => {
+  it('counts the elements, depth and nesting of any markup as linkedom builds them, before it is parsed', () => {
+    fc.assert(
+      fc.property(htmlDocument, (content) => {
+        expect(markupSize(content)).toMatchObject(builtTree(content));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it('never throws on any markup and returns well-formed paragraphs', () => {
     fc.assert(
       fc.property(htmlDocument, (content) => {

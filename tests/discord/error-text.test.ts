@@ -108,6 +108,13 @@ describe('Discord words', () => {
     expect(said({ code: 'article.too-large', details: { file: null, maxMb: 10 } })).toBe(
       'That file is larger than 10 MB; nothing was added.',
     );
+    expect(said({ code: 'article.too-complex', details: { from: page, limit: 'elements', max: 20_000 } })).toBe(
+      'The page at https\\://news.example/story is too complex to read: it has more than 20,000 HTML elements; ' +
+        'nothing was added.',
+    );
+    expect(said({ code: 'article.too-complex', details: { from: { file: 'a.html' }, limit: 'depth', max: 256 } })).toBe(
+      '“a.html” is too complex to read: its HTML elements are nested more than 256 deep; nothing was added.',
+    );
   });
 
   it('tell of feeds, a reindex running and a failure on the bot side without naming what is the operator’s', () => {

@@ -167,12 +167,15 @@ const ask = (i: number): Option[] => [
 ];
 
 /** Every string in a failure's details (however deep) replaced by `s`. */
+// Details that are the bot's own vocabulary, never text a user or a page gave: they keep their value.
+const OWN_WORDS = new Set(['limit']);
+
 function failureWith(failure: Failure, s: string): Failure {
   const swap = (value: unknown): unknown =>
     typeof value === 'string'
       ? s
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)]))
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : swap(v)]))
         : value;
   return { code: failure.code, details: swap(failure.details) } as Failure;
 }

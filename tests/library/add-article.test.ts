@@ -5,6 +5,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addArticle, saveArticle, type AddOptions, type Batch } from '../../src/library/add-article.js';
+import { MAX_ELEMENTS } from '../../src/articles/html/markup-size.js';
 import { slugFromTitle } from '../../src/articles/save.js';
 import { UserError } from '../../src/core/errors.js';
 import { Footnote } from '../../src/library/footnote.js';
@@ -237,6 +238,13 @@ describe('adding an article', () => {
       ).rejects.toMatchObject({
         code: 'article.unreadable',
         details: { reason: expect.stringMatching(/not valid UTF-8/) },
+      });
+      // A million small elements in 8 MB: refused before it is parsed, which would hold the bot for minutes.
+      await expect(
+        addArticle(footnote, config, { name: 'page.html', bytes: Buffer.from('<p>a</p>'.repeat(1024 * 1024)) }),
+      ).rejects.toMatchObject({
+        code: 'article.too-complex',
+        details: { from: { file: 'page.html' }, limit: 'elements', max: MAX_ELEMENTS },
       });
       expect(listing()).toEqual(before);
     } finally {

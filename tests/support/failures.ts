@@ -14,6 +14,7 @@ const SAMPLES: { [C in ErrorCode]: ErrorDetails[C] } = {
   'article.unparsable': { from: { page: 'https://news.example/story' }, reason: 'Invalid YAML front matter in it' },
   'article.no-text': { from: { page: 'https://news.example/story' } },
   'article.wrong-charset': { from: { page: 'https://news.example/story' }, charset: 'koi8-r' },
+  'article.too-complex': { from: { page: 'https://news.example/story' }, limit: 'elements', max: 20_000 },
   'article.not-regular-file': { file: 'linked.txt' },
   'article.gone': { file: 'gone.txt' },
   'feed.already-followed': { title: 'Harbour News' },
