@@ -47,6 +47,7 @@ const TOO_MUCH: Record<ErrorDetails['article.too-complex']['limit'], (max: numbe
   elements: (max) => `it has more than ${max.toLocaleString('en-US')} HTML elements`,
   depth: (max) => `its HTML elements are nested more than ${max} deep`,
   nesting: () => 'its HTML elements are nested too deeply',
+  memory: (max) => `reading it needs more than ${max} MB of memory`,
 };
 
 const EXPECTED = { page: 'a web page or text', feed: 'an RSS, Atom or JSON feed' };

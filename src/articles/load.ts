@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { isInside } from './paths.js';
 import { readArticleBytes, specialKind } from './read-bytes.js';
-import { parseHtml } from './parse-html.js';
+import { parseHtmlOffThread } from './html/parse-thread.js';
 import { parseText } from './parse-text.js';
 import { words } from '../core/text/words.js';
 import type { Article, ParsedArticle } from '../core/types.js';
@@ -149,7 +149,8 @@ export async function loadFile(found: Found, maxBytes: number): Promise<(ParsedA
   const html = isHtmlFile(found.file);
   let parsed: ParsedArticle;
   try {
-    parsed = html ? parseHtml(decoded.text, found.file) : parseText(decoded.text, found.file);
+    // A web page is parsed in a worker thread, so an index build leaves the event loop free for questions.
+    parsed = html ? await parseHtmlOffThread(decoded.text, found.file) : parseText(decoded.text, found.file);
   } catch (err) {
     return (err as Error).message;
   }

@@ -66,8 +66,11 @@ export interface ErrorDetails {
   'article.unparsable': { from: ArticleOrigin; reason: string };
   'article.no-text': { from: ArticleOrigin };
   'article.wrong-charset': { from: ArticleOrigin; charset: string };
-  /** A page with more markup than can be read (src/articles/html/markup-size.ts): which limit, and the limit. */
-  'article.too-complex': { from: ArticleOrigin; limit: 'elements' | 'depth' | 'nesting'; max: number };
+  /**
+   * A page with more markup than can be read (src/articles/html/markup-size.ts), or that takes too much memory to
+   * read (src/articles/html/parse-thread.ts, `max` in MB): which limit, and the limit.
+   */
+  'article.too-complex': { from: ArticleOrigin; limit: 'elements' | 'depth' | 'nesting' | 'memory'; max: number };
   /** A file that cannot be moved out of the articles folder from afar (a link, a device). */
   'article.not-regular-file': { file: string };
   /** Gone from the articles folder since the index was built. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { ARTICLE_EXTENSIONS, MIN_ARTICLE_WORDS, decodeArticleText, isHtmlFile } from '../articles/load.js';
 import { MarkupTooLargeError } from '../articles/html/markup-size.js';
-import { parseHtml } from '../articles/parse-html.js';
+import { parseHtmlOffThread } from '../articles/html/parse-thread.js';
 import { parseText } from '../articles/parse-text.js';
 import { saveNewArticle } from '../articles/save.js';
 import type { Config } from '../config.js';
@@ -85,7 +85,7 @@ export async function saveArticle(
   const current = (): PassageIndex | null => (typeof indexSource === 'function' ? indexSource() : indexSource);
   // A full server library refuses before anything is fetched: the cap bounds the work as well as the disk.
   checkRoom(current(), config, batch);
-  const read = 'url' in source ? await fromLink(source.url, config, options) : fromFile(source, config);
+  const read = 'url' in source ? await fromLink(source.url, config, options) : await fromFile(source, config);
   // From here to the batch's update nothing waits: no other save or build comes in between.
   const index = current();
   const existing = index?.articles() ?? [];
@@ -178,14 +178,14 @@ async function fromLink(url: string, config: Config, options: AddOptions): Promi
   const from = { page: page.url };
   const text = decodePage(page.body, page.charset, from);
   const kind = PAGE_TYPES[page.contentType]!;
-  const parsed = parse(text, kind === 'html' ? 'page.html' : kind === 'markdown' ? 'page.md' : 'page.txt', from);
+  const parsed = await parse(text, kind === 'html' ? 'page.html' : kind === 'markdown' ? 'page.md' : 'page.txt', from);
   // The page's own canonical link when it gives one (resolved against where it came from).
   const canonical = parsed.url ? safeUrl(parsed.url, page.url) : null;
   const meta = { ...parsed, url: canonical ?? page.url };
   return { from, parsed: meta, extension: '.txt', content: asTextFile(meta), fromPage: true };
 }
 
-function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
+async function fromFile(file: { name: string; bytes: Buffer }, config: Config): Promise<Read> {
   // Only the extension of the name is used: no part of it becomes a path.
   const extension = path.extname(file.name).toLowerCase();
   const name = path.basename(file.name).slice(0, 100);
@@ -196,7 +196,7 @@ function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
   }
   const decoded = decodeArticleText(file.bytes);
   if ('skip' in decoded) throw new UserError('article.unreadable', { from, reason: decoded.skip });
-  const parsed = parse(decoded.text, `file${extension}`, from);
+  const parsed = await parse(decoded.text, `file${extension}`, from);
   // A text or Markdown file is kept as it was sent; a web page as its main text.
   if (isHtmlFile(file.name)) {
     return { from, parsed, extension: '.txt', content: asTextFile(parsed), fromPage: true };
@@ -204,9 +204,10 @@ function fromFile(file: { name: string; bytes: Buffer }, config: Config): Read {
   return { from, parsed, extension, content: decoded.text, fromPage: false };
 }
 
-function parse(text: string, fileName: string, from: ArticleOrigin): ParsedArticle {
+async function parse(text: string, fileName: string, from: ArticleOrigin): Promise<ParsedArticle> {
   try {
-    return isHtmlFile(fileName) ? parseHtml(text, fileName) : parseText(text, fileName);
+    // A web page is parsed in a worker thread: reading it would hold up every other user's question.
+    return isHtmlFile(fileName) ? await parseHtmlOffThread(text, fileName) : parseText(text, fileName);
   } catch (error) {
     if (error instanceof MarkupTooLargeError) throw new UserError('article.too-complex', { from, ...error.exceeded });
     // The parser names the file it was given, a made-up name here: "it" reads better.

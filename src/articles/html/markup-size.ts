@@ -14,7 +14,8 @@ const PIECE = 64 * 1024;
 
 /** Which limit a page goes past, and that limit. */
 export interface MarkupLimit {
-  limit: 'elements' | 'depth' | 'nesting';
+  /** 'memory': reading it took more than `max` MB (src/articles/html/parse-thread.ts). */
+  limit: 'elements' | 'depth' | 'nesting' | 'memory';
   max: number;
 }
 
@@ -83,6 +84,7 @@ const TOO_MUCH: Record<MarkupLimit['limit'], (max: string) => string> = {
   elements: (max) => `more than ${max} HTML elements`,
   depth: (max) => `HTML elements nested more than ${max} deep`,
   nesting: () => 'HTML elements nested too deeply',
+  memory: (max) => `more than ${max} MB of memory needed to read it`,
 };
 
 /** Throws MarkupTooLargeError for a page past a limit. */
