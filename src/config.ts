@@ -182,7 +182,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       },
       token: optional('DISCORD_TOKEN'),
       clientId: optional('DISCORD_CLIENT_ID'),
-      guildId: optional('DISCORD_GUILD_ID'),
+      guildId: discordId(env, 'DISCORD_GUILD_ID', 'server'),
       apiBase,
       adminUserIds,
       messageContent: bool('MESSAGE_CONTENT', false),
@@ -300,6 +300,14 @@ function serverLibraries(
 /** ADMIN_USER_IDS, each checked to be a Discord user id. */
 function discordAdmins(env: Env): string[] {
   return discordIds(env, 'ADMIN_USER_IDS', 'user');
+}
+
+/** One Discord id (a user's or a server's), checked to be one; null when unset. */
+function discordId(env: Env, name: string, what: 'user' | 'server'): string | null {
+  const id = env[name]?.trim();
+  if (!id) return null;
+  if (!isDiscordId(id)) throw new ConfigError(name, `"${id}" is not a Discord ${what} id: expected ${DISCORD_ID_FORM}`);
+  return id;
 }
 
 /** A comma-separated list of Discord ids (users or servers), each checked to be one. */

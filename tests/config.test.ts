@@ -90,16 +90,20 @@ describe('configuration', () => {
     );
   });
 
-  it('takes Discord ids of 15 to 21 digits in ADMIN_USER_IDS and HOME_SERVER_IDS, and its refusal says so', () => {
+  it('takes Discord ids of 15 to 21 digits in ADMIN_USER_IDS, HOME_SERVER_IDS and DISCORD_GUILD_ID, and says so', () => {
     // Discord's oldest ids have 17 digits, and a 64-bit snowflake at most 20: the check is a digit or two wider.
     const ids = ['1'.repeat(15), '80351110224678912', '18446744073709551615', '9'.repeat(21)];
     const config = loadConfig(testEnv({ ADMIN_USER_IDS: ids.join(','), HOME_SERVER_IDS: ids.join(', ') }), ROOT);
     expect(config.discord.adminUserIds).toEqual(ids);
     expect(config.homeServerIds).toEqual(ids);
+    expect(loadConfig(testEnv({ DISCORD_GUILD_ID: ' 80351110224678912 ' }), ROOT).discord.guildId).toBe(
+      '80351110224678912',
+    );
     for (const [name, id] of [
       ['ADMIN_USER_IDS', '1'.repeat(14)],
       ['ADMIN_USER_IDS', '1'.repeat(22)],
       ['HOME_SERVER_IDS', '<@80351110224678912>'],
+      ['DISCORD_GUILD_ID', 'my-server'],
     ] as const) {
       expect(() => loadConfig(testEnv({ [name]: id }), ROOT)).toThrow(
         `${name}: "${id}" is not a Discord ${name === 'ADMIN_USER_IDS' ? 'user' : 'server'} id: ` +

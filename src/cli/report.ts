@@ -3,7 +3,7 @@
 import { UsageError } from '../core/errors.js';
 import { AnswerLog } from '../library/feedback/answer-log.js';
 import { operatorReport, operatorText } from '../library/feedback/question-report.js';
-import { commandArguments } from './arguments.js';
+import { commandArguments, serverOption } from './arguments.js';
 import { runFootnoteCommand } from './run.js';
 import { usage } from './usage.js';
 
@@ -22,9 +22,7 @@ runFootnoteCommand('report', ({ config, argv }) => {
     throw new UsageError(
       `--since must be a number of days or hours, like 7d or 24h (got "${parsed.values.since}")\n${USAGE}`,
     );
-  const server = parsed.values.server;
-  if (server !== undefined && !/^\d{1,20}$/.test(server))
-    throw new UsageError(`--server must be a Discord server id, digits only (got "${server}")\n${USAGE}`);
+  const server = serverOption(parsed.values.server, USAGE) ?? undefined;
   const ms = Number(period[1]) * (period[2] === 'd' ? 24 : 1) * 60 * 60_000;
   const log = new AnswerLog(config.answersDb, config.retainDays);
   try {
