@@ -6,7 +6,7 @@ import { ApplicationCommandOptionType, type APIUser } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { startBot, type RunningBot } from '../support/bot.js';
-import { articlesCopy } from '../support/setup.js';
+import { articlesCopy, closeServer } from '../support/setup.js';
 
 // The limits on adding through the real client and the emulator: one user's adds are counted wherever they are
 // made, and a refused add costs nothing (no fetch, no file), counted at a local page server.
@@ -42,8 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  pages.closeAllConnections();
-  await new Promise((resolve) => pages.close(resolve));
+  await closeServer(pages);
 });
 
 async function add(user: APIUser, n: number, guildId: string): Promise<string> {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD_REFUSED } from '../../src/discord/preconditions.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { ROOT, articlesCopy, logRecord } from '../support/setup.js';
+import { articlesCopy, closeServer, logRecord, ROOT } from '../support/setup.js';
 
 // /add through the real client and the emulator: a link fetched from a local server, an attached
 // file served by the emulator over loopback, who may, and what the articles folder holds after.
@@ -63,8 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  pages.closeAllConnections();
-  await new Promise((resolve) => pages.close(resolve));
+  await closeServer(pages);
 });
 
 const listing = () => fs.readdirSync(articles).sort();

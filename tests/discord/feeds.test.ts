@@ -17,7 +17,7 @@ import { FEEDS_REFUSED } from '../../src/discord/preconditions.js';
 import { data as feedsCommand } from '../../commands/feeds.js';
 import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { expectNothingForOperators, startBot, type RunningBot } from '../support/bot.js';
-import { ROOT, articlesCopy, logRecord } from '../support/setup.js';
+import { articlesCopy, closeServer, logRecord, ROOT } from '../support/setup.js';
 
 // /feeds through the real client and the emulator: follow, list, autocomplete, remove, who may,
 // and the line a channel gets for each new article a poll takes. The emulator has one server: a
@@ -93,8 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
 });
 
 type Option = APIApplicationCommandInteractionDataOption<2>;

@@ -18,7 +18,7 @@ import type { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import { startBot, type RunningBot } from '../support/bot.js';
 import { liveMarkup, shown, type Markup } from '../support/discord-markdown.js';
 import { sampleFailures } from '../support/failures.js';
-import { tempDir } from '../support/setup.js';
+import { closeServer, tempDir } from '../support/setup.js';
 
 // Every message that repeats what a user or a page gave, fed strings that would link, mention or format if they were
 // read as Markdown: no message may hold a link, mention or format mark beyond those it holds for plain words, and
@@ -120,8 +120,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
 });
 
 type Option = APIApplicationCommandInteractionDataOption<2>;

@@ -19,7 +19,7 @@ import { SHARE_BUTTON } from '../../src/discord/render.js';
 import type { DiscordEmulator, InteractionReply } from '../../scripts/discord-emulator.js';
 import type { EmulatedGuild } from '../../scripts/discord-emulator/guilds.js';
 import { startBot, type RunningBot } from '../support/bot.js';
-import { articlesCopy, tempDir } from '../support/setup.js';
+import { articlesCopy, closeServer, tempDir } from '../support/setup.js';
 
 // Issue 26 through the real client and the emulator: server A has a library of its own; server B's owner is hostile.
 // Whatever B's owner does, they get nothing of A's (no answer quoting A's article, no title, no feed, no question)
@@ -80,8 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  pages.closeAllConnections();
-  await new Promise((resolve) => pages.close(resolve));
+  await closeServer(pages);
 });
 
 const serverA = () => emulator.fixture.guild;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusedAddress } from '../../src/fetch/address-guard.js';
+import { closeServer } from '../support/setup.js';
 import { FetchError, safeFetch, type FetchOptions } from '../../src/fetch/safe-fetch.js';
 
 describe('which addresses a link may reach', () => {
@@ -148,8 +149,7 @@ describe('fetching a page from a link', () => {
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
     expect(connected.every((a) => a === '127.0.0.1' || a === '::1')).toBe(true);
   });
 

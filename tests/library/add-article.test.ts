@@ -9,7 +9,7 @@ import { MAX_ELEMENTS } from '../../src/articles/html/markup-size.js';
 import { slugFromTitle } from '../../src/articles/save.js';
 import { UserError } from '../../src/core/errors.js';
 import { Footnote } from '../../src/library/footnote.js';
-import { articlesCopy, testConfig } from '../support/setup.js';
+import { articlesCopy, closeServer, testConfig } from '../support/setup.js';
 
 // Adding articles from links and files, on a real index, with pages from a local server that the
 // test names resolve to; nothing but loopback is ever connected to.
@@ -72,8 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
   expect(connected.every((a) => a === '127.0.0.1')).toBe(true);
 });
 

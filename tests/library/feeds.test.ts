@@ -9,7 +9,7 @@ import { UserError } from '../../src/core/errors.js';
 import { HOME_LIBRARY } from '../../src/library/library-id.js';
 import { Feeds, MAX_NEW_PER_POLL, type Follower, type PollResult } from '../../src/library/feeds/feeds.js';
 import { Libraries } from '../../src/library/libraries.js';
-import { articlesCopy, logRecord, silentLog, tempDir, testConfig } from '../support/setup.js';
+import { articlesCopy, closeServer, logRecord, silentLog, tempDir, testConfig } from '../support/setup.js';
 
 // Following feeds on a real index, with feeds and pages from a local server (FETCH_ALLOW_HOSTS
 // lets the test reach 127.0.0.1), and a clock the test moves.
@@ -113,8 +113,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
 });
 
 /** A FEEDS_DB with the schema the first version with feeds created (before owners), open to fill in. */

@@ -96,3 +96,9 @@ export function logRecord(line: string): LogRecord {
 export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** Stops a test's local HTTP server, dropping kept-alive connections so that it closes at once. */
+export async function closeServer(server: import('node:http').Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
