@@ -90,6 +90,8 @@ export interface Config {
     adminUserIds: string[];
     /** MESSAGE_CONTENT: the privileged intent is on, so every message in a follow-up thread is a question. */
     messageContent: boolean;
+    /** DISCORD_SHARDS: null runs one process; `auto` (as /gateway/bot recommends) or a count runs one per shard. */
+    shards: 'auto' | number | null;
   };
 }
 
@@ -186,8 +188,27 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       apiBase,
       adminUserIds,
       messageContent: bool('MESSAGE_CONTENT', false),
+      shards: shardSetting(env),
     },
   };
+}
+
+// Each shard is a process with its own model (about 250 MB resident): 64 of them fill a large machine, and a bot
+// that needs more (160,000 servers) runs its shards on several hosts (README, "Running at scale").
+const MOST_SHARDS = 64;
+
+/** DISCORD_SHARDS: empty, `auto`, or a whole number of shards. */
+function shardSetting(env: Env): 'auto' | number | null {
+  const value = env.DISCORD_SHARDS?.trim().toLowerCase();
+  if (!value) return null;
+  if (value === 'auto') return 'auto';
+  const count = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(count >= 1 && count <= MOST_SHARDS))
+    throw new ConfigError(
+      'DISCORD_SHARDS',
+      `"${value}" is not a shard count: expected auto, or a whole number from 1 to ${MOST_SHARDS}`,
+    );
+  return count;
 }
 
 /** A comma-separated list of host names, as compared: trimmed and lower case. */

@@ -1,104 +1,24 @@
-// `npm start`: the Discord bot, warming the model and the index while it connects.
-import os from 'node:os';
-import { discordCredentials, type Config } from '../config.js';
-import { ModelLoadError, errorMessage } from '../core/errors.js';
-import { createBot } from '../discord/client.js';
-import { configuredLimits } from '../discord/limits.js';
-import { loadCommands } from '../discord/load-commands.js';
-import { AnswerLog } from '../library/feedback/answer-log.js';
-import { Feeds } from '../library/feeds/feeds.js';
-import { Libraries } from '../library/libraries.js';
-import { keepPruningRemoved } from '../library/prune-removed.js';
-import type { Logger } from '../log.js';
-import { downloadProgress } from './progress.js';
+// `npm start`: the Discord bot, in this process, or with DISCORD_SHARDS one process per shard under a manager.
+import { ConfigError } from '../core/errors.js';
 import { runFootnoteCommand } from './run.js';
 
 runFootnoteCommand(
   'start',
-  async ({ config: settings, log }) => {
-    // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
-    const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };
-    const { token } = discordCredentials(config);
-
-    const download = downloadProgress(config.embeddingModel);
-    // The home library and each server's own, which share the models.
-    const libraries = new Libraries(config, log, { onDownload: download.update, lexicalWhileLoading: true });
-    // The model loads (and the home library's missing index is built) while the gateway connects. Questions that
-    // come meanwhile wait for them, or with RETRIEVAL_MODE=auto are answered lexically until the model is ready.
-    const warming = warm(libraries, config, log).finally(() => download.stop());
-    warming.catch(() => {});
-
-    const commands = await loadCommands();
-    // Everything the bot is given is opened here, and closed here after the bot has stopped.
-    const feeds = new Feeds(libraries, config, log);
-    const answers = new AnswerLog(config.answersDb, config.retainDays);
-    const bot = createBot({
-      libraries,
-      feeds,
-      answers,
-      commands,
-      limits: configuredLimits(config.discord),
-      config,
-      log,
-      startedAt: new Date(),
-    });
-    let stopPruning = (): void => {};
-    const close = async (): Promise<void> => {
-      stopPruning();
-      await bot.stop();
-      feeds.close();
-      answers.close();
-      await libraries.close();
-    };
-    let stopping = false;
-    const shutdown = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      void close().finally(() => process.exit(0));
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-    await bot.start(token);
-    // Removed articles' files, in every library, are deleted RETAIN_DAYS after their removal.
-    stopPruning = keepPruningRemoved(libraries, log);
-    const loaded = (): void => log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
-    try {
-      if (await warming) loaded();
-      else if (config.retrievalMode === 'auto')
-        // The home index gains its vectors before the next question needs them; a server's, on its next question.
-        libraries.keepTryingModel(() => {
-          libraries.home.ensureIndex('hybrid').then(loaded, (error: unknown) => {
-            log.error(`the index could not be built with the embedding model: ${errorMessage(error)}`);
-          });
-        });
-    } catch (error) {
-      stopping = true;
-      await close();
-      throw error;
+  async ({ config, log }) => {
+    // discord.js reads SHARDS itself (and fails on `auto`, which is not JSON): the setting has a name of its own.
+    if (process.env.SHARDS !== undefined)
+      throw new ConfigError(
+        'SHARDS',
+        'discord.js reads this name itself; to shard the bot, set DISCORD_SHARDS=auto (or a number) instead',
+      );
+    // Imported when needed: the manager process holds no model, no index, no database.
+    if (config.discord.shards === null) {
+      const { runBot } = await import('./bot-process.js');
+      await runBot(config, log, { primary: true, managed: false });
+    } else {
+      const { runShards } = await import('./shard-manager.js');
+      await runShards(config, log);
     }
   },
   { logs: 'service' },
 );
-
-/**
- * Loads the model and builds the home library's missing index; true when the model loaded. RETRIEVAL_MODE=lexical
- * never needs the model. With auto, a model that cannot be loaded (the hub unreachable for a while) is no reason to
- * stop, and have a service manager restart the bot in a loop: it answers by words and tries the model again on later
- * questions and on a timer (a growing wait). A mode forced to dense or hybrid still stops it, naming the variable.
- */
-async function warm(libraries: Libraries, config: Config, log: Logger): Promise<boolean> {
-  if (config.retrievalMode === 'lexical') {
-    await libraries.home.ensureIndex('lexical');
-    return false;
-  }
-  // Both settle before a lexical build starts: one may not be under way while the other is begun.
-  const settled = await Promise.allSettled([libraries.home.ensureIndex('hybrid'), libraries.home.embedder()]);
-  const failed = settled.find((result) => result.status === 'rejected');
-  if (!failed) return true;
-  const error: unknown = failed.reason;
-  if (config.retrievalMode !== 'auto' || !(error instanceof ModelLoadError)) throw error;
-  log.warn(`answering by keyword search until the embedding model loads: ${errorMessage(error).split('\n')[0]}`);
-  await libraries.home.ensureIndex('lexical');
-  return false;
-}

@@ -59,7 +59,11 @@ export const USAGES: Record<CommandName, Usage> = {
     does: 'deletes what Footnote keeps of a person or of a Discord server',
     note: 'without --yes it only says what it would delete',
   },
-  start: { args: '', does: 'runs the Discord bot' },
+  start: {
+    args: '',
+    does: 'runs the Discord bot',
+    note: 'in one process, or with DISCORD_SHARDS=auto (or a number) one process per shard',
+  },
   'deploy-commands': {
     args: '[--clear-server ID]',
     does: 'registers the slash commands with Discord, or removes those registered in one server',

@@ -4,6 +4,7 @@ import type { Feeds } from '../library/feeds/feeds.js';
 import type { CommandContext } from './command-types.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { FeedAnnouncer } from './feed-announcer.js';
+import { InFlight } from './in-flight.js';
 import { registerEvents } from './load-events.js';
 import { LoginErrors } from './login-errors.js';
 
@@ -14,9 +15,16 @@ export interface Bot {
   /** Polls the feeds that are due and announces their new articles (the bot does so every minute). */
   pollFeeds(): Promise<void>;
   start(token: string): Promise<void>;
-  /** Disconnects and waits for a feed poll under way; what the caller opened (feeds, answers) it closes itself. */
+  /**
+   * Answers the requests begun (new ones are told to try again), then disconnects and waits for a feed poll under
+   * way; what the caller opened (feeds, answers) it closes itself.
+   */
   stop(): Promise<void>;
 }
+
+// How long stopping waits for the requests begun: a question takes a second or two, an add or a reindex can take
+// longer, and a service manager kills what has not stopped after 90 s (systemd's TimeoutStopSec).
+const DRAIN_MS = 30_000;
 
 /**
  * The Discord client: slash commands, autocomplete, direct messages and mentions, all turned
@@ -24,7 +32,7 @@ export interface Bot {
  * Discord delivers the content of DMs and of messages that mention the bot without Message Content,
  * which it asks for only with MESSAGE_CONTENT=true (every message in a follow-up thread).
  */
-export function createBot(context: CommandContext): Bot {
+export function createBot(context: CommandContext, { primary = true }: { primary?: boolean } = {}): Bot {
   const { config, log } = context;
   const client = new Client({
     intents: [
@@ -45,7 +53,8 @@ export function createBot(context: CommandContext): Bot {
   const monitor = new EventLoopMonitor(log);
   const announcer = new FeedAnnouncer(client, context.feeds, log);
   const loginErrors = new LoginErrors();
-  registerEvents(client, { context, monitor, announcer, loginErrors });
+  const inFlight = new InFlight();
+  registerEvents(client, { context, monitor, announcer, loginErrors, inFlight, primary });
 
   return {
     client,
@@ -61,6 +70,8 @@ export function createBot(context: CommandContext): Bot {
     },
     async stop() {
       announcer.stop();
+      const unanswered = await inFlight.close(DRAIN_MS);
+      if (unanswered) log.warn({ unanswered }, 'stopped before every request begun was answered');
       monitor.stop();
       await client.destroy();
       await announcer.settled();

@@ -67,7 +67,11 @@ export class FeedAnnouncer {
     const channelId = feed.announceTo;
     if (!channelId || !added.length) return;
     const where = { feedId: feed.id, feed: feed.url, owner: feed.owner, channelId };
-    const channel = await this.client.channels.fetch(channelId).catch(() => null);
+    // Over REST, which needs no gateway connection to the channel's server: a sharded bot's feeds are polled by
+    // shard 0, and a channel of a server on another shard is fetched (not kept: this shard gets none of its events).
+    const channel = await this.client.channels
+      .fetch(channelId, { allowUnknownGuild: true, cache: false })
+      .catch(() => null);
     if (!channel?.isSendable() || !mayAnnounceIn(feed, channel)) {
       this.log.warn(where, 'cannot announce in the feed’s channel');
       return;

@@ -9,6 +9,7 @@ import * as messageCreate from './events/message-create.js';
 import * as shardDisconnect from './events/shard-disconnect.js';
 import * as shardResume from './events/shard-resume.js';
 import type { FeedAnnouncer } from './feed-announcer.js';
+import type { InFlight } from './in-flight.js';
 import type { LoginErrors } from './login-errors.js';
 
 /** What an event module is given besides the event's own arguments. */
@@ -17,6 +18,10 @@ export interface EventContext {
   monitor: EventLoopMonitor;
   announcer: FeedAnnouncer;
   loginErrors: LoginErrors;
+  /** What the handlers are doing now: stopping waits for it. */
+  inFlight: InFlight;
+  /** This process runs the bot's schedules (feed polls): the only process, or shard 0 of a sharded bot. */
+  primary: boolean;
 }
 
 /** The shape of each module in `events/`, as in discord.js's guide: `name`, optional `once`, and `execute`. */
@@ -29,8 +34,12 @@ export interface BotEvent<K extends keyof ClientEvents> {
 /** Each module is checked against its own event's arguments here, so a wrong signature fails to compile. */
 function binding<K extends keyof ClientEvents>(event: BotEvent<K>): (client: Client, bot: EventContext) => void {
   return (client, bot) => {
-    // The handlers catch what they can answer; a listener's promise has no one to return to.
-    const listener = (...args: ClientEvents[K]): void => void event.execute(bot, ...args);
+    // The handlers catch what they can answer; a listener's promise has no one to return to but the bot's stop, which
+    // waits for it.
+    const listener = (...args: ClientEvents[K]): void => {
+      const work = event.execute(bot, ...args);
+      if (work) bot.inFlight.track(work);
+    };
     if (event.once) client.once(event.name, listener);
     else client.on(event.name, listener);
   };

@@ -13,12 +13,7 @@ export class LoginErrors {
 
   /** A ConfigError naming the variable when the set-up is at fault; otherwise the error as it was. */
   explain(error: unknown): unknown {
-    if ((error as { code?: unknown }).code === DiscordjsErrorCodes.TokenInvalid) {
-      return new ConfigError(
-        'DISCORD_TOKEN',
-        'Discord did not accept this token. Copy the bot token from the developer portal (Bot > Reset Token)',
-      );
-    }
+    if ((error as { code?: unknown }).code === DiscordjsErrorCodes.TokenInvalid) return tokenRefused();
     if (this.lastCloseCode === GatewayCloseCodes.DisallowedIntents) {
       return new ConfigError(
         'MESSAGE_CONTENT',
@@ -26,6 +21,21 @@ export class LoginErrors {
           '(Bot > Privileged Gateway Intents), or set MESSAGE_CONTENT=false',
       );
     }
+    if (this.lastCloseCode === GatewayCloseCodes.ShardingRequired) {
+      return new ConfigError(
+        'DISCORD_SHARDS',
+        'Discord requires sharding: a connection may hold at most 2,500 servers. ' +
+          'Set DISCORD_SHARDS=auto (or more shards than now)',
+      );
+    }
     return error;
   }
+}
+
+/** The words for a token Discord refused, whichever request it refused. */
+export function tokenRefused(): ConfigError {
+  return new ConfigError(
+    'DISCORD_TOKEN',
+    'Discord did not accept this token. Copy the bot token from the developer portal (Bot > Reset Token)',
+  );
 }

@@ -135,7 +135,7 @@ describe('the answer log', () => {
   it('forgets answers and their votes after RETAIN_DAYS', () => {
     const file = path.join(tempDir(), 'answers.db');
     let now = Date.UTC(2026, 0, 1);
-    const log = new AnswerLog(file, 90, () => now);
+    const log = new AnswerLog(file, 90, { now: () => now });
     const where = { guildId: '1', channelId: '2' };
     const entry = { question: 'q', found: true, citations: [], mode: 'lexical', generation: null, userId: '1' };
     const old = log.record({ ...entry, where, private: false });

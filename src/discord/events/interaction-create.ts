@@ -1,5 +1,11 @@
 /** interactionCreate: a slash command, its autocomplete or a button click, handed to its module. */
-import { Events, type AutocompleteInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import {
+  Events,
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
 import { routeButton } from '../button-router.js';
 import type { CommandContext } from '../command-types.js';
 import { replyWithFailure } from '../flow.js';
@@ -8,10 +14,20 @@ import { fromInteraction } from '../request.js';
 
 export const name = Events.InteractionCreate;
 
-export async function execute({ context }: EventContext, interaction: Interaction): Promise<void> {
+// While the bot stops, what it would start now could not be finished: the person is told to ask again, once it is back.
+export const RESTARTING = 'I’m restarting — please try again in a minute.';
+
+export async function execute({ context, inFlight }: EventContext, interaction: Interaction): Promise<void> {
+  if (inFlight.stopping) return refuseWhileStopping(interaction);
   if (interaction.isAutocomplete()) await autocomplete(interaction, context);
   else if (interaction.isButton()) await routeButton(interaction, context);
   else if (interaction.isChatInputCommand()) await runCommand(interaction, context);
+}
+
+async function refuseWhileStopping(interaction: Interaction): Promise<void> {
+  if (interaction.isAutocomplete()) await interaction.respond([]).catch(() => undefined);
+  else if (interaction.isRepliable())
+    await interaction.reply({ content: RESTARTING, flags: MessageFlags.Ephemeral }).catch(() => undefined);
 }
 
 async function runCommand(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {

@@ -5,7 +5,9 @@ import { handleMessage } from '../messages.js';
 
 export const name = Events.MessageCreate;
 
-export async function execute({ context }: EventContext, message: Message): Promise<void> {
+export async function execute({ context, inFlight }: EventContext, message: Message): Promise<void> {
+  // A message is not acknowledged until it is answered: while the bot stops, it is left for no one to half-answer.
+  if (inFlight.stopping) return;
   const started = performance.now();
   const log = context.log.child({ messageId: message.id, userId: message.author.id, guildId: message.guildId });
   try {

@@ -62,11 +62,21 @@ export class AnswerLog {
   private salt = '';
   private prunedAt = -Infinity;
 
+  private readonly now: () => number;
+  private readonly prunes: boolean;
+
+  /**
+   * `prunes: false` leaves deleting old answers to another process on the same file (a sharded bot's shard 0), so
+   * that the upkeep runs once.
+   */
   constructor(
     private readonly file: string,
     private readonly retainDays: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { now?: () => number; prunes?: boolean } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.prunes = options.prunes ?? true;
+  }
 
   /** Records an answer; returns the id its vote buttons carry. */
   record(answer: LoggedAnswer): number {
@@ -246,7 +256,7 @@ export class AnswerLog {
 
   private prune(): void {
     // Records are kept for days: deleting the old ones once an hour is enough, not on every answer.
-    if (this.now() - this.prunedAt < PRUNE_EVERY_MS) return;
+    if (!this.prunes || this.now() - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = this.now();
     this.db!.prepare('DELETE FROM answers WHERE asked_at < ?').run(this.now() - this.retainDays * DAY_MS);
   }

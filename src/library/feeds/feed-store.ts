@@ -168,6 +168,23 @@ export class FeedStore {
     ).map(toFeed);
   }
 
+  /**
+   * Takes a due feed for one poll: true when this process may poll it, false when it is not due (another process
+   * took it, or polled it meanwhile). Its next poll moves to `until`, so that no other process polls it meanwhile;
+   * recording the poll sets the real one, and a poller that dies leaves it due again at `until`.
+   */
+  claim(feedId: number, now: number, until: number): boolean {
+    return (
+      this.db.prepare('UPDATE feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at <= ?').run(until, feedId, now)
+        .changes > 0
+    );
+  }
+
+  /** Gives back a claimed feed whose poll was not recorded: it is due again at `at`. */
+  release(feedId: number, at: number): void {
+    this.db.prepare('UPDATE feeds SET next_poll_at = ? WHERE id = ?').run(at, feedId);
+  }
+
   /** Stops following a feed of `owner`'s; its items are forgotten, the articles taken from it stay. */
   remove(owner: string, id: number): boolean {
     return this.db.prepare('DELETE FROM feeds WHERE id = ? AND owner = ?').run(id, owner).changes > 0;

@@ -19,6 +19,9 @@ const DAY_MS = 24 * 60 * 60_000;
 const MAX_BACKOFF_MS = DAY_MS;
 // The wait varies by up to this share either way, so that feeds followed together are not all polled at once.
 const JITTER = 0.1;
+// A feed taken for a poll is not polled by another process for this long: well past one poll's deadline
+// (FEED_DEADLINE_MS) and the indexing after it; a poller that dies leaves its feeds due again after it.
+const CLAIM_MS = 10 * 60_000;
 
 /** Who follows a feed and where it is announced. */
 export interface Follower {
@@ -141,6 +144,8 @@ export class Feeds {
       deadline: this.options.feedDeadline ?? (() => AbortSignal.timeout(FEED_DEADLINE_MS)),
       read: (feed, signal) => readFeed(feed.url, feed, this.config, { ...this.options.fetch, signal }),
       failureOf: (feed, error) => this.failureOf(feed, error),
+      claim: (feed) => store.claim(feed.id, this.now(), this.now() + CLAIM_MS),
+      release: (feed) => store.release(feed.id, this.now()),
       done: (polled) => this.record(store, polled),
     });
   }

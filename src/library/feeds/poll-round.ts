@@ -56,6 +56,10 @@ export interface RoundContext {
   deadline(feed: Feed): AbortSignal;
   read(feed: Feed, signal: AbortSignal): Promise<FeedRead>;
   failureOf(feed: Feed, error: unknown): Failure;
+  /** Takes the feed for this poll: false when another process (a sharded bot's other shard) has it. */
+  claim(feed: Feed): boolean;
+  /** Makes a claimed feed due again, its poll not recorded. */
+  release(feed: Feed): void;
   /** Records a feed's poll once its articles are indexed, and passes its result on. */
   done(polled: Polled): PollResult;
 }
@@ -74,12 +78,15 @@ export async function pollRound(due: Feed[], context: RoundContext): Promise<Pol
       if (!shelves.has(library)) shelves.set(library, new Shelf(library));
       return pollInto(shelves.get(library)!, feed, context);
     };
+    if (!context.claim(feed)) return;
     try {
       const polled = await context.libraries.withLibrary(server, into, { create: true });
       if (polled) results.set(feed.id, context.done(polled));
+      else context.release(feed);
     } catch (error) {
       // Its articles could not be indexed (another build under way, here or in another process): none of the poll
-      // is recorded, so the feed stays due, its items unseen, for the next check.
+      // is recorded, so the feed is due again, its items unseen, for the next check.
+      context.release(feed);
       context.log.warn({ err: error, feedId: feed.id, feed: feed.url, owner: feed.owner }, 'feed poll not recorded');
     }
   });
