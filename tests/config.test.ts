@@ -90,6 +90,20 @@ describe('configuration', () => {
     );
   });
 
+  it('runs one process unless DISCORD_SHARDS is auto or a shard count, and refuses any other value', () => {
+    const shards = (value?: string) =>
+      loadConfig(testEnv(value === undefined ? {} : { DISCORD_SHARDS: value }), ROOT).discord.shards;
+    expect(shards()).toBeNull();
+    expect(shards('')).toBeNull();
+    expect(shards('auto')).toBe('auto');
+    expect(shards(' AUTO ')).toBe('auto');
+    expect(shards('4')).toBe(4);
+    for (const wrong of ['0', '65', '2.5', '-1', 'two', '[0,1]'])
+      expect(() => shards(wrong), wrong).toThrow(
+        /DISCORD_SHARDS: ".*" is not a shard count: expected auto, or a whole/,
+      );
+  });
+
   it('takes Discord ids of 15 to 21 digits in ADMIN_USER_IDS, HOME_SERVER_IDS and DISCORD_GUILD_ID, and says so', () => {
     // Discord's oldest ids have 17 digits, and a 64-bit snowflake at most 20: the check is a digit or two wider.
     const ids = ['1'.repeat(15), '80351110224678912', '18446744073709551615', '9'.repeat(21)];

@@ -75,11 +75,11 @@ export async function runBot(settings: Config, log: Logger, role: BotRole): Prom
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   if (role.managed) process.once('disconnect', () => shutdown('manager gone'));
-  await bot.start(token);
-  // Removed articles' files, in every library, are deleted RETAIN_DAYS after their removal.
-  if (role.primary) stopPruning = keepPruningRemoved(libraries, log);
   const loaded = (): void => log.info(`the embedding model is loaded: answering with ${config.embeddingModel}`);
   try {
+    await bot.start(token);
+    // Removed articles' files, in every library, are deleted RETAIN_DAYS after their removal.
+    if (role.primary) stopPruning = keepPruningRemoved(libraries, log);
     if (await warming) loaded();
     else if (config.retrievalMode === 'auto')
       // The home index gains its vectors before the next question needs them; a server's, on its next question.

@@ -50,6 +50,8 @@ export async function runShards(config: Config, log: Logger): Promise<void> {
 /** The shards of one manager: started in turn, watched, and stopped together. */
 class Fleet {
   private stopping: Promise<number> | null = null;
+  private started = 0;
+  private readonly ready = new Set<number>();
   private fail: (error: Error) => void = () => {};
   /** Rejects when a shard stops on a setting the operator must fix, once every other shard has stopped. */
   readonly failed = new Promise<never>((_, reject) => (this.fail = reject));
@@ -64,15 +66,13 @@ class Fleet {
 
   /** Starts the shards in order, `gapMs` apart, each once the one before is connected (or has taken READY_MS). */
   async start(count: number, gapMs: number): Promise<void> {
-    const started = performance.now();
+    this.started = performance.now();
     this.log.info({ shards: count }, `starting ${count} shard${count === 1 ? '' : 's'}`);
     for (let id = 0; id < count && !this.stopping; id++) {
       const shard = this.manager.createShard(id);
       this.watch(shard);
       await Promise.all([this.spawn(shard), id + 1 < count ? delay(gapMs) : null]);
     }
-    if (!this.stopping)
-      this.log.info({ shards: count, readyMs: Math.round(performance.now() - started) }, 'every shard is ready');
   }
 
   /** Stops every shard (SIGTERM, then SIGKILL after STOP_MS); resolves with the exit code for the manager. */
@@ -102,7 +102,14 @@ class Fleet {
     let spawnedAt = performance.now();
     let wait = FIRST_RESTART_MS;
     shard.on('spawn', () => (spawnedAt = performance.now()));
-    shard.on('ready', () => this.log.info({ shard: shard.id }, 'shard connected'));
+    shard.on('ready', () => {
+      this.log.info({ shard: shard.id }, 'shard connected');
+      if (this.ready.has(shard.id)) return;
+      this.ready.add(shard.id);
+      const readyMs = Math.round(performance.now() - this.started);
+      if (this.ready.size === this.manager.totalShards)
+        this.log.info({ shards: this.ready.size, readyMs }, 'every shard is ready');
+    });
     shard.on('death', (child) => {
       if (this.stopping) return;
       const { exitCode: code, signalCode: signal } = child as ChildProcess;

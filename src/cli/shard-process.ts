@@ -7,7 +7,13 @@ runFootnoteCommand(
   'start',
   async ({ config, log }) => {
     const shard = Number(process.env.SHARDS);
-    await runBot(config, log.child({ shard }), { primary: shard === 0, managed: true });
+    try {
+      await runBot(config, log.child({ shard }), { primary: shard === 0, managed: true });
+    } catch (error) {
+      // The channel to the manager would keep a shard that failed to start alive: it exits with its code instead.
+      process.channel?.unref();
+      throw error;
+    }
   },
   { logs: 'service' },
 );

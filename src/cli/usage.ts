@@ -62,7 +62,7 @@ export const USAGES: Record<CommandName, Usage> = {
   start: {
     args: '',
     does: 'runs the Discord bot',
-    note: 'in one process, or with DISCORD_SHARDS=auto (or a number) one process per shard',
+    note: 'one process; with DISCORD_SHARDS=auto or a number, one per shard',
   },
   'deploy-commands': {
     args: '[--clear-server ID]',

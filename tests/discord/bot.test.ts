@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import {
   ApplicationCommandOptionType,
   ComponentType,
@@ -16,6 +15,7 @@ import { Libraries } from '../../src/library/libraries.js';
 import { SHARE_BUTTON } from '../../src/discord/render.js';
 import { writeSotuArticles, loadSotu } from '../../scripts/sotu.js';
 import { startBot, wireBot, type RunningBot } from '../support/bot.js';
+import { npm, npmStart } from '../support/npm-start.js';
 import { DiscordEmulator } from '../../scripts/discord-emulator.js';
 import {
   ROOT,
@@ -65,21 +65,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => running?.stop());
-
-function npm(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ROOT, ...testEnv(), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 const guild = () => ({ guildId: emulator.fixture.guild.id });
 const ask = (question: string, extra: Record<string, unknown> = {}) =>
@@ -347,42 +332,7 @@ describe('/articles, /status, /help and failures', () => {
 });
 
 describe('npm start', () => {
-  /** `npm start` against its own emulator (one gateway session each), once it says it is connected. */
-  async function started(own: DiscordEmulator, env: Record<string, string> = {}) {
-    const child = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH!,
-        HOME: process.env.HOME ?? ROOT,
-        ...testEnv({ LOG_LEVEL: 'info', ...env }),
-        DISCORD_TOKEN: own.token,
-        DISCORD_CLIENT_ID: own.applicationId,
-        DISCORD_API_BASE: own.apiBase,
-      },
-    });
-    const output = { text: '' };
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    /** Resolves once the bot's output says `pattern`; rejects if it exits first. */
-    const logged = (pattern: RegExp): Promise<void> => {
-      const seen = new Promise<void>((resolve) => {
-        const read = (): void => {
-          if (!pattern.test(output.text)) return;
-          child.stdout.off('data', read);
-          child.stderr.off('data', read);
-          resolve();
-        };
-        child.stdout.on('data', read);
-        child.stderr.on('data', read);
-        read();
-      });
-      return Promise.race([seen, exited.then(() => Promise.reject(new Error(`npm start exited:\n${output.text}`)))]);
-    };
-    const append = (chunk: Buffer): void => void (output.text += chunk.toString());
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
-    await logged(/connected to Discord/);
-    return { child, output, exited, logged };
-  }
+  const started = (own: DiscordEmulator, env: Record<string, string> = {}) => npmStart(own, env);
   const askOwn = (own: DiscordEmulator) =>
     own.waitForInteractionReply(
       own.sendSlashCommand({

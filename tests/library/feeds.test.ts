@@ -191,6 +191,38 @@ describe('following feeds', () => {
     }
   });
 
+  it('polls a due feed once when two processes poll one FEEDS_DB (the shards of a sharded bot)', async () => {
+    const { libraries, feeds, config, clock, files } = setUp();
+    // The second shard: its own libraries and feeds on the same files, with the same clock.
+    const otherLibraries = new Libraries(config, silentLog);
+    const other = new Feeds(otherLibraries, config, silentLog, { now: clock.now, random: () => 0.5 });
+    try {
+      await feeds.follow(`${base}/rss.xml`, home);
+      const held = hold('/rss.xml');
+      const before = feedRequests;
+      const first = feeds.pollDue();
+      await held.arrived;
+      // Taken by the first: not due for the second while it is read, nor once it is recorded.
+      expect(await other.pollDue()).toEqual([]);
+      held.release();
+      expect((await first)[0]!.added.map((a) => a.file).sort()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+      expect(await other.pollDue()).toEqual([]);
+      expect(feedRequests).toBe(before + 1);
+      expect(files()).toEqual(['ferry-news.txt', 'orchard-news.txt']);
+      // Due again, it goes to whichever asks first, once.
+      clock.advance(30);
+      items = ['market', 'ferry', 'orchard'];
+      const [a, b] = await Promise.all([feeds.pollDue(), other.pollDue()]);
+      expect([...a, ...b].map((r) => r.added.map((x) => x.file))).toEqual([['market-news.txt']]);
+      expect(feedRequests).toBe(before + 2);
+    } finally {
+      feeds.close();
+      other.close();
+      await libraries.close();
+      await otherLibraries.close();
+    }
+  });
+
   it('reads JSON feeds too', async () => {
     const { libraries, feeds } = setUp();
     try {
