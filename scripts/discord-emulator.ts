@@ -2,12 +2,14 @@
  * A small Discord API emulator for end-to-end tests. The real discord.js `Client` and
  * `@discordjs/rest` `REST` are pointed at it with `rest: { api: emulator.apiBase }` and talk to it
  * over loopback: REST (v10) and the gateway (WebSocket, JSON, no compression) share one port.
- * Tests drive the bot through gateway dispatches (`sendSlashCommand`, `sendMessage`, `clickButton`, …), inject
- * faults (`dropConnection`, `sendReconnect`, …) and assert on what the bot sent (`requests`,
- * `gatewayLog`, `waitForInteractionReply`). The bot is in the fixture guild and in any a test adds
- * (`addGuild`), whose state lives in discord-emulator/guilds.ts. Payloads follow
- * discord-api-types/v10; behaviour follows what discord.js 14.28 / @discordjs/ws 1.2 /
- * @discordjs/rest 2.6 send and expect.
+ * Tests drive the bot through gateway dispatches (`sendSlashCommand`, `sendMessage`, `clickButton`, …),
+ * inject faults (`dropConnection`, `sendReconnect`, …, on shard 0 unless told another) and assert on
+ * what the bot sent (`requests`, `gatewayLog`, `waitForInteractionReply`). The bot is in the fixture
+ * guild and in any a test adds (`addGuild`, shaped like a real server if asked), whose state lives in
+ * discord-emulator/guilds.ts. Sessions are per shard, as on Discord: each identifies as `[id, count]`
+ * and gets only the guilds whose `(guild_id >> 22) % count` is its id, and only their events; DMs go
+ * to shard 0. Payloads follow discord-api-types/v10; behaviour follows what discord.js 14.28 /
+ * @discordjs/ws 1.2 / @discordjs/rest 2.6 send and expect.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -56,7 +58,7 @@ import {
   type RESTPostAPIInteractionCallbackWithResponseResult,
 } from 'discord-api-types/v10';
 import { DM_PERMISSIONS, Guilds, makeUser, type EmulatedGuild } from './discord-emulator/guilds.js';
-import { snowflake } from './discord-emulator/snowflake.js';
+import { shardOf, snowflake } from './discord-emulator/snowflake.js';
 
 export type { EmulatedGuild } from './discord-emulator/guilds.js';
 
@@ -74,6 +76,12 @@ export interface DiscordEmulatorOptions {
    * asking for any of them is closed with 4014 Disallowed intent(s), as Discord does.
    */
   disallowedIntents?: number;
+  /** The shard count GET /gateway/bot recommends; added guilds are spread over this many shards. Default 1. */
+  shards?: number;
+  /** session_start_limit.max_concurrency: how many shards may identify at once. Default 1, as for most bots. */
+  maxConcurrency?: number;
+  /** An IDENTIFY whose shard would hold more guilds is closed with 4011 Sharding required. Default 2500, Discord's. */
+  maxGuildsPerShard?: number;
 }
 
 export interface RecordedFile {
@@ -98,9 +106,19 @@ export interface RecordedRequest {
   at: number;
 }
 
-export type GatewayLogEntry = { connection: number; at: number } & (
+/** `[shard id, shard count]`; a session identified without `shard` is `[0, 1]`. */
+export type Shard = [number, number];
+
+/** `shard` is the connection's once it has identified or resumed a session. */
+export type GatewayLogEntry = { connection: number; at: number; shard?: Shard } & (
   | { type: 'connect'; query: Record<string, string> }
-  | { type: 'identify'; sessionId: string; intents: number; data: Omit<GatewayIdentifyData, 'token'> }
+  | {
+      type: 'identify';
+      sessionId: string;
+      shard: Shard;
+      intents: number;
+      data: Omit<GatewayIdentifyData, 'token'>;
+    }
   | { type: 'resume'; sessionId: string; seq: number; replayed: number }
   | { type: 'heartbeat'; seq: number | null; acked: boolean }
   | { type: 'reconnect' }
@@ -190,6 +208,13 @@ export interface SendMessageOptions {
   attachments?: APIAttachment[];
 }
 
+export interface Identified {
+  shard: Shard;
+  sessionId: string;
+  connection: number;
+  at: number;
+}
+
 export interface AddGuildOptions {
   /** Defaults to "Guild <n>". */
   name?: string;
@@ -201,6 +226,13 @@ export interface AddGuildOptions {
   extraChannels?: number;
   /** Roles besides @everyone and Admin, with no permissions and held by no one: GUILD_CREATE lists them. */
   extraRoles?: number;
+  /** Members besides the owner, admins and bot: new users without roles (member-<n>-<i>), in GUILD_CREATE's
+   * `members` and `member_count`. */
+  members?: number;
+  /** Custom emojis (emoji_1, …): GUILD_CREATE lists them. */
+  emojis?: number;
+  /** The shard (of `count`) its id lands on; by default guilds are spread over the emulator's `shards`. */
+  shard?: { id: number; count: number };
 }
 
 /** The first guild, which tests use unless they play another (`addGuild`), and the users they act as. */
@@ -245,7 +277,10 @@ interface MessageBody {
 
 interface GatewaySession {
   id: string;
+  shard: Shard;
   intents: number;
+  /** IDENTIFY's large_threshold: GUILD_CREATE says `large` for guilds with more members. */
+  largeThreshold: number;
   seq: number;
   /** Every dispatch of the session, replayed from the client's `seq` on RESUME. */
   dispatches: DispatchPayload[];
@@ -256,6 +291,8 @@ interface GatewayConnection {
   id: number;
   socket: WebSocket;
   session: GatewaySession | null;
+  /** The shard of the last session it identified or resumed, kept for the log after the session is gone. */
+  shard?: Shard;
   closedByServer: boolean;
 }
 
@@ -292,6 +329,13 @@ const RECORDED_OPS = new Set<number>([
   GatewayOpcodes.RequestGuildMembers,
   GatewayOpcodes.RequestSoundboardSounds,
 ]);
+
+/** A `[shard id, shard count]` Discord accepts in IDENTIFY. */
+function isShard(shard: unknown): shard is Shard {
+  if (!Array.isArray(shard) || shard.length !== 2 || !shard.every((n) => Number.isSafeInteger(n))) return false;
+  const [id, count] = shard as Shard;
+  return count >= 1 && id >= 0 && id < count;
+}
 
 /** Lengths in code points, as Discord appears to count them; trimming by UTF-16 `.length` stays within either. */
 const length = (text: string) => [...text].length;
@@ -519,11 +563,18 @@ export class DiscordEmulator {
   private readonly connections = new Set<GatewayConnection>();
   /** Channels where the bot may not post (refuseMessagesIn). */
   private readonly refusing = new Set<string>();
-  private session: GatewaySession | null = null;
+  /** Per shard id, the session its guilds' events go to: the last to identify as that shard. */
+  private readonly current = new Map<number, GatewaySession>();
   private connectionCount = 0;
   private identifyCount = 0;
+  /** When the 24 h window of session_start_limit began: at its first IDENTIFY. */
+  private firstIdentifyAt: number | undefined;
   private readonly disallowedIntents: number;
-  private acking = true;
+  private readonly shardCount: number;
+  private readonly maxConcurrency: number;
+  private readonly maxGuildsPerShard: number;
+  /** Shard ids whose connections' heartbeats go unanswered (stopAcking). */
+  private readonly notAcking = new Set<number>();
   private port = 0;
 
   private constructor(options: DiscordEmulatorOptions) {
@@ -538,6 +589,9 @@ export class DiscordEmulator {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
     this.callbackDeadlineMs = options.interactionCallbackDeadlineMs ?? 3_000;
     this.disallowedIntents = options.disallowedIntents ?? 0;
+    this.shardCount = options.shards ?? 1;
+    this.maxConcurrency = options.maxConcurrency ?? 1;
+    this.maxGuildsPerShard = options.maxGuildsPerShard ?? 2500;
 
     const users = {
       owner: makeUser(OWNER_ID, 'guild-owner'),
@@ -674,13 +728,18 @@ export class DiscordEmulator {
 
   // ---- Driving the bot -------------------------------------------------------------------------
 
-  /** Sends a dispatch on the current session with the next sequence number; it is buffered for
-   * RESUME, so dispatches while the client is disconnected are replayed when it resumes.
+  /** Sends a dispatch with the next sequence number to the session of the shard its `guild_id` is on, or of
+   * shard 0 without one (DMs), as Discord does; it is buffered for RESUME, so dispatches while the client is
+   * disconnected are replayed when it resumes.
    * Undefined when the session lacks the intent Discord requires for it (see gatewayLog). */
   dispatch(t: `${GatewayDispatchEvents}`, d: unknown): DispatchPayload | undefined {
-    const session = this.session;
-    if (!session) throw new Error('DiscordEmulator.dispatch: no gateway session (has the client identified yet?)');
-    return this.sessionDispatch(session, t, d);
+    const guildId = asObject(d).guild_id;
+    const sessions = this.sessionsFor(typeof guildId === 'string' ? guildId : undefined);
+    if (sessions.length === 0) {
+      const shard = typeof guildId === 'string' ? `guild ${guildId}'s shard` : 'shard 0';
+      throw new Error(`DiscordEmulator.dispatch: no gateway session for ${shard} (has the client identified yet?)`);
+    }
+    return sessions.map((session) => this.sessionDispatch(session, t, d))[0];
   }
 
   sendSlashCommand(options: SlashCommandOptions): APIChatInputApplicationCommandInteraction {
@@ -804,21 +863,41 @@ export class DiscordEmulator {
 
   /**
    * Another guild with the bot in it, with its own #general, @everyone and Admin roles and owner (and any
-   * `extraChannels` and `extraRoles`), as when the bot is added to a server: connected sessions get its
-   * GUILD_CREATE, new ones list it in READY.
+   * `extraChannels`, `extraRoles`, `members` and `emojis`), as when the bot is added to a server: the
+   * session of the shard it is on gets its GUILD_CREATE, new ones of that shard list it in READY.
    * Its owner is a new user unless `ownerId` names a known one (a fixture user, or one from `addUser`);
    * `admins` hold its Admin role. Anyone else acting in it is a member without roles.
    */
   addGuild(options: AddGuildOptions = {}): EmulatedGuild {
-    const count = this.guilds.list().length + 1;
+    const count = this.guilds.size + 1;
     const owner =
       options.ownerId === undefined ? this.addUser(`guild-owner-${count}`) : this.guilds.user(options.ownerId);
     if (!owner) throw new Error(`DiscordEmulator.addGuild: unknown user ${options.ownerId}; use addUser()`);
-    const { admins, extraChannels, extraRoles } = options;
-    const guild = this.guilds.add({ name: options.name ?? `Guild ${count}`, owner, admins, extraChannels, extraRoles });
-    for (const session of this.sessions.values())
-      this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, this.guilds.guildCreate(guild.id));
+    const shard = options.shard ?? { id: count % this.shardCount, count: this.shardCount };
+    if (!isShard([shard.id, shard.count]))
+      throw new Error(`DiscordEmulator.addGuild: no shard ${shard.id} of ${shard.count}`);
+    const members = Array.from({ length: options.members ?? 0 }, (_, i) =>
+      makeUser(snowflake(), `member-${count}-${i + 1}`),
+    );
+    const { admins, extraChannels, extraRoles, emojis } = options;
+    const name = options.name ?? `Guild ${count}`;
+    const guild = this.guilds.add({ name, owner, admins, members, extraChannels, extraRoles, emojis, shard });
+    for (const session of this.sessionsFor(guild.id)) this.sendGuildCreate(session, guild.id);
     return guild;
+  }
+
+  /** The shard of `count` (the emulator's `shards` by default) whose session gets the guild's events. */
+  shardOf(guildId: string, count = this.shardCount): number {
+    return shardOf(guildId, count);
+  }
+
+  /** Every session identified, in order, with its shard: each shard of a healthy bot identifies once. */
+  identifies(): Identified[] {
+    return this.gatewayLog.flatMap((entry) =>
+      entry.type === 'identify'
+        ? [{ shard: entry.shard, sessionId: entry.sessionId, connection: entry.connection, at: entry.at }]
+        : [],
+    );
   }
 
   /** A new user, to act as someone other than the fixture's users; a member of no guild until they act in one. */
@@ -852,10 +931,10 @@ export class DiscordEmulator {
     this.refusing.add(channelId);
   }
 
-  /** Closes the current gateway connection with `code`, or without a close frame (TCP destroy)
+  /** Closes the gateway connection of shard `shard` with `code`, or without a close frame (TCP destroy)
    * when no code is given; resolves once the socket is closed. The session stays resumable. */
-  async dropConnection(code?: number): Promise<void> {
-    const connection = this.liveConnection();
+  async dropConnection(code?: number, shard = 0): Promise<void> {
+    const connection = this.liveConnection(shard);
     connection.closedByServer = true;
     const closed = new Promise((resolve) => connection.socket.once('close', resolve));
     if (code === undefined) connection.socket.terminate();
@@ -863,33 +942,41 @@ export class DiscordEmulator {
     await closed;
   }
 
-  /** Op 7: the client should close and RESUME. */
-  sendReconnect(): void {
-    const connection = this.liveConnection();
+  /** Op 7 on shard `shard`'s connection: the client should close and RESUME. */
+  sendReconnect(shard = 0): void {
+    const connection = this.liveConnection(shard);
     this.send(connection, { op: GatewayOpcodes.Reconnect, d: null });
     this.log(connection, { type: 'reconnect' });
   }
 
-  /** Op 9. The connection becomes unauthenticated; unless resumable, the session is gone too. */
-  sendInvalidSession(resumable: boolean): void {
-    const connection = this.liveConnection();
+  /** Op 9 on shard `shard`'s connection. It becomes unauthenticated; unless resumable, the session is gone too. */
+  sendInvalidSession(resumable: boolean, shard = 0): void {
+    const connection = this.liveConnection(shard);
     this.invalidateSession(connection, resumable);
   }
 
-  /** Stop answering heartbeats: @discordjs/ws closes (4200) at the beat after an unanswered one,
-   * then resumes. */
-  stopAcking(): void {
-    this.acking = false;
+  /** Stop answering the heartbeats of shard `shard`'s connections (once they have identified or resumed):
+   * @discordjs/ws closes (4200) at the beat after an unanswered one, then resumes. */
+  stopAcking(shard = 0): void {
+    this.notAcking.add(shard);
   }
 
-  resumeAcking(): void {
-    this.acking = true;
+  resumeAcking(shard = 0): void {
+    this.notAcking.delete(shard);
   }
 
-  private liveConnection(): GatewayConnection {
-    const connection = this.session?.connection;
-    if (!connection) throw new Error('DiscordEmulator: no live gateway connection');
+  private liveConnection(shard: number): GatewayConnection {
+    const connection = this.current.get(shard)?.connection;
+    if (!connection) throw new Error(`DiscordEmulator: no live gateway connection on shard ${shard}`);
     return connection;
+  }
+
+  /** The sessions that get a guild's events, or with no guild those of shard 0 (DMs): in a bot whose shards
+   * agree on the count, one at most. */
+  private sessionsFor(guildId: string | undefined): GatewaySession[] {
+    return [...this.current.values()]
+      .filter(({ shard: [id, count] }) => id === (guildId === undefined ? 0 : shardOf(guildId, count)))
+      .sort((a, b) => a.shard[0] - b.shard[0]);
   }
 
   // ---- Gateway ---------------------------------------------------------------------------------
@@ -938,14 +1025,12 @@ export class DiscordEmulator {
       return this.closeFromServer(connection, 4002, 'Error while decoding payload.');
     }
     switch (payload.op) {
-      case GatewayOpcodes.Heartbeat:
-        this.log(connection, {
-          type: 'heartbeat',
-          seq: typeof payload.d === 'number' ? payload.d : null,
-          acked: this.acking,
-        });
-        if (this.acking) this.send(connection, { op: GatewayOpcodes.HeartbeatAck });
+      case GatewayOpcodes.Heartbeat: {
+        const acked = connection.shard === undefined || !this.notAcking.has(connection.shard[0]);
+        this.log(connection, { type: 'heartbeat', seq: typeof payload.d === 'number' ? payload.d : null, acked });
+        if (acked) this.send(connection, { op: GatewayOpcodes.HeartbeatAck });
         return;
+      }
       case GatewayOpcodes.Identify:
         return this.identify(connection, asObject(payload.d) as unknown as GatewayIdentifyData);
       case GatewayOpcodes.Resume:
@@ -963,24 +1048,32 @@ export class DiscordEmulator {
     if (d.token !== this.token) return this.closeFromServer(connection, 4004, 'Authentication failed.');
     if (Number(d.intents) & this.disallowedIntents)
       return this.closeFromServer(connection, 4014, 'Disallowed intent(s).');
+    const shard: unknown = d.shard ?? [0, 1];
+    if (!isShard(shard)) return this.closeFromServer(connection, 4010, 'Invalid shard.');
+    const guilds = this.guilds.list().filter((guild) => shardOf(guild.id, shard[1]) === shard[0]);
+    if (guilds.length > this.maxGuildsPerShard) return this.closeFromServer(connection, 4011, 'Sharding required.');
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
+      shard,
       intents: d.intents,
+      largeThreshold: d.large_threshold ?? 50,
       seq: 0,
       dispatches: [],
       connection,
     };
     this.sessions.set(session.id, session);
-    this.session = session;
+    this.current.set(shard[0], session);
     connection.session = session;
+    connection.shard = shard;
     this.identifyCount++;
+    this.firstIdentifyAt ??= Date.now();
     const { token: _token, ...data } = d;
-    this.log(connection, { type: 'identify', sessionId: session.id, intents: d.intents, data });
+    this.log(connection, { type: 'identify', sessionId: session.id, shard, intents: d.intents, data });
 
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: this.fixture.users.bot,
-      guilds: this.guilds.list().map((guild) => ({ id: guild.id, unavailable: true })),
+      guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.gatewayUrl,
       ...(d.shard ? { shard: d.shard } : {}),
@@ -992,8 +1085,13 @@ export class DiscordEmulator {
     };
     this.sessionDispatch(session, GatewayDispatchEvents.Ready, ready);
     // discord.js only turns ready once every guild listed in READY has arrived.
-    for (const guild of this.guilds.list())
-      this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, this.guilds.guildCreate(guild.id));
+    for (const guild of guilds) this.sendGuildCreate(session, guild.id);
+  }
+
+  private sendGuildCreate(session: GatewaySession, guildId: string): void {
+    const data = this.guilds.guildCreate(guildId);
+    const large = data.member_count > session.largeThreshold;
+    this.sessionDispatch(session, GatewayDispatchEvents.GuildCreate, large ? { ...data, large } : data);
   }
 
   private resume(connection: GatewayConnection, d: GatewayResumeData): void {
@@ -1009,6 +1107,7 @@ export class DiscordEmulator {
     }
     session.connection = connection;
     connection.session = session;
+    connection.shard = session.shard;
     const missed = session.dispatches.filter((payload) => payload.s > d.seq);
     this.log(connection, { type: 'resume', sessionId: session.id, seq: d.seq, replayed: missed.length });
     for (const payload of missed) this.send(connection, payload);
@@ -1028,7 +1127,7 @@ export class DiscordEmulator {
 
   private endSession(session: GatewaySession): void {
     this.sessions.delete(session.id);
-    if (this.session === session) this.session = null;
+    if (this.current.get(session.shard[0]) === session) this.current.delete(session.shard[0]);
   }
 
   private sessionDispatch(session: GatewaySession, t: string, d: unknown): DispatchPayload | undefined {
@@ -1037,7 +1136,7 @@ export class DiscordEmulator {
     if (intents) {
       const needed = data.guild_id === undefined ? intents[1] : intents[0];
       if ((session.intents & needed) === 0) {
-        this.log(session.connection, { type: 'filtered', t, missingIntent: GatewayIntentBits[needed] });
+        this.log(session.connection, { type: 'filtered', t, missingIntent: GatewayIntentBits[needed] }, session.shard);
         return undefined;
       }
     }
@@ -1081,8 +1180,9 @@ export class DiscordEmulator {
   private log(
     connection: GatewayConnection | null,
     entry: DistributiveOmit<GatewayLogEntry, 'connection' | 'at'>,
+    shard = connection?.shard,
   ): void {
-    this.gatewayLog.push({ ...entry, connection: connection?.id ?? 0, at: Date.now() });
+    this.gatewayLog.push({ ...(shard ? { shard } : {}), ...entry, connection: connection?.id ?? 0, at: Date.now() });
     this.changed();
   }
 
@@ -1313,15 +1413,17 @@ export class DiscordEmulator {
     return { status: reply.status, body: structuredClone(reply.body) };
   }
 
+  /** Discord's default limit: 1000 session starts a day, counted from the first. */
   private getGatewayBot(): Reply {
+    const day = 86_400_000;
     const body: RESTGetAPIGatewayBotResult = {
       url: this.gatewayUrl,
-      shards: 1,
+      shards: this.shardCount,
       session_start_limit: {
         total: 1000,
-        remaining: 1000 - this.identifyCount,
-        reset_after: 86_400_000,
-        max_concurrency: 1,
+        remaining: Math.max(0, 1000 - this.identifyCount),
+        reset_after: this.firstIdentifyAt === undefined ? day : Math.max(0, day - (Date.now() - this.firstIdentifyAt)),
+        max_concurrency: this.maxConcurrency,
       },
     };
     return { status: 200, body };

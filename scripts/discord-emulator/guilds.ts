@@ -5,6 +5,7 @@ import {
   Locale,
   PermissionFlagsBits,
   type APIDMChannel,
+  type APIEmoji,
   type APIGuildMember,
   type APIRole,
   type APITextChannel,
@@ -66,16 +67,22 @@ export interface NewGuild {
   members?: APIUser[];
   /** For the fixture guild, which tests (and texts in them) know by id; other guilds get fresh snowflakes. */
   ids?: { guild: string; adminRole: string; channel: string };
-  /** Text channels besides #general, and roles besides @everyone and Admin (no permissions, held by no one): the
-   * shape of a real server, whose GUILD_CREATE the bot caches whole. */
+  /** Text channels besides #general, roles besides @everyone and Admin (no permissions, held by no one) and custom
+   * emojis: with `members`, the shape of a real server, whose GUILD_CREATE the bot caches whole. */
   extraChannels?: number;
   extraRoles?: number;
+  emojis?: number;
+  /** The shard its id lands on (see snowflake); the fixture's fixed id lands where it does. */
+  shard?: { id: number; count: number };
 }
 
 interface GuildState {
   guild: EmulatedGuild;
   members: Map<string, APIGuildMember>;
-  extras: { channels: APITextChannel[]; roles: APIRole[] };
+  extras: { channels: APITextChannel[]; roles: APIRole[]; emojis: APIEmoji[] };
+  /** Built on first use: nothing in it changes once the guild exists, and thousands of guilds each send theirs
+   * at every IDENTIFY, so they share one. */
+  guildCreate?: GatewayGuildCreateDispatchData;
 }
 
 export function makeUser(id: string, username: string, bot = false): APIUser {
@@ -121,6 +128,10 @@ function newMember(user: APIUser, roles: string[], joinedAt: string): APIGuildMe
   };
 }
 
+function customEmoji(id: string, name: string): APIEmoji {
+  return { id, name, roles: [], require_colons: true, managed: false, animated: false, available: true };
+}
+
 function textChannel(id: string, guildId: string, name = 'general', position = 0): APITextChannel {
   return {
     id,
@@ -162,7 +173,7 @@ export class Guilds {
 
   /** A guild with the bot in it, its owner, its admins and its #general. */
   add(spec: NewGuild): EmulatedGuild {
-    const id = spec.ids?.guild ?? snowflake();
+    const id = spec.ids?.guild ?? snowflake(spec.shard);
     const channel = textChannel(spec.ids?.channel ?? snowflake(), id);
     const guild: EmulatedGuild = {
       id,
@@ -193,6 +204,7 @@ export class Guilds {
         textChannel(snowflake(), id, `channel-${i + 1}`, i + 1),
       ),
       roles: Array.from({ length: spec.extraRoles ?? 0 }, (_, i) => makeRole(snowflake(), `Role ${i + 1}`, 0n, i + 2)),
+      emojis: Array.from({ length: spec.emojis ?? 0 }, (_, i) => customEmoji(snowflake(), `emoji_${i + 1}`)),
     };
     this.guilds.set(id, { guild, members, extras });
     for (const each of [channel, ...extras.channels]) this.channels.set(each.id, each);
@@ -206,6 +218,10 @@ export class Guilds {
 
   has(id: string): boolean {
     return this.guilds.has(id);
+  }
+
+  get size(): number {
+    return this.guilds.size;
   }
 
   /** In the order they were added: the fixture guild first. */
@@ -269,9 +285,14 @@ export class Guilds {
     return (permissions & P.Administrator) !== 0n ? ALL_PERMISSIONS : permissions;
   }
 
-  /** The GUILD_CREATE Discord sends for the guild when a session starts or the bot joins it. */
+  /** The GUILD_CREATE Discord sends for the guild when a session starts or the bot joins it. Shared: not to be
+   * changed. */
   guildCreate(guildId: string): GatewayGuildCreateDispatchData {
-    const { guild, members, extras } = this.state(guildId);
+    const state = this.state(guildId);
+    return (state.guildCreate ??= this.buildGuildCreate(state));
+  }
+
+  private buildGuildCreate({ guild, members, extras }: GuildState): GatewayGuildCreateDispatchData {
     const channels = [guild.channel, ...extras.channels].map(({ guild_id: _guildId, ...inGuild }) => inGuild);
     return {
       id: guild.id,
@@ -287,7 +308,7 @@ export class Guilds {
       default_message_notifications: 1,
       explicit_content_filter: 2,
       roles: [guild.roles.everyone, guild.roles.admin, ...extras.roles],
-      emojis: [],
+      emojis: extras.emojis,
       features: [],
       mfa_level: 0,
       application_id: null,

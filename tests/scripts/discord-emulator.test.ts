@@ -21,12 +21,18 @@ import {
   Routes,
   SlashCommandBuilder,
   type APIApplicationCommand,
+  type APIEmoji,
+  type APIGuildMember,
   type APIMessage,
   type APIUser,
   type ChatInputCommandInteraction,
+  type GatewayGuildCreateDispatchData,
+  type GatewayReadyDispatchData,
   type Guild,
+  type GuildMemberFlags,
   type Interaction,
   type Message,
+  type RESTGetAPIGatewayBotResult,
 } from 'discord.js';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,12 +41,12 @@ import { DiscordEmulator, type DiscordEmulatorOptions, type GatewayLogEntry } fr
 const TIMEOUT_MS = 10_000;
 
 let emulator: DiscordEmulator | undefined;
-let client: Client | undefined;
+let clients: Client[] = [];
 
 afterEach(async () => {
-  await client?.destroy();
+  await Promise.all(clients.map((each) => each.destroy()));
   await emulator?.close();
-  client = undefined;
+  clients = [];
   emulator = undefined;
 });
 
@@ -58,13 +64,20 @@ async function startBot(
   return { emulator: started, client: await logIn(started, intents) };
 }
 
-/** The real discord.js client, logged in to `started` and ready (guilds received). */
+/** The real discord.js client, logged in to `started` and ready (guilds received); with `shard`, as that one
+ * shard of a sharded bot, as each process of discord.js's ShardingManager is. */
 async function logIn(
   started: DiscordEmulator,
   intents = [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
+  shard?: { id: number; count: number },
 ): Promise<Client<true>> {
-  const bot = new Client({ intents, partials: [Partials.Channel], rest: { api: started.apiBase } });
-  client = bot;
+  const bot = new Client({
+    intents,
+    partials: [Partials.Channel],
+    rest: { api: started.apiBase },
+    ...(shard ? { shards: [shard.id], shardCount: shard.count } : {}),
+  });
+  clients.push(bot);
   const ready = once(bot, Events.ClientReady, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   await bot.login(started.token);
   await ready;
@@ -101,6 +114,9 @@ async function connectRaw(started: DiscordEmulator, query = '?v=10&encoding=json
   // A Buffer: the socket's binaryType stays ws's default, 'nodebuffer'.
   socket.on('message', (data) => payloads.push(JSON.parse((data as Buffer).toString()) as Payload));
   const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+  const closedWith = new Promise<string>((resolve) =>
+    socket.once('close', (code, reason) => resolve(`${code} ${reason.toString()}`)),
+  );
   await once(socket, 'open', { signal: AbortSignal.timeout(TIMEOUT_MS) });
   /** Resolves once the payloads received so far satisfy `done`. */
   const until = async (done: (received: Payload[]) => boolean) => {
@@ -110,7 +126,7 @@ async function connectRaw(started: DiscordEmulator, query = '?v=10&encoding=json
   };
   const next = async (op: number) =>
     (await until((received) => received.some((p) => p.op === op))).find((p) => p.op === op)!;
-  return { socket, closed, next, until, send: (payload: object) => socket.send(JSON.stringify(payload)) };
+  return { socket, closed, closedWith, next, until, send: (payload: object) => socket.send(JSON.stringify(payload)) };
 }
 
 /** Asks the bot a question in the guild and resolves with the reply it edited in after deferring. */
@@ -129,12 +145,18 @@ describe('DiscordEmulator with the real discord.js client', () => {
     const { emulator, client } = await startBot();
     const { guild, channel, roles, users } = emulator.fixture;
 
-    expect(emulator.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot', status: 200 });
+    expect(emulator.requests[0]).toMatchObject({
+      method: 'GET',
+      path: '/gateway/bot',
+      status: 200,
+      response: { shards: 1, session_start_limit: { max_concurrency: 1 } },
+    });
     const [connect] = entries(emulator.gatewayLog, 'connect');
     expect(connect?.query).toEqual({ v: '10', encoding: 'json' });
     const identifies = entries(emulator.gatewayLog, 'identify');
     expect(identifies).toHaveLength(1);
     expect(identifies[0]).toMatchObject({
+      shard: [0, 1],
       intents: GatewayIntentBits.Guilds | GatewayIntentBits.DirectMessages,
       data: {
         compress: false,
@@ -709,14 +731,23 @@ describe('DiscordEmulator with several guilds', () => {
     expect(guild.members.me?.id).toBe(emulator.fixture.users.bot.id);
   });
 
-  it('gives an added guild the extra channels and roles asked for; the client caches them', async () => {
+  it('gives an added guild the extra channels, roles, members and emojis asked for; the client caches them', async () => {
     const { emulator, client } = await startBot();
     const created = once(client, Events.GuildCreate, { signal: AbortSignal.timeout(TIMEOUT_MS) }) as Promise<[Guild]>;
-    const busy = emulator.addGuild({ extraChannels: 3, extraRoles: 2 });
+    const busy = emulator.addGuild({ extraChannels: 3, extraRoles: 2, members: 3, emojis: 2 });
     const [guild] = await created;
 
     expect(guild.channels.cache.map((c) => c.name).sort()).toEqual(['channel-1', 'channel-2', 'channel-3', 'general']);
     expect(guild.roles.cache.size).toBe(4);
+    expect(guild.memberCount).toBe(5);
+    expect(guild.members.cache.map((m) => m.user.username).sort()).toEqual([
+      'Footnote',
+      'guild-owner-2',
+      'member-2-1',
+      'member-2-2',
+      'member-2-3',
+    ]);
+    expect(guild.emojis.cache.map((e) => e.name).sort()).toEqual(['emoji_1', 'emoji_2']);
     const other = guild.channels.cache.find((c) => c.name === 'channel-2')!;
     expect(emulator.sendSlashCommand({ name: 'ask', guildId: busy.id, channelId: other.id })).toMatchObject({
       channel_id: other.id,
@@ -921,6 +952,206 @@ describe('DiscordEmulator with several guilds', () => {
       code: 50001,
     });
     expect(emulator.commands('42')).toEqual([]);
+  });
+});
+
+describe('DiscordEmulator with a sharded bot', () => {
+  /** A raw connection that has sent IDENTIFY, as `shard` when given. */
+  async function identifyRaw(started: DiscordEmulator, shard?: number[]) {
+    const gateway = await connectRaw(started);
+    const properties = { os: 'x', browser: 'x', device: 'x' };
+    gateway.send({ op: GatewayOpcodes.Identify, d: { token: started.token, intents: 0, properties, shard } });
+    return gateway;
+  }
+
+  /** Resolves once `client` has received the slash command `name`. */
+  function commandReceived(client: Client, name: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no /${name} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      const listener = (interaction: Interaction) => {
+        if (!interaction.isChatInputCommand() || interaction.commandName !== name) return;
+        clearTimeout(timer);
+        client.off(Events.InteractionCreate, listener);
+        resolve();
+      };
+      client.on(Events.InteractionCreate, listener);
+    });
+  }
+
+  /** Both shards of a two-shard bot, each its own client as under discord.js's ShardingManager, and a guild
+   * on each shard besides the fixture's (which lands on shard 1). */
+  async function startShards() {
+    const started = await startEmulator({ shards: 2 });
+    const onZero = started.addGuild({ name: 'On 0', shard: { id: 0, count: 2 } });
+    const onOne = started.addGuild({ name: 'On 1', shard: { id: 1, count: 2 } });
+    const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+    const [zero, one] = await Promise.all([0, 1].map((id) => logIn(started, intents, { id, count: 2 })));
+    return { emulator: started, onZero, onOne, zero: zero!, one: one! };
+  }
+
+  it("gives each shard's client only its shard's guilds; each shard identifies once", async () => {
+    const { emulator, onZero, onOne, zero, one } = await startShards();
+    const { guild } = emulator.fixture;
+
+    expect([onZero, onOne, guild].map((each) => emulator.shardOf(each.id))).toEqual([0, 1, 1]);
+    expect([...zero.guilds.cache.keys()]).toEqual([onZero.id]);
+    expect([...one.guilds.cache.keys()]).toEqual([guild.id, onOne.id]);
+    const identified = emulator.identifies().sort((a, b) => a.shard[0] - b.shard[0]);
+    expect(identified.map((each) => each.shard)).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(new Set(identified.map((each) => each.sessionId)).size).toBe(2);
+  });
+
+  it("sends a guild's events and GUILD_CREATE to its shard only, and DMs and DM interactions to shard 0", async () => {
+    const { emulator, onZero, onOne, zero, one } = await startShards();
+    const { bot } = emulator.fixture.users;
+    // What each shard receives, in order: an event sent to the wrong one would show before its /last.
+    const seen = [zero, one].map((client) => {
+      const events: string[] = [];
+      client.on(Events.InteractionCreate, (i) =>
+        events.push(`/${i.isCommand() ? i.commandName : '?'} in ${i.guildId}`),
+      );
+      client.on(Events.MessageCreate, (m) => events.push(`"${m.content}" in ${m.guildId}`));
+      client.on(Events.GuildCreate, (g) => events.push(`joined ${g.id}`));
+      return events;
+    });
+    const lastOnes = [commandReceived(zero, 'last'), commandReceived(one, 'last')];
+
+    emulator.sendSlashCommand({ name: 'ask', guildId: onZero.id });
+    emulator.sendSlashCommand({ name: 'ask', guildId: onOne.id });
+    emulator.sendMessage({ content: `<@${bot.id}> hi`, guildId: onOne.id });
+    emulator.sendMessage({ content: 'a DM' });
+    emulator.sendSlashCommand({ name: 'help' });
+    const joined = emulator.addGuild({ shard: { id: 1, count: 2 } });
+    emulator.sendSlashCommand({ name: 'last', guildId: onZero.id });
+    emulator.sendSlashCommand({ name: 'last', guildId: joined.id });
+    await Promise.all(lastOnes);
+
+    expect(seen[0]).toEqual([`/ask in ${onZero.id}`, '"a DM" in null', '/help in null', `/last in ${onZero.id}`]);
+    expect(seen[1]).toEqual([
+      `/ask in ${onOne.id}`,
+      `"<@${bot.id}> hi" in ${onOne.id}`,
+      `joined ${joined.id}`,
+      `/last in ${joined.id}`,
+    ]);
+  });
+
+  it('drops the connection of the shard it is told, which resumes as that shard', async () => {
+    const { emulator, one } = await startShards();
+    const resumed = once(one, Events.ShardResume, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+
+    await emulator.dropConnection(4000, 1);
+    expect((await resumed)[0]).toBe(1);
+    expect(entries(emulator.gatewayLog, 'close')).toEqual([
+      expect.objectContaining({ code: 4000, initiator: 'server', shard: [1, 2] }),
+    ]);
+    expect(entries(emulator.gatewayLog, 'resume')).toEqual([expect.objectContaining({ shard: [1, 2] })]);
+    expect(emulator.identifies()).toHaveLength(2);
+    expect(() => emulator.sendReconnect(2)).toThrow('no live gateway connection on shard 2');
+  });
+
+  it('recommends the configured shards in /gateway/bot, with a session start limit that counts identifies', async () => {
+    const started = await startEmulator({ shards: 2, maxConcurrency: 16 });
+    const rest = restFor(started);
+    expect(await rest.get(Routes.gatewayBot())).toEqual({
+      url: started.gatewayUrl,
+      shards: 2,
+      session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 16 },
+    });
+
+    const gateway = await identifyRaw(started, [0, 2]);
+    await gateway.until((received) => received.some((p) => p.t === 'READY'));
+    const { session_start_limit: limit } = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+    expect(limit.remaining).toBe(999);
+    expect(limit.reset_after).toBeGreaterThan(0);
+    expect(limit.reset_after).toBeLessThanOrEqual(86_400_000);
+    gateway.socket.close();
+  });
+
+  it('spreads added guilds over the recommended shards, and puts one on the shard asked', async () => {
+    const started = await startEmulator({ shards: 3 });
+    const spread = [started.addGuild(), started.addGuild(), started.addGuild()];
+    expect(spread.map((guild) => started.shardOf(guild.id)).sort()).toEqual([0, 1, 2]);
+    for (const [id, count] of [
+      [0, 1],
+      [4, 5],
+      [6, 7],
+      [15, 16],
+    ] as const) {
+      expect(started.shardOf(started.addGuild({ shard: { id, count } }).id, count)).toBe(id);
+    }
+    expect(() => started.addGuild({ shard: { id: 2, count: 2 } })).toThrow('no shard 2 of 2');
+  });
+
+  it('closes an IDENTIFY whose shard would hold too many guilds with 4011, and one of no shard with 4010', async () => {
+    const started = await startEmulator({ maxGuildsPerShard: 1 });
+    const onZero = started.addGuild({ shard: { id: 0, count: 2 } });
+
+    expect(await (await identifyRaw(started)).closedWith).toBe('4011 Sharding required.');
+    const sharded = await identifyRaw(started, [0, 2]);
+    const received = await sharded.until((payloads) => payloads.some((p) => p.t === 'READY'));
+    expect(received.find((p) => p.t === 'READY')?.d).toMatchObject({
+      shard: [0, 2],
+      guilds: [{ id: onZero.id, unavailable: true }],
+    } satisfies Partial<GatewayReadyDispatchData>);
+    sharded.socket.close();
+    for (const shard of [[2, 2], [0, 0], [-1, 2], [0.5, 2], [0]])
+      expect(await (await identifyRaw(started, shard)).closedWith).toBe('4010 Invalid shard.');
+    expect(started.identifies()).toEqual([expect.objectContaining({ shard: [0, 2] })]);
+  });
+
+  it('sends members and custom emojis in GUILD_CREATE as discord-api-types has them; large past large_threshold', async () => {
+    const started = await startEmulator();
+    const shaped = started.addGuild({ members: 2, emojis: 1 });
+    const crowded = started.addGuild({ members: 60 });
+    const gateway = await identifyRaw(started);
+    const received = await gateway.until((payloads) => payloads.filter((p) => p.t === 'GUILD_CREATE').length === 3);
+    const guildCreate = (id: string) =>
+      received.find((p) => p.t === 'GUILD_CREATE' && (p.d as { id: string }).id === id)!
+        .d as GatewayGuildCreateDispatchData;
+
+    const sent = guildCreate(shaped.id);
+    expect(sent.member_count).toBe(4);
+    expect(sent.members.map((member) => member.user.username)).toEqual([
+      'guild-owner-2',
+      'member-2-1',
+      'member-2-2',
+      'Footnote',
+    ]);
+    expect(sent.members[1]).toEqual({
+      user: {
+        id: expect.any(String),
+        username: 'member-2-1',
+        discriminator: '0',
+        global_name: 'member-2-1',
+        avatar: null,
+      },
+      nick: null,
+      avatar: null,
+      roles: [],
+      joined_at: expect.any(String),
+      premium_since: null,
+      deaf: false,
+      mute: false,
+      flags: 0 as GuildMemberFlags,
+      pending: false,
+    } satisfies APIGuildMember);
+    expect(sent.emojis).toEqual([
+      {
+        id: expect.any(String),
+        name: 'emoji_1',
+        roles: [],
+        require_colons: true,
+        managed: false,
+        animated: false,
+        available: true,
+      } satisfies APIEmoji,
+    ]);
+    expect(sent.large).toBe(false);
+    expect(guildCreate(crowded.id)).toMatchObject({ member_count: 62, large: true });
+    gateway.socket.close();
   });
 });
 
