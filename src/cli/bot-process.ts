@@ -28,6 +28,8 @@ export async function runBot(settings: Config, log: Logger, role: BotRole): Prom
   // The model's threads leave one core to the bot's own thread (gateway, Discord replies).
   const config = { ...settings, modelThreads: settings.modelThreads || Math.max(1, os.availableParallelism() - 1) };
   const { token } = discordCredentials(config);
+  // Opened first: an ANSWERS_DB that cannot be opened stops the bot before the model is loaded.
+  const limits = configuredLimits(config);
 
   const download = downloadProgress(config.embeddingModel);
   // The home library and each server's own, which share the models.
@@ -48,7 +50,7 @@ export async function runBot(settings: Config, log: Logger, role: BotRole): Prom
       feeds,
       answers,
       commands,
-      limits: configuredLimits(config.discord),
+      limits,
       config,
       log,
       startedAt: new Date(),

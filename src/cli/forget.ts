@@ -42,6 +42,7 @@ function userText(id: string, records: UserRecords): string {
     `${plural(records.answers, 'answer')} given to them (with the votes on them)`,
     `${plural(records.votes, 'vote')} they cast`,
   ];
+  if (records.limits) parts.push(`${plural(records.limits, 'record')} of their recent questions and adds (the limits)`);
   if (records.feeds) {
     parts.push(
       `their name on ${plural(records.feeds, 'feed')} (it stays with its server, added by "${FORGOTTEN_USER}")`,

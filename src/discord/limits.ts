@@ -1,56 +1,10 @@
-/** The per-user rate limits and the bounded queues that every way of asking, and of adding, shares. */
+/**
+ * The per-user rate limits and the bounded queues that every way of asking, and of adding, shares. The limits are
+ * kept in ANSWERS_DB (src/library/user-limits.ts), one budget per person across every process of the bot; the queues
+ * are this process's.
+ */
 import type { Config } from '../config.js';
-
-/**
- * Per-user rate limit: at most `limit` questions in any `windowMs`. A sliding window of
- * timestamps per user; users with no recent questions are forgotten.
- */
-export class RateLimiter {
-  private readonly recent = new Map<string, number[]>();
-
-  constructor(
-    readonly limit: number,
-    readonly windowMs: number,
-  ) {}
-
-  /**
-   * Counts a question; when over the limit, how long until the user may ask again, and when that is (`until`, the
-   * same for every refusal of one wait).
-   */
-  take(userId: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number; until: number } {
-    if (this.limit <= 0) return { ok: true };
-    const times = (this.recent.get(userId) ?? []).filter((t) => now - t < this.windowMs);
-    if (times.length >= this.limit) {
-      this.recent.set(userId, times);
-      const until = times[0]! + this.windowMs;
-      return { ok: false, retryAfterMs: until - now, until };
-    }
-    times.push(now);
-    this.recent.set(userId, times);
-    if (this.recent.size > 10_000) this.forget(now);
-    return { ok: true };
-  }
-
-  private forget(now: number): void {
-    for (const [user, times] of this.recent) if (times.every((t) => now - t >= this.windowMs)) this.recent.delete(user);
-  }
-}
-
-/**
- * Who has been told to wait, and until when: a message over the limit gets one notice per wait, then silence, so
- * that twenty messages never make twenty replies.
- */
-export class Notices {
-  private readonly told = new Map<string, number>();
-
-  /** True the first time `userId` is refused for the wait that ends at `until`. */
-  first(userId: string, until: number, now = Date.now()): boolean {
-    if (this.told.get(userId) === until) return false;
-    this.told.set(userId, until);
-    if (this.told.size > 10_000) for (const [user, end] of this.told) if (end <= now) this.told.delete(user);
-    return true;
-  }
-}
+import { LimitStore, Notices, RateLimiter } from '../library/user-limits.js';
 
 /** The queue is full: the question is refused rather than left waiting for minutes. */
 export class QueueFullError extends Error {
@@ -113,30 +67,38 @@ export function addingTooFast(retryAfterMs: number, now = Date.now()): string {
 // Adds waiting for a place at most: each holds a fetch and an index update, so a longer line only waits longer.
 const QUEUED_ADDS = 10;
 
-/** Every limit a bot enforces, one set per bot. */
+/** Every limit a bot enforces, one set per bot; close() once the bot has stopped. */
 export interface Limits {
-  /** Questions per user (RATE_LIMIT_QUESTIONS per RATE_LIMIT_WINDOW_SECONDS). */
+  /** Questions per user (RATE_LIMIT_QUESTIONS per RATE_LIMIT_WINDOW_SECONDS), in every process together. */
   rate: RateLimiter;
-  /** Questions answered at once and waiting (MAX_CONCURRENT_ANSWERS, MAX_QUEUED_QUESTIONS). */
+  /** Questions answered at once and waiting (MAX_CONCURRENT_ANSWERS, MAX_QUEUED_QUESTIONS), in this process. */
   queue: WorkQueue;
-  /** Articles and feeds added per user (RATE_LIMIT_ADDS per RATE_LIMIT_ADDS_WINDOW_SECONDS). */
+  /** Articles and feeds added per user (RATE_LIMIT_ADDS per RATE_LIMIT_ADDS_WINDOW_SECONDS), in every process. */
   adds: RateLimiter;
   /** Adds (a fetch, a parse, an index update) run at once (MAX_CONCURRENT_ADDS), so no one can take the machine. */
   addQueue: WorkQueue;
-  /** The rate-limit notices given to messages, one per wait. */
+  /** The rate-limit notices given to messages, one per wait, in every process. */
   notices: Notices;
   /** The requests already counted against the question limit: a message is counted once, at the door. */
   counted: WeakSet<object>;
+  /** Closes ANSWERS_DB as the limits hold it open. */
+  close(): void;
 }
 
-/** The limits as configured. */
-export function configuredLimits({ rateLimit, queue, addLimit }: Config['discord']): Limits {
+/**
+ * The limits as configured, their budgets opened in ANSWERS_DB (a ConfigError naming it when it cannot be opened).
+ */
+export function configuredLimits({ discord, answersDb }: Pick<Config, 'discord' | 'answersDb'>): Limits {
+  const { rateLimit, queue, addLimit } = discord;
+  const store = new LimitStore(answersDb);
   return {
-    rate: new RateLimiter(rateLimit.questions, rateLimit.windowMs),
+    rate: new RateLimiter(store, 'questions', rateLimit.questions, rateLimit.windowMs),
+    // The queues bound this process's CPU, so each process keeps its own.
     queue: new WorkQueue(queue.concurrency, queue.capacity),
-    adds: new RateLimiter(addLimit.adds, addLimit.windowMs),
+    adds: new RateLimiter(store, 'adds', addLimit.adds, addLimit.windowMs),
     addQueue: new WorkQueue(addLimit.concurrency, QUEUED_ADDS),
-    notices: new Notices(),
+    notices: new Notices(store),
     counted: new WeakSet(),
+    close: () => store.close(),
   };
 }

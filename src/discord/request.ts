@@ -12,7 +12,7 @@ import {
   type ChatInputCommandInteraction,
   type Message,
 } from 'discord.js';
-import type { Notices } from './limits.js';
+import type { Notices } from '../library/user-limits.js';
 import { LIMITS, shorten, type ReplyPayload } from './render.js';
 
 export interface Request {

@@ -1,5 +1,5 @@
-// Forgetting a person or a Discord server (the operator's `npm run forget`): what the answer log, the feeds and the
-// libraries keep of them, counted first and deleted only when asked to, each store in its own transaction.
+// Forgetting a person or a Discord server (the operator's `npm run forget`): what the answer log, the limits, the feeds
+// and the libraries keep of them, counted first and deleted only when asked to, each store in its own transaction.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,12 +7,18 @@ import { isDiscordId, type Config } from '../config.js';
 import { lockIndex } from '../store/lock.js';
 import { AnswerLog, type ForgottenAnswers } from './feedback/answer-log.js';
 import { FeedStore } from './feeds/feed-store.js';
+import { LimitStore } from './user-limits.js';
 
 /** Who added a feed, once the person who did is forgotten: the feed is its server's and stays. */
 export const FORGOTTEN_USER = 'forgotten';
 
-/** What a person leaves: the answers they were given and their votes, and the feeds they followed. */
+/**
+ * What a person leaves: the answers they were given and their votes, their recent questions and adds as the limits
+ * count them, and the feeds they followed. The limits are per person: forgetting a server leaves them.
+ */
 export interface UserRecords extends ForgottenAnswers {
+  /** Their questions and adds still counted against their limits, and the wait they were told of. */
+  limits: number;
   /** Feeds they followed: those stay, credited to FORGOTTEN_USER. */
   feeds: number;
 }
@@ -36,8 +42,9 @@ export type LibraryRecords =
 export function forgetUser(config: Config, userId: string, apply: boolean): UserRecords {
   checkId(userId);
   const answers = withAnswerLog(config, (log) => log.forgetUser(userId, apply));
+  const limits = withLimitStore(config, (store) => store.forgetUser(userId, apply)) ?? 0;
   const feeds = withFeedStore(config, (store) => store.forgetAdder(userId, FORGOTTEN_USER, apply)) ?? 0;
-  return { ...answers, feeds };
+  return { ...answers, limits, feeds };
 }
 
 /**
@@ -74,6 +81,17 @@ function withAnswerLog(config: Config, use: (log: AnswerLog) => ForgottenAnswers
     return use(log);
   } finally {
     log.close();
+  }
+}
+
+/** Runs `use` on the limits in ANSWERS_DB; null when there is no such file (nothing was ever counted). */
+function withLimitStore<T>(config: Config, use: (store: LimitStore) => T): T | null {
+  if (!fs.existsSync(config.answersDb)) return null;
+  const store = new LimitStore(config.answersDb);
+  try {
+    return use(store);
+  } finally {
+    store.close();
   }
 }
 

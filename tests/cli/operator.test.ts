@@ -65,7 +65,7 @@ describe('npm run forget', () => {
     const dry = npm(['forget', '--', '--user', ALICE], env);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toBe(
-      `Would forget user ${ALICE}: 2 answers given to them (with the votes on them), 1 vote they cast and their name on 2 feeds (it stays with its server, added by "forgotten").\n` +
+      `Would forget user ${ALICE}: 2 answers given to them (with the votes on them), 1 vote they cast, 4 records of their recent questions and adds (the limits) and their name on 2 feeds (it stays with its server, added by "forgotten").\n` +
         'Nothing was changed: run again with --yes to delete it.\n',
     );
     expect(everything(config)).toBe(before);
@@ -75,6 +75,7 @@ describe('npm run forget', () => {
     expect(done.stdout).toMatch(new RegExp(`^Forgot user ${ALICE}: 2 answers given to them .*\\.\\n$`));
     expect(kept(config)).toMatchObject({
       questions: ['bob in A', 'bob in B'],
+      limits: 1,
       feeds: [`${SERVER_A} by ${FORGOTTEN_USER}`, `home by ${FORGOTTEN_USER}`, `${SERVER_B} by ${BOB}`],
     });
   });

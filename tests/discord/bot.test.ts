@@ -350,10 +350,14 @@ describe('npm start', () => {
   it('connects with the values from the environment, answers, and shuts down cleanly on SIGTERM', async () => {
     const own = await DiscordEmulator.start();
     try {
-      const { child, output, exited } = await started(own);
+      const answersDb = path.join(tempDir(), 'answers.db');
+      const { child, output, exited } = await started(own, { ANSWERS_DB: answersDb });
       expect((await askOwn(own)).content).toContain('open to working with Apple Inc on mobile payments');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      // The answer log and the limits both closed the file: the last to close folds its log back into it.
+      expect(fs.existsSync(answersDb)).toBe(true);
+      expect(fs.existsSync(`${answersDb}-wal`)).toBe(false);
       expect(output.text).toMatch(/shutting down/);
       expect(output.text).toMatch(/command answered/);
       expect(output.text).not.toContain(own.token);
@@ -394,6 +398,25 @@ describe('npm start', () => {
       });
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/Fix EMBEDDING_MODEL/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('stops with exit 2 naming ANSWERS_DB when it cannot be opened', async () => {
+    const own = await DiscordEmulator.start();
+    try {
+      const notes = path.join(tempDir(), 'notes.txt');
+      fs.writeFileSync(notes, 'Not a database at all, only some notes. '.repeat(50));
+      const result = await npm(['start'], {
+        ANSWERS_DB: notes,
+        DISCORD_TOKEN: own.token,
+        DISCORD_CLIENT_ID: own.applicationId,
+        DISCORD_API_BASE: own.apiBase,
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^ANSWERS_DB: .*notes\.txt cannot be opened \(SQLITE_NOTADB\)/m);
+      expect(own.gatewayLog).toEqual([]);
     } finally {
       await own.close();
     }

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REINDEX_RUNNING } from '../../src/discord/preconditions.js';
+import { IndexLockedError } from '../../src/store/lock.js';
 import { askInServer, startBot, type RunningBot } from '../support/bot.js';
 import { CORAL, ROOT, articlesCopy, tempDir, testEnv } from '../support/setup.js';
 
@@ -43,6 +46,25 @@ function npm(...args: string[]): Promise<{ status: number | null; output: string
 
 const ask = async (question: string): Promise<string> => (await askInServer(running.emulator, question)).content;
 
+/** /reindex in the fixture server (whose library is the home library) by its owner, and the reply. */
+async function reindex(): Promise<string> {
+  const { emulator } = running;
+  const sent = emulator.sendSlashCommand({
+    name: 'reindex',
+    guildId: emulator.fixture.guild.id,
+    user: emulator.fixture.users.owner,
+  });
+  return (await emulator.waitForInteractionReply(sent.id)).content;
+}
+
+// Another process (a second shard, npm run index) holding the build lock of INDEX_DIR until it is killed.
+const HOLD_LOCK = `
+import { lockIndex } from ${JSON.stringify(path.join(ROOT, 'src/store/lock.ts'))};
+lockIndex(process.argv[1]);
+process.stdout.write('locked\\n');
+setInterval(() => {}, 60_000);
+`;
+
 describe('a running bot and the operator’s terminal', () => {
   it('answers from what npm run index built in another process, and /reindex reports what is live', async () => {
     expect(await ask(CORAL_QUESTION)).not.toContain('Bleaching had hit half of the reef');
@@ -52,13 +74,7 @@ describe('a running bot and the operator’s terminal', () => {
     expect(built.status, built.output).toBe(0);
     expect(await ask(CORAL_QUESTION)).toContain('Bleaching had hit half of the reef');
 
-    const { emulator } = running;
-    const reindex = emulator.sendSlashCommand({
-      name: 'reindex',
-      guildId: emulator.fixture.guild.id,
-      user: emulator.fixture.users.owner,
-    });
-    const reply = (await emulator.waitForInteractionReply(reindex.id)).content;
+    const reply = await reindex();
     expect(reply).toContain('The index was already up to date');
     expect(reply).toContain('Articles: 2 (0 new');
   });
@@ -76,5 +92,32 @@ describe('a running bot and the operator’s terminal', () => {
     expect(removed.status, removed.output).toBe(0);
     expect(await ask(CORAL_QUESTION)).not.toContain('Bleaching had hit half of the reef');
     expect(running.footnote.articles().map((a) => a.file)).not.toContain('coral.txt');
+  });
+
+  it('refuses a reindex while another process holds the build lock, and takes over the lock it left when killed', async () => {
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', HOLD_LOCK, folders.INDEX_DIR],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const lock = path.join(folders.INDEX_DIR, 'build.lock');
+    try {
+      const [said] = (await once(holder.stdout, 'data')) as [Buffer];
+      expect(said.toString()).toBe('locked\n');
+      expect(await reindex()).toBe(REINDEX_RUNNING);
+      const failure = await running.footnote.reindex().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(IndexLockedError);
+      expect(failure).toMatchObject({ code: 'index.locked', details: { owner: { pid: holder.pid } } });
+      expect(JSON.parse(fs.readFileSync(lock, 'utf8'))).toMatchObject({ pid: holder.pid });
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+    // Its lock is left behind, its owner gone: the next reindex takes it over.
+    expect(fs.existsSync(lock)).toBe(true);
+    expect(await reindex()).toMatch(/^\*\*(Reindex complete|The index was already up to date)\.\*\*/);
   });
 });

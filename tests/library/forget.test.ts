@@ -9,8 +9,8 @@ import { IndexLockedError, lockIndex } from '../../src/store/lock.js';
 import { ALICE, BOB, SERVER_A, SERVER_B, everything, kept, listing, writeRecords } from '../support/kept-records.js';
 import { CORAL, articlesCopy, silentLog, testConfig } from '../support/setup.js';
 
-// Forgetting a person or a server on the product's own files: answers and votes written by the AnswerLog, feeds by
-// the FeedStore, and server libraries with real indexes built with the test model.
+// Forgetting a person or a server on the product's own files: answers and votes written by the AnswerLog, the limits'
+// counts by the LimitStore, feeds by the FeedStore, and server libraries with real indexes built with the test model.
 
 const FERRY = 'Ferry Times\n\nThe Harrow ferry leaves at seven each morning and returns at dusk, except on Sundays.\n';
 const REEF = 'How much of the reef had bleaching hit?';
@@ -43,34 +43,36 @@ describe('forgetting a person', () => {
   it('says what it would delete and changes nothing without being told to apply it', async () => {
     const config = await setUp();
     const before = everything(config);
-    expect(forgetUser(config, ALICE, false)).toEqual({ answers: 2, votes: 1, feeds: 2 });
+    expect(forgetUser(config, ALICE, false)).toEqual({ answers: 2, votes: 1, limits: 4, feeds: 2 });
     expect(everything(config)).toBe(before);
   });
 
-  it('deletes their answers (with the votes and thread on them) and their votes, and takes their name off feeds', async () => {
+  it('deletes their answers (with the votes and thread on them), their votes and limits, and takes their name off feeds', async () => {
     const config = await setUp();
-    expect(forgetUser(config, ALICE, true)).toEqual({ answers: 2, votes: 1, feeds: 2 });
+    expect(forgetUser(config, ALICE, true)).toEqual({ answers: 2, votes: 1, limits: 4, feeds: 2 });
     expect(kept(config)).toEqual({
       questions: ['bob in A', 'bob in B'],
       // Bob's vote went with Alice's answer, Alice's on Bob's answer with her; her thread with her answer.
       votes: 0,
       threads: 0,
+      // Bob's question is still counted.
+      limits: 1,
       feeds: [`${SERVER_A} by ${FORGOTTEN_USER}`, `home by ${FORGOTTEN_USER}`, `${SERVER_B} by ${BOB}`],
     });
     // Nothing left to find under her id; Bob's records are whole.
-    expect(forgetUser(config, ALICE, false)).toEqual({ answers: 0, votes: 0, feeds: 0 });
-    expect(forgetUser(config, BOB, false)).toEqual({ answers: 2, votes: 0, feeds: 1 });
+    expect(forgetUser(config, ALICE, false)).toEqual({ answers: 0, votes: 0, limits: 0, feeds: 0 });
+    expect(forgetUser(config, BOB, false)).toEqual({ answers: 2, votes: 0, limits: 1, feeds: 1 });
   });
 
   it('finds nothing, and makes no file, where nothing was ever recorded', () => {
     const config = testConfig();
-    expect(forgetUser(config, ALICE, true)).toEqual({ answers: 0, votes: 0, feeds: 0 });
+    expect(forgetUser(config, ALICE, true)).toEqual({ answers: 0, votes: 0, limits: 0, feeds: 0 });
     expect(fs.existsSync(config.answersDb) || fs.existsSync(config.feedsDb)).toBe(false);
   });
 });
 
 describe('forgetting a server', () => {
-  it("deletes its answers, feeds and library, and nothing of another server's or the home library", async () => {
+  it("deletes its answers, feeds and library, and nothing of another server's, the home library or the limits", async () => {
     const config = await setUp({}, true);
     const homeBefore = [listing(config.articlesDir), listing(config.indexDir)];
     const serverB = listing(path.join(config.librariesDir, SERVER_B));
@@ -86,6 +88,8 @@ describe('forgetting a server', () => {
       questions: ['alice in a DM', 'bob in B'],
       votes: 0,
       threads: 0,
+      // The limits are each person's, wherever they asked.
+      limits: 5,
       feeds: [`home by ${ALICE}`, `${SERVER_B} by ${BOB}`],
     });
     expect(fs.readdirSync(config.librariesDir)).toEqual([SERVER_B]);

@@ -13,10 +13,10 @@ import type { Logger } from '../../src/log.js';
 import { DiscordEmulator, type DiscordEmulatorOptions, type InteractionReply } from '../../scripts/discord-emulator.js';
 import { silentLog, testConfig } from './setup.js';
 
-/** A bot and what was opened for it, as src/cli/start.ts wires them. */
+/** A bot and what was opened for it, as src/cli/bot-process.ts wires them. */
 export interface WiredBot {
   bot: Bot;
-  /** Stops the bot, then closes its feeds and answer log, as npm start does on SIGTERM. */
+  /** Stops the bot, then closes its feeds, answer log and limits, as npm start does on SIGTERM. */
   close: () => Promise<void>;
 }
 
@@ -33,7 +33,10 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** The bot as src/cli/start.ts wires it, not yet connected: its feeds (`feeds`, else new) and answer log opened. */
+/**
+ * The bot as src/cli/bot-process.ts wires it, not yet connected: its feeds (`feeds`, else new), answer log and limits
+ * opened.
+ */
 export async function wireBot(
   libraries: Libraries,
   config: Config,
@@ -42,7 +45,7 @@ export async function wireBot(
 ): Promise<WiredBot> {
   const answers = new AnswerLog(config.answersDb, config.retainDays);
   const commands = await loadCommands();
-  const limits = configuredLimits(config.discord);
+  const limits = configuredLimits(config);
   const bot = createBot({ libraries, feeds, answers, commands, limits, config, log, startedAt: new Date() });
   return {
     bot,
@@ -50,6 +53,7 @@ export async function wireBot(
       await bot.stop();
       feeds.close();
       answers.close();
+      limits.close();
     },
   };
 }

@@ -1,5 +1,5 @@
-// What Footnote keeps of people and servers, written by the product's own stores (AnswerLog, FeedStore) into the
-// files a configuration names, and read back raw: for the backup and forget tests.
+// What Footnote keeps of people and servers, written by the product's own stores (AnswerLog, LimitStore, FeedStore)
+// into the files a configuration names, and read back raw: for the backup and forget tests.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import type { Config } from '../../src/config.js';
 import { AnswerLog, type Place } from '../../src/library/feedback/answer-log.js';
 import { FeedStore } from '../../src/library/feeds/feed-store.js';
 import { HOME_LIBRARY } from '../../src/library/library-id.js';
+import { LimitStore, Notices, RateLimiter } from '../../src/library/user-limits.js';
 
 export const ALICE = '300000000000000001';
 export const BOB = '300000000000000002';
@@ -20,7 +21,8 @@ const inAlicesDm: Place = { guildId: null, channelId: '330' };
 /**
  * Alice asks in server A and in a DM, Bob in A and in B; each votes on the other's answer in A, and Alice's answer
  * in A opened a follow-up thread. Alice follows a feed for A and one for the home library (an operator's DM), Bob one
- * for B; each feed has seen two items.
+ * for B; each feed has seen two items. The limits count Alice's two questions, a third refused (with its notice) and
+ * an add, and Bob's one question.
  */
 export function writeRecords(config: Config): void {
   const log = new AnswerLog(config.answersDb, config.retainDays);
@@ -43,6 +45,16 @@ export function writeRecords(config: Config): void {
   log.vote(bobsInA, ALICE, -1, inA);
   log.addToThread('440', alicesInA, inA);
   log.close();
+
+  const limits = new LimitStore(config.answersDb);
+  const questions = new RateLimiter(limits, 'questions', 2, 60 * 60_000);
+  questions.take(ALICE);
+  questions.take(ALICE);
+  const refused = questions.take(ALICE);
+  if (!refused.ok) new Notices(limits).first(ALICE, refused.until);
+  new RateLimiter(limits, 'adds', 5, 60 * 60_000).take(ALICE);
+  questions.take(BOB);
+  limits.close();
 
   const store = FeedStore.open(config.feedsDb, true)!;
   const follow = (owner: string, addedBy: string, url: string): void => {
@@ -72,14 +84,21 @@ export function rows(file: string, tables: string[]): Record<string, unknown[]> 
   }
 }
 
-/** The questions still in the answer log, and the feeds with who added them. */
-export function kept(config: Config): { questions: string[]; votes: number; threads: number; feeds: string[] } {
-  const answers = rows(config.answersDb, ['answers', 'votes', 'thread_answers']);
+/** The questions still in the answer log, the limits' records, and the feeds with who added them. */
+export function kept(config: Config): {
+  questions: string[];
+  votes: number;
+  threads: number;
+  limits: number;
+  feeds: string[];
+} {
+  const answers = rows(config.answersDb, ['answers', 'votes', 'thread_answers', 'limit_takes', 'limit_notices']);
   const feeds = rows(config.feedsDb, ['feeds']).feeds as { owner: string; added_by: string }[];
   return {
     questions: (answers.answers as { question: string }[]).map((a) => a.question),
     votes: answers.votes!.length,
     threads: answers.thread_answers!.length,
+    limits: answers.limit_takes!.length + answers.limit_notices!.length,
     feeds: feeds.map((f) => `${f.owner} by ${f.added_by}`),
   };
 }
@@ -87,7 +106,7 @@ export function kept(config: Config): { questions: string[]; votes: number; thre
 /** Everything in the stores and folders a configuration names, to tell whether anything changed. */
 export function everything(config: Config): string {
   return JSON.stringify({
-    answers: rows(config.answersDb, ['answers', 'votes', 'thread_answers', 'meta']),
+    answers: rows(config.answersDb, ['answers', 'votes', 'thread_answers', 'meta', 'limit_takes', 'limit_notices']),
     feeds: rows(config.feedsDb, ['feeds', 'feed_items']),
     folders: [config.articlesDir, config.indexDir, config.librariesDir, config.removedDir].map(listing),
   });

@@ -1,11 +1,9 @@
 // The answers the bot gave on Discord and the votes on them, in their own SQLite file (ANSWERS_DB): what /report
 // reads. People are kept only as salted hashes of their ids, and records older than RETAIN_DAYS are pruned. Each
 // answer keeps where it was given, and nothing reached from one server (a vote, a thread) reads another's.
-import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { prepareAnswersDb } from './answers-schema.js';
+import type Database from 'better-sqlite3';
+import { openAnswersDb, type AnswersDb } from './answers-db.js';
 
 export type Vote = 1 | -1;
 
@@ -58,8 +56,7 @@ const DAY_MS = 24 * 60 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 export class AnswerLog {
-  private db: Database.Database | null = null;
-  private salt = '';
+  private opened: AnswersDb | null = null;
   private prunedAt = -Infinity;
 
   private readonly now: () => number;
@@ -210,28 +207,16 @@ export class AnswerLog {
   }
 
   close(): void {
-    this.db?.close();
-    this.db = null;
+    this.opened?.db.close();
+    this.opened = null;
   }
 
   private open(): Database.Database {
-    if (this.db) return this.db;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const db = new Database(this.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    try {
-      prepareAnswersDb(db);
-    } catch (error) {
-      db.close();
-      throw error;
+    if (!this.opened) {
+      this.opened = openAnswersDb(this.file);
+      this.prune();
     }
-    // The salt is made once per file and never leaves it.
-    db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('salt', randomBytes(16).toString('hex'));
-    this.salt = db.prepare("SELECT value FROM meta WHERE key = 'salt'").pluck().get() as string;
-    this.db = db;
-    this.prune();
-    return db;
+    return this.opened.db;
   }
 
   /**
@@ -243,7 +228,7 @@ export class AnswerLog {
     apply: boolean,
     sql: { answers: string; votes: string; deletes: string[] },
   ): ForgottenAnswers {
-    const db = this.db!;
+    const db = this.opened!.db;
     const count = (query: string): number => db.prepare(query).pluck().get(params) as number;
     return db
       .transaction(() => {
@@ -258,10 +243,10 @@ export class AnswerLog {
     // Records are kept for days: deleting the old ones once an hour is enough, not on every answer.
     if (!this.prunes || this.now() - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = this.now();
-    this.db!.prepare('DELETE FROM answers WHERE asked_at < ?').run(this.now() - this.retainDays * DAY_MS);
+    this.opened!.db.prepare('DELETE FROM answers WHERE asked_at < ?').run(this.now() - this.retainDays * DAY_MS);
   }
 
   private hash(userId: string): string {
-    return createHash('sha256').update(`${this.salt}:${userId}`).digest('hex');
+    return this.opened!.userHash(userId);
   }
 }

@@ -1,5 +1,5 @@
-// The answer log's tables, and the one change made to files written before answers recorded where
-// they were given. A file is brought up to date when it is opened, in one transaction.
+// ANSWERS_DB's tables: the answer log's, with the one change made to files written before answers recorded where
+// they were given, and the per-user limits'. A file is brought up to date when it is opened, in one transaction.
 import type Database from 'better-sqlite3';
 
 // The tables as first written; a new file is made the same way as an old one is updated, so the two never differ.
@@ -47,6 +47,27 @@ ALTER TABLE answers ADD COLUMN private INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX answers_by_guild ON answers(guild_id, asked_at);
 `;
 
+// The per-user limits (src/library/user-limits.ts), kept here so that every process counts against one budget. Made
+// alike in a new file and an old one, which lacks them.
+const LIMITS = `
+-- One row per question or add counted against a person's limit, deleted once its window has passed.
+CREATE TABLE IF NOT EXISTS limit_takes (
+  -- Which limit: 'questions' or 'adds'.
+  budget TEXT NOT NULL,
+  -- sha256(salt + Discord user id), as answers.user_hash.
+  user_hash TEXT NOT NULL,
+  taken_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS limit_takes_by_user ON limit_takes(budget, user_hash, taken_at);
+CREATE INDEX IF NOT EXISTS limit_takes_by_time ON limit_takes(budget, taken_at);
+-- The wait each person over the question limit was told of (ms when it ends): one notice per wait. Deleted once over.
+CREATE TABLE IF NOT EXISTS limit_notices (
+  user_hash TEXT PRIMARY KEY,
+  until INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS limit_notices_by_end ON limit_notices(until);
+`;
+
 /**
  * Makes `db` hold the current tables. IMMEDIATE: a second process opening the same old file (the
  * bot and `npm run report`) waits, then finds it updated. A failure rolls it all back, leaving
@@ -57,5 +78,6 @@ export function prepareAnswersDb(db: Database.Database): void {
     db.exec(FIRST_SCHEMA);
     const columns = db.pragma('table_info(answers)') as { name: string }[];
     if (!columns.some((c) => c.name === 'guild_id')) db.exec(WHERE_ASKED);
+    db.exec(LIMITS);
   }).immediate();
 }
