@@ -10,6 +10,7 @@ import { makeTestModel } from './make-model.js';
 import { loadConfig } from '../src/config.js';
 import { sessionOptions } from '../src/models/loading.js';
 import { burstBench } from './bench-burst.js';
+import { shardsBench } from './bench-shards.js';
 import { librariesBench } from './bench-libraries.js';
 import { syntheticBench } from './bench-synthetic.js';
 import { makeQuestions } from './bench-questions.js';
@@ -41,6 +42,10 @@ const USAGE = `usage: npm run bench -- [options]
   --hostile N      with --burst: N hostile questions (one long word, random Unicode, many short words, at the
                    longest /ask and a DM take) arrive with the burst; a burst without them runs first, and the
                    bench reports the ordinary answers' p95 with them over without, and the bot's event-loop delay
+  --shards N       instead: npm start with DISCORD_SHARDS=N against the emulator, in --servers servers shaped
+                   like real ones (50 channels, 30 roles, 100 members, 50 emojis); reports the time to every
+                   shard being ready and each process's resident memory after --idle seconds (default 30)
+  --entry FILE     with --shards: start FILE instead of npm start's manager (to compare sharding libraries)
   --libraries N    instead: N Discord servers' libraries on disk (one short article each); reports the time to
                    a new process's first answer, to a closed library's first answer, and memory per open library
   --json           print one JSON object instead of a table
@@ -89,6 +94,24 @@ runCommand(async ({ argv }) => {
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result));
       return;
     }
+    if (options.shards) {
+      const articlesDir = options.articles ?? path.join(temp, 'articles');
+      if (!options.articles) writeSotuArticles(articlesDir, spread(loadSotu(), options.limit ?? 20));
+      const { config, log } = await setUp(options, temp, articlesDir, note);
+      const files = {
+        librariesDir: path.join(temp, 'libraries'),
+        feedsDb: path.join(temp, 'feeds.db'),
+        answersDb: path.join(temp, 'answers.db'),
+      };
+      const result = await shardsBench(
+        { shards: options.shards, servers: options.servers, settleSeconds: options.idle, entry: options.entry },
+        { ...config, ...files },
+        log,
+        note,
+      );
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     if (options.libraries) {
       const articlesDir = path.join(temp, 'articles');
       writeSotuArticles(articlesDir, spread(loadSotu(), 20));
@@ -127,6 +150,8 @@ interface Options {
   keep: boolean;
   synthetic: number | null;
   libraries: number | null;
+  shards: number | null;
+  entry: string | null;
   burst: boolean;
   servers: number;
   idle: number;
@@ -151,6 +176,8 @@ function parseOptions(argv: string[]): Options | null {
         json: { type: 'boolean', default: false },
         synthetic: { type: 'string' },
         libraries: { type: 'string' },
+        shards: { type: 'string' },
+        entry: { type: 'string' },
         burst: { type: 'boolean', default: false },
         servers: { type: 'string' },
         idle: { type: 'string' },
@@ -171,8 +198,12 @@ function parseOptions(argv: string[]): Options | null {
   };
   if (!['fp32', 'q8', 'auto'].includes(values.dtype))
     throw new UsageError(`--dtype: expected fp32, q8 or auto, got "${values.dtype}"\n${USAGE}`);
-  for (const name of ['servers', 'idle', 'hostile'] as const)
-    if (values[name] !== undefined && !values.burst) throw new UsageError(`--${name} applies to --burst\n${USAGE}`);
+  for (const name of ['servers', 'idle'] as const)
+    if (values[name] !== undefined && !values.burst && values.shards === undefined)
+      throw new UsageError(`--${name} applies to --burst and --shards\n${USAGE}`);
+  if (values.hostile !== undefined && !values.burst) throw new UsageError(`--hostile applies to --burst\n${USAGE}`);
+  if (values.entry !== undefined && values.shards === undefined)
+    throw new UsageError(`--entry applies to --shards\n${USAGE}`);
   if (values.limit !== undefined && values.articles !== undefined)
     throw new UsageError(`--limit applies to the speeches, not to --articles\n${USAGE}`);
   for (const name of ['articles', 'model'] as const) {
@@ -193,9 +224,11 @@ function parseOptions(argv: string[]): Options | null {
     keep: values.keep,
     synthetic: values.synthetic === undefined ? null : int('synthetic', values.synthetic, 1),
     libraries: values.libraries === undefined ? null : int('libraries', values.libraries, 1),
+    shards: values.shards === undefined ? null : int('shards', values.shards, 1),
+    entry: values.entry === undefined ? null : path.resolve(values.entry),
     burst: values.burst,
     servers: values.servers === undefined ? 1 : int('servers', values.servers, 1),
-    idle: values.idle === undefined ? 120 : int('idle', values.idle, 1),
+    idle: values.idle === undefined ? (values.shards === undefined ? 120 : 30) : int('idle', values.idle, 1),
     hostile: values.hostile === undefined ? 0 : int('hostile', values.hostile, 1),
   };
 }
