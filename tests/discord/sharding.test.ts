@@ -120,12 +120,31 @@ describe('npm start with DISCORD_SHARDS=auto, against a Discord that recommends 
       await own.waitForRequest(
         (r) => r.method === 'POST' && r.path.endsWith(`/channels/${second.channel.id}/messages`),
       );
+      // The story shard 0 took into the second server's library is in shard 1's next answer there.
+      const ferry = await own.waitForInteractionReply(
+        own.sendSlashCommand({
+          name: 'ask',
+          guildId: second.id,
+          user: own.fixture.users.admin,
+          options: [
+            {
+              name: 'question',
+              type: ApplicationCommandOptionType.String,
+              value: 'When does the night ferry to Vardo leave?',
+            },
+          ],
+        }).id,
+        20_000,
+      );
+      expect(ferry.content).toContain('The night ferry to Vardo leaves at eleven from the north pier');
       bot.child.kill('SIGTERM');
       expect(await bot.exited).toBe(0);
       expect(posted(dm.channel_id)).toHaveLength(1);
-      const announced = own.guildMessages(second.id).filter((m) => m.content.includes('The Night Ferry'));
+      const announced = own.guildMessages(second.id).filter((m) => m.content.startsWith('New from'));
       expect(announced.map((m) => m.content)).toEqual(['New from Harbour News: **The Night Ferry**']);
       expect(own.identifies()).toHaveLength(2);
+      // The home index was missing: one shard built it, the other waited for it or found it built.
+      expect(bot.output.text.match(new RegExp(`building it from ${ROOT}/data/articles`, 'g'))).toHaveLength(1);
       expect(bot.output.text).toMatch(/"shard":0.*"msg":"shutting down"/);
       expect(bot.output.text).toMatch(/"shard":1.*"msg":"shutting down"/);
       const pids = pidsIn(bot.output.text);

@@ -152,4 +152,21 @@ describe('the answer log', () => {
     log.close();
     expect(fs.existsSync(file)).toBe(true);
   });
+
+  it('leaves the pruning to shard 0 in the other shards of a sharded bot (prunes: false)', () => {
+    const file = path.join(tempDir(), 'answers.db');
+    let now = Date.UTC(2026, 0, 1);
+    const where = { guildId: '1', channelId: '2' };
+    const entry = { question: 'q', found: true, citations: [], mode: 'lexical', generation: null, userId: '1' };
+    const shard1 = new AnswerLog(file, 90, { now: () => now, prunes: false });
+    shard1.record({ ...entry, where, private: false });
+    now += 91 * 24 * 60 * 60_000;
+    shard1.record({ ...entry, where, private: false });
+    expect(shard1.since(0)).toHaveLength(2);
+    const shard0 = new AnswerLog(file, 90, { now: () => now });
+    shard0.record({ ...entry, where, private: false });
+    expect(shard1.since(0)).toHaveLength(2);
+    shard0.close();
+    shard1.close();
+  });
 });
