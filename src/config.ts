@@ -193,9 +193,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   };
 }
 
-// Each shard is a process with its own model (about 250 MB resident): 64 of them fill a large machine, and a bot
-// that needs more (160,000 servers) runs its shards on several hosts (README, "Running at scale").
-const MOST_SHARDS = 64;
+// A typing mistake's guard, not a tuning: each shard is a process of some 250 MB, so 256 of them (up to 640,000
+// servers) already need a 64 GB machine; more is for several hosts (README, "Running at scale").
+export const MOST_SHARDS = 256;
 
 /** DISCORD_SHARDS: empty, `auto`, or a whole number of shards. */
 function shardSetting(env: Env): 'auto' | number | null {

@@ -98,7 +98,7 @@ describe('configuration', () => {
     expect(shards('auto')).toBe('auto');
     expect(shards(' AUTO ')).toBe('auto');
     expect(shards('4')).toBe(4);
-    for (const wrong of ['0', '65', '2.5', '-1', 'two', '[0,1]'])
+    for (const wrong of ['0', '257', '2.5', '-1', 'two', '[0,1]'])
       expect(() => shards(wrong), wrong).toThrow(
         /DISCORD_SHARDS: ".*" is not a shard count: expected auto, or a whole/,
       );

@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ShardingManager, type Shard } from 'discord.js';
-import { discordCredentials, type Config } from '../config.js';
-import { UsageError } from '../core/errors.js';
+import { MOST_SHARDS, discordCredentials, type Config } from '../config.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import { gatewayPlan } from '../discord/gateway-bot.js';
 import type { Logger } from '../log.js';
 
@@ -31,6 +31,12 @@ export async function runShards(config: Config, log: Logger): Promise<void> {
   const plan = await gatewayPlan(config.discord.apiBase, token);
   const setting = config.discord.shards;
   const count = setting === 'auto' || setting === null ? plan.recommended : setting;
+  if (count > MOST_SHARDS)
+    throw new ConfigError(
+      'DISCORD_SHARDS',
+      `Discord recommends ${count} shards, more than the ${MOST_SHARDS} one machine runs: ` +
+        'run them on several hosts (README, "Running at scale")',
+    );
   if (count < plan.recommended)
     log.warn({ shards: count, recommended: plan.recommended }, 'fewer shards than Discord recommends (DISCORD_SHARDS)');
   if (plan.remaining < count)

@@ -226,6 +226,25 @@ describe('npm start with DISCORD_SHARDS', () => {
     }
   });
 
+  it('exits 2 when Discord recommends more shards than one machine runs, starting none', async () => {
+    const own = await DiscordEmulator.start({ shards: 300 });
+    try {
+      const result = await npm(['start'], {
+        DISCORD_SHARDS: 'auto',
+        DISCORD_TOKEN: own.token,
+        DISCORD_CLIENT_ID: own.applicationId,
+        DISCORD_API_BASE: own.apiBase,
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(
+        /DISCORD_SHARDS: Discord recommends 300 shards, more than the 256 one machine runs/,
+      );
+      expect(own.identifies()).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('stops every shard and exits 2 when a shard stops on a setting to fix, leaving no process', async () => {
     const own = await DiscordEmulator.start({ disallowedIntents: GatewayIntentBits.MessageContent });
     try {
