@@ -63,6 +63,7 @@ export async function runBot(settings: Config, log: Logger, role: BotRole): Prom
     await bot.stop();
     feeds.close();
     answers.close();
+    limits.close();
     await libraries.close();
   };
   let stopping = false;
