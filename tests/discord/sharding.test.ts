@@ -186,6 +186,29 @@ describe('npm start with DISCORD_SHARDS', () => {
     }
   });
 
+  it('stops its shards when the manager itself is killed, rather than leave them unmanaged', async () => {
+    const own = await DiscordEmulator.start({ shards: 2, maxConcurrency: 2 });
+    const bot = await npmStart(own, { DISCORD_SHARDS: '2' }, /every shard is ready/);
+    await bot.logged(/"shard":1,[^\n]*"msg":"connected to Discord"/);
+    const pids = pidsIn(bot.output.text);
+    try {
+      expect(pids).toHaveLength(3);
+      // The manager's own process (npm's child), which logs the start.
+      const manager = bot.output.text
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map(logRecord)
+        .find((record) => record.msg === 'starting 2 shards')?.pid as number;
+      process.kill(manager, 'SIGKILL');
+      await own.waitForGateway((e) => e.type === 'close' && e.shard?.[0] === 0 && e.initiator === 'client');
+      await own.waitForGateway((e) => e.type === 'close' && e.shard?.[0] === 1 && e.initiator === 'client');
+      await expect.poll(() => pids.filter(running), { timeout: 15_000 }).toEqual([]);
+    } finally {
+      for (const pid of pids.filter(running)) process.kill(pid, 'SIGKILL');
+      await own.close();
+    }
+  });
+
   it('exits 2 naming DISCORD_SHARDS when one process would hold more servers than Discord allows', async () => {
     const own = await DiscordEmulator.start({ maxGuildsPerShard: 1 });
     try {
