@@ -1,6 +1,7 @@
 /** Builds the Discord client from what the caller opened, registers its events, and starts and stops it. */
 import { Client, GatewayIntentBits, Partials } from 'discord.js';
 import type { Feeds } from '../library/feeds/feeds.js';
+import { cacheOptions } from './cache-policy.js';
 import type { CommandContext } from './command-types.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { FeedAnnouncer } from './feed-announcer.js';
@@ -40,6 +41,8 @@ export function createBot(context: CommandContext): Bot {
     // Set once here, for every message the bot sends: article and user text can hold
     // @everyone, roles or user mentions, and no reply may ping anyone.
     allowedMentions: { parse: [] },
+    // Little of each server kept: members, users, messages and emojis would grow with every asker and server.
+    ...cacheOptions(),
   });
   // How long the event loop ever waited while serving: the gateway's heartbeats need it short.
   const monitor = new EventLoopMonitor(log);

@@ -21,7 +21,7 @@ export interface Request {
   guildId: string | null;
   /** The channel (or thread) it was asked in. */
   channelId: string;
-  /** Whether the person holds Manage Server where they ask (never in a DM). */
+  /** Whether the person holds Manage Server where they ask (never in a DM; never known for a message). */
   managesServer: boolean;
   /** Sends the reply, or replaces the one shown so far. */
   reply(payload: ReplyPayload): Promise<void>;
@@ -101,7 +101,9 @@ export function fromMessage(message: Message, notices: Notices): Request {
     userId: message.author.id,
     guildId: message.guildId,
     channelId: message.channelId,
-    managesServer: message.member?.permissions.has(PermissionFlagsBits.ManageGuild) ?? false,
+    // Only a DM may change the index by message (messages.ts), and a DM holds no server's permissions; in a server,
+    // the sender's member is not kept (cache-policy.ts) to read them from.
+    managesServer: false,
     reply: async (payload) => {
       await message.reply(payload);
     },
