@@ -3,7 +3,8 @@
  * runs as `npm start` runs it (the compiled code, its own node process) against the local Discord
  * emulator, in --servers servers; every question is a /ask sent at the same moment, spread over the servers.
  * Reports, per question, the time to Discord's acknowledgement (the deferred reply) and to the answer, and answers
- * per second; and, read from /proc, the bot process's memory and CPU time idle and over the burst.
+ * per second; and, read from /proc, the bot process's memory and CPU time idle and over the burst. With --questions N,
+ * N more /ask follow the burst, in batches the bot's queue takes whole, and the bot's memory is read before and after.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import {
   type APIUser,
 } from 'discord.js';
 import type { Config } from '../src/config.js';
+import { BUSY } from '../src/discord/limits.js';
 import { percentile } from '../src/library/evaluation.js';
 import { Footnote } from '../src/library/footnote.js';
 import type { Logger } from '../src/log.js';
@@ -31,8 +33,10 @@ export interface BurstOptions {
   users: number;
   /** Discord servers the bot is in (the emulator's fixture guild and servers - 1 more). */
   servers: number;
-  /** Seconds the bot is watched idle before the burst. */
+  /** Seconds the bot is watched idle before the burst, and left idle after the sustained questions. */
   idleSeconds: number;
+  /** /ask sent after the burst, each from a user of its own, in batches the bot's queue takes whole (--questions). */
+  sustained: number;
   seed: number;
 }
 
@@ -62,7 +66,7 @@ export async function burstBench(options: BurstOptions, config: Config, log: Log
   const model = { id: config.embeddingModel, dtype };
   if (!options.hostile) return { ...(await oneBurst(options, config, questions, note)), model, hostile: null };
   note('first a burst of ordinary questions alone, to compare with');
-  const alone = await oneBurst({ ...options, hostile: 0 }, config, questions, note);
+  const alone = await oneBurst({ ...options, hostile: 0, sustained: 0 }, config, questions, note);
   const attacked = await oneBurst(options, config, questions, note);
   return {
     ...attacked,
@@ -114,6 +118,9 @@ async function oneBurst(
     const after = processUsage(bot.pid!);
     const replies = collect(emulator, asked, sentAt);
     const burstSeconds = Math.max(0.001, (replies.last - sentAt) / 1000);
+    const sustained = options.sustained
+      ? await askInBatches(emulator, { ...options, questions, servers, queue: config.discord.queue }, bot.pid!, note)
+      : null;
     bot.kill('SIGTERM');
     return {
       questions: questions.length,
@@ -122,6 +129,7 @@ async function oneBurst(
       ...replies.figures,
       answersPerSecond: round(replies.answered / burstSeconds),
       bot: idle && before && after ? { idle, burst: burstUsage(before, after, replies.answered, burstSeconds) } : null,
+      sustained,
       /** The bot's own measure (src/discord/event-loop-monitor.ts), from its connection to its stop. */
       eventLoopDelayMs: eventLoopDelay(await exited),
     };
@@ -148,11 +156,38 @@ function eventLoopDelay(log: string): { max: number; p99: number; mean: number }
     : null;
 }
 
-/** The bot as `npm start` runs it, its files in the bench's temporary directory, on the emulator. */
+/** The bot as `npm start` runs it, with botEnv's environment. */
 function startBot(emulator: DiscordEmulator, config: Config): ChildProcessWithoutNullStreams {
-  const env = {
+  return spawn(process.execPath, [START], { cwd: ROOT, env: botEnv(emulator, config) });
+}
+
+/**
+ * The bot's environment: its files in the bench's temporary directory, the emulator for Discord, and the bench's
+ * settings, which are the caller's (a tuning variable applies to the bot as to the index the bench built for it).
+ */
+export function botEnv(
+  discord: Pick<DiscordEmulator, 'token' | 'applicationId' | 'apiBase'>,
+  config: Config,
+): Record<string, string> {
+  const { hnsw, discord: limits } = config;
+  return {
     PATH: process.env.PATH!,
     HOME: process.env.HOME ?? ROOT,
+    CHUNK_MAX_TOKENS: String(config.chunkMaxTokens),
+    CHUNK_OVERLAP_SENTENCES: String(config.chunkOverlapSentences),
+    HNSW_M: String(hnsw.m),
+    HNSW_EF_CONSTRUCTION: String(hnsw.efConstruction),
+    ...(hnsw.efSearch === null ? {} : { HNSW_EF_SEARCH: String(hnsw.efSearch) }),
+    RETRIEVAL_MODE: config.retrievalMode,
+    TOP_K: String(config.topK),
+    MIN_SCORE: String(config.minScore),
+    MIN_LEXICAL_SCORE: String(config.minLexicalScore),
+    MEANING_MARGIN: String(config.meaningMargin),
+    MODEL_THREADS: String(config.modelThreads),
+    RATE_LIMIT_QUESTIONS: String(limits.rateLimit.questions),
+    RATE_LIMIT_WINDOW_SECONDS: String(limits.rateLimit.windowMs / 1000),
+    MAX_CONCURRENT_ANSWERS: String(limits.queue.concurrency),
+    MAX_QUEUED_QUESTIONS: String(limits.queue.capacity),
     ARTICLES_DIR: config.articlesDir,
     INDEX_DIR: config.indexDir,
     LIBRARIES_DIR: config.librariesDir,
@@ -163,11 +198,10 @@ function startBot(emulator: DiscordEmulator, config: Config): ChildProcessWithou
     MODELS_DIR: config.modelsDir,
     ALLOW_REMOTE_MODELS: 'false',
     LOG_LEVEL: 'info',
-    DISCORD_TOKEN: emulator.token,
-    DISCORD_CLIENT_ID: emulator.applicationId,
-    DISCORD_API_BASE: emulator.apiBase,
+    DISCORD_TOKEN: discord.token,
+    DISCORD_CLIENT_ID: discord.applicationId,
+    DISCORD_API_BASE: discord.apiBase,
   };
-  return spawn(process.execPath, [START], { cwd: ROOT, env });
 }
 
 /** Resolves when the bot is connected, holding every server, and its model is loaded: the steady state. */
@@ -227,6 +261,90 @@ function burstUsage(before: ProcessUsage, after: ProcessUsage, answers: number, 
     cpuMsPerAnswer: round((1000 * cpuSeconds) / Math.max(1, answers)),
     /** Of one core: 200 is two cores busy throughout. */
     cpuPercent: round((100 * cpuSeconds) / seconds),
+  };
+}
+
+/**
+ * `sustained` /ask after the burst, question i from a user of its own (as in a bot in many servers, where each asker
+ * is one more member and user for discord.js to hold) and in server i, in batches of as many as the bot answers at
+ * once and queues, so that none is refused as busy. The bot's memory just before, once the last is answered, and
+ * after `idleSeconds` idle; null figures without /proc.
+ */
+async function askInBatches(
+  emulator: DiscordEmulator,
+  options: Pick<BurstOptions, 'sustained' | 'idleSeconds'> & {
+    questions: BenchQuestion[];
+    servers: string[];
+    queue: Config['discord']['queue'];
+  },
+  pid: number,
+  note: (message: string) => void,
+) {
+  const { sustained, questions, servers, queue } = options;
+  const batch = queue.concurrency + queue.capacity;
+  note(`sending ${sustained} more /ask, each from a user of its own, in batches of ${batch}`);
+  const firstRequest = emulator.requests.length;
+  const before = processUsage(pid);
+  const started = performance.now();
+  let busy = 0;
+  let unanswered = 0;
+  for (let first = 0; first < sustained; first += batch) {
+    const asked = Array.from({ length: Math.min(batch, sustained - first) }, (_, j) => {
+      const i = first + j;
+      return emulator.sendSlashCommand({
+        name: 'ask',
+        user: asker(i),
+        guildId: servers[i % servers.length],
+        options: [
+          { name: 'question', type: ApplicationCommandOptionType.String, value: questions[i % questions.length]!.text },
+        ],
+      });
+    });
+    // An acknowledgement later than Discord's 3 s (on a loaded machine) leaves its question unanswered: counted, so
+    // that one late question does not lose the run.
+    const replies = await Promise.all(
+      asked.map((a) => emulator.waitForInteractionReply(a.id, 300_000).catch(() => null)),
+    );
+    unanswered += replies.filter((reply) => reply === null).length;
+    busy += replies.filter((reply) => reply?.content === BUSY).length;
+    if ((first / batch) % 10 === 9) note(`${first + asked.length} of ${sustained} answered`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const after = processUsage(pid);
+  if (after) note(`leaving the bot idle for ${options.idleSeconds} s`);
+  if (after) await sleep(options.idleSeconds * 1000);
+  const settled = processUsage(pid);
+  return {
+    questions: sustained,
+    batch,
+    /** Answered "busy, try again": 0 when the batches respect the queue. */
+    busy,
+    unanswered,
+    errors: emulator.requests.slice(firstRequest).filter((r) => r.status >= 400).length,
+    answersPerSecond: round((sustained - unanswered) / Math.max(0.001, seconds)),
+    memory:
+      before && after && settled
+        ? {
+            rssBeforeMb: round(before.rssMb),
+            rssAfterMb: round(after.rssMb),
+            /** After `idleSeconds` with nothing asked, as the idle figure before the burst is. */
+            rssSettledMb: round(settled.rssMb),
+            cpuMsPerAnswer: round(
+              (1000 * (after.cpuSeconds - before.cpuSeconds)) / Math.max(1, sustained - unanswered),
+            ),
+          }
+        : null,
+  };
+}
+
+/** The sustained questions' i-th asker, a user no one else is. */
+function asker(i: number): APIUser {
+  return {
+    id: String(1_400_000_000_000_000_000n + BigInt(i)),
+    username: `asker-${i}`,
+    discriminator: '0',
+    global_name: `Asker ${i}`,
+    avatar: null,
   };
 }
 

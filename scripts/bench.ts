@@ -38,7 +38,11 @@ const USAGE = `usage: npm run bench -- [options]
                    acknowledgement and answer latency, answers/s, and the bot process's memory and CPU
                    time idle and per answer
   --servers N      with --burst: the bot is in N Discord servers, the questions spread over them (default 1)
-  --idle S         with --burst: seconds the bot is watched idle before the burst (default 120)
+  --idle S         with --burst: seconds the bot is watched idle before the burst (default 120), and left idle
+                   after --questions
+  --questions N    with --burst: after the burst, N more /ask, each from a user of its own, spread over the
+                   servers, in batches of MAX_CONCURRENT_ANSWERS + MAX_QUEUED_QUESTIONS (all the bot takes at
+                   once); reports the bot's memory before them, once they are answered, and after --idle S idle
   --hostile N      with --burst: N hostile questions (one long word, random Unicode, many short words, at the
                    longest /ask and a DM take) arrive with the burst; a burst without them runs first, and the
                    bench reports the ordinary answers' p95 with them over without, and the bot's event-loop delay
@@ -50,7 +54,9 @@ const USAGE = `usage: npm run bench -- [options]
                    a new process's first answer, to a closed library's first answer, and memory per open library
   --json           print one JSON object instead of a table
   --keep           keep the temporary directory
-Tuning variables in the environment (CHUNK_MAX_TOKENS, HNSW_*, TOP_K, MIN_SCORE) apply.`;
+Tuning variables in the environment (CHUNK_*, HNSW_*, RETRIEVAL_MODE, TOP_K, MIN_SCORE, MIN_LEXICAL_SCORE,
+MEANING_MARGIN, MODEL_THREADS) apply, and with --burst they and the question limits (RATE_LIMIT_QUESTIONS,
+RATE_LIMIT_WINDOW_SECONDS, MAX_CONCURRENT_ANSWERS, MAX_QUEUED_QUESTIONS) apply to the bot too.`;
 
 /** The product's default batch size (src/embedder.ts), so the baseline does the same model calls. */
 const BATCH = 16;
@@ -78,6 +84,7 @@ runCommand(async ({ argv }) => {
           users: BURST_USERS,
           servers: options.servers,
           idleSeconds: options.idle,
+          sustained: options.questions,
           hostile: options.hostile,
           seed: options.seed,
         },
@@ -155,6 +162,7 @@ interface Options {
   burst: boolean;
   servers: number;
   idle: number;
+  questions: number;
   hostile: number;
 }
 
@@ -181,6 +189,7 @@ function parseOptions(argv: string[]): Options | null {
         burst: { type: 'boolean', default: false },
         servers: { type: 'string' },
         idle: { type: 'string' },
+        questions: { type: 'string' },
         hostile: { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -201,7 +210,8 @@ function parseOptions(argv: string[]): Options | null {
   for (const name of ['servers', 'idle'] as const)
     if (values[name] !== undefined && !values.burst && values.shards === undefined)
       throw new UsageError(`--${name} applies to --burst and --shards\n${USAGE}`);
-  if (values.hostile !== undefined && !values.burst) throw new UsageError(`--hostile applies to --burst\n${USAGE}`);
+  for (const name of ['questions', 'hostile'] as const)
+    if (values[name] !== undefined && !values.burst) throw new UsageError(`--${name} applies to --burst\n${USAGE}`);
   if (values.entry !== undefined && values.shards === undefined)
     throw new UsageError(`--entry applies to --shards\n${USAGE}`);
   if (values.limit !== undefined && values.articles !== undefined)
@@ -229,6 +239,7 @@ function parseOptions(argv: string[]): Options | null {
     burst: values.burst,
     servers: values.servers === undefined ? 1 : int('servers', values.servers, 1),
     idle: values.idle === undefined ? (values.shards === undefined ? 120 : 30) : int('idle', values.idle, 1),
+    questions: values.questions === undefined ? 0 : int('questions', values.questions, 1),
     hostile: values.hostile === undefined ? 0 : int('hostile', values.hostile, 1),
   };
 }
@@ -279,6 +290,18 @@ function burstTable(r: Awaited<ReturnType<typeof burstBench>>): string {
       `bot in the burst: peak RSS ${burst.peakRssMb} MB, ` +
         `CPU ${burst.cpuMsPerAnswer} ms per answer (${burst.cpuPercent} % of a core)`,
     );
+  }
+  if (r.sustained) {
+    const { sustained: s } = r;
+    lines.push(
+      `then ${s.questions} /ask in batches of ${s.batch}: ${s.answersPerSecond} answers/s, ` +
+        `busy ${s.busy}, unanswered ${s.unanswered}, HTTP errors ${s.errors}`,
+    );
+    if (s.memory)
+      lines.push(
+        `bot RSS before them ${s.memory.rssBeforeMb} MB, after ${s.memory.rssAfterMb} MB, ` +
+          `after the idle wait ${s.memory.rssSettledMb} MB; CPU ${s.memory.cpuMsPerAnswer} ms per answer`,
+      );
   }
   const delay = (d: typeof r.eventLoopDelayMs): string => (d ? `max ${d.max} ms, p99 ${d.p99} ms` : 'not logged');
   lines.push(`bot's event-loop delay while connected: ${delay(r.eventLoopDelayMs)}`);

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../support/setup.js';
+import { loadConfig } from '../../src/config.js';
+import { botEnv } from '../../scripts/bench-burst.js';
+import { ROOT, testConfig } from '../support/setup.js';
 
 /** `npm run bench -- --json` on the articles' questions, as these tests read it. */
 interface QuestionsReport {
@@ -31,6 +33,14 @@ interface BurstReport {
   };
   eventLoopDelayMs: { max: number; p99: number } | null;
   hostile: { questions: number; withoutThem: { answer: { p95Ms: number } }; p95Ratio: number } | null;
+  sustained: {
+    questions: number;
+    batch: number;
+    busy: number;
+    unanswered: number;
+    errors: number;
+    memory: { rssBeforeMb: number; rssAfterMb: number; rssSettledMb: number; cpuMsPerAnswer: number };
+  } | null;
 }
 
 /** With --libraries N. */
@@ -43,11 +53,12 @@ interface LibrariesReport {
 }
 
 // The figures themselves belong to `npm run bench`; here only that it runs and reports them all.
-function bench<Report>(args: string[], timeout = 120_000): Report {
+function bench<Report>(args: string[], timeout = 120_000, env: Record<string, string> = {}): Report {
   const run = spawnSync('npm', ['run', '--silent', 'bench', '--', ...args, '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout,
+    env: { ...process.env, ...env },
   });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Report;
@@ -101,6 +112,54 @@ describe('npm run bench', () => {
     expect(r.bot.burst.cpuMsPerAnswer).toBeGreaterThan(0);
     expect(r.eventLoopDelayMs?.max).toBeGreaterThan(0);
     expect(r.hostile).toBeNull();
+    expect(r.sustained).toBeNull();
+  });
+
+  it('--questions N asks N more, in batches the bot queues whole, and reads its memory before and after', () => {
+    // A queue of one answered and two waiting: batches of three, all the bot takes at once.
+    const queue = { MAX_CONCURRENT_ANSWERS: '1', MAX_QUEUED_QUESTIONS: '2' };
+    const r = bench<BurstReport>(
+      ['--burst', '--limit', '1', '--queries', '3', '--questions', '12', '--idle', '1'],
+      120_000,
+      queue,
+    );
+    expect(r.sustained).toMatchObject({ questions: 12, batch: 3, busy: 0, unanswered: 0, errors: 0 });
+    expect(r.sustained!.memory.rssBeforeMb).toBeGreaterThan(50);
+    expect(r.sustained!.memory.rssAfterMb).toBeGreaterThan(50);
+    expect(r.sustained!.memory.rssSettledMb).toBeGreaterThan(50);
+  });
+
+  it('--burst starts the bot with the caller’s tuning variables and question limits', () => {
+    const tuning = {
+      CHUNK_MAX_TOKENS: '120',
+      CHUNK_OVERLAP_SENTENCES: '2',
+      HNSW_M: '24',
+      HNSW_EF_CONSTRUCTION: '150',
+      HNSW_EF_SEARCH: '99',
+      RETRIEVAL_MODE: 'lexical',
+      TOP_K: '5',
+      MIN_SCORE: '0.35',
+      MIN_LEXICAL_SCORE: '0.4',
+      MEANING_MARGIN: '6',
+      MODEL_THREADS: '2',
+      RATE_LIMIT_QUESTIONS: '9',
+      RATE_LIMIT_WINDOW_SECONDS: '40',
+      MAX_CONCURRENT_ANSWERS: '3',
+      MAX_QUEUED_QUESTIONS: '50',
+    };
+    const settings = (c: ReturnType<typeof loadConfig>) => {
+      const { chunkMaxTokens, chunkOverlapSentences, hnsw, retrievalMode, topK, minScore, minLexicalScore } = c;
+      const { meaningMargin, modelThreads, discord } = c;
+      return {
+        ...{ chunkMaxTokens, chunkOverlapSentences, hnsw, retrievalMode, topK, minScore, minLexicalScore },
+        ...{ meaningMargin, modelThreads, rateLimit: discord.rateLimit, queue: discord.queue },
+      };
+    };
+    const given = testConfig(tuning);
+    const discord = { token: 'token', applicationId: '1100000000000000100', apiBase: 'http://127.0.0.1:9/api' };
+    const bot = loadConfig(botEnv(discord, given), ROOT);
+    expect(settings(bot)).toEqual(settings(given));
+    expect(settings(bot)).not.toEqual(settings(testConfig()));
   });
 
   it('--hostile N sends hostile questions with the burst, and compares with a burst without them', () => {
