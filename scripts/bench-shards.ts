@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../src/config.js';
 import { Footnote } from '../src/library/footnote.js';
 import type { Logger } from '../src/log.js';
+import { botEnv } from './bench-burst.js';
 import { DiscordEmulator } from './discord-emulator.js';
 import { processUsage } from './process-usage.js';
 
@@ -85,22 +86,8 @@ export async function shardsBench(
 
 function startManager(emulator: DiscordEmulator, config: Config, options: ShardsOptions) {
   const env = {
-    PATH: process.env.PATH!,
-    HOME: process.env.HOME ?? ROOT,
-    ARTICLES_DIR: config.articlesDir,
-    INDEX_DIR: config.indexDir,
-    LIBRARIES_DIR: config.librariesDir,
-    FEEDS_DB: config.feedsDb,
-    ANSWERS_DB: config.answersDb,
-    EMBEDDING_MODEL: config.embeddingModel,
-    EMBEDDING_DTYPE: config.embeddingDtype,
-    MODELS_DIR: config.modelsDir,
-    ALLOW_REMOTE_MODELS: 'false',
-    LOG_LEVEL: 'info',
+    ...botEnv(emulator, config),
     DISCORD_SHARDS: String(options.shards),
-    DISCORD_TOKEN: emulator.token,
-    DISCORD_CLIENT_ID: emulator.applicationId,
-    DISCORD_API_BASE: emulator.apiBase,
     // For a comparison manager outside the repository: where Footnote's compiled code is.
     FOOTNOTE_ROOT: ROOT,
   };
